@@ -1,0 +1,204 @@
+import type { Serde } from '../serde/serde.js';
+import type { FixedKeyProcessorSupplier, ProcessorSupplier } from '../processor/api.js';
+import type { KeyValue } from '../state/store.js';
+import type { TopicNameExtractor } from '../topology/nodes.js';
+import type { StreamsBuilder } from './streams-builder.js';
+import { BranchedKStream } from './branched.js';
+import { KGroupedStream } from './kgrouped-stream.js';
+import { KTable } from './ktable.js';
+import { Grouped, Materialized, Named, Produced, Repartitioned } from './options.js';
+import {
+  FilterProcessor,
+  FlatMapProcessor,
+  FlatMapValuesProcessor,
+  ForeachProcessor,
+  MapProcessor,
+  MapValuesProcessor,
+  PassThroughProcessor,
+  PeekProcessor,
+  SelectKeyProcessor,
+  type ValueMapper,
+  valueMapperWithKey,
+} from './processors/stateless.js';
+import { TableSourceProcessor } from './processors/ktable.js';
+import { TableProcessorConfig } from './processors/support.js';
+import { internalSerde } from './stores.js';
+import { repartitionThrough } from './repartition.js';
+
+/**
+ * A record stream (Kafka Streams' KStream). Key and value types flow through the generics, so a
+ * mapper of the wrong type does not compile. Value mappers may take (value) or (key, value).
+ */
+export class KStream<K, V> {
+  /** @internal */
+  constructor(
+    /** @internal */ readonly builder: StreamsBuilder,
+    /** @internal */ readonly nodeName: string,
+    /** @internal */ readonly keySerde: Serde<K> | undefined,
+    /** @internal */ readonly valueSerde: Serde<V> | undefined,
+    /** @internal The key may have changed since the source: grouping or joining must repartition. */
+    readonly repartitionRequired: boolean,
+  ) {}
+
+  private add<KR, VR>(
+    prefix: string,
+    named: Named | undefined,
+    supplier: ProcessorSupplier<any, any, any, any>,
+    keySerde: Serde<KR> | undefined,
+    valueSerde: Serde<VR> | undefined,
+    repartitionRequired: boolean,
+  ): KStream<KR, VR> {
+    const generated = this.builder.newProcessorName(prefix);
+    const name = named?.name ?? generated;
+    this.builder.topology.addProcessor(name, supplier, this.nodeName);
+    return new KStream<KR, VR>(this.builder, name, keySerde, valueSerde, repartitionRequired);
+  }
+
+  filter(predicate: (key: K, value: V) => boolean, named?: Named): KStream<K, V> {
+    return this.add('KSTREAM-FILTER-', named, () => new FilterProcessor(predicate, false), this.keySerde, this.valueSerde, this.repartitionRequired);
+  }
+
+  filterNot(predicate: (key: K, value: V) => boolean, named?: Named): KStream<K, V> {
+    return this.add('KSTREAM-FILTER-', named, () => new FilterProcessor(predicate, true), this.keySerde, this.valueSerde, this.repartitionRequired);
+  }
+
+  selectKey<KR>(mapper: (key: K, value: V) => KR, named?: Named): KStream<KR, V> {
+    return this.add<KR, V>('KSTREAM-KEY-SELECT-', named, () => new SelectKeyProcessor(mapper), undefined, this.valueSerde, true);
+  }
+
+  map<KR, VR>(mapper: (key: K, value: V) => KeyValue<KR, VR>, named?: Named): KStream<KR, VR> {
+    return this.add<KR, VR>('KSTREAM-MAP-', named, () => new MapProcessor(mapper), undefined, undefined, true);
+  }
+
+  mapValues<VR>(mapper: (value: V) => VR, named?: Named): KStream<K, VR>;
+  mapValues<VR>(mapper: (key: K, value: V) => VR, named?: Named): KStream<K, VR>;
+  mapValues<VR>(mapper: ValueMapper<K, V, VR>, named?: Named): KStream<K, VR> {
+    const m = valueMapperWithKey(mapper);
+    return this.add<K, VR>('KSTREAM-MAPVALUES-', named, () => new MapValuesProcessor(m), this.keySerde, undefined, this.repartitionRequired);
+  }
+
+  flatMap<KR, VR>(mapper: (key: K, value: V) => Iterable<KeyValue<KR, VR>>, named?: Named): KStream<KR, VR> {
+    return this.add<KR, VR>('KSTREAM-FLATMAP-', named, () => new FlatMapProcessor(mapper), undefined, undefined, true);
+  }
+
+  flatMapValues<VR>(mapper: (value: V) => Iterable<VR>, named?: Named): KStream<K, VR>;
+  flatMapValues<VR>(mapper: (key: K, value: V) => Iterable<VR>, named?: Named): KStream<K, VR>;
+  flatMapValues<VR>(mapper: ValueMapper<K, V, Iterable<VR>>, named?: Named): KStream<K, VR> {
+    const m = valueMapperWithKey(mapper);
+    return this.add<K, VR>('KSTREAM-FLATMAPVALUES-', named, () => new FlatMapValuesProcessor(m), this.keySerde, undefined, this.repartitionRequired);
+  }
+
+  peek(action: (key: K, value: V) => void, named?: Named): KStream<K, V> {
+    return this.add('KSTREAM-PEEK-', named, () => new PeekProcessor(action), this.keySerde, this.valueSerde, this.repartitionRequired);
+  }
+
+  foreach(action: (key: K, value: V) => void, named?: Named): void {
+    this.add('KSTREAM-FOREACH-', named, () => new ForeachProcessor(action), undefined, undefined, false);
+  }
+
+  merge(other: KStream<K, V>, named?: Named): KStream<K, V> {
+    if (other.builder !== this.builder) throw new Error('cannot merge streams of different builders');
+    const generated = this.builder.newProcessorName('KSTREAM-MERGE-');
+    const name = named?.name ?? generated;
+    this.builder.topology.addProcessor(name, () => new PassThroughProcessor(), this.nodeName, other.nodeName);
+    return new KStream<K, V>(
+      this.builder,
+      name,
+      this.keySerde ?? other.keySerde,
+      this.valueSerde ?? other.valueSerde,
+      this.repartitionRequired || other.repartitionRequired,
+    );
+  }
+
+  /** Splits the stream into branches by predicates (first match wins). */
+  split(named?: Named): BranchedKStream<K, V> {
+    const generated = this.builder.newProcessorName('KSTREAM-BRANCH-');
+    return new BranchedKStream(this, named?.name ?? generated);
+  }
+
+  /** Writes through a repartition topic so that records are partitioned by their current key. */
+  repartition(repartitioned?: Repartitioned<K, V>): KStream<K, V> {
+    const name = repartitioned?.name ?? this.builder.newProcessorName('KSTREAM-REPARTITION-');
+    const keySerde = repartitioned?.keySerde ?? this.keySerde;
+    const valueSerde = repartitioned?.valueSerde ?? this.valueSerde;
+    const source = repartitionThrough(this.builder, this.nodeName, name, internalSerde(keySerde), internalSerde(valueSerde), {
+      partitions: repartitioned?.numberOfPartitions,
+      partitioner: repartitioned?.partitioner,
+    });
+    return new KStream<K, V>(this.builder, source, keySerde, valueSerde, false);
+  }
+
+  /** Writes the stream to a topic, or to the topic a function picks per record. */
+  to(topic: string | TopicNameExtractor<K, V>, produced?: Produced<K, V>): void {
+    const generated = this.builder.newProcessorName('KSTREAM-SINK-');
+    const name = produced?.processorName ?? generated;
+    this.builder.topology.addSink(
+      name,
+      topic,
+      { keySerde: produced?.keySerde ?? this.keySerde, valueSerde: produced?.valueSerde ?? this.valueSerde, partitioner: produced?.partitioner },
+      this.nodeName,
+    );
+  }
+
+  /** Turns the stream into a table: each record is an upsert, a null value a delete. */
+  toTable(named?: Named, materialized?: Materialized<K, V>): KTable<K, V> {
+    const generated = this.builder.newProcessorName('KSTREAM-TOTABLE-');
+    const name = named?.name ?? generated;
+    const storeName = materialized?.storeName ?? this.builder.newStoreName('KSTREAM-TOTABLE-');
+    const keySerde = materialized?.keySerde ?? this.keySerde;
+    const valueSerde = materialized?.valueSerde ?? this.valueSerde;
+    let parent = this.nodeName;
+    if (this.repartitionRequired) {
+      parent = repartitionThrough(this.builder, this.nodeName, name, internalSerde(keySerde), internalSerde(valueSerde), {});
+    }
+    const config = new TableProcessorConfig();
+    this.builder.topology.addProcessor(name, () => new TableSourceProcessor(config), parent);
+    const table = new KTable<K, V>(this.builder, name, keySerde, valueSerde, config, {
+      kind: 'source',
+      storeName,
+      materialized: materialized ?? Materialized.with(keySerde, valueSerde),
+    });
+    if (materialized?.storeName !== undefined) table.materialize();
+    return table;
+  }
+
+  /** Groups by the current key (repartitioning first if the key changed upstream). */
+  groupByKey(grouped?: Grouped<K, V>): KGroupedStream<K, V> {
+    return new KGroupedStream<K, V>(
+      this.builder,
+      this.nodeName,
+      grouped?.keySerde ?? this.keySerde,
+      grouped?.valueSerde ?? this.valueSerde,
+      this.repartitionRequired,
+      grouped?.name,
+    );
+  }
+
+  /** Groups by a new key; always repartitions. */
+  groupBy<KR>(selector: (key: K, value: V) => KR, grouped?: Grouped<KR, V>): KGroupedStream<KR, V> {
+    const generated = this.builder.newProcessorName('KSTREAM-KEY-SELECT-');
+    const name = grouped?.name ?? generated;
+    this.builder.topology.addProcessor(name, () => new SelectKeyProcessor(selector), this.nodeName);
+    return new KGroupedStream<KR, V>(this.builder, name, grouped?.keySerde, grouped?.valueSerde ?? this.valueSerde, true, grouped?.name);
+  }
+
+  /** Runs a user processor (Processor API); it may use the named state stores. */
+  process<KOut, VOut>(supplier: ProcessorSupplier<K, V, KOut, VOut>, ...stores: Array<string | Named>): KStream<KOut, VOut> {
+    const named = stores.find((s): s is Named => s instanceof Named);
+    const name = named?.name ?? this.builder.newProcessorName('KSTREAM-PROCESSOR-');
+    this.builder.topology.addProcessor(name, supplier, this.nodeName);
+    const storeNames = stores.filter((s): s is string => typeof s === 'string');
+    if (storeNames.length > 0) this.builder.topology.connectProcessorAndStateStores(name, ...storeNames);
+    return new KStream<KOut, VOut>(this.builder, name, undefined, undefined, true);
+  }
+
+  /** Runs a user processor that may change values but not keys. */
+  processValues<VOut>(supplier: FixedKeyProcessorSupplier<K, V, VOut>, ...stores: Array<string | Named>): KStream<K, VOut> {
+    const named = stores.find((s): s is Named => s instanceof Named);
+    const name = named?.name ?? this.builder.newProcessorName('KSTREAM-PROCESSVALUES-');
+    this.builder.topology.addProcessor(name, supplier as unknown as ProcessorSupplier<K, V, K, VOut>, this.nodeName);
+    const storeNames = stores.filter((s): s is string => typeof s === 'string');
+    if (storeNames.length > 0) this.builder.topology.connectProcessorAndStateStores(name, ...storeNames);
+    return new KStream<K, VOut>(this.builder, name, this.keySerde, undefined, this.repartitionRequired);
+  }
+}

@@ -1,0 +1,49 @@
+import type { ProcessorContext } from '../../processor/api.js';
+import { Headers } from '../../processor/headers.js';
+import { StreamRecord } from '../../processor/record.js';
+import type { KeyValueStoreImpl } from '../../state/key-value-store.js';
+import { NodeContext } from '../../runtime/node-runtime.js';
+import { METRIC } from '../../runtime/metrics.js';
+import { Change } from '../change.js';
+
+/** Settings of a table processor decided while the topology is built (old values, materialization). */
+export class TableProcessorConfig {
+  sendOldValues = false;
+  /** Store the processor materializes into; null when it is not materialized. */
+  storeName: string | null = null;
+}
+
+/** Counts a dropped record and logs why (Kafka Streams' dropped-records sensor). */
+export function dropRecord(context: ProcessorContext<any, any>, reason: string): void {
+  if (!(context instanceof NodeContext)) return;
+  const task = context.task;
+  task.env.metrics.increment(METRIC.dropped);
+  const meta = context.recordMetadata();
+  const where = meta === null ? '' : ` topic=[${meta.topic}] partition=[${meta.partition}] offset=[${meta.offset}]`;
+  task.env.config.logger.warn(`Skipping record due to ${reason}.${where}`);
+}
+
+/**
+ * Forwards table updates of a materialized processor: through the store's cache flushes when
+ * caching is active, otherwise at once (Kafka Streams' TimestampedTupleForwarder).
+ */
+export class TupleForwarder<K, V> {
+  readonly cachingActive: boolean;
+
+  constructor(
+    store: KeyValueStoreImpl<K, V>,
+    private readonly context: ProcessorContext<K, Change<V>>,
+    private readonly sendOldValues: boolean,
+  ) {
+    this.cachingActive = store.setFlushListener(
+      (key, newValue, oldValue, timestamp, headers) =>
+        context.forward(new StreamRecord(key, new Change(newValue, oldValue), timestamp, headers ?? new Headers())),
+      sendOldValues,
+    );
+  }
+
+  maybeForward(key: K, newValue: V | null, oldValue: V | null, timestamp: number, headers: Headers): void {
+    if (this.cachingActive) return;
+    this.context.forward(new StreamRecord(key, new Change(newValue, this.sendOldValues ? oldValue : null), timestamp, headers));
+  }
+}

@@ -1,0 +1,76 @@
+// The public API of kstream. Everything else is internal and may move.
+
+// DSL
+export { StreamsBuilder } from './dsl/streams-builder.js';
+export { KStream } from './dsl/kstream.js';
+export { KTable } from './dsl/ktable.js';
+export { KGroupedStream } from './dsl/kgrouped-stream.js';
+export { KGroupedTable } from './dsl/kgrouped-table.js';
+export { Branched, BranchedKStream } from './dsl/branched.js';
+export { Consumed, Produced, Grouped, Materialized, Named, Repartitioned } from './dsl/options.js';
+export type { StoreType } from './dsl/options.js';
+export type { Initializer, Aggregator, Reducer } from './dsl/processors/aggregate.js';
+
+// Topology
+export { Topology, TopologyError } from './topology/topology.js';
+export type { SourceOptions, SinkOptions, Subtopology } from './topology/topology.js';
+export type { TopologyDescription, SubtopologyDescription, NodeDescription } from './topology/describe.js';
+export type {
+  TimestampExtractor,
+  ExtractorRecord,
+  TopicNameExtractor,
+  StreamPartitioner,
+  RecordContext,
+  OffsetReset,
+} from './topology/nodes.js';
+
+// Processor API
+export { PunctuationType } from './processor/api.js';
+export type {
+  Processor,
+  ProcessorContext,
+  ProcessorSupplier,
+  FixedKeyProcessor,
+  FixedKeyProcessorContext,
+  FixedKeyProcessorSupplier,
+  Punctuator,
+  Cancellable,
+  RecordMetadata,
+  TaskId,
+} from './processor/api.js';
+export { StreamRecord } from './processor/record.js';
+export type { FixedKeyRecord } from './processor/record.js';
+export { Headers } from './processor/headers.js';
+export type { Header, RawHeaders } from './processor/headers.js';
+
+// State
+export { KeyValue } from './state/store.js';
+export type {
+  StateStore,
+  KeyValueStore,
+  ReadOnlyKeyValueStore,
+  TimestampedKeyValueStore,
+  ValueAndTimestamp,
+} from './state/store.js';
+export { Stores } from './state/stores.js';
+export type { StoreBuilder } from './state/managed-store.js';
+
+// Serdes
+export { Serdes } from './serde/serdes.js';
+export { SerdeError } from './serde/serde.js';
+export type { Serde } from './serde/serde.js';
+
+// Runtime
+export { KafkaStreams } from './runtime/kafka-streams.js';
+export type { KafkaStreamsOptions, RunOptions } from './runtime/kafka-streams.js';
+export type { StreamsConfigInput, ErrorPolicy } from './runtime/config.js';
+export { ConfigError } from './runtime/config.js';
+export { TopologyTestDriver, TestInputTopic, TestOutputTopic } from './runtime/test-driver.js';
+export type { TestRecord, ProducedTestRecord } from './runtime/test-driver.js';
+export { silentLogger, consoleLogger } from './runtime/logger.js';
+export type { Logger, LogLevel } from './runtime/logger.js';
+
+// Logs
+export type { Log, ProducedRecord, ConsumedRecord, TopicDescription } from './log/types.js';
+export { openLog } from './log/open-log.js';
+export { EmbeddedLog } from './log/embedded/embedded-log.js';

@@ -1,0 +1,571 @@
+import { mkdirSync, realpathSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type {
+  CommittedOffset,
+  ConsumedBatch,
+  ConsumedRecord,
+  GroupConsumer,
+  Log,
+  LogAdmin,
+  LogOptions,
+  OffsetToCommit,
+  PartitionReader,
+  ProducedRecord,
+  RebalanceListener,
+  TaskCommit,
+  TaskProducer,
+  TopicDescription,
+  TopicPartition,
+  TopicSpec,
+} from '../types.js';
+import { tpKey } from '../types.js';
+import { BATCH_HEADER_BYTES, decodeBatch, encodeBatch, readBatchHeader } from './batch-format.js';
+import { LogStateFile, type PartitionState } from './log-state.js';
+import { SegmentFiles } from './segment-files.js';
+import { lock } from './locks.js';
+
+export const SEGMENT_BYTES = 64 * 1024 * 1024;
+const READ_CHUNK_BYTES = 1024 * 1024;
+const LOCK_TIMEOUT_MS = 60_000;
+const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
+
+export class UnknownTopicError extends Error {
+  override readonly name = 'UnknownTopicError';
+  constructor(readonly topic: string) {
+    super(`topic '${topic}' does not exist`);
+  }
+}
+
+export function validateTopicName(name: string): void {
+  if (!TOPIC_NAME.test(name) || name === '.' || name === '..') {
+    throw new Error(`invalid topic name '${name}': use 1-249 characters of [a-zA-Z0-9._-]`);
+  }
+}
+
+export interface EmbeddedLogOptions {
+  /** Size at which a partition starts a new segment file. */
+  segmentBytes?: number;
+}
+
+interface ReadCursor {
+  offset: number;
+  segmentBase: number;
+  position: number;
+}
+
+/**
+ * The embedded durable log: partitioned topics as segment files under `<dataDir>/log`, with one
+ * state file that commits atomically. Several processes may read; writers take a short
+ * cross-process lock per commit.
+ */
+export class EmbeddedLog implements Log {
+  readonly kind = 'embedded' as const;
+  readonly location: string;
+  private readonly dir: string;
+  private readonly state: LogStateFile;
+  private readonly files: SegmentFiles;
+  private readonly lockKey: string;
+  private chain: Promise<unknown> = Promise.resolve();
+  private readonly cursors = new Map<string, ReadCursor>();
+  private readonly waiters = new Set<() => void>();
+  private closed = false;
+
+  private readonly segmentBytes: number;
+
+  private constructor(dataDir: string, options: EmbeddedLogOptions) {
+    this.segmentBytes = options.segmentBytes ?? SEGMENT_BYTES;
+    this.dir = join(dataDir, 'log');
+    mkdirSync(join(this.dir, 'topics'), { recursive: true });
+    this.location = realpathSync(dataDir);
+    this.lockKey = realpathSync(this.dir);
+    this.state = new LogStateFile(this.dir);
+    this.files = new SegmentFiles(join(this.dir, 'topics'));
+    this.state.refresh();
+  }
+
+  static open(dataDir: string, options: EmbeddedLogOptions = {}): EmbeddedLog {
+    return new EmbeddedLog(dataDir, options);
+  }
+
+  // ---- writing --------------------------------------------------------------------------
+
+  /** Runs `fn` holding both the in-process and the cross-process write lock, on fresh state. */
+  private withWriteLock<T>(fn: () => T): Promise<T> {
+    const run = async (): Promise<T> => {
+      const held = await lock('log', this.lockKey, join(this.dir, 'write.lock'), LOCK_TIMEOUT_MS);
+      try {
+        this.state.refresh();
+        return fn();
+      } finally {
+        await held.release();
+      }
+    };
+    const result = this.chain.then(run, run);
+    this.chain = result.catch(() => undefined);
+    return result.finally(() => this.notify());
+  }
+
+  private notify(): void {
+    for (const w of [...this.waiters]) w();
+  }
+
+  /** Appends records (grouped per partition into one batch each); caller holds the lock and writes state. */
+  private appendLocked(records: readonly ProducedRecord[], ends: Map<string, number>): void {
+    const byPartition = new Map<string, ProducedRecord[]>();
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i]!;
+      const key = tpKey(r.topic, r.partition);
+      let list = byPartition.get(key);
+      if (list === undefined) {
+        list = [];
+        byPartition.set(key, list);
+      }
+      list.push(r);
+    }
+    for (const [key, list] of byPartition) {
+      const { topic, partition } = list[0]!;
+      const ps = this.state.data.partitions[key];
+      if (ps === undefined) {
+        if (this.state.data.topics[topic] === undefined) throw new UnknownTopicError(topic);
+        throw new Error(`partition ${partition} of topic '${topic}' does not exist`);
+      }
+      const batch = encodeBatch(list, ps.end);
+      let last = ps.segments[ps.segments.length - 1]!;
+      if (last[1] > 0 && last[1] + batch.length > this.segmentBytes) {
+        last = [ps.end, 0];
+        ps.segments.push(last);
+      }
+      this.files.writeAt(topic, partition, last[0], last[1], batch);
+      last[1] += batch.length;
+      ps.end += list.length;
+      ends.set(key, ps.end);
+    }
+  }
+
+  private commitOffsetsLocked(groupId: string, offsets: readonly OffsetToCommit[]): void {
+    if (offsets.length === 0) return;
+    const group = (this.state.data.groups[groupId] ??= {});
+    for (const o of offsets) {
+      group[tpKey(o.topic, o.partition)] = o.metadata === undefined ? [o.offset] : [o.offset, o.metadata];
+    }
+  }
+
+  async append(records: readonly ProducedRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    await this.withWriteLock(() => {
+      this.appendLocked(records, new Map());
+      this.state.write();
+    });
+  }
+
+  /** Appends records and commits offsets in one atomic step. */
+  commitAtomically(records: readonly ProducedRecord[], groupId: string, offsets: readonly OffsetToCommit[]): Promise<Map<string, number>> {
+    return this.withWriteLock(() => {
+      const ends = new Map<string, number>();
+      this.appendLocked(records, ends);
+      this.commitOffsetsLocked(groupId, offsets);
+      if (records.length > 0 || offsets.length > 0) this.state.write();
+      return ends;
+    });
+  }
+
+  // ---- reading --------------------------------------------------------------------------
+
+  /** Looks for commits by other processes; cheap (one stat) when nothing changed. */
+  refresh(): void {
+    this.state.refresh();
+  }
+
+  partitionState(topic: string, partition: number): PartitionState | undefined {
+    return this.state.data.partitions[tpKey(topic, partition)];
+  }
+
+  topicPartitions(topic: string): number | undefined {
+    return this.state.data.topics[topic]?.partitions;
+  }
+
+  /**
+   * Reads whole batches from `offset` (records below it in the first batch are skipped) until
+   * about `maxRecords` records are collected. Uses the state as of the last refresh.
+   */
+  readPartition(topic: string, partition: number, offset: number, maxRecords: number): ConsumedRecord[] {
+    const key = tpKey(topic, partition);
+    const ps = this.state.data.partitions[key];
+    if (ps === undefined) throw new UnknownTopicError(topic);
+    if (offset < ps.start) offset = ps.start;
+    if (offset >= ps.end) return [];
+    let cursor = this.cursors.get(key);
+    if (cursor === undefined || cursor.offset !== offset || !ps.segments.some((s) => s[0] === cursor!.segmentBase)) {
+      cursor = this.locate(topic, partition, ps, offset);
+    }
+    const out: ConsumedRecord[] = [];
+    let segIndex = ps.segments.findIndex((s) => s[0] === cursor!.segmentBase);
+    let position = cursor.position;
+    let next = offset;
+    while (out.length < maxRecords && segIndex < ps.segments.length) {
+      const [base, committed] = ps.segments[segIndex]!;
+      if (position >= committed) {
+        if (segIndex === ps.segments.length - 1) break;
+        segIndex++;
+        position = 0;
+        continue;
+      }
+      let chunk = this.files.read(topic, partition, base, position, Math.min(READ_CHUNK_BYTES, committed - position));
+      let p = 0;
+      for (;;) {
+        const header = readBatchHeader(chunk, p);
+        if (header === undefined) break;
+        if (header.length > chunk.length - p) {
+          if (p > 0) break;
+          chunk = this.files.read(topic, partition, base, position, header.length);
+        }
+        if (header.baseOffset + header.count > next) {
+          decodeBatch(chunk, p, topic, partition, next, Number.MAX_SAFE_INTEGER, out);
+          next = header.baseOffset + header.count;
+        }
+        p += header.length;
+        if (out.length >= maxRecords) break;
+      }
+      position += p;
+    }
+    const segmentBase = ps.segments[Math.min(segIndex, ps.segments.length - 1)]![0];
+    this.cursors.set(key, { offset: next, segmentBase, position });
+    return out;
+  }
+
+  /** Finds the batch holding `offset` by walking batch headers of its segment. */
+  private locate(topic: string, partition: number, ps: PartitionState, offset: number): ReadCursor {
+    let segIndex = 0;
+    for (let i = 0; i < ps.segments.length; i++) if (ps.segments[i]![0] <= offset) segIndex = i;
+    const [base, committed] = ps.segments[segIndex]!;
+    let position = 0;
+    while (position < committed) {
+      const head = this.files.read(topic, partition, base, position, BATCH_HEADER_BYTES);
+      const header = readBatchHeader(head, 0)!;
+      if (header.baseOffset + header.count > offset) break;
+      position += header.length;
+    }
+    return { offset, segmentBase: base, position };
+  }
+
+  /** Resolves when this process commits, `wake()` is called, or another process's commit is seen. */
+  async waitForData(maxWaitMs: number, isWoken: () => boolean): Promise<void> {
+    const deadline = Date.now() + maxWaitMs;
+    let notified = false;
+    const waiter = () => {
+      notified = true;
+    };
+    this.waiters.add(waiter);
+    try {
+      while (!notified && !isWoken() && !this.closed && Date.now() < deadline) {
+        if (this.state.refresh()) return;
+        await sleep(Math.min(10, Math.max(1, deadline - Date.now())));
+      }
+    } finally {
+      this.waiters.delete(waiter);
+    }
+  }
+
+  // ---- views ----------------------------------------------------------------------------
+
+  admin(): LogAdmin {
+    return new EmbeddedAdmin(this);
+  }
+
+  groupConsumer(groupId: string): GroupConsumer {
+    return new EmbeddedGroupConsumer(this, groupId);
+  }
+
+  taskProducer(_options: LogOptions): TaskProducer {
+    return new EmbeddedTaskProducer(this);
+  }
+
+  reader(): PartitionReader {
+    return {
+      read: async (topic, partition, offset, maxRecords) => {
+        this.refresh();
+        return this.readPartition(topic, partition, offset, maxRecords);
+      },
+      close: async () => {},
+    };
+  }
+
+  // ---- admin operations (used by EmbeddedAdmin) ------------------------------------------
+
+  listTopicNames(): string[] {
+    this.refresh();
+    return Object.keys(this.state.data.topics).sort();
+  }
+
+  describe(name: string): TopicDescription | undefined {
+    const t = this.state.data.topics[name];
+    return t === undefined ? undefined : { name, partitions: t.partitions, config: { ...t.config } };
+  }
+
+  async createTopics(specs: readonly TopicSpec[]): Promise<void> {
+    for (const s of specs) {
+      validateTopicName(s.name);
+      if (!Number.isInteger(s.partitions) || s.partitions < 1) throw new Error(`topic '${s.name}' needs at least one partition`);
+    }
+    return this.withWriteLock(() => {
+      let changed = false;
+      for (const s of specs) {
+        if (this.state.data.topics[s.name] !== undefined) continue;
+        this.state.data.topics[s.name] = { partitions: s.partitions, config: { ...(s.config ?? {}) } };
+        for (let p = 0; p < s.partitions; p++) {
+          this.files.createPartitionDir(s.name, p);
+          this.state.data.partitions[tpKey(s.name, p)] = { start: 0, end: 0, segments: [[0, 0]] };
+        }
+        changed = true;
+      }
+      if (changed) this.state.write();
+    });
+  }
+
+  deleteTopics(names: readonly string[]): Promise<void> {
+    return this.withWriteLock(() => {
+      for (const name of names) {
+        const t = this.state.data.topics[name];
+        if (t === undefined) continue;
+        delete this.state.data.topics[name];
+        for (let p = 0; p < t.partitions; p++) {
+          delete this.state.data.partitions[tpKey(name, p)];
+          this.cursors.delete(tpKey(name, p));
+        }
+        for (const g of Object.values(this.state.data.groups)) {
+          for (const k of Object.keys(g)) if (k.startsWith(name + '/')) delete g[k];
+        }
+      }
+      this.state.write();
+      for (const name of names) this.files.removeTopic(name);
+    });
+  }
+
+  deleteRecordsBefore(topic: string, partition: number, offset: number): Promise<void> {
+    return this.withWriteLock(() => {
+      const ps = this.state.data.partitions[tpKey(topic, partition)];
+      if (ps === undefined || offset <= ps.start) return;
+      ps.start = Math.min(offset, ps.end);
+      const dropped: number[] = [];
+      while (ps.segments.length > 1 && ps.segments[1]![0] <= ps.start) dropped.push(ps.segments.shift()![0]);
+      this.state.write();
+      for (const base of dropped) this.files.forgetSegment(topic, partition, base);
+    });
+  }
+
+  committed(groupId: string, topics: readonly string[]): Map<string, CommittedOffset> {
+    this.refresh();
+    const out = new Map<string, CommittedOffset>();
+    const group = this.state.data.groups[groupId];
+    if (group === undefined) return out;
+    const wanted = new Set(topics);
+    for (const [key, [offset, metadata]] of Object.entries(group)) {
+      const topic = key.slice(0, key.lastIndexOf('/'));
+      if (wanted.has(topic)) out.set(key, metadata === undefined ? { offset } : { offset, metadata });
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.chain;
+    this.notify();
+    this.files.close();
+  }
+}
+
+class EmbeddedAdmin implements LogAdmin {
+  constructor(private readonly log: EmbeddedLog) {}
+
+  async listTopics(): Promise<string[]> {
+    return this.log.listTopicNames();
+  }
+
+  async describeTopics(names: readonly string[]): Promise<Map<string, TopicDescription>> {
+    this.log.refresh();
+    const out = new Map<string, TopicDescription>();
+    for (const n of names) {
+      const d = this.log.describe(n);
+      if (d !== undefined) out.set(n, d);
+    }
+    return out;
+  }
+
+  createTopics(topics: readonly TopicSpec[]): Promise<void> {
+    return this.log.createTopics(topics);
+  }
+
+  deleteTopics(names: readonly string[]): Promise<void> {
+    return this.log.deleteTopics(names);
+  }
+
+  private offsets(topic: string, pick: (ps: PartitionState) => number): number[] {
+    this.log.refresh();
+    const n = this.log.topicPartitions(topic);
+    if (n === undefined) throw new UnknownTopicError(topic);
+    const out: number[] = [];
+    for (let p = 0; p < n; p++) out.push(pick(this.log.partitionState(topic, p)!));
+    return out;
+  }
+
+  async endOffsets(topic: string): Promise<number[]> {
+    return this.offsets(topic, (ps) => ps.end);
+  }
+
+  async beginningOffsets(topic: string): Promise<number[]> {
+    return this.offsets(topic, (ps) => ps.start);
+  }
+
+  async committedOffsets(groupId: string, topics: readonly string[]): Promise<Map<string, CommittedOffset>> {
+    return this.log.committed(groupId, topics);
+  }
+
+  deleteRecordsBefore(topic: string, partition: number, offset: number): Promise<void> {
+    return this.log.deleteRecordsBefore(topic, partition, offset);
+  }
+}
+
+const MAX_RECORDS_PER_PARTITION = 4096;
+
+/** The single member of a group on the embedded log: it is assigned every partition. */
+class EmbeddedGroupConsumer implements GroupConsumer {
+  private assigned: TopicPartition[] = [];
+  private pendingAssignment: TopicPartition[] | null = null;
+  private listener: RebalanceListener | null = null;
+  private readonly positions = new Map<string, number>();
+  private readonly paused = new Set<string>();
+  private woken = false;
+
+  constructor(
+    private readonly log: EmbeddedLog,
+    private readonly groupId: string,
+  ) {}
+
+  async subscribe(topics: readonly string[], listener: RebalanceListener): Promise<void> {
+    this.log.refresh();
+    const tps: TopicPartition[] = [];
+    for (const topic of topics) {
+      const n = this.log.topicPartitions(topic);
+      if (n === undefined) throw new UnknownTopicError(topic);
+      for (let p = 0; p < n; p++) tps.push({ topic, partition: p });
+    }
+    this.listener = listener;
+    this.pendingAssignment = tps;
+  }
+
+  async poll(maxWaitMs: number): Promise<ConsumedBatch[]> {
+    if (this.pendingAssignment !== null) {
+      const tps = this.pendingAssignment;
+      this.pendingAssignment = null;
+      this.assigned = tps;
+      const committed = this.log.committed(this.groupId, [...new Set(tps.map((t) => t.topic))]);
+      for (const tp of tps) {
+        const key = tpKey(tp.topic, tp.partition);
+        if (!this.positions.has(key)) this.positions.set(key, committed.get(key)?.offset ?? 0);
+      }
+      await this.listener!.onAssigned(tps);
+    }
+    this.woken = false;
+    let batches = this.fetch();
+    if (batches.length === 0 && maxWaitMs > 0) {
+      await this.log.waitForData(maxWaitMs, () => this.woken);
+      batches = this.fetch();
+    }
+    return batches;
+  }
+
+  private fetch(): ConsumedBatch[] {
+    this.log.refresh();
+    const out: ConsumedBatch[] = [];
+    for (const tp of this.assigned) {
+      const key = tpKey(tp.topic, tp.partition);
+      if (this.paused.has(key)) continue;
+      const ps = this.log.partitionState(tp.topic, tp.partition);
+      if (ps === undefined) continue;
+      const position = Math.max(this.positions.get(key) ?? 0, ps.start);
+      if (position >= ps.end) continue;
+      const records = this.log.readPartition(tp.topic, tp.partition, position, MAX_RECORDS_PER_PARTITION);
+      if (records.length === 0) continue;
+      this.positions.set(key, records[records.length - 1]!.offset + 1);
+      out.push({ topic: tp.topic, partition: tp.partition, records, endOffset: ps.end });
+    }
+    return out;
+  }
+
+  seek(topic: string, partition: number, offset: number): void {
+    this.positions.set(tpKey(topic, partition), offset);
+  }
+
+  pause(partitions: readonly TopicPartition[]): void {
+    for (const tp of partitions) this.paused.add(tpKey(tp.topic, tp.partition));
+  }
+
+  resume(partitions: readonly TopicPartition[]): void {
+    for (const tp of partitions) this.paused.delete(tpKey(tp.topic, tp.partition));
+  }
+
+  wakeup(): void {
+    this.woken = true;
+  }
+
+  async close(): Promise<void> {
+    this.assigned = [];
+  }
+}
+
+function recordBytes(r: ProducedRecord): number {
+  return 32 + (r.key === null ? 0 : r.key.length) + (r.value === null ? 0 : r.value.length);
+}
+
+/** Buffers each task's records until its commit, then writes them with the offsets atomically. */
+class EmbeddedTaskProducer implements TaskProducer {
+  private readonly buffers = new Map<string, ProducedRecord[]>();
+  private bytes = 0;
+
+  constructor(private readonly log: EmbeddedLog) {}
+
+  send(taskId: string, records: readonly ProducedRecord[]): void {
+    let buf = this.buffers.get(taskId);
+    if (buf === undefined) {
+      buf = [];
+      this.buffers.set(taskId, buf);
+    }
+    for (let i = 0; i < records.length; i++) {
+      buf.push(records[i]!);
+      this.bytes += recordBytes(records[i]!);
+    }
+  }
+
+  async commit(groupId: string, commits: readonly TaskCommit[]): Promise<Map<string, number>> {
+    const records: ProducedRecord[] = [];
+    const offsets: OffsetToCommit[] = [];
+    for (const c of commits) {
+      const buf = this.buffers.get(c.taskId);
+      if (buf !== undefined) {
+        for (let i = 0; i < buf.length; i++) records.push(buf[i]!);
+        this.buffers.delete(c.taskId);
+      }
+      for (const o of c.offsets) offsets.push(o);
+    }
+    const ends = await this.log.commitAtomically(records, groupId, offsets);
+    this.bytes = 0;
+    for (const buf of this.buffers.values()) for (const r of buf) this.bytes += recordBytes(r);
+    return ends;
+  }
+
+  async abort(taskIds: readonly string[]): Promise<void> {
+    for (const id of taskIds) this.buffers.delete(id);
+    this.bytes = 0;
+    for (const buf of this.buffers.values()) for (const r of buf) this.bytes += recordBytes(r);
+  }
+
+  bufferedBytes(): number {
+    return this.bytes;
+  }
+
+  async close(): Promise<void> {
+    this.buffers.clear();
+    this.bytes = 0;
+  }
+}

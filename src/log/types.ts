@@ -1,0 +1,143 @@
+import type { RawHeaders } from '../processor/headers.js';
+
+export interface TopicPartition {
+  readonly topic: string;
+  readonly partition: number;
+}
+
+export function tpKey(topic: string, partition: number): string {
+  return `${topic}/${partition}`;
+}
+
+/** A record to write. The partition is chosen by the writer (see murmur2.ts for the default). */
+export interface ProducedRecord {
+  readonly topic: string;
+  readonly partition: number;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly timestamp: number;
+  readonly headers?: RawHeaders;
+}
+
+export interface ConsumedRecord {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly timestamp: number;
+  readonly headers?: RawHeaders;
+}
+
+export interface ConsumedBatch {
+  readonly topic: string;
+  readonly partition: number;
+  readonly records: ConsumedRecord[];
+  /** The partition's end (next offset to be written, committed data only) when the batch was read. */
+  readonly endOffset: number;
+}
+
+export interface TopicSpec {
+  readonly name: string;
+  readonly partitions: number;
+  readonly config?: Readonly<Record<string, string>>;
+}
+
+export interface TopicDescription {
+  readonly name: string;
+  readonly partitions: number;
+  readonly config: Readonly<Record<string, string>>;
+}
+
+export interface CommittedOffset {
+  readonly offset: number;
+  /** Free-form text stored with the offset (Kafka's offset metadata); kstream keeps partition time here. */
+  readonly metadata?: string;
+}
+
+export interface OffsetToCommit extends TopicPartition, CommittedOffset {}
+
+export interface LogAdmin {
+  listTopics(): Promise<string[]>;
+  /** Descriptions of the topics that exist; missing names are absent from the map. */
+  describeTopics(names: readonly string[]): Promise<Map<string, TopicDescription>>;
+  /** Creates the topics that do not exist yet; existing ones are left as they are. */
+  createTopics(topics: readonly TopicSpec[]): Promise<void>;
+  deleteTopics(names: readonly string[]): Promise<void>;
+  /** Per partition: the offset after the last committed record (what a read_committed reader can reach). */
+  endOffsets(topic: string): Promise<number[]>;
+  beginningOffsets(topic: string): Promise<number[]>;
+  committedOffsets(groupId: string, topics: readonly string[]): Promise<Map<string, CommittedOffset>>;
+  /** Drops records below `offset` (repartition topics are purged once consumed, as Kafka Streams does). */
+  deleteRecordsBefore(topic: string, partition: number, offset: number): Promise<void>;
+}
+
+/** Reads one partition from an offset, outside any group: restores and the CLI use it. */
+export interface PartitionReader {
+  /** Up to `maxRecords` records from `offset`; an empty array at the end of the partition. */
+  read(topic: string, partition: number, offset: number, maxRecords: number): Promise<ConsumedRecord[]>;
+  close(): Promise<void>;
+}
+
+export interface RebalanceListener {
+  /** Called (and awaited) from inside poll() when partitions are assigned. */
+  onAssigned(partitions: TopicPartition[]): Promise<void>;
+  /** Called (and awaited) before partitions are taken away; commit and close their tasks here. */
+  onRevoked(partitions: TopicPartition[], lost: boolean): Promise<void>;
+}
+
+/** The application's member of its consumer group (group id = application id). */
+export interface GroupConsumer {
+  subscribe(topics: readonly string[], listener: RebalanceListener): Promise<void>;
+  /** Records fetched since the last poll; waits up to `maxWaitMs` when there are none. */
+  poll(maxWaitMs: number): Promise<ConsumedBatch[]>;
+  /** Sets where the next fetch of a partition starts. */
+  seek(topic: string, partition: number, offset: number): void;
+  pause(partitions: readonly TopicPartition[]): void;
+  resume(partitions: readonly TopicPartition[]): void;
+  /** Ends poll()'s current wait early (used on shutdown and when local work appears). */
+  wakeup(): void;
+  close(): Promise<void>;
+}
+
+export interface TaskCommit {
+  readonly taskId: string;
+  readonly offsets: readonly OffsetToCommit[];
+}
+
+/**
+ * Writes for a group of tasks. `send` is fire-and-forget (buffered, batched); `commit` makes the
+ * records sent for those tasks since their last commit visible together with their input offsets,
+ * atomically under exactly_once. It resolves with the end offset of every partition written by the
+ * committed tasks (the next offset after their last record), which stores use as checkpoints.
+ */
+export interface TaskProducer {
+  send(taskId: string, records: readonly ProducedRecord[]): void;
+  commit(groupId: string, commits: readonly TaskCommit[]): Promise<Map<string, number>>;
+  /** Drops what was sent for these tasks since their last commit (exactly_once only). */
+  abort(taskIds: readonly string[]): Promise<void>;
+  /** Bytes sent and not yet committed (the runtime commits early when this grows large). */
+  bufferedBytes(): number;
+  close(): Promise<void>;
+}
+
+export type ProcessingGuarantee = 'exactly_once' | 'at_least_once';
+
+export interface LogOptions {
+  readonly guarantee: ProcessingGuarantee;
+  readonly applicationId: string;
+}
+
+/** A log backend: the embedded durable log or Apache Kafka. */
+export interface Log {
+  readonly kind: 'embedded' | 'kafka';
+  /** Human-readable location, e.g. the data dir or the bootstrap servers. */
+  readonly location: string;
+  admin(): LogAdmin;
+  groupConsumer(groupId: string, options: { readCommitted: boolean }): GroupConsumer;
+  taskProducer(options: LogOptions): TaskProducer;
+  reader(options?: { readCommitted?: boolean }): PartitionReader;
+  /** Appends records outside any transaction (the `produce` CLI, test inputs). Resolves when durable. */
+  append(records: readonly ProducedRecord[]): Promise<void>;
+  close(): Promise<void>;
+}

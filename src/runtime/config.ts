@@ -1,0 +1,119 @@
+import type { Serde } from '../serde/serde.js';
+import { Serdes, serdeByName, serdeNames } from '../serde/serdes.js';
+import type { ProcessingGuarantee } from '../log/types.js';
+import type { OffsetReset } from '../topology/nodes.js';
+import { type Logger, consoleLogger } from './logger.js';
+
+export type ErrorPolicy = 'log-and-continue' | 'fail';
+
+/** Settings by Kafka Streams' property names (plus a few of kstream's own). */
+export interface StreamsConfigInput {
+  'application.id'?: string;
+  'processing.guarantee'?: ProcessingGuarantee | 'exactly_once_v2';
+  'commit.interval.ms'?: number;
+  /** Record cache size shared by a worker's stores; 0 emits every update. */
+  'statestore.cache.max.bytes'?: number;
+  'cache.max.bytes.buffering'?: number;
+  /** Embedded log and default state location. */
+  'data.dir'?: string;
+  'state.dir'?: string;
+  'default.key.serde'?: string | Serde<any>;
+  'default.value.serde'?: string | Serde<any>;
+  'default.deserialization.exception.handler'?: ErrorPolicy | 'log-and-fail';
+  'processing.exception.handler'?: ErrorPolicy | 'log-and-fail';
+  'auto.offset.reset'?: OffsetReset;
+  'max.task.idle.ms'?: number;
+  'buffered.records.per.partition'?: number;
+  'repartition.purge.interval.ms'?: number;
+  /** Commit early when this many bytes of output and state wait for a commit. */
+  'commit.max.buffered.bytes'?: number;
+  'bootstrap.servers'?: string;
+  [key: string]: unknown;
+}
+
+export interface StreamsConfig {
+  readonly applicationId: string;
+  readonly guarantee: ProcessingGuarantee;
+  readonly commitIntervalMs: number;
+  readonly cacheMaxBytes: number;
+  readonly dataDir: string;
+  readonly stateDir: string;
+  readonly defaultKeySerde: Serde<any>;
+  readonly defaultValueSerde: Serde<any>;
+  readonly deserializationPolicy: ErrorPolicy;
+  readonly processingPolicy: ErrorPolicy;
+  readonly autoOffsetReset: OffsetReset;
+  readonly maxTaskIdleMs: number;
+  readonly bufferedRecordsPerPartition: number;
+  readonly repartitionPurgeIntervalMs: number;
+  readonly commitMaxBufferedBytes: number;
+  readonly logger: Logger;
+  readonly raw: Readonly<Record<string, unknown>>;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+function serdeOf(value: unknown, key: string, fallback: Serde<any>): Serde<any> {
+  if (value === undefined) return fallback;
+  if (typeof value === 'string') {
+    const s = serdeByName(value);
+    if (s === undefined) throw new ConfigError(`${key}: unknown serde '${value}' (known: ${serdeNames().join(', ')})`);
+    return s;
+  }
+  if (typeof value === 'object' && value !== null && 'serialize' in value && 'deserialize' in value) return value as Serde<any>;
+  throw new ConfigError(`${key}: expected a serde name or a Serde object`);
+}
+
+function numberOf(raw: Record<string, unknown>, key: string, fallback: number): number {
+  const v = raw[key];
+  if (v === undefined) return fallback;
+  const n = typeof v === 'string' ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isFinite(n) || n < 0) throw new ConfigError(`${key}: expected a non-negative number, got '${String(v)}'`);
+  return n;
+}
+
+function policyOf(raw: Record<string, unknown>, key: string): ErrorPolicy {
+  const v = raw[key] ?? 'log-and-continue';
+  if (v === 'log-and-continue') return v;
+  if (v === 'fail' || v === 'log-and-fail') return 'fail';
+  throw new ConfigError(`${key}: expected 'log-and-continue' or 'fail', got '${String(v)}'`);
+}
+
+const APP_ID = /^[a-zA-Z0-9._-]+$/;
+
+export function resolveConfig(input: StreamsConfigInput, logger: Logger = consoleLogger()): StreamsConfig {
+  const raw = { ...input } as Record<string, unknown>;
+  const applicationId = raw['application.id'];
+  if (typeof applicationId !== 'string' || applicationId.length === 0) throw new ConfigError('application.id is required');
+  if (!APP_ID.test(applicationId)) throw new ConfigError(`application.id '${applicationId}' may only use [a-zA-Z0-9._-]`);
+  const g = raw['processing.guarantee'] ?? 'exactly_once';
+  if (g !== 'exactly_once' && g !== 'exactly_once_v2' && g !== 'at_least_once') {
+    throw new ConfigError(`processing.guarantee: expected exactly_once or at_least_once, got '${String(g)}'`);
+  }
+  const guarantee: ProcessingGuarantee = g === 'at_least_once' ? 'at_least_once' : 'exactly_once';
+  const dataDir = typeof raw['data.dir'] === 'string' ? (raw['data.dir'] as string) : './.kstream';
+  const reset = raw['auto.offset.reset'] ?? 'earliest';
+  if (reset !== 'earliest' && reset !== 'latest') throw new ConfigError(`auto.offset.reset: expected earliest or latest, got '${String(reset)}'`);
+  const cacheKey = raw['statestore.cache.max.bytes'] !== undefined ? 'statestore.cache.max.bytes' : 'cache.max.bytes.buffering';
+  return {
+    applicationId,
+    guarantee,
+    commitIntervalMs: numberOf(raw, 'commit.interval.ms', guarantee === 'exactly_once' ? 100 : 30_000),
+    cacheMaxBytes: numberOf(raw, cacheKey, 10 * 1024 * 1024),
+    dataDir,
+    stateDir: typeof raw['state.dir'] === 'string' ? (raw['state.dir'] as string) : `${dataDir}/state`,
+    defaultKeySerde: serdeOf(raw['default.key.serde'], 'default.key.serde', Serdes.String()),
+    defaultValueSerde: serdeOf(raw['default.value.serde'], 'default.value.serde', Serdes.String()),
+    deserializationPolicy: policyOf(raw, 'default.deserialization.exception.handler'),
+    processingPolicy: policyOf(raw, 'processing.exception.handler'),
+    autoOffsetReset: reset,
+    maxTaskIdleMs: numberOf(raw, 'max.task.idle.ms', 0),
+    bufferedRecordsPerPartition: numberOf(raw, 'buffered.records.per.partition', 4096),
+    repartitionPurgeIntervalMs: numberOf(raw, 'repartition.purge.interval.ms', 30_000),
+    commitMaxBufferedBytes: numberOf(raw, 'commit.max.buffered.bytes', 64 * 1024 * 1024),
+    logger,
+    raw,
+  };
+}

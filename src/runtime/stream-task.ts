@@ -1,0 +1,419 @@
+import { PunctuationType, type Punctuator, type RecordMetadata, type TaskId, taskIdString } from '../processor/api.js';
+import { Headers } from '../processor/headers.js';
+import { StreamRecord } from '../processor/record.js';
+import type { ConsumedBatch, ConsumedRecord, OffsetToCommit, ProducedRecord } from '../log/types.js';
+import { tpKey } from '../log/types.js';
+import type { ManagedStore } from '../state/managed-store.js';
+import type { StateStore } from '../state/store.js';
+import type { Topology, Subtopology } from '../topology/topology.js';
+import { NodeRuntime, SinkProcessor, SourceRuntime, StreamsError } from './node-runtime.js';
+import { PunctuationQueue, PunctuationSchedule } from './punctuation.js';
+import { RecordQueue, type StampedRecord } from './record-queue.js';
+import type { TaskEnvironment } from './task-environment.js';
+import { METRIC } from './metrics.js';
+
+const PARTITION_TIME_PREFIX = 'kstream:pt=';
+
+/** `<application.id>-<store>-changelog`, as Kafka Streams names changelog topics. */
+export function changelogTopicName(applicationId: string, storeName: string): string {
+  return `${applicationId}-${storeName}-changelog`;
+}
+
+/** Takes the records a task wrote since the last call. */
+export function drainOutbox(task: StreamTask): ProducedRecord[] {
+  const out = task.outbox;
+  task.outbox = [];
+  return out;
+}
+
+export function encodePartitionTime(time: number): string {
+  return PARTITION_TIME_PREFIX + time;
+}
+
+export function decodePartitionTime(metadata: string | undefined): number {
+  if (metadata === undefined || !metadata.startsWith(PARTITION_TIME_PREFIX)) return -1;
+  const t = Number(metadata.slice(PARTITION_TIME_PREFIX.length));
+  return Number.isFinite(t) ? t : -1;
+}
+
+/** A record that could not be queued normally; handled in its turn so offsets stay in order. */
+interface FailedRecord extends StampedRecord {
+  readonly failure: { kind: 'deserialization'; error: unknown } | { kind: 'invalid-timestamp'; timestamp: number };
+}
+
+/**
+ * One sub-topology running over one partition number: its processors and stores, the queues
+ * of its input partitions, stream time and punctuations. Processing is synchronous; the
+ * runtime awaits only between batches.
+ */
+export class StreamTask {
+  readonly id: TaskId;
+  readonly idString: string;
+  readonly queues: RecordQueue[] = [];
+  private readonly queueByPartition = new Map<string, RecordQueue>();
+  private readonly nodes = new Map<string, NodeRuntime>();
+  readonly stores = new Map<string, ManagedStore>();
+  /** Output and changelog records written since the environment last drained them, in order. */
+  outbox: ProducedRecord[] = [];
+  /** Largest timestamp processed; -1 until the first record. */
+  streamTime = -1;
+  /** Timestamp of the record being processed (stores use it for puts without one). */
+  currentTimestamp = 0;
+  currentMetadata: RecordMetadata | null = null;
+  private readonly streamPunctuations = new PunctuationQueue();
+  private readonly wallPunctuations = new PunctuationQueue();
+  private nextStreamPunctuation = Infinity;
+  /** Promises returned by async punctuators; the runtime awaits them before going on. */
+  pendingAsync: Promise<unknown>[] = [];
+  private committedOffsets = new Map<string, number>();
+  private initialized = false;
+
+  constructor(
+    readonly env: TaskEnvironment,
+    readonly topology: Topology,
+    readonly subtopology: Subtopology,
+    partition: number,
+  ) {
+    this.id = { subtopology: subtopology.id, partition };
+    this.idString = taskIdString(this.id);
+    this.build();
+  }
+
+  private build(): void {
+    const config = this.env.config;
+    const sources: Array<[SourceRuntime, readonly string[]]> = [];
+    const runtimes = new Map<string, NodeRuntime | SourceRuntime>();
+    for (const name of this.subtopology.nodes) {
+      const def = this.topology.node(name);
+      if (def.kind === 'source') {
+        const src = new SourceRuntime(name, def.keySerde ?? config.defaultKeySerde, def.valueSerde ?? config.defaultValueSerde, def.timestampExtractor);
+        sources.push([src, def.topics]);
+        runtimes.set(name, src);
+      } else if (def.kind === 'processor') {
+        const node = new NodeRuntime(name, def.supplier(), this, def.stores);
+        this.nodes.set(name, node);
+        runtimes.set(name, node);
+      } else {
+        const node = new NodeRuntime(name, null as any, this, []);
+        (node as { processor: unknown }).processor = new SinkProcessor(def, this.env, this);
+        this.nodes.set(name, node);
+        runtimes.set(name, node);
+      }
+    }
+    for (const name of this.subtopology.nodes) {
+      const def = this.topology.node(name);
+      const rt = runtimes.get(name)!;
+      rt.children = def.children.map((c) => {
+        const child = runtimes.get(c);
+        if (!(child instanceof NodeRuntime)) throw new StreamsError(`'${c}' cannot be a child of '${name}'`);
+        return child;
+      });
+    }
+    for (const [src, topics] of sources) {
+      for (const t of topics) {
+        const physical = this.env.physicalTopic(t);
+        const q = new RecordQueue(physical, this.id.partition, src);
+        this.queues.push(q);
+        this.queueByPartition.set(tpKey(physical, this.id.partition), q);
+      }
+    }
+    for (const storeName of this.subtopology.stores) {
+      this.stores.set(storeName, this.topology.storeBuilders.get(storeName)!.build());
+    }
+  }
+
+  changelogTopic(storeName: string): string | null {
+    const b = this.topology.storeBuilders.get(storeName)!;
+    return b.loggingEnabled ? changelogTopicName(this.env.config.applicationId, storeName) : null;
+  }
+
+  /** Opens the stores (restoring them is the runtime's job); processors are initialized after. */
+  async initStores(): Promise<void> {
+    for (const name of this.stores.keys()) await this.initStore(name);
+  }
+
+  /** Opens stores that need no disk synchronously (the test driver). */
+  initStoresInMemory(): void {
+    for (const name of this.stores.keys()) {
+      if (this.initStore(name) !== undefined) throw new StreamsError(`store '${name}' cannot be opened synchronously`);
+    }
+  }
+
+  initStore(name: string): Promise<void> | void {
+    return this.stores.get(name)!.init({
+      applicationId: this.env.config.applicationId,
+      taskId: this.id,
+      storeDir: this.env.storeDir(this.idString, name),
+      changelogTopic: this.changelogTopic(name),
+      changelogPartition: this.id.partition,
+      cache: this.env.cache,
+      logChange: (topic, partition, key, value, timestamp) => this.outbox.push({ topic, partition, key, value, timestamp }),
+      currentRecordTimestamp: () => this.currentTimestamp,
+      currentStreamTime: () => this.streamTime,
+    });
+  }
+
+  initProcessors(): void {
+    if (this.initialized) return;
+    this.initialized = true;
+    for (const node of this.nodes.values()) node.processor.init?.(node.context);
+  }
+
+  storeFacade(name: string): StateStore {
+    const s = this.stores.get(name);
+    if (s === undefined) throw new StreamsError(`state store '${name}' is not part of task ${this.idString}`);
+    return s.facade();
+  }
+
+  queueFor(topic: string, partition: number): RecordQueue | undefined {
+    return this.queueByPartition.get(tpKey(topic, partition));
+  }
+
+  /** Restores stream time and offsets from what was committed. */
+  resume(topic: string, partition: number, committedOffset: number, metadata: string | undefined): void {
+    const q = this.queueFor(topic, partition);
+    if (q === undefined) return;
+    q.consumedOffset = committedOffset;
+    q.fetchPosition = committedOffset;
+    this.committedOffsets.set(tpKey(topic, partition), committedOffset);
+    const pt = decodePartitionTime(metadata);
+    if (pt > q.partitionTime) q.partitionTime = pt;
+    if (pt > this.streamTime) this.streamTime = pt;
+  }
+
+  // ---- input ----------------------------------------------------------------------------
+
+  enqueue(batch: ConsumedBatch): void {
+    const q = this.queueFor(batch.topic, batch.partition);
+    if (q === undefined) throw new StreamsError(`task ${this.idString} does not read ${batch.topic}-${batch.partition}`);
+    q.knownEnd = batch.endOffset;
+    const src = q.source;
+    const records = batch.records;
+    for (let i = 0; i < records.length; i++) {
+      const raw = records[i]!;
+      q.fetchPosition = raw.offset + 1;
+      q.add(this.stamp(raw, src, q.partitionTime));
+    }
+  }
+
+  /** Enqueues one record (the test driver feeds records this way). */
+  enqueueRecord(raw: ConsumedRecord): void {
+    const q = this.queueFor(raw.topic, raw.partition);
+    if (q === undefined) throw new StreamsError(`task ${this.idString} does not read ${raw.topic}-${raw.partition}`);
+    q.fetchPosition = raw.offset + 1;
+    q.add(this.stamp(raw, q.source, q.partitionTime));
+  }
+
+  private stamp(raw: ConsumedRecord, src: SourceRuntime, partitionTime: number): StampedRecord {
+    let key: unknown;
+    let value: unknown;
+    const headers = new Headers(raw.headers);
+    try {
+      key = src.keySerde.deserialize(raw.key, raw.topic);
+      value = src.valueSerde.deserialize(raw.value, raw.topic);
+    } catch (error) {
+      return { raw, key: null, value: null, timestamp: raw.timestamp, headers, failure: { kind: 'deserialization', error } } as FailedRecord;
+    }
+    let timestamp = raw.timestamp;
+    if (src.extractor !== undefined) {
+      try {
+        timestamp = src.extractor({ topic: raw.topic, partition: raw.partition, offset: raw.offset, key, value, timestamp, headers }, partitionTime);
+      } catch (error) {
+        return { raw, key, value, timestamp: raw.timestamp, headers, failure: { kind: 'deserialization', error } } as FailedRecord;
+      }
+    }
+    if (!(timestamp >= 0)) {
+      return { raw, key, value, timestamp: raw.timestamp, headers, failure: { kind: 'invalid-timestamp', timestamp } } as FailedRecord;
+    }
+    return { raw, key, value, timestamp, headers };
+  }
+
+  get bufferedRecords(): number {
+    let n = 0;
+    for (const q of this.queues) n += q.size;
+    return n;
+  }
+
+  // ---- processing -----------------------------------------------------------------------
+
+  /**
+   * Processes up to `max` records, always taking the buffered record with the lowest timestamp
+   * across the task's partitions. Stops early when a partition has nothing buffered but more
+   * on the log (its records might come first), or when a punctuator went async.
+   */
+  process(max: number): number {
+    const queues = this.queues;
+    const single = queues.length === 1;
+    let n = 0;
+    while (n < max) {
+      let best: RecordQueue | null = null;
+      let bestTs = Infinity;
+      for (let i = 0; i < queues.length; i++) {
+        const q = queues[i]!;
+        if (q.size === 0) {
+          if (!single && q.lagging) return n;
+          continue;
+        }
+        const ts = q.headTimestamp();
+        if (ts < bestTs) {
+          bestTs = ts;
+          best = q;
+        }
+      }
+      if (best === null) break;
+      this.processOne(best, best.poll());
+      n++;
+      if (this.streamTime >= this.nextStreamPunctuation) this.punctuateStreamTime();
+      if (this.pendingAsync.length > 0) break;
+    }
+    return n;
+  }
+
+  private processOne(q: RecordQueue, rec: StampedRecord): void {
+    const raw = rec.raw;
+    q.consumedOffset = raw.offset + 1;
+    const failure = (rec as FailedRecord).failure;
+    if (failure !== undefined) {
+      if (failure.kind === 'deserialization') {
+        this.env.metrics.increment(METRIC.deserializationErrors);
+        this.env.onRecordError(this, 'deserialization', raw, failure.error);
+      } else {
+        this.env.metrics.increment(METRIC.dropped);
+        this.env.config.logger.warn(
+          `skipping record ${raw.topic}-${raw.partition}@${raw.offset}: invalid (negative) timestamp ${failure.timestamp}`,
+        );
+      }
+      return;
+    }
+    const ts = rec.timestamp;
+    if (ts > q.partitionTime) q.partitionTime = ts;
+    if (ts > this.streamTime) this.streamTime = ts;
+    this.currentMetadata = raw;
+    this.env.metrics.increment(METRIC.processed);
+    try {
+      q.source.forward(this, new StreamRecord(rec.key, rec.value, ts, rec.headers));
+    } finally {
+      this.currentMetadata = null;
+    }
+  }
+
+  /** A processor threw while processing the current record (or a punctuation). */
+  onProcessorError(nodeName: string, error: unknown): void {
+    if (error instanceof FatalTaskError) throw error;
+    this.env.metrics.increment(METRIC.processingErrors);
+    this.env.onRecordError(this, 'processing', this.currentMetadata as ConsumedRecord | null, error, nodeName);
+  }
+
+  // ---- punctuation ----------------------------------------------------------------------
+
+  schedule(nodeName: string, intervalMs: number, type: PunctuationType, punctuator: Punctuator): PunctuationSchedule {
+    if (type === PunctuationType.STREAM_TIME) {
+      // Aligned to 0: the first firing comes with the first record (as in Kafka Streams).
+      const s = new PunctuationSchedule(nodeName, 0, intervalMs, punctuator);
+      this.streamPunctuations.add(s);
+      this.nextStreamPunctuation = Math.min(this.nextStreamPunctuation, 0);
+      return s;
+    }
+    const s = new PunctuationSchedule(nodeName, this.env.now() + intervalMs, intervalMs, punctuator);
+    this.wallPunctuations.add(s);
+    return s;
+  }
+
+  private runPunctuator(s: PunctuationSchedule, time: number): void {
+    const previousTs = this.currentTimestamp;
+    this.currentMetadata = null;
+    this.currentTimestamp = time;
+    try {
+      const result = s.punctuator(time);
+      if (result !== undefined && typeof (result as Promise<void>).then === 'function') {
+        this.pendingAsync.push((result as Promise<void>).catch((error) => this.onProcessorError(s.nodeName, error)));
+      }
+    } catch (error) {
+      this.onProcessorError(s.nodeName, error);
+    } finally {
+      this.currentTimestamp = previousTs;
+    }
+  }
+
+  punctuateStreamTime(): void {
+    if (this.streamTime < 0) return;
+    for (const s of this.streamPunctuations.takeDue(this.streamTime)) {
+      if (s.cancelled) continue;
+      this.runPunctuator(s, this.streamTime);
+      s.advance(this.streamTime);
+    }
+    this.nextStreamPunctuation = this.streamPunctuations.nextDue();
+  }
+
+  /** Fires due wall-clock punctuations; returns how many fired. */
+  punctuateWallClock(now: number): number {
+    let fired = 0;
+    for (const s of this.wallPunctuations.takeDue(now)) {
+      if (s.cancelled) continue;
+      this.runPunctuator(s, now);
+      s.advance(now);
+      fired++;
+    }
+    return fired;
+  }
+
+  nextWallClockDue(): number {
+    return this.wallPunctuations.nextDue();
+  }
+
+  // ---- commit ---------------------------------------------------------------------------
+
+  /** Pushes cached updates downstream (they may produce output and changelog records). */
+  flushCaches(): void {
+    for (const store of this.stores.values()) store.flushCache();
+  }
+
+  pendingStoreBytes(): number {
+    let n = 0;
+    for (const s of this.stores.values()) n += s.pendingBytes();
+    return n;
+  }
+
+  offsetsToCommit(): OffsetToCommit[] {
+    const out: OffsetToCommit[] = [];
+    for (const q of this.queues) {
+      if (q.consumedOffset < 0) continue;
+      const key = tpKey(q.topic, q.partition);
+      if (this.committedOffsets.get(key) === q.consumedOffset) continue;
+      out.push({ topic: q.topic, partition: q.partition, offset: q.consumedOffset, metadata: encodePartitionTime(q.partitionTime) });
+    }
+    return out;
+  }
+
+  /** After the log commit: stores persist their data with the changelog offsets they reflect. */
+  async commitStores(changelogEnds: ReadonlyMap<string, number>, offsets: readonly OffsetToCommit[]): Promise<void> {
+    for (const o of offsets) this.committedOffsets.set(tpKey(o.topic, o.partition), o.offset);
+    for (const [name, store] of this.stores) {
+      const topic = this.changelogTopic(name);
+      const end = topic === null ? undefined : changelogEnds.get(tpKey(topic, this.id.partition));
+      await store.commit(end);
+    }
+  }
+
+  /** Input partitions with what was consumed (for lag and idleness checks). */
+  positions(): Array<{ topic: string; partition: number; consumed: number }> {
+    return this.queues.map((q) => ({ topic: q.topic, partition: q.partition, consumed: q.consumedOffset }));
+  }
+
+  async close(): Promise<void> {
+    for (const node of this.nodes.values()) {
+      try {
+        node.processor.close?.();
+      } catch (error) {
+        this.env.config.logger.warn(`processor '${node.name}' failed to close: ${(error as Error).message}`);
+      }
+    }
+    for (const q of this.queues) q.clear();
+    for (const store of this.stores.values()) await store.close();
+  }
+}
+
+/** Thrown through the processor graph to stop the task (the `fail` error policy). */
+export class FatalTaskError extends Error {
+  override readonly name = 'FatalTaskError';
+}

@@ -1,0 +1,15 @@
+/**
+ * A Serde turns values of one type into bytes and back. `null` is the tombstone on both sides:
+ * serialize(null) returns null and deserialize(null) returns null, as in Kafka's serdes.
+ */
+export interface Serde<T> {
+  /** Short name shown by describe() and in error messages, e.g. "string", "json". */
+  readonly name: string;
+  serialize(data: T | null, topic?: string): Buffer | null;
+  deserialize(data: Buffer | null, topic?: string): T | null;
+}
+
+/** Thrown by serdes for input they cannot read or write; the runtime's error handlers catch it. */
+export class SerdeError extends Error {
+  override readonly name = 'SerdeError';
+}

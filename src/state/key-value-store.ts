@@ -1,0 +1,392 @@
+import type { Serde } from '../serde/serde.js';
+import { isStringSerde } from '../serde/serdes.js';
+import { SerdeError } from '../serde/serde.js';
+import type { Headers } from '../processor/headers.js';
+import { type StoreEngine, MemoryEngine } from './engine.js';
+import { LevelDbEngine } from './leveldb-engine.js';
+import type { CacheEntry, NamedCache } from './record-cache.js';
+import type { ChangelogRecord, ManagedStore, StoreBuilder, StoreInitContext } from './managed-store.js';
+import type { KeyValue, TimestampedKeyValueStore, ValueAndTimestamp } from './store.js';
+
+/**
+ * Receives the updates a caching store emits when it flushes or evicts (Kafka Streams'
+ * CacheFlushListener). `oldValue` is the value as of the previous flush, when requested.
+ */
+export type FlushListener<K, V> = (key: K, newValue: V | null, oldValue: V | null, timestamp: number, headers: Headers | undefined) => void;
+
+/** The typed layers under a key-value facade. */
+interface KeyValueLayer<K, V> {
+  get(key: K): ValueAndTimestamp<V> | null;
+  put(key: K, value: V | null, timestamp: number, headers?: Headers): void;
+  flush(): void;
+}
+
+const TS_BYTES = 8;
+
+/** Values on disk and in the engine are [8-byte timestamp][value bytes], as Kafka Streams' timestamped stores. */
+function withTimestamp(value: Buffer, timestamp: number): Buffer {
+  const out = Buffer.allocUnsafe(TS_BYTES + value.length);
+  out.writeDoubleBE(timestamp, 0);
+  value.copy(out, TS_BYTES);
+  return out;
+}
+
+/** Typed access to the byte engine; logs every write to the changelog when logging is on. */
+class SerializingLayer<K, V> implements KeyValueLayer<K, V> {
+  constructor(
+    private readonly engine: StoreEngine,
+    private readonly keySerde: Serde<K>,
+    private readonly valueSerde: Serde<V>,
+    private readonly ctx: StoreInitContext,
+  ) {}
+
+  keyBytes(key: K): Buffer {
+    const bytes = this.keySerde.serialize(key);
+    if (bytes === null) throw new SerdeError('a state store key must not serialize to null');
+    return bytes;
+  }
+
+  get(key: K): ValueAndTimestamp<V> | null {
+    const raw = this.engine.get(this.keyBytes(key));
+    return raw === undefined ? null : this.decode(raw);
+  }
+
+  decode(raw: Buffer): ValueAndTimestamp<V> {
+    return { value: this.valueSerde.deserialize(raw.subarray(TS_BYTES)) as V, timestamp: raw.readDoubleBE(0) };
+  }
+
+  put(key: K, value: V | null, timestamp: number): void {
+    const keyBytes = this.keyBytes(key);
+    const valueBytes = value === null ? null : this.valueSerde.serialize(value);
+    this.engine.put(keyBytes, valueBytes === null ? null : withTimestamp(valueBytes, timestamp));
+    const topic = this.ctx.changelogTopic;
+    if (topic !== null) this.ctx.logChange(topic, this.ctx.changelogPartition, keyBytes, valueBytes, timestamp);
+  }
+
+  flush(): void {}
+}
+
+/** Kafka Streams' caching layer: absorbs repeated updates to a key between flushes. */
+class CachingLayer<K, V> implements KeyValueLayer<K, V> {
+  listener: FlushListener<K, V> | null = null;
+  sendOldValues = false;
+  readonly cache: NamedCache<K, V>;
+
+  constructor(
+    private readonly inner: SerializingLayer<K, V>,
+    private readonly idOf: (key: K) => string,
+    ctx: StoreInitContext,
+  ) {
+    this.cache = ctx.cache.namedCache<K, V>((e) => this.onEvict(e));
+  }
+
+  get(key: K): ValueAndTimestamp<V> | null {
+    const id = this.idOf(key);
+    const hit = this.cache.get(id);
+    if (hit !== undefined) return hit.value === null ? null : (hit as ValueAndTimestamp<V>);
+    const found = this.inner.get(key);
+    if (found !== null) this.cache.put(id, key, found.value, found.timestamp, false);
+    return found;
+  }
+
+  put(key: K, value: V | null, timestamp: number, headers?: Headers): void {
+    this.cache.put(this.idOf(key), key, value, timestamp, true, headers);
+  }
+
+  private flushEntry(e: CacheEntry<K, V>): void {
+    const old = e.value === null || (this.listener !== null && this.sendOldValues) ? this.inner.get(e.key) : null;
+    // Deleting a key the store never had is not written or forwarded (Kafka Streams' caching store).
+    if (e.value === null && old === null) return;
+    this.inner.put(e.key, e.value, e.timestamp);
+    if (this.listener !== null) {
+      this.listener(e.key, e.value, this.sendOldValues && old !== null ? old.value : null, e.timestamp, e.headers);
+    }
+  }
+
+  /** An evicted dirty entry flushes the whole cache of this store: the evicted entry first. */
+  private onEvict(e: CacheEntry<K, V>): void {
+    this.flushEntry(e);
+    this.flush();
+  }
+
+  flush(): void {
+    // Flushing can forward into stores downstream; entries dirtied meanwhile are taken next round.
+    for (let round = 0; this.cache.dirtyCount > 0 && round < 100; round++) {
+      for (const e of this.cache.takeDirty()) this.flushEntry(e);
+    }
+  }
+}
+
+function cacheIdOf<K>(keySerde: Serde<K>, serialize: (key: K) => Buffer): (key: K) => string {
+  if (isStringSerde(keySerde as Serde<unknown>)) return (key: K) => key as unknown as string;
+  return (key: K) => serialize(key).toString('latin1');
+}
+
+export interface KeyValueStoreOptions<K, V> {
+  name: string;
+  persistent: boolean;
+  keySerde: Serde<K>;
+  valueSerde: Serde<V>;
+  cachingEnabled: boolean;
+}
+
+/**
+ * A key-value state store: facade (what processors call) + managed lifecycle. The layers are
+ * cache → serialization/change-logging → engine (LevelDB or memory).
+ */
+export class KeyValueStoreImpl<K, V> implements TimestampedKeyValueStore<K, V>, ManagedStore {
+  readonly name: string;
+  readonly persistent: boolean;
+  private engine!: StoreEngine;
+  private serializing!: SerializingLayer<K, V>;
+  private caching: CachingLayer<K, V> | null = null;
+  private top!: KeyValueLayer<K, V>;
+  private ctx!: StoreInitContext;
+
+  constructor(private readonly options: KeyValueStoreOptions<K, V>) {
+    this.name = options.name;
+    this.persistent = options.persistent;
+  }
+
+  init(ctx: StoreInitContext): Promise<void> | void {
+    if (this.persistent && ctx.storeDir !== null) {
+      return LevelDbEngine.open(ctx.storeDir).then((engine) => this.setUp(ctx, engine));
+    }
+    this.setUp(ctx, new MemoryEngine());
+  }
+
+  private setUp(ctx: StoreInitContext, engine: StoreEngine): void {
+    this.ctx = ctx;
+    this.engine = engine;
+    this.serializing = new SerializingLayer(this.engine, this.options.keySerde, this.options.valueSerde, ctx);
+    if (this.options.cachingEnabled && ctx.cache.enabled) {
+      const s = this.serializing;
+      this.caching = new CachingLayer(s, cacheIdOf(this.options.keySerde, (k) => s.keyBytes(k)), ctx);
+      this.top = this.caching;
+    } else {
+      this.top = this.serializing;
+    }
+  }
+
+  /** Registers the processor that forwards this store's flushed updates (DSL KTable stores). */
+  setFlushListener(listener: FlushListener<K, V>, sendOldValues: boolean): boolean {
+    if (this.caching === null) return false;
+    this.caching.listener = listener;
+    this.caching.sendOldValues = sendOldValues;
+    return true;
+  }
+
+  get cachingActive(): boolean {
+    return this.caching !== null;
+  }
+
+  // ---- facade -----------------------------------------------------------------------------
+
+  get(key: K): V | null {
+    const e = this.top.get(key);
+    return e === null ? null : e.value;
+  }
+
+  getWithTimestamp(key: K): ValueAndTimestamp<V> | null {
+    return this.top.get(key);
+  }
+
+  put(key: K, value: V | null): void {
+    this.top.put(key, value, this.ctx.currentRecordTimestamp());
+  }
+
+  putWithTimestamp(key: K, value: V | null, timestamp: number, headers?: Headers): void {
+    this.top.put(key, value, timestamp, headers);
+  }
+
+  putIfAbsent(key: K, value: V): V | null {
+    const old = this.get(key);
+    if (old === null) this.put(key, value);
+    return old;
+  }
+
+  putAll(entries: Iterable<KeyValue<K, V>>): void {
+    for (const [k, v] of entries) this.put(k, v);
+  }
+
+  delete(key: K): V | null {
+    const old = this.get(key);
+    this.put(key, null);
+    return old;
+  }
+
+  private bounds(from: K | null, to: K | null): [Buffer | null, Buffer | null] {
+    const lo = from === null ? null : this.serializing.keyBytes(from);
+    // `to` is inclusive in Kafka Streams' range(); the engine's upper bound is exclusive.
+    const hi = to === null ? null : Buffer.concat([this.serializing.keyBytes(to), Buffer.from([0])]);
+    return [lo, hi];
+  }
+
+  /** Cached updates not yet in the engine, keyed by serialized key, within [lo, hi). */
+  private unflushed(lo: Buffer | null, hi: Buffer | null): Map<string, V | null> {
+    const out = new Map<string, V | null>();
+    if (this.caching === null) return out;
+    for (const e of this.caching.cache.dirtyEntries()) {
+      const kb = this.serializing.keyBytes(e.key);
+      if ((lo === null || Buffer.compare(kb, lo) >= 0) && (hi === null || Buffer.compare(kb, hi) < 0)) {
+        out.set(kb.toString('latin1'), e.value);
+      }
+    }
+    return out;
+  }
+
+  private *scan(lo: Buffer | null, hi: Buffer | null, reverse: boolean): Iterable<KeyValue<K, V>> {
+    const overlay = this.unflushed(lo, hi);
+    const merged = new Map<string, Buffer | V | null>();
+    for (const [k, raw] of this.engine.scan(lo, hi, reverse)) merged.set(k.toString('latin1'), raw);
+    for (const [k, v] of overlay) merged.set(k, v);
+    const keys = [...merged.keys()].sort();
+    if (reverse) keys.reverse();
+    for (const k of keys) {
+      const v = merged.get(k);
+      if (v === null || v === undefined) continue;
+      const keyBytes = Buffer.from(k, 'latin1');
+      const value = overlay.has(k) ? (v as V) : this.serializing.decode(v as Buffer).value;
+      yield [this.options.keySerde.deserialize(keyBytes) as K, value];
+    }
+  }
+
+  range(from: K | null, to: K | null): Iterable<KeyValue<K, V>> {
+    const [lo, hi] = this.bounds(from, to);
+    return this.scan(lo, hi, false);
+  }
+
+  reverseRange(from: K | null, to: K | null): Iterable<KeyValue<K, V>> {
+    const [lo, hi] = this.bounds(from, to);
+    return this.scan(lo, hi, true);
+  }
+
+  all(): Iterable<KeyValue<K, V>> {
+    return this.scan(null, null, false);
+  }
+
+  reverseAll(): Iterable<KeyValue<K, V>> {
+    return this.scan(null, null, true);
+  }
+
+  prefixScan(prefix: K): Iterable<KeyValue<K, V>> {
+    const lo = this.serializing.keyBytes(prefix);
+    return this.scan(lo, prefixEnd(lo), false);
+  }
+
+  async *rangeAsync(from: K | null, to: K | null): AsyncIterable<KeyValue<K, V>> {
+    const [lo, hi] = this.bounds(from, to);
+    yield* this.scanAsync(lo, hi);
+  }
+
+  async *allAsync(): AsyncIterable<KeyValue<K, V>> {
+    yield* this.scanAsync(null, null);
+  }
+
+  private async *scanAsync(lo: Buffer | null, hi: Buffer | null): AsyncIterable<KeyValue<K, V>> {
+    // Unflushed cache entries first go down to the engine's pending writes, which scans merge.
+    this.caching?.flush();
+    for await (const [k, raw] of this.engine.scanAsync(lo, hi, false)) {
+      yield [this.options.keySerde.deserialize(k) as K, this.serializing.decode(raw).value];
+    }
+  }
+
+  approximateNumEntries(): number {
+    return this.engine.approximateSize() + (this.caching?.cache.size ?? 0);
+  }
+
+  // ---- managed ------------------------------------------------------------------------------
+
+  restoreFrom(): number {
+    return this.engine.checkpoint() ?? 0;
+  }
+
+  restore(records: readonly ChangelogRecord[]): void {
+    for (const r of records) {
+      if (r.key === null) continue;
+      this.engine.put(r.key, r.value === null ? null : withTimestamp(r.value, r.timestamp));
+    }
+  }
+
+  flushCache(): void {
+    this.caching?.flush();
+  }
+
+  pendingBytes(): number {
+    return this.engine.pendingBytes();
+  }
+
+  async commit(changelogEnd: number | undefined): Promise<void> {
+    await this.engine.commit(changelogEnd);
+  }
+
+  async close(): Promise<void> {
+    this.caching?.cache.clear();
+    await this.engine.close();
+  }
+
+  async wipe(): Promise<void> {
+    this.caching?.cache.clear();
+    await this.engine.destroy();
+  }
+
+  facade(): this {
+    return this;
+  }
+}
+
+function prefixEnd(prefix: Buffer): Buffer | null {
+  const end = Buffer.from(prefix);
+  for (let i = end.length - 1; i >= 0; i--) {
+    if (end[i]! < 0xff) {
+      end[i]!++;
+      return end.subarray(0, i + 1);
+    }
+  }
+  return null;
+}
+
+export class KeyValueStoreBuilder<K, V> implements StoreBuilder {
+  readonly kind = 'keyValue' as const;
+  loggingEnabled = true;
+  cachingEnabled = false;
+  changelogConfig: Record<string, string> = { 'cleanup.policy': 'compact' };
+
+  constructor(
+    readonly name: string,
+    readonly persistent: boolean,
+    readonly keySerde: Serde<K>,
+    readonly valueSerde: Serde<V>,
+  ) {}
+
+  withCachingEnabled(): this {
+    this.cachingEnabled = true;
+    return this;
+  }
+
+  withCachingDisabled(): this {
+    this.cachingEnabled = false;
+    return this;
+  }
+
+  withLoggingEnabled(config: Record<string, string> = {}): this {
+    this.loggingEnabled = true;
+    this.changelogConfig = { 'cleanup.policy': 'compact', ...config };
+    return this;
+  }
+
+  withLoggingDisabled(): this {
+    this.loggingEnabled = false;
+    return this;
+  }
+
+  build(): KeyValueStoreImpl<K, V> {
+    return new KeyValueStoreImpl({
+      name: this.name,
+      persistent: this.persistent,
+      keySerde: this.keySerde,
+      valueSerde: this.valueSerde,
+      cachingEnabled: this.cachingEnabled,
+    });
+  }
+}

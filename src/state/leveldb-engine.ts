@@ -1,0 +1,174 @@
+import { Level } from 'level';
+import { rm, mkdir } from 'node:fs/promises';
+import type { StoreEngine } from './engine.js';
+
+const DATA = 0x01;
+const CHECKPOINT_KEY = Buffer.from([0x00, 0x63]); // 0x00 'c': outside the data key space
+
+function dataKey(key: Buffer): Buffer {
+  const k = Buffer.allocUnsafe(key.length + 1);
+  k[0] = DATA;
+  key.copy(k, 1);
+  return k;
+}
+
+function bound(key: Buffer | null, ifNull: number): Buffer {
+  return key === null ? Buffer.from([ifNull]) : dataKey(key);
+}
+
+interface PendingWrite {
+  key: Buffer;
+  value: Buffer | null;
+}
+
+/**
+ * A LevelDB (`level`) engine. Reads are synchronous (`getSync`) so that processing stays
+ * synchronous per batch; writes wait in `pending` and go to disk in one atomic batch with the
+ * checkpoint at commit.
+ */
+export class LevelDbEngine implements StoreEngine {
+  readonly persistent = true;
+  private readonly pending = new Map<string, PendingWrite>();
+  private pendingSize = 0;
+  private rangeDeletes: Array<[Buffer, Buffer]> = [];
+  private lastCheckpoint: number | undefined;
+  private approxEntries = 0;
+  private hasCheckpointKey = false;
+
+  private constructor(
+    private readonly db: Level<Buffer, Buffer>,
+    private readonly path: string,
+  ) {}
+
+  static async open(path: string): Promise<LevelDbEngine> {
+    await mkdir(path, { recursive: true });
+    const db = new Level<Buffer, Buffer>(path, {
+      keyEncoding: 'buffer',
+      valueEncoding: 'buffer',
+      createIfMissing: true,
+      writeBufferSize: 16 * 1024 * 1024,
+    } as any);
+    await db.open();
+    const engine = new LevelDbEngine(db, path);
+    const cp = db.getSync(CHECKPOINT_KEY);
+    if (cp === undefined) {
+      // Data without a checkpoint cannot be trusted (nothing says what it reflects): start empty.
+      await db.clear();
+    } else {
+      engine.hasCheckpointKey = true;
+      const offset = Number(cp.readBigInt64BE(0));
+      engine.lastCheckpoint = offset < 0 ? undefined : offset;
+    }
+    return engine;
+  }
+
+  get(key: Buffer): Buffer | undefined {
+    if (this.pending.size > 0) {
+      const w = this.pending.get(key.toString('latin1'));
+      if (w !== undefined) return w.value === null ? undefined : w.value;
+    }
+    return this.db.getSync(dataKey(key));
+  }
+
+  put(key: Buffer, value: Buffer | null): void {
+    const id = key.toString('latin1');
+    const prev = this.pending.get(id);
+    if (prev !== undefined) this.pendingSize -= prev.value === null ? 0 : prev.value.length;
+    else this.pendingSize += key.length + 48;
+    this.pending.set(id, { key, value });
+    if (value !== null) this.pendingSize += value.length;
+  }
+
+  deleteRange(from: Buffer, to: Buffer): void {
+    this.rangeDeletes.push([from, to]);
+    const lo = from.toString('latin1');
+    const hi = to.toString('latin1');
+    for (const id of this.pending.keys()) if (id >= lo && id < hi) this.pending.delete(id);
+  }
+
+  scan(): Iterable<[Buffer, Buffer]> {
+    throw new Error(
+      'this store is persistent (LevelDB): ordered scans are asynchronous here; use rangeAsync()/allAsync() ' +
+        '(e.g. from an async punctuator) or an in-memory store',
+    );
+  }
+
+  async *scanAsync(from: Buffer | null, to: Buffer | null, reverse: boolean): AsyncIterable<[Buffer, Buffer]> {
+    // Merge the committed data with pending writes so that a scan sees this task's own updates.
+    const overlay = [...this.pending.values()]
+      .filter((w) => (from === null || Buffer.compare(w.key, from) >= 0) && (to === null || Buffer.compare(w.key, to) < 0))
+      .sort((a, b) => (reverse ? Buffer.compare(b.key, a.key) : Buffer.compare(a.key, b.key)));
+    const it = this.db.iterator({ gte: bound(from, DATA), lt: bound(to, DATA + 1), reverse });
+    let o = 0;
+    try {
+      for (;;) {
+        const batch = await it.nextv(1000);
+        if (batch.length === 0) break;
+        for (const [rawKey, value] of batch) {
+          const key = rawKey.subarray(1);
+          while (o < overlay.length && (reverse ? Buffer.compare(overlay[o]!.key, key) > 0 : Buffer.compare(overlay[o]!.key, key) < 0)) {
+            const w = overlay[o++]!;
+            if (w.value !== null) yield [w.key, w.value];
+          }
+          if (o < overlay.length && Buffer.compare(overlay[o]!.key, key) === 0) {
+            const w = overlay[o++]!;
+            if (w.value !== null) yield [w.key, w.value];
+            continue;
+          }
+          yield [key, value];
+        }
+      }
+      while (o < overlay.length) {
+        const w = overlay[o++]!;
+        if (w.value !== null) yield [w.key, w.value];
+      }
+    } finally {
+      await it.close();
+    }
+  }
+
+  approximateSize(): number {
+    return this.approxEntries + this.pending.size;
+  }
+
+  pendingBytes(): number {
+    return this.pendingSize;
+  }
+
+  async commit(checkpoint: number | undefined): Promise<void> {
+    if (this.pending.size === 0 && this.rangeDeletes.length === 0 && checkpoint === this.lastCheckpoint && this.hasCheckpointKey) {
+      return;
+    }
+    const batch = this.db.batch();
+    for (const w of this.pending.values()) {
+      if (w.value === null) batch.del(dataKey(w.key));
+      else batch.put(dataKey(w.key), w.value);
+    }
+    // Always written: -1 marks a store without changelog whose data is still its own truth.
+    const cp = Buffer.allocUnsafe(8);
+    cp.writeBigInt64BE(BigInt(checkpoint ?? this.lastCheckpoint ?? -1), 0);
+    batch.put(CHECKPOINT_KEY, cp);
+    await batch.write();
+    this.hasCheckpointKey = true;
+    this.approxEntries += this.pending.size;
+    this.pending.clear();
+    this.pendingSize = 0;
+    if (checkpoint !== undefined) this.lastCheckpoint = checkpoint;
+    const deletes = this.rangeDeletes;
+    this.rangeDeletes = [];
+    for (const [from, to] of deletes) await this.db.clear({ gte: dataKey(from), lt: dataKey(to) });
+  }
+
+  checkpoint(): number | undefined {
+    return this.lastCheckpoint;
+  }
+
+  async close(): Promise<void> {
+    if (this.db.status === 'open' || this.db.status === 'opening') await this.db.close();
+  }
+
+  async destroy(): Promise<void> {
+    await this.close();
+    await rm(this.path, { recursive: true, force: true });
+  }
+}
