@@ -62,6 +62,7 @@ export class StreamThread implements TaskEnvironment {
   private lastCommit = 0;
   private lastPurge = 0;
   private lag = 0;
+  private lastLagCheck = 0;
   private commits = 0;
   private processedSinceCommit = 0;
   private paused = new Set<string>();
@@ -163,6 +164,7 @@ export class StreamThread implements TaskEnvironment {
       await this.sendOutboxes();
       this.applyBackpressure();
       if (this.commitDue(now)) await this.commit();
+      if (now - this.lastLagCheck >= 1000) await this.refreshLag();
       if (this.options.untilIdle) {
         if (processed === 0 && batches.length === 0 && (await this.isIdle())) {
           if (++idleRounds >= 2) break;
@@ -305,19 +307,23 @@ export class StreamThread implements TaskEnvironment {
       await this.commit();
       return false;
     }
+    return (await this.refreshLag()) === 0 && this.tasks.size > 0;
+  }
+
+  /** Records on the log not yet processed by this worker's tasks. */
+  private async refreshLag(): Promise<number> {
+    this.lastLagCheck = Date.now();
     let lag = 0;
     const ends = new Map<string, number[]>();
     for (const topic of this.plan.sourceTopics.keys()) ends.set(topic, await this.admin.endOffsets(topic));
-    const committed = await this.admin.committedOffsets(this.config.applicationId, [...this.plan.sourceTopics.keys()]);
     for (const task of this.tasks.values()) {
       for (const p of task.positions()) {
         const end = ends.get(p.topic)?.[p.partition] ?? 0;
-        const consumed = p.consumed >= 0 ? p.consumed : (committed.get(tpKey(p.topic, p.partition))?.offset ?? 0);
-        lag += Math.max(0, end - consumed);
+        lag += Math.max(0, end - Math.max(0, p.consumed));
       }
     }
     this.lag = lag;
-    return lag === 0 && this.tasks.size > 0;
+    return lag;
   }
 
   // ---- assignment -----------------------------------------------------------------------

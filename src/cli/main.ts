@@ -1,0 +1,31 @@
+import { Command, CommanderError } from 'commander';
+import { reportError } from './errors.js';
+import { registerRunCommand } from './run.js';
+import { registerProduceCommand } from './produce.js';
+import { registerConsumeCommand } from './consume.js';
+import { registerTopicsCommand } from './topics.js';
+
+export function buildProgram(): Command {
+  const program = new Command()
+    .name('kstream')
+    .description('A stream processor for TypeScript in the style of Kafka Streams and ksqlDB')
+    .version('0.1.0')
+    .showHelpAfterError('(add --help for usage)')
+    .exitOverride();
+  registerRunCommand(program);
+  registerProduceCommand(program);
+  registerConsumeCommand(program);
+  registerTopicsCommand(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode;
+    return reportError(e);
+  }
+}
