@@ -18,7 +18,6 @@ import {
   PeekProcessor,
   SelectKeyProcessor,
   type ValueMapper,
-  valueMapperWithKey,
 } from './processors/stateless.js';
 import { TableSourceProcessor } from './processors/ktable.js';
 import { TableProcessorConfig } from './processors/support.js';
@@ -27,7 +26,8 @@ import { repartitionThrough } from './repartition.js';
 
 /**
  * A record stream (Kafka Streams' KStream). Key and value types flow through the generics, so a
- * mapper of the wrong type does not compile. Value mappers may take (value) or (key, value).
+ * mapper of the wrong type does not compile. Record functions take `(key, value)` as in Kafka
+ * Streams; value mappers (mapValues, flatMapValues) take `(value, key)`.
  */
 export class KStream<K, V> {
   /** @internal */
@@ -70,22 +70,18 @@ export class KStream<K, V> {
     return this.add<KR, VR>('KSTREAM-MAP-', named, () => new MapProcessor(mapper), undefined, undefined, true);
   }
 
-  mapValues<VR>(mapper: (value: V) => VR, named?: Named): KStream<K, VR>;
-  mapValues<VR>(mapper: (key: K, value: V) => VR, named?: Named): KStream<K, VR>;
+  /** Maps each value; the mapper gets the value and, if it wants it, the key: `(value, key) => ...`. */
   mapValues<VR>(mapper: ValueMapper<K, V, VR>, named?: Named): KStream<K, VR> {
-    const m = valueMapperWithKey(mapper);
-    return this.add<K, VR>('KSTREAM-MAPVALUES-', named, () => new MapValuesProcessor(m), this.keySerde, undefined, this.repartitionRequired);
+    return this.add<K, VR>('KSTREAM-MAPVALUES-', named, () => new MapValuesProcessor(mapper), this.keySerde, undefined, this.repartitionRequired);
   }
 
   flatMap<KR, VR>(mapper: (key: K, value: V) => Iterable<KeyValue<KR, VR>>, named?: Named): KStream<KR, VR> {
     return this.add<KR, VR>('KSTREAM-FLATMAP-', named, () => new FlatMapProcessor(mapper), undefined, undefined, true);
   }
 
-  flatMapValues<VR>(mapper: (value: V) => Iterable<VR>, named?: Named): KStream<K, VR>;
-  flatMapValues<VR>(mapper: (key: K, value: V) => Iterable<VR>, named?: Named): KStream<K, VR>;
+  /** Maps each value to zero or more values: `(value, key) => iterable`. */
   flatMapValues<VR>(mapper: ValueMapper<K, V, Iterable<VR>>, named?: Named): KStream<K, VR> {
-    const m = valueMapperWithKey(mapper);
-    return this.add<K, VR>('KSTREAM-FLATMAPVALUES-', named, () => new FlatMapValuesProcessor(m), this.keySerde, undefined, this.repartitionRequired);
+    return this.add<K, VR>('KSTREAM-FLATMAPVALUES-', named, () => new FlatMapValuesProcessor(mapper), this.keySerde, undefined, this.repartitionRequired);
   }
 
   peek(action: (key: K, value: V) => void, named?: Named): KStream<K, V> {

@@ -5,7 +5,7 @@ import { KStream } from './kstream.js';
 import { KGroupedTable } from './kgrouped-table.js';
 import { Grouped, Materialized, Named } from './options.js';
 import { TableFilterProcessor, TableMapValuesProcessor, TableRepartitionMapProcessor, TableToStreamProcessor } from './processors/ktable.js';
-import { type ValueMapper, valueMapperWithKey } from './processors/stateless.js';
+import type { ValueMapper } from './processors/stateless.js';
 import { TableProcessorConfig } from './processors/support.js';
 import { keyValueStoreFor } from './stores.js';
 import { splitArgs } from './kgrouped-stream.js';
@@ -126,12 +126,10 @@ export class KTable<K, V> {
     return table;
   }
 
-  mapValues<VR>(mapper: (value: V) => VR, named?: Named | Materialized<K, VR>, materialized?: Materialized<K, VR>): KTable<K, VR>;
-  mapValues<VR>(mapper: (key: K, value: V) => VR, named?: Named | Materialized<K, VR>, materialized?: Materialized<K, VR>): KTable<K, VR>;
+  /** Maps each value (never called with a deleted value): `(value, key) => ...`. */
   mapValues<VR>(mapper: ValueMapper<K, V, VR>, namedArg?: Named | Materialized<K, VR>, materializedArg?: Materialized<K, VR>): KTable<K, VR> {
     const [named, materialized] = splitArgs(namedArg, materializedArg);
-    const m = valueMapperWithKey(mapper);
-    return this.derive<VR>('KTABLE-MAPVALUES-', named, materialized, undefined, (config) => () => new TableMapValuesProcessor(config, m));
+    return this.derive<VR>('KTABLE-MAPVALUES-', named, materialized, undefined, (config) => () => new TableMapValuesProcessor(config, mapper));
   }
 
   /** The table's updates as a stream; deletes become records with a null value. */

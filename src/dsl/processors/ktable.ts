@@ -78,14 +78,14 @@ export class TableFilterProcessor<K, V> extends TableProcessor<K, Change<V>, K, 
 export class TableMapValuesProcessor<K, V, VR> extends TableProcessor<K, Change<V>, K, VR> {
   constructor(
     config: TableProcessorConfig,
-    private readonly mapper: (key: K, value: V) => VR,
+    private readonly mapper: (value: V, key: K) => VR,
   ) {
     super(config);
   }
 
   private compute(key: K, value: V | null): VR | null {
     if (value === null) return null;
-    const out = this.mapper(key, value);
+    const out = this.mapper(value, key);
     return out === undefined ? null : out;
   }
 

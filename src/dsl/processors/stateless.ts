@@ -42,21 +42,19 @@ export class SelectKeyProcessor<K, V, KR> extends Forwarding<K, V, KR, V> {
   }
 }
 
-export type ValueMapper<K, V, VR> = ((value: V) => VR) | ((key: K, value: V) => VR);
-
-/** Calls a value mapper with (value) or (key, value) depending on how many parameters it declares. */
-export function valueMapperWithKey<K, V, VR>(mapper: ValueMapper<K, V, VR>): (key: K, value: V) => VR {
-  if (mapper.length >= 2) return mapper as (key: K, value: V) => VR;
-  const m = mapper as (value: V) => VR;
-  return (_key, value) => m(value);
-}
+/**
+ * Value mappers take the value first and the key second, like Map.prototype.forEach, so that
+ * `(v) => ...` and `(v, k) => ...` are both typed exactly (TypeScript cannot pick between
+ * overloads that differ only in callback arity).
+ */
+export type ValueMapper<K, V, VR> = (value: V, key: K) => VR;
 
 export class MapValuesProcessor<K, V, VR> extends Forwarding<K, V, K, VR> {
-  constructor(private readonly mapper: (key: K, value: V) => VR) {
+  constructor(private readonly mapper: ValueMapper<K, V, VR>) {
     super();
   }
   process(record: StreamRecord<K, V>): void {
-    this.context.forward(record.withValue(this.mapper(record.key, record.value)));
+    this.context.forward(record.withValue(this.mapper(record.value, record.key)));
   }
 }
 
@@ -72,11 +70,11 @@ export class FlatMapProcessor<K, V, KR, VR> extends Forwarding<K, V, KR, VR> {
 }
 
 export class FlatMapValuesProcessor<K, V, VR> extends Forwarding<K, V, K, VR> {
-  constructor(private readonly mapper: (key: K, value: V) => Iterable<VR>) {
+  constructor(private readonly mapper: ValueMapper<K, V, Iterable<VR>>) {
     super();
   }
   process(record: StreamRecord<K, V>): void {
-    const out = this.mapper(record.key, record.value);
+    const out = this.mapper(record.value, record.key);
     if (Array.isArray(out)) {
       for (let i = 0; i < out.length; i++) this.context.forward(record.withValue(out[i] as VR));
       return;
