@@ -4,6 +4,7 @@ import { registerRunCommand } from './run.js';
 import { registerProduceCommand } from './produce.js';
 import { registerConsumeCommand } from './consume.js';
 import { registerTopicsCommand } from './topics.js';
+import { registerLocalKafkaCommands } from '../kafka-local/command.js';
 
 export function buildProgram(): Command {
   const program = new Command()
@@ -11,11 +12,13 @@ export function buildProgram(): Command {
     .description('A stream processor for TypeScript in the style of Kafka Streams and ksqlDB')
     .version('0.1.0')
     .showHelpAfterError('(add --help for usage)')
+    .enablePositionalOptions()
     .exitOverride();
   registerRunCommand(program);
   registerProduceCommand(program);
   registerConsumeCommand(program);
   registerTopicsCommand(program);
+  registerLocalKafkaCommands(program);
   return program;
 }
 
@@ -23,7 +26,7 @@ export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
-    return 0;
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode;
     return reportError(e);

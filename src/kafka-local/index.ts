@@ -1,0 +1,23 @@
+export {
+  DEFAULT_KAFKA_VERSION,
+  ensureKafkaJars,
+  kafkaLibsDir,
+  kstreamCacheDir,
+  type KafkaJars,
+  type KafkaJarsManifest,
+} from './jars.js';
+export {
+  DEFAULT_LOCAL_KAFKA_PORT,
+  defaultLocalKafkaDataDir,
+  kafkaAnswers,
+  startLocalKafka,
+  statusLocalKafka,
+  stopLocalKafka,
+  waitForKafka,
+  type LocalKafkaInfo,
+  type LocalKafkaOptions,
+  type LocalKafkaStatus,
+  type StopLocalKafkaOptions,
+  type StopLocalKafkaResult,
+} from './broker.js';
+export { registerLocalKafkaCommands } from './command.js';
