@@ -11,11 +11,14 @@ export type RawHeaders = ReadonlyArray<readonly [string, Buffer | null]>;
  * Mutable ordered record headers, as Kafka's `Headers`. Records forwarded by a processor share
  * their headers object unless the processor replaces it.
  */
+const NONE: Array<[string, Buffer | null]> = [];
+
 export class Headers implements Iterable<Header> {
+  // Most records carry no headers: they share one empty list until a header is added.
   private entries: Array<[string, Buffer | null]>;
 
   constructor(raw?: RawHeaders | null) {
-    this.entries = raw && raw.length > 0 ? raw.map(([k, v]) => [k, v] as [string, Buffer | null]) : [];
+    this.entries = raw && raw.length > 0 ? raw.map(([k, v]) => [k, v] as [string, Buffer | null]) : NONE;
   }
 
   get size(): number {
@@ -23,6 +26,7 @@ export class Headers implements Iterable<Header> {
   }
 
   add(key: string, value: Buffer | string | null): this {
+    if (this.entries === NONE) this.entries = [];
     this.entries.push([key, typeof value === 'string' ? Buffer.from(value, 'utf8') : value]);
     return this;
   }

@@ -147,9 +147,15 @@ export class StreamTask {
       changelogTopic: this.changelogTopic(name),
       changelogPartition: this.id.partition,
       cache: this.env.cache,
-      logChange: (topic, partition, key, value, timestamp) => this.outbox.push({ topic, partition, key, value, timestamp }),
+      logChange: (topic, partition, key, value, timestamp, headers) =>
+        this.outbox.push(headers === undefined ? { topic, partition, key, value, timestamp } : { topic, partition, key, value, timestamp, headers }),
       currentRecordTimestamp: () => this.currentTimestamp,
       currentStreamTime: () => this.streamTime,
+      onDroppedRecord: (message) => {
+        this.env.metrics.increment(METRIC.dropped);
+        this.env.config.logger.warn(message);
+      },
+      appConfigs: this.env.config.raw,
     });
   }
 
@@ -200,6 +206,11 @@ export class StreamTask {
   enqueueRecord(raw: ConsumedRecord): void {
     const q = this.queueFor(raw.topic, raw.partition);
     if (q === undefined) throw new StreamsError(`task ${this.idString} does not read ${raw.topic}-${raw.partition}`);
+    this.enqueueInto(q, raw);
+  }
+
+  /** Enqueues one record into a queue of this task the caller already holds. */
+  enqueueInto(q: RecordQueue, raw: ConsumedRecord): void {
     q.fetchPosition = raw.offset + 1;
     q.add(this.stamp(raw, q.source, q.partitionTime));
   }

@@ -17,8 +17,19 @@ import { handleRecordError } from './error-handling.js';
 import { Metrics, METRIC } from './metrics.js';
 import { StreamTask, drainOutbox } from './stream-task.js';
 import type { TaskEnvironment } from './task-environment.js';
+import type { RecordQueue } from './record-queue.js';
 import { type TopicPlan, physicalTopicName, planTopics } from './topic-planner.js';
 import type { ConsumedRecord } from '../log/types.js';
+
+interface HandoffTarget {
+  readonly topic: string;
+  readonly partition: number;
+  /** Offset the next record written to this partition will get. */
+  next: number;
+  task: StreamTask | null;
+  queue: RecordQueue | null;
+  touched: boolean;
+}
 
 export type ThreadState = 'CREATED' | 'STARTING' | 'RUNNING' | 'PENDING_SHUTDOWN' | 'NOT_RUNNING' | 'ERROR';
 
@@ -66,6 +77,8 @@ export class StreamThread implements TaskEnvironment {
   private commits = 0;
   private processedSinceCommit = 0;
   private paused = new Set<string>();
+  /** Embedded log: locally read repartition partitions by topic and partition (see handOff). */
+  private handoff: Map<string, HandoffTarget[]> | null = null;
 
   constructor(
     readonly topology: Topology,
@@ -163,7 +176,7 @@ export class StreamThread implements TaskEnvironment {
       await this.awaitAsyncPunctuations();
       await this.sendOutboxes();
       this.applyBackpressure();
-      if (this.commitDue(now)) await this.commit();
+      if (this.commitDue(now, processed === 0 && !this.hasProcessableWork())) await this.commit();
       if (now - this.lastLagCheck >= 1000) await this.refreshLag();
       if (this.options.untilIdle) {
         if (processed === 0 && batches.length === 0 && (await this.isIdle())) {
@@ -232,7 +245,52 @@ export class StreamThread implements TaskEnvironment {
     for (const task of this.tasks.values()) {
       if (task.outbox.length === 0) continue;
       const records: ProducedRecord[] = drainOutbox(task);
+      if (this.handoff !== null) this.handOff(records);
       this.producer.send(task.idString, records);
+    }
+  }
+
+  /**
+   * Embedded log only: a record written to a repartition partition that a task of this worker
+   * reads is queued for that task at once, with the offset it will get at commit, instead of
+   * being read back after the commit. The embedded log commits all tasks of a worker in one
+   * atomic step, so a crash loses the handed-off records and their effects together.
+   */
+  private handOff(records: readonly ProducedRecord[]): void {
+    const targets = this.handoff!;
+    let touched: HandoffTarget[] | null = null;
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i]!;
+      const t = targets.get(r.topic)?.[r.partition];
+      if (t === undefined) continue;
+      const offset = t.next++;
+      // Only once everything before it was fetched: a partition's records stay in offset order.
+      if (t.queue === null || t.queue.fetchPosition !== offset) continue;
+      t.task!.enqueueInto(t.queue, { topic: r.topic, partition: r.partition, offset, key: r.key, value: r.value, timestamp: r.timestamp, headers: r.headers });
+      if (!t.touched) {
+        t.touched = true;
+        (touched ??= []).push(t);
+      }
+    }
+    if (touched !== null) {
+      for (const t of touched) {
+        t.touched = false;
+        this.consumer.seek(t.topic, t.partition, t.next);
+      }
+    }
+  }
+
+  /** After a commit, the offsets the log gave must be the ones handed-off records were given. */
+  private checkHandoff(ends: ReadonlyMap<string, number>): void {
+    if (this.handoff === null) return;
+    for (const [topic, partitions] of this.handoff) {
+      for (let p = 0; p < partitions.length; p++) {
+        const expected = partitions[p]?.next;
+        const actual = ends.get(tpKey(topic, p));
+        if (expected !== undefined && actual !== undefined && actual !== expected) {
+          throw new Error(`internal topic ${topic}-${p} was written by another process (expected end ${expected}, found ${actual})`);
+        }
+      }
     }
   }
 
@@ -257,9 +315,15 @@ export class StreamThread implements TaskEnvironment {
     if (resume.length > 0) this.consumer.resume(resume);
   }
 
-  private commitDue(now: number): boolean {
+  /**
+   * Commits on the interval, on request, when too much waits in memory, and - on the embedded log,
+   * where a commit is what makes records readable - as soon as the worker would otherwise idle
+   * with output pending (downstream tasks of this worker are waiting for it).
+   */
+  private commitDue(now: number, idle: boolean): boolean {
     if (this.commitRequested) return true;
     if (now - this.lastCommit >= this.config.commitIntervalMs) return true;
+    if (idle && this.log.kind === 'embedded' && this.producer.bufferedBytes() > 0) return true;
     let buffered = this.producer.bufferedBytes();
     for (const t of this.tasks.values()) buffered += t.pendingStoreBytes();
     return buffered > this.config.commitMaxBufferedBytes;
@@ -277,6 +341,7 @@ export class StreamThread implements TaskEnvironment {
       this.config.applicationId,
       commits.map((c) => ({ taskId: c.task.idString, offsets: c.offsets })),
     );
+    this.checkHandoff(ends);
     for (const c of commits) await c.task.commitStores(ends, c.offsets);
     this.commits++;
     this.metrics.increment(METRIC.commits);
@@ -329,6 +394,17 @@ export class StreamThread implements TaskEnvironment {
   // ---- assignment -----------------------------------------------------------------------
 
   private async onAssigned(partitions: TopicPartition[]): Promise<void> {
+    if (this.log.kind === 'embedded') {
+      this.handoff ??= new Map();
+      for (const tp of partitions) {
+        const logical = tp.topic.slice(this.config.applicationId.length + 1);
+        if (!tp.topic.startsWith(`${this.config.applicationId}-`) || this.topology.internalTopics.get(logical)?.kind !== 'repartition') continue;
+        let parts = this.handoff.get(tp.topic);
+        if (parts === undefined) this.handoff.set(tp.topic, (parts = []));
+        const next = (await this.admin.endOffsets(tp.topic))[tp.partition]!;
+        parts[tp.partition] = { topic: tp.topic, partition: tp.partition, next, task: null, queue: null, touched: false };
+      }
+    }
     const committed = await this.admin.committedOffsets(this.config.applicationId, [...new Set(partitions.map((p) => p.topic))]);
     const subtopologies = this.topology.subtopologies();
     for (const tp of partitions) {
@@ -344,6 +420,11 @@ export class StreamThread implements TaskEnvironment {
         this.tasks.set(id, task);
       }
       this.taskByPartition.set(tpKey(tp.topic, tp.partition), task);
+      const target = this.handoff?.get(tp.topic)?.[tp.partition];
+      if (target !== undefined) {
+        target.task = task;
+        target.queue = task.queueFor(tp.topic, tp.partition) ?? null;
+      }
       const c = committed.get(tpKey(tp.topic, tp.partition));
       if (c !== undefined) {
         task.resume(tp.topic, tp.partition, c.offset, c.metadata);

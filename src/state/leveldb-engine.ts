@@ -28,7 +28,10 @@ interface PendingWrite {
  */
 export class LevelDbEngine implements StoreEngine {
   readonly persistent = true;
-  private readonly pending = new Map<string, PendingWrite>();
+  private pending = new Map<string, PendingWrite>();
+  /** Writes of the previous commit while LevelDB applies them (still served from memory). */
+  private inflight: Map<string, PendingWrite> | null = null;
+  private inflightDone: Promise<void> = Promise.resolve();
   private pendingSize = 0;
   private rangeDeletes: Array<[Buffer, Buffer]> = [];
   private lastCheckpoint: number | undefined;
@@ -63,8 +66,9 @@ export class LevelDbEngine implements StoreEngine {
   }
 
   get(key: Buffer): Buffer | undefined {
-    if (this.pending.size > 0) {
-      const w = this.pending.get(key.toString('latin1'));
+    if (this.pending.size > 0 || this.inflight !== null) {
+      const id = key.toString('latin1');
+      const w = this.pending.get(id) ?? this.inflight?.get(id);
       if (w !== undefined) return w.value === null ? undefined : w.value;
     }
     return this.db.getSync(dataKey(key));
@@ -84,6 +88,8 @@ export class LevelDbEngine implements StoreEngine {
     const lo = from.toString('latin1');
     const hi = to.toString('latin1');
     for (const id of this.pending.keys()) if (id >= lo && id < hi) this.pending.delete(id);
+    // Expired data still in flight must not be read either.
+    if (this.inflight !== null) for (const id of this.inflight.keys()) if (id >= lo && id < hi) this.inflight.delete(id);
   }
 
   scan(): Iterable<[Buffer, Buffer]> {
@@ -94,6 +100,7 @@ export class LevelDbEngine implements StoreEngine {
   }
 
   async *scanAsync(from: Buffer | null, to: Buffer | null, reverse: boolean): AsyncIterable<[Buffer, Buffer]> {
+    await this.inflightDone;
     // Merge the committed data with pending writes so that a scan sees this task's own updates.
     const overlay = [...this.pending.values()]
       .filter((w) => (from === null || Buffer.compare(w.key, from) >= 0) && (to === null || Buffer.compare(w.key, to) < 0))
@@ -135,7 +142,13 @@ export class LevelDbEngine implements StoreEngine {
     return this.pendingSize;
   }
 
+  /**
+   * Starts writing pending data with the checkpoint as one atomic LevelDB batch and returns
+   * without waiting for it: reads keep being served from the in-flight copy until LevelDB has
+   * it. The next commit (and close) waits for the previous write first, so batches stay ordered.
+   */
   async commit(checkpoint: number | undefined): Promise<void> {
+    await this.inflightDone;
     if (this.pending.size === 0 && this.rangeDeletes.length === 0 && checkpoint === this.lastCheckpoint && this.hasCheckpointKey) {
       return;
     }
@@ -148,15 +161,28 @@ export class LevelDbEngine implements StoreEngine {
     const cp = Buffer.allocUnsafe(8);
     cp.writeBigInt64BE(BigInt(checkpoint ?? this.lastCheckpoint ?? -1), 0);
     batch.put(CHECKPOINT_KEY, cp);
-    await batch.write();
-    this.hasCheckpointKey = true;
-    this.approxEntries += this.pending.size;
-    this.pending.clear();
+    const written = this.pending;
+    this.approxEntries += written.size;
+    this.pending = new Map();
     this.pendingSize = 0;
     if (checkpoint !== undefined) this.lastCheckpoint = checkpoint;
+    this.hasCheckpointKey = true;
     const deletes = this.rangeDeletes;
     this.rangeDeletes = [];
-    for (const [from, to] of deletes) await this.db.clear({ gte: dataKey(from), lt: dataKey(to) });
+    this.inflight = written;
+    this.inflightDone = (async () => {
+      try {
+        await batch.write();
+        for (const [from, to] of deletes) await this.db.clear({ gte: dataKey(from), lt: dataKey(to) });
+      } finally {
+        if (this.inflight === written) this.inflight = null;
+      }
+    })();
+  }
+
+  /** Resolves once every started commit is on disk. */
+  async settle(): Promise<void> {
+    await this.inflightDone;
   }
 
   checkpoint(): number | undefined {
@@ -164,6 +190,7 @@ export class LevelDbEngine implements StoreEngine {
   }
 
   async close(): Promise<void> {
+    await this.inflightDone.catch(() => undefined);
     if (this.db.status === 'open' || this.db.status === 'opening') await this.db.close();
   }
 

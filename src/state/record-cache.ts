@@ -1,17 +1,28 @@
 import type { Headers } from '../processor/headers.js';
 
-/** One cached entry. Entries are replaced, never mutated, so a reader may keep one as an old value. */
+/**
+ * One cached entry. Its key, value and timestamp never change (a put replaces the entry), so a
+ * reader may keep an entry as an old value; only the bookkeeping fields move.
+ */
 export class CacheEntry<K, V> {
   /** Second-chance bit for eviction: set on access, cleared when the evictor passes over it. */
   referenced = true;
+  /** Sequence number of the update that made it dirty; 0 when clean. */
+  dirtySeq: number;
   constructor(
     readonly key: K,
     readonly value: V | null,
     readonly timestamp: number,
-    readonly dirty: boolean,
+    dirtySeq: number,
     readonly size: number,
     readonly headers: Headers | undefined,
-  ) {}
+  ) {
+    this.dirtySeq = dirtySeq;
+  }
+
+  get dirty(): boolean {
+    return this.dirtySeq !== 0;
+  }
 }
 
 /**
@@ -51,11 +62,17 @@ export function estimateSize(value: unknown): number {
 
 const ENTRY_OVERHEAD = 64;
 
-/** The cache of one store in one task: LRU-ish (second chance) with dirty entries in update order. */
+/**
+ * The cache of one store in one task: LRU-ish (second chance), with dirty entries flushed in the
+ * order of their last update (as Kafka Streams). Dirty order is an append-only log of
+ * (id, sequence) pairs; stale pairs are skipped when read.
+ */
 export class NamedCache<K, V> {
   private readonly entries = new Map<string, CacheEntry<K, V>>();
-  /** Ids of dirty entries, oldest update first (re-dirtying moves an id to the end, as Kafka Streams). */
-  private readonly dirty = new Set<string>();
+  private dirtyIds: string[] = [];
+  private dirtySeqs: number[] = [];
+  private seq = 0;
+  private dirtyEntriesCount = 0;
   private bytes = 0;
 
   constructor(
@@ -68,7 +85,7 @@ export class NamedCache<K, V> {
   }
 
   get dirtyCount(): number {
-    return this.dirty.size;
+    return this.dirtyEntriesCount;
   }
 
   get(id: string): CacheEntry<K, V> | undefined {
@@ -80,14 +97,18 @@ export class NamedCache<K, V> {
   put(id: string, key: K, value: V | null, timestamp: number, dirty: boolean, headers?: Headers): void {
     const size = ENTRY_OVERHEAD + 2 * id.length + estimateSize(value);
     const prev = this.entries.get(id);
-    if (prev !== undefined) this.account(size - prev.size);
-    else this.account(size);
-    const entry = new CacheEntry(key, value, timestamp, dirty || (prev?.dirty ?? false), size, headers);
-    this.entries.set(id, entry);
-    if (entry.dirty) {
-      this.dirty.delete(id);
-      this.dirty.add(id);
+    let dirtySeq = 0;
+    if (dirty) {
+      dirtySeq = ++this.seq;
+      this.dirtyIds.push(id);
+      this.dirtySeqs.push(dirtySeq);
+      if (prev === undefined || prev.dirtySeq === 0) this.dirtyEntriesCount++;
+    } else if (prev !== undefined && prev.dirtySeq !== 0) {
+      // A clean read never replaces a dirty entry.
+      return;
     }
+    this.account(prev === undefined ? size : size - prev.size);
+    this.entries.set(id, new CacheEntry(key, value, timestamp, dirtySeq, size, headers));
     if (this.parent.currentBytes > this.parent.maxBytes) this.evict();
   }
 
@@ -110,34 +131,51 @@ export class NamedCache<K, V> {
       }
       this.entries.delete(id);
       this.account(-e.size);
-      if (e.dirty) {
-        this.dirty.delete(id);
+      if (e.dirtySeq !== 0) {
+        e.dirtySeq = 0;
+        this.dirtyEntriesCount--;
         this.onEvictDirty(e);
       }
     }
   }
 
-  /** Dirty entries in update order, marking them clean. */
+  /** Dirty entries in order of their last update, marking them clean. */
   takeDirty(): CacheEntry<K, V>[] {
-    if (this.dirty.size === 0) return [];
-    const out: CacheEntry<K, V>[] = [];
-    for (const id of this.dirty) {
-      const e = this.entries.get(id)!;
-      out.push(e);
-      this.entries.set(id, new CacheEntry(e.key, e.value, e.timestamp, false, e.size, undefined));
+    if (this.dirtyEntriesCount === 0) {
+      this.resetLog();
+      return [];
     }
-    this.dirty.clear();
+    const ids = this.dirtyIds;
+    const seqs = this.dirtySeqs;
+    this.resetLog();
+    const out: CacheEntry<K, V>[] = [];
+    for (let i = 0; i < ids.length; i++) {
+      const e = this.entries.get(ids[i]!);
+      if (e === undefined || e.dirtySeq !== seqs[i]) continue;
+      e.dirtySeq = 0;
+      out.push(e);
+    }
+    this.dirtyEntriesCount = 0;
     return out;
+  }
+
+  private resetLog(): void {
+    this.dirtyIds = [];
+    this.dirtySeqs = [];
   }
 
   /** Dirty entries, without cleaning them (for scans that must see unflushed updates). */
   *dirtyEntries(): Iterable<CacheEntry<K, V>> {
-    for (const id of this.dirty) yield this.entries.get(id)!;
+    for (let i = 0; i < this.dirtyIds.length; i++) {
+      const e = this.entries.get(this.dirtyIds[i]!);
+      if (e !== undefined && e.dirtySeq === this.dirtySeqs[i]) yield e;
+    }
   }
 
   clear(): void {
     this.account(-this.bytes);
     this.entries.clear();
-    this.dirty.clear();
+    this.resetLog();
+    this.dirtyEntriesCount = 0;
   }
 }

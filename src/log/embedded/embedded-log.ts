@@ -112,34 +112,37 @@ export class EmbeddedLog implements Log {
 
   /** Appends records (grouped per partition into one batch each); caller holds the lock and writes state. */
   private appendLocked(records: readonly ProducedRecord[], ends: Map<string, number>): void {
-    const byPartition = new Map<string, ProducedRecord[]>();
+    // topic → records per partition; no per-record string keys on this path.
+    const byTopic = new Map<string, ProducedRecord[][]>();
     for (let i = 0; i < records.length; i++) {
       const r = records[i]!;
-      const key = tpKey(r.topic, r.partition);
-      let list = byPartition.get(key);
-      if (list === undefined) {
-        list = [];
-        byPartition.set(key, list);
-      }
-      list.push(r);
+      let parts = byTopic.get(r.topic);
+      if (parts === undefined) byTopic.set(r.topic, (parts = []));
+      const list = parts[r.partition];
+      if (list === undefined) parts[r.partition] = [r];
+      else list.push(r);
     }
-    for (const [key, list] of byPartition) {
-      const { topic, partition } = list[0]!;
-      const ps = this.state.data.partitions[key];
-      if (ps === undefined) {
-        if (this.state.data.topics[topic] === undefined) throw new UnknownTopicError(topic);
-        throw new Error(`partition ${partition} of topic '${topic}' does not exist`);
+    for (const [topic, parts] of byTopic) {
+      for (let partition = 0; partition < parts.length; partition++) {
+        const list = parts[partition];
+        if (list === undefined) continue;
+        const key = tpKey(topic, partition);
+        const ps = this.state.data.partitions[key];
+        if (ps === undefined) {
+          if (this.state.data.topics[topic] === undefined) throw new UnknownTopicError(topic);
+          throw new Error(`partition ${partition} of topic '${topic}' does not exist`);
+        }
+        const batch = encodeBatch(list, ps.end);
+        let last = ps.segments[ps.segments.length - 1]!;
+        if (last[1] > 0 && last[1] + batch.length > this.segmentBytes) {
+          last = [ps.end, 0];
+          ps.segments.push(last);
+        }
+        this.files.writeAt(topic, partition, last[0], last[1], batch);
+        last[1] += batch.length;
+        ps.end += list.length;
+        ends.set(key, ps.end);
       }
-      const batch = encodeBatch(list, ps.end);
-      let last = ps.segments[ps.segments.length - 1]!;
-      if (last[1] > 0 && last[1] + batch.length > this.segmentBytes) {
-        last = [ps.end, 0];
-        ps.segments.push(last);
-      }
-      this.files.writeAt(topic, partition, last[0], last[1], batch);
-      last[1] += batch.length;
-      ps.end += list.length;
-      ends.set(key, ps.end);
     }
   }
 
@@ -518,46 +521,65 @@ function recordBytes(r: ProducedRecord): number {
   return 32 + (r.key === null ? 0 : r.key.length) + (r.value === null ? 0 : r.value.length);
 }
 
-/** Buffers each task's records until its commit, then writes them with the offsets atomically. */
+/**
+ * Buffers records until their task commits, then writes them with the offsets atomically. The
+ * buffer keeps the order records were sent in across tasks, so that a partition written by
+ * several tasks gets its records in send order (the runtime relies on it to know offsets early).
+ */
 class EmbeddedTaskProducer implements TaskProducer {
-  private readonly buffers = new Map<string, ProducedRecord[]>();
+  private records: ProducedRecord[] = [];
+  private owners: string[] = [];
   private bytes = 0;
 
   constructor(private readonly log: EmbeddedLog) {}
 
   send(taskId: string, records: readonly ProducedRecord[]): void {
-    let buf = this.buffers.get(taskId);
-    if (buf === undefined) {
-      buf = [];
-      this.buffers.set(taskId, buf);
-    }
     for (let i = 0; i < records.length; i++) {
-      buf.push(records[i]!);
-      this.bytes += recordBytes(records[i]!);
+      const r = records[i]!;
+      this.records.push(r);
+      this.owners.push(taskId);
+      this.bytes += recordBytes(r);
     }
+  }
+
+  /** Splits the buffer into the records of `taskIds` (in order) and the rest. */
+  private take(taskIds: ReadonlySet<string>): ProducedRecord[] {
+    const taken: ProducedRecord[] = [];
+    const keptRecords: ProducedRecord[] = [];
+    const keptOwners: string[] = [];
+    let keptBytes = 0;
+    for (let i = 0; i < this.records.length; i++) {
+      if (taskIds.has(this.owners[i]!)) taken.push(this.records[i]!);
+      else {
+        keptRecords.push(this.records[i]!);
+        keptOwners.push(this.owners[i]!);
+        keptBytes += recordBytes(this.records[i]!);
+      }
+    }
+    this.records = keptRecords;
+    this.owners = keptOwners;
+    this.bytes = keptBytes;
+    return taken;
   }
 
   async commit(groupId: string, commits: readonly TaskCommit[]): Promise<Map<string, number>> {
-    const records: ProducedRecord[] = [];
-    const offsets: OffsetToCommit[] = [];
-    for (const c of commits) {
-      const buf = this.buffers.get(c.taskId);
-      if (buf !== undefined) {
-        for (let i = 0; i < buf.length; i++) records.push(buf[i]!);
-        this.buffers.delete(c.taskId);
-      }
-      for (const o of c.offsets) offsets.push(o);
+    const ids = new Set(commits.map((c) => c.taskId));
+    let records: ProducedRecord[];
+    if (this.owners.every((o) => ids.has(o))) {
+      records = this.records;
+      this.records = [];
+      this.owners = [];
+      this.bytes = 0;
+    } else {
+      records = this.take(ids);
     }
-    const ends = await this.log.commitAtomically(records, groupId, offsets);
-    this.bytes = 0;
-    for (const buf of this.buffers.values()) for (const r of buf) this.bytes += recordBytes(r);
-    return ends;
+    const offsets: OffsetToCommit[] = [];
+    for (const c of commits) for (const o of c.offsets) offsets.push(o);
+    return this.log.commitAtomically(records, groupId, offsets);
   }
 
   async abort(taskIds: readonly string[]): Promise<void> {
-    for (const id of taskIds) this.buffers.delete(id);
-    this.bytes = 0;
-    for (const buf of this.buffers.values()) for (const r of buf) this.bytes += recordBytes(r);
+    this.take(new Set(taskIds));
   }
 
   bufferedBytes(): number {
@@ -565,7 +587,8 @@ class EmbeddedTaskProducer implements TaskProducer {
   }
 
   async close(): Promise<void> {
-    this.buffers.clear();
+    this.records = [];
+    this.owners = [];
     this.bytes = 0;
   }
 }
