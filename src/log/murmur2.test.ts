@@ -19,3 +19,12 @@ describe('murmur2 partitioning', () => {
   });
 
 });
+
+describe('murmur2 of strings', () => {
+  it('equals murmur2 of the UTF-8 bytes, ASCII or not', async () => {
+    const { murmur2, murmur2Utf8 } = await import('./murmur2.js');
+    for (const s of ['', 'a', 'ab', 'abc', 'abcd', 'kafka streams', 'héllo wörld', '日本語のテキスト', 'x'.repeat(1001)]) {
+      expect(murmur2Utf8(s)).toBe(murmur2(Buffer.from(s, 'utf8')));
+    }
+  });
+});

@@ -33,3 +33,39 @@ export function murmur2(data: Uint8Array): number {
 export function partitionForKey(key: Uint8Array, numPartitions: number): number {
   return (murmur2(key) & 0x7fffffff) % numPartitions;
 }
+
+/** murmur2 of a string's UTF-8 bytes; ASCII strings are hashed without encoding them first. */
+export function murmur2Utf8(s: string): number {
+  const length = s.length;
+  for (let i = 0; i < length; i++) if (s.charCodeAt(i) > 0x7f) return murmur2(Buffer.from(s, 'utf8'));
+  const m = 0x5bd1e995;
+  let h = 0x9747b28c ^ length;
+  const words = length >> 2;
+  for (let i = 0; i < words; i++) {
+    const o = i << 2;
+    let k = s.charCodeAt(o) | (s.charCodeAt(o + 1) << 8) | (s.charCodeAt(o + 2) << 16) | (s.charCodeAt(o + 3) << 24);
+    k = Math.imul(k, m);
+    k ^= k >>> 24;
+    k = Math.imul(k, m);
+    h = Math.imul(h, m) ^ k;
+  }
+  const tail = words << 2;
+  const rest = length & 3;
+  if (rest === 3) h ^= s.charCodeAt(tail + 2) << 16;
+  if (rest >= 2) h ^= s.charCodeAt(tail + 1) << 8;
+  if (rest >= 1) {
+    h ^= s.charCodeAt(tail);
+    h = Math.imul(h, m);
+  }
+  h ^= h >>> 13;
+  h = Math.imul(h, m);
+  h ^= h >>> 15;
+  return h | 0;
+}
+
+/** The partition of a key on the wire (bytes, or a string standing for its UTF-8 bytes). */
+export function partitionForWireKey(key: Uint8Array | string, numPartitions: number): number {
+  if (numPartitions === 1) return 0;
+  const h = typeof key === 'string' ? murmur2Utf8(key) : murmur2(key);
+  return (h & 0x7fffffff) % numPartitions;
+}

@@ -9,12 +9,22 @@ export function tpKey(topic: string, partition: number): string {
   return `${topic}/${partition}`;
 }
 
+/**
+ * Record bytes on the write path. A string stands for its UTF-8 bytes: string-serde keys and
+ * values travel as strings until the log writes them (no intermediate Buffer per record).
+ */
+export type WireBytes = Buffer | string | null;
+
+export function wireToBuffer(bytes: WireBytes): Buffer | null {
+  return typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : bytes;
+}
+
 /** A record to write. The partition is chosen by the writer (see murmur2.ts for the default). */
 export interface ProducedRecord {
   readonly topic: string;
   readonly partition: number;
-  readonly key: Buffer | null;
-  readonly value: Buffer | null;
+  readonly key: WireBytes;
+  readonly value: WireBytes;
   readonly timestamp: number;
   readonly headers?: RawHeaders;
 }
@@ -25,6 +35,17 @@ export interface ConsumedRecord {
   readonly offset: number;
   readonly key: Buffer | null;
   readonly value: Buffer | null;
+  readonly timestamp: number;
+  readonly headers?: RawHeaders;
+}
+
+/** A record as the runtime queues it: read from the log, or handed over in-process (then it may hold strings). */
+export interface InputRecord {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+  readonly key: WireBytes;
+  readonly value: WireBytes;
   readonly timestamp: number;
   readonly headers?: RawHeaders;
 }

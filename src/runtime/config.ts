@@ -28,6 +28,8 @@ export interface StreamsConfigInput {
   /** Commit early when this many bytes of output and state wait for a commit. */
   'commit.max.buffered.bytes'?: number;
   'bootstrap.servers'?: string;
+  /** Where kstream logs (default: stderr at level warn, or KSTREAM_LOG_LEVEL). */
+  logger?: Logger;
   [key: string]: unknown;
 }
 
@@ -83,8 +85,13 @@ function policyOf(raw: Record<string, unknown>, key: string): ErrorPolicy {
 
 const APP_ID = /^[a-zA-Z0-9._-]+$/;
 
-export function resolveConfig(input: StreamsConfigInput, logger: Logger = consoleLogger()): StreamsConfig {
+function isLogger(x: unknown): x is Logger {
+  return typeof x === 'object' && x !== null && typeof (x as Logger).warn === 'function' && typeof (x as Logger).error === 'function';
+}
+
+export function resolveConfig(input: StreamsConfigInput, explicitLogger?: Logger): StreamsConfig {
   const raw = { ...input } as Record<string, unknown>;
+  const logger = explicitLogger ?? (isLogger(raw['logger']) ? raw['logger'] : consoleLogger());
   const applicationId = raw['application.id'];
   if (typeof applicationId !== 'string' || applicationId.length === 0) throw new ConfigError('application.id is required');
   if (!APP_ID.test(applicationId)) throw new ConfigError(`application.id '${applicationId}' may only use [a-zA-Z0-9._-]`);

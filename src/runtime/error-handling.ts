@@ -1,4 +1,4 @@
-import type { ConsumedRecord } from '../log/types.js';
+import type { InputRecord } from '../log/types.js';
 import type { RawHeaders } from '../processor/headers.js';
 import type { StreamsConfig } from './config.js';
 import type { Metrics } from './metrics.js';
@@ -36,7 +36,7 @@ export function handleRecordError(
   partitionsFor: (topic: string, task: StreamTask) => number,
   task: StreamTask,
   kind: 'deserialization' | 'processing',
-  record: ConsumedRecord | null,
+  record: InputRecord | null,
   error: unknown,
   nodeName?: string,
 ): void {

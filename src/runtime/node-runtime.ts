@@ -2,7 +2,9 @@ import type { Cancellable, ProcessorContext, Processor, Punctuator, PunctuationT
 
 import type { StreamRecord } from '../processor/record.js';
 import type { Serde } from '../serde/serde.js';
-import { partitionForKey } from '../log/murmur2.js';
+import { partitionForWireKey } from '../log/murmur2.js';
+import { isStringSerde } from '../serde/serdes.js';
+import type { WireBytes } from '../log/types.js';
 import type { SinkNodeDef, StreamPartitioner, TopicNameExtractor } from '../topology/nodes.js';
 import type { StateStore } from '../state/store.js';
 import type { StreamTask } from './stream-task.js';
@@ -118,6 +120,8 @@ export class SinkProcessor implements Processor<any, any> {
   private readonly keySerde: Serde<any>;
   private readonly valueSerde: Serde<any>;
   private readonly partitioner: StreamPartitioner<any, any> | undefined;
+  private readonly keyAsString: boolean;
+  private readonly valueAsString: boolean;
   private nullKeyCounter = 0;
 
   constructor(
@@ -130,6 +134,9 @@ export class SinkProcessor implements Processor<any, any> {
     this.keySerde = def.keySerde ?? env.config.defaultKeySerde;
     this.valueSerde = def.valueSerde ?? env.config.defaultValueSerde;
     this.partitioner = def.partitioner;
+    // String-serde keys and values go to the log as strings (the log writes their UTF-8 bytes).
+    this.keyAsString = isStringSerde(this.keySerde);
+    this.valueAsString = isStringSerde(this.valueSerde);
   }
 
   process(record: StreamRecord<any, any>): void {
@@ -143,12 +150,14 @@ export class SinkProcessor implements Processor<any, any> {
         timestamp: record.timestamp,
         headers: record.headers,
       });
-    const key = this.keySerde.serialize(record.key, topic);
-    const value = this.valueSerde.serialize(record.value, topic);
+    const k = record.key;
+    const v = record.value;
+    const key: WireBytes = this.keyAsString && typeof k === 'string' ? k : this.keySerde.serialize(k, topic);
+    const value: WireBytes = this.valueAsString && typeof v === 'string' ? v : this.valueSerde.serialize(v, topic);
     const n = this.env.partitionsFor(topic, this.task);
     let partition = this.partitioner?.(topic, record.key, record.value, n);
     if (partition === undefined || partition === null) {
-      partition = key === null ? this.nullKeyCounter++ % n : partitionForKey(key, n);
+      partition = key === null ? this.nullKeyCounter++ % n : partitionForWireKey(key, n);
     } else if (!(partition >= 0 && partition < n)) {
       throw new StreamsError(`partitioner chose partition ${partition} of topic '${topic}', which has ${n}`);
     }

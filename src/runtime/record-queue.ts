@@ -1,10 +1,10 @@
-import type { ConsumedRecord } from '../log/types.js';
+import type { InputRecord } from '../log/types.js';
 import type { Headers } from '../processor/headers.js';
 import type { SourceRuntime } from './node-runtime.js';
 
 /** A record decoded at the source and stamped with its (extracted) timestamp. */
 export interface StampedRecord {
-  readonly raw: ConsumedRecord;
+  readonly raw: InputRecord;
   readonly key: unknown;
   readonly value: unknown;
   readonly timestamp: number;

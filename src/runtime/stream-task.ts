@@ -1,7 +1,9 @@
 import { PunctuationType, type Punctuator, type RecordMetadata, type TaskId, taskIdString } from '../processor/api.js';
 import { Headers } from '../processor/headers.js';
 import { StreamRecord } from '../processor/record.js';
-import type { ConsumedBatch, ConsumedRecord, OffsetToCommit, ProducedRecord } from '../log/types.js';
+import type { ConsumedBatch, InputRecord, OffsetToCommit, ProducedRecord, WireBytes } from '../log/types.js';
+import { isStringSerde } from '../serde/serdes.js';
+import type { Serde } from '../serde/serde.js';
 import { tpKey } from '../log/types.js';
 import type { ManagedStore } from '../state/managed-store.js';
 import type { StateStore } from '../state/store.js';
@@ -17,6 +19,12 @@ const PARTITION_TIME_PREFIX = 'kstream:pt=';
 /** `<application.id>-<store>-changelog`, as Kafka Streams names changelog topics. */
 export function changelogTopicName(applicationId: string, storeName: string): string {
   return `${applicationId}-${storeName}-changelog`;
+}
+
+/** A string on the wire is the UTF-8 of a string-serde value: no decoding needed for that serde. */
+function decode(serde: Serde<unknown>, bytes: WireBytes, topic: string): unknown {
+  if (typeof bytes === 'string') return isStringSerde(serde) ? bytes : serde.deserialize(Buffer.from(bytes, 'utf8'), topic);
+  return serde.deserialize(bytes, topic);
 }
 
 /** Takes the records a task wrote since the last call. */
@@ -203,25 +211,25 @@ export class StreamTask {
   }
 
   /** Enqueues one record (the test driver feeds records this way). */
-  enqueueRecord(raw: ConsumedRecord): void {
+  enqueueRecord(raw: InputRecord): void {
     const q = this.queueFor(raw.topic, raw.partition);
     if (q === undefined) throw new StreamsError(`task ${this.idString} does not read ${raw.topic}-${raw.partition}`);
     this.enqueueInto(q, raw);
   }
 
   /** Enqueues one record into a queue of this task the caller already holds. */
-  enqueueInto(q: RecordQueue, raw: ConsumedRecord): void {
+  enqueueInto(q: RecordQueue, raw: InputRecord): void {
     q.fetchPosition = raw.offset + 1;
     q.add(this.stamp(raw, q.source, q.partitionTime));
   }
 
-  private stamp(raw: ConsumedRecord, src: SourceRuntime, partitionTime: number): StampedRecord {
+  private stamp(raw: InputRecord, src: SourceRuntime, partitionTime: number): StampedRecord {
     let key: unknown;
     let value: unknown;
     const headers = new Headers(raw.headers);
     try {
-      key = src.keySerde.deserialize(raw.key, raw.topic);
-      value = src.valueSerde.deserialize(raw.value, raw.topic);
+      key = decode(src.keySerde, raw.key, raw.topic);
+      value = decode(src.valueSerde, raw.value, raw.topic);
     } catch (error) {
       return { raw, key: null, value: null, timestamp: raw.timestamp, headers, failure: { kind: 'deserialization', error } } as FailedRecord;
     }
@@ -312,7 +320,7 @@ export class StreamTask {
   onProcessorError(nodeName: string, error: unknown): void {
     if (error instanceof FatalTaskError) throw error;
     this.env.metrics.increment(METRIC.processingErrors);
-    this.env.onRecordError(this, 'processing', this.currentMetadata as ConsumedRecord | null, error, nodeName);
+    this.env.onRecordError(this, 'processing', this.currentMetadata as InputRecord | null, error, nodeName);
   }
 
   // ---- punctuation ----------------------------------------------------------------------

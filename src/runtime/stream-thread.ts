@@ -19,7 +19,7 @@ import { StreamTask, drainOutbox } from './stream-task.js';
 import type { TaskEnvironment } from './task-environment.js';
 import type { RecordQueue } from './record-queue.js';
 import { type TopicPlan, physicalTopicName, planTopics } from './topic-planner.js';
-import type { ConsumedRecord } from '../log/types.js';
+import type { InputRecord } from '../log/types.js';
 
 interface HandoffTarget {
   readonly topic: string;
@@ -112,7 +112,7 @@ export class StreamThread implements TaskEnvironment {
     return join(this.config.stateDir, this.config.applicationId, taskId, storeName);
   }
 
-  onRecordError(task: StreamTask, kind: 'deserialization' | 'processing', record: ConsumedRecord | null, error: unknown, nodeName?: string): void {
+  onRecordError(task: StreamTask, kind: 'deserialization' | 'processing', record: InputRecord | null, error: unknown, nodeName?: string): void {
     handleRecordError(this.config, this.metrics, (t, k) => this.partitionsFor(t, k), task, kind, record, error, nodeName);
   }
 
@@ -259,9 +259,15 @@ export class StreamThread implements TaskEnvironment {
   private handOff(records: readonly ProducedRecord[]): void {
     const targets = this.handoff!;
     let touched: HandoffTarget[] | null = null;
+    let lastTopic: string | null = null;
+    let lastTargets: HandoffTarget[] | undefined;
     for (let i = 0; i < records.length; i++) {
       const r = records[i]!;
-      const t = targets.get(r.topic)?.[r.partition];
+      if (r.topic !== lastTopic) {
+        lastTopic = r.topic;
+        lastTargets = targets.get(r.topic);
+      }
+      const t = lastTargets?.[r.partition];
       if (t === undefined) continue;
       const offset = t.next++;
       // Only once everything before it was fetched: a partition's records stay in offset order.

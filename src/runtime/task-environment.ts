@@ -1,4 +1,4 @@
-import type { ConsumedRecord } from '../log/types.js';
+import type { InputRecord } from '../log/types.js';
 import type { RecordCache } from '../state/record-cache.js';
 import type { StreamsConfig } from './config.js';
 import type { Metrics } from './metrics.js';
@@ -18,6 +18,6 @@ export interface TaskEnvironment {
   /** Directory for a store of a task; null keeps stores in memory. */
   storeDir(taskId: string, storeName: string): string | null;
   /** Decides what happens after a bad record or a failing processor: returns to continue, throws to stop. */
-  onRecordError(task: StreamTask, kind: 'deserialization' | 'processing', record: ConsumedRecord | null, error: unknown, nodeName?: string): void;
+  onRecordError(task: StreamTask, kind: 'deserialization' | 'processing', record: InputRecord | null, error: unknown, nodeName?: string): void;
   requestCommit(): void;
 }

@@ -1,12 +1,12 @@
 import type { Serde } from '../serde/serde.js';
-import type { ConsumedRecord, ProducedRecord } from '../log/types.js';
+import type { InputRecord, ProducedRecord } from '../log/types.js';
+import { wireToBuffer } from '../log/types.js';
 import { Headers, type RawHeaders } from '../processor/headers.js';
 import { RecordCache } from '../state/record-cache.js';
 import type { StateStore, KeyValue, TimestampedKeyValueStore } from '../state/store.js';
 import type { Topology, Subtopology } from '../topology/topology.js';
 import { type StreamsConfig, type StreamsConfigInput, resolveConfig } from './config.js';
 import { handleRecordError } from './error-handling.js';
-import { consoleLogger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { StreamTask, drainOutbox } from './stream-task.js';
 import type { TaskEnvironment } from './task-environment.js';
@@ -52,10 +52,7 @@ export class TopologyTestDriver implements TaskEnvironment {
     config: StreamsConfigInput = {},
     initialWallClockTimeMs: number = Date.now(),
   ) {
-    this.config = resolveConfig(
-      { 'application.id': 'topology-test-driver', ...config },
-      config['logger'] !== undefined ? (config['logger'] as never) : consoleLogger(),
-    );
+    this.config = resolveConfig({ 'application.id': 'topology-test-driver', ...config });
     this.cache = new RecordCache(this.config.cacheMaxBytes);
     this.wallClock = initialWallClockTimeMs;
     topology.validate();
@@ -90,7 +87,7 @@ export class TopologyTestDriver implements TaskEnvironment {
     return null;
   }
 
-  onRecordError(task: StreamTask, kind: 'deserialization' | 'processing', record: ConsumedRecord | null, error: unknown, nodeName?: string): void {
+  onRecordError(task: StreamTask, kind: 'deserialization' | 'processing', record: InputRecord | null, error: unknown, nodeName?: string): void {
     handleRecordError(this.config, this.metrics, () => 1, task, kind, record, error, nodeName);
   }
 
@@ -137,12 +134,12 @@ export class TopologyTestDriver implements TaskEnvironment {
   private capture(): void {
     const records: ProducedRecord[] = drainOutbox(this.task);
     for (const r of records) {
-      const out: ProducedTestRecord = { topic: r.topic, key: r.key, value: r.value, timestamp: r.timestamp, headers: r.headers };
+      const out: ProducedTestRecord = { topic: r.topic, key: wireToBuffer(r.key), value: wireToBuffer(r.value), timestamp: r.timestamp, headers: r.headers };
       this.produced.push(out);
       let list = this.outputs.get(r.topic);
       if (list === undefined) this.outputs.set(r.topic, (list = []));
       list.push(out);
-      if (this.sourceTopics.has(r.topic)) this.enqueue(r);
+      if (this.sourceTopics.has(r.topic)) this.enqueue(out);
     }
   }
 

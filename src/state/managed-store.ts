@@ -1,4 +1,5 @@
 import type { TaskId } from '../processor/api.js';
+import type { RawHeaders } from '../processor/headers.js';
 import type { RecordCache } from './record-cache.js';
 import type { StateStore } from './store.js';
 
@@ -12,10 +13,14 @@ export interface StoreInitContext {
   readonly changelogTopic: string | null;
   readonly changelogPartition: number;
   readonly cache: RecordCache;
-  logChange(topic: string, partition: number, key: Buffer, value: Buffer | null, timestamp: number): void;
+  logChange(topic: string, partition: number, key: Buffer, value: Buffer | null, timestamp: number, headers?: RawHeaders): void;
   /** Timestamp of the record being processed (used by puts that give none). */
   currentRecordTimestamp(): number;
   currentStreamTime(): number;
+  /** Counts a record a store dropped (e.g. a put into an expired window segment) and logs why. */
+  onDroppedRecord?(message: string): void;
+  /** Settings of the application (internal tuning knobs are read from here). */
+  readonly appConfigs?: Readonly<Record<string, unknown>>;
 }
 
 /** A changelog record as the restore reads it. */

@@ -1,4 +1,4 @@
-import type { ConsumedRecord, ProducedRecord } from '../types.js';
+import type { ConsumedRecord, ProducedRecord, WireBytes } from '../types.js';
 import type { RawHeaders } from '../../processor/headers.js';
 
 /**
@@ -16,54 +16,72 @@ const MAGIC = 0x6b730001;
 function headersSize(headers: RawHeaders | undefined): number {
   let size = 2;
   if (headers !== undefined) {
-    for (const [name, value] of headers) size += 2 + Buffer.byteLength(name, 'utf8') + 4 + (value === null ? 0 : value.length);
+    for (const [name, value] of headers) size += 2 + 3 * name.length + 4 + (value === null ? 0 : value.length);
   }
   return size;
 }
 
+/** Upper bound of the bytes a value takes (a UTF-8 string takes at most 3 bytes per UTF-16 unit). */
+function wireSize(bytes: WireBytes): number {
+  if (bytes === null) return 0;
+  return typeof bytes === 'string' ? 3 * bytes.length : bytes.length;
+}
+
+// Node's Buffer has a direct UTF-8 writer that skips Buffer.write's argument handling.
+const utf8Write: (buf: Buffer, s: string, offset: number) => number =
+  typeof (Buffer.prototype as any).utf8Write === 'function'
+    ? (buf, str, offset) => (buf as any).utf8Write(str, offset)
+    : (buf, str, offset) => buf.write(str, offset, 'utf8');
+
 export function encodeBatch(records: readonly ProducedRecord[], baseOffset: number): Buffer {
-  let size = BATCH_HEADER_BYTES;
+  let bound = BATCH_HEADER_BYTES;
   for (let i = 0; i < records.length; i++) {
     const r = records[i]!;
-    size += 16 + (r.key === null ? 0 : r.key.length) + (r.value === null ? 0 : r.value.length) + headersSize(r.headers);
+    bound += 16 + wireSize(r.key) + wireSize(r.value) + headersSize(r.headers);
   }
-  const buf = Buffer.allocUnsafe(size);
-  buf.writeUInt32BE(size, 0);
-  buf.writeUInt32BE(MAGIC, 4);
-  buf.writeDoubleBE(baseOffset, 8);
-  buf.writeUInt32BE(records.length, 16);
-  buf.writeUInt32BE(0, 20);
+  const buf = Buffer.allocUnsafe(bound);
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  view.setUint32(4, MAGIC);
+  view.setFloat64(8, baseOffset);
+  view.setUint32(16, records.length);
+  view.setUint32(20, 0);
   let p = BATCH_HEADER_BYTES;
   for (let i = 0; i < records.length; i++) {
     const r = records[i]!;
-    buf.writeDoubleBE(r.timestamp, p);
+    view.setFloat64(p, r.timestamp);
     p += 8;
-    p = writeBytes(buf, p, r.key);
-    p = writeBytes(buf, p, r.value);
+    p = writeBytes(buf, view, p, r.key);
+    p = writeBytes(buf, view, p, r.value);
     const headers = r.headers;
     if (headers === undefined || headers.length === 0) {
-      buf.writeUInt16BE(0, p);
+      view.setUint16(p, 0);
       p += 2;
     } else {
-      buf.writeUInt16BE(headers.length, p);
+      view.setUint16(p, headers.length);
       p += 2;
       for (const [name, value] of headers) {
-        const n = buf.write(name, p + 2, 'utf8');
-        buf.writeUInt16BE(n, p);
-        p = writeBytes(buf, p + 2 + n, value);
+        const n = utf8Write(buf, name, p + 2);
+        view.setUint16(p, n);
+        p = writeBytes(buf, view, p + 2 + n, value);
       }
     }
   }
-  return buf;
+  view.setUint32(0, p);
+  return buf.subarray(0, p);
 }
 
-function writeBytes(buf: Buffer, p: number, bytes: Buffer | null): number {
+function writeBytes(buf: Buffer, view: DataView, p: number, bytes: WireBytes): number {
   if (bytes === null) {
-    buf.writeInt32BE(-1, p);
+    view.setInt32(p, -1);
     return p + 4;
   }
-  buf.writeInt32BE(bytes.length, p);
-  bytes.copy(buf, p + 4);
+  if (typeof bytes === 'string') {
+    const n = utf8Write(buf, bytes, p + 4);
+    view.setInt32(p, n);
+    return p + 4 + n;
+  }
+  view.setInt32(p, bytes.length);
+  buf.set(bytes, p + 4);
   return p + 4 + bytes.length;
 }
 
@@ -95,19 +113,20 @@ export function decodeBatch(
   out: ConsumedRecord[],
 ): void {
   const header = readBatchHeader(buf, pos)!;
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   let p = pos + BATCH_HEADER_BYTES;
   for (let i = 0; i < header.count && maxRecords > 0; i++) {
-    const timestamp = buf.readDoubleBE(p);
+    const timestamp = view.getFloat64(p);
     p += 8;
-    const keyLen = buf.readInt32BE(p);
+    const keyLen = view.getInt32(p);
     p += 4;
     const key = keyLen < 0 ? null : buf.subarray(p, p + keyLen);
     if (keyLen > 0) p += keyLen;
-    const valueLen = buf.readInt32BE(p);
+    const valueLen = view.getInt32(p);
     p += 4;
     const value = valueLen < 0 ? null : buf.subarray(p, p + valueLen);
     if (valueLen > 0) p += valueLen;
-    const headerCount = buf.readUInt16BE(p);
+    const headerCount = view.getUint16(p);
     p += 2;
     let headers: Array<[string, Buffer | null]> | undefined;
     if (headerCount > 0) {

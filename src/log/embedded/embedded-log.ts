@@ -517,6 +517,7 @@ class EmbeddedGroupConsumer implements GroupConsumer {
   }
 }
 
+/** About the bytes a record takes (a string's length stands in for its UTF-8 size). */
 function recordBytes(r: ProducedRecord): number {
   return 32 + (r.key === null ? 0 : r.key.length) + (r.value === null ? 0 : r.value.length);
 }
@@ -527,52 +528,39 @@ function recordBytes(r: ProducedRecord): number {
  * several tasks gets its records in send order (the runtime relies on it to know offsets early).
  */
 class EmbeddedTaskProducer implements TaskProducer {
-  private records: ProducedRecord[] = [];
-  private owners: string[] = [];
+  /** Sent records in send order, as the arrays they were sent in. */
+  private chunks: Array<{ taskId: string; records: readonly ProducedRecord[]; bytes: number }> = [];
   private bytes = 0;
 
   constructor(private readonly log: EmbeddedLog) {}
 
   send(taskId: string, records: readonly ProducedRecord[]): void {
-    for (let i = 0; i < records.length; i++) {
-      const r = records[i]!;
-      this.records.push(r);
-      this.owners.push(taskId);
-      this.bytes += recordBytes(r);
-    }
+    if (records.length === 0) return;
+    let bytes = 0;
+    for (let i = 0; i < records.length; i++) bytes += recordBytes(records[i]!);
+    this.chunks.push({ taskId, records, bytes });
+    this.bytes += bytes;
   }
 
-  /** Splits the buffer into the records of `taskIds` (in order) and the rest. */
+  /** Removes and returns the records of `taskIds`, in send order. */
   private take(taskIds: ReadonlySet<string>): ProducedRecord[] {
     const taken: ProducedRecord[] = [];
-    const keptRecords: ProducedRecord[] = [];
-    const keptOwners: string[] = [];
-    let keptBytes = 0;
-    for (let i = 0; i < this.records.length; i++) {
-      if (taskIds.has(this.owners[i]!)) taken.push(this.records[i]!);
-      else {
-        keptRecords.push(this.records[i]!);
-        keptOwners.push(this.owners[i]!);
-        keptBytes += recordBytes(this.records[i]!);
+    const kept: typeof this.chunks = [];
+    this.bytes = 0;
+    for (const c of this.chunks) {
+      if (taskIds.has(c.taskId)) {
+        for (let i = 0; i < c.records.length; i++) taken.push(c.records[i]!);
+      } else {
+        kept.push(c);
+        this.bytes += c.bytes;
       }
     }
-    this.records = keptRecords;
-    this.owners = keptOwners;
-    this.bytes = keptBytes;
+    this.chunks = kept;
     return taken;
   }
 
   async commit(groupId: string, commits: readonly TaskCommit[]): Promise<Map<string, number>> {
-    const ids = new Set(commits.map((c) => c.taskId));
-    let records: ProducedRecord[];
-    if (this.owners.every((o) => ids.has(o))) {
-      records = this.records;
-      this.records = [];
-      this.owners = [];
-      this.bytes = 0;
-    } else {
-      records = this.take(ids);
-    }
+    const records = this.take(new Set(commits.map((c) => c.taskId)));
     const offsets: OffsetToCommit[] = [];
     for (const c of commits) for (const o of c.offsets) offsets.push(o);
     return this.log.commitAtomically(records, groupId, offsets);
@@ -587,8 +575,7 @@ class EmbeddedTaskProducer implements TaskProducer {
   }
 
   async close(): Promise<void> {
-    this.records = [];
-    this.owners = [];
+    this.chunks = [];
     this.bytes = 0;
   }
 }
