@@ -8,9 +8,10 @@
  */
 export interface StoreEngine {
   readonly persistent: boolean;
-  get(key: Buffer): Buffer | undefined;
+  /** `id`, when given, must equal `key.toString('latin1')` (callers that have it save the conversion). */
+  get(key: Buffer, id?: string): Buffer | undefined;
   /** A null value deletes. */
-  put(key: Buffer, value: Buffer | null): void;
+  put(key: Buffer, value: Buffer | null, id?: string): void;
   /** Deletes every key in [from, to) at the next commit; reads of that range are the caller's concern. */
   deleteRange(from: Buffer, to: Buffer): void;
   /** Entries in key order within [from, to) (either bound may be null); only in-memory engines. */
@@ -42,12 +43,12 @@ export class MemoryEngine implements StoreEngine {
   private sortedKeys: string[] | null = null;
   private lastCheckpoint: number | undefined;
 
-  get(key: Buffer): Buffer | undefined {
-    return this.data.get(key.toString('latin1'));
+  get(key: Buffer, id?: string): Buffer | undefined {
+    return this.data.get(id ?? key.toString('latin1'));
   }
 
-  put(key: Buffer, value: Buffer | null): void {
-    const id = key.toString('latin1');
+  put(key: Buffer, value: Buffer | null, knownId?: string): void {
+    const id = knownId ?? key.toString('latin1');
     if (value === null) {
       if (this.data.delete(id)) this.sortedKeys = null;
     } else {

@@ -31,14 +31,28 @@ function withTimestamp(value: Buffer, timestamp: number): Buffer {
   return out;
 }
 
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
+  return true;
+}
+
 /** Typed access to the byte engine; logs every write to the changelog when logging is on. */
 class SerializingLayer<K, V> implements KeyValueLayer<K, V> {
+  private readonly stringKeys: boolean;
+
   constructor(
     private readonly engine: StoreEngine,
     private readonly keySerde: Serde<K>,
     private readonly valueSerde: Serde<V>,
     private readonly ctx: StoreInitContext,
-  ) {}
+  ) {
+    this.stringKeys = isStringSerde(keySerde as Serde<unknown>);
+  }
+
+  /** The engine's id of a key: an ASCII string key is its own latin1 image, no conversion needed. */
+  private idOf(key: K): string | undefined {
+    return this.stringKeys && typeof key === 'string' && isAscii(key) ? key : undefined;
+  }
 
   keyBytes(key: K): Buffer {
     const bytes = this.keySerde.serialize(key);
@@ -47,7 +61,7 @@ class SerializingLayer<K, V> implements KeyValueLayer<K, V> {
   }
 
   get(key: K): ValueAndTimestamp<V> | null {
-    const raw = this.engine.get(this.keyBytes(key));
+    const raw = this.engine.get(this.keyBytes(key), this.idOf(key));
     return raw === undefined ? null : this.decode(raw);
   }
 
@@ -58,7 +72,7 @@ class SerializingLayer<K, V> implements KeyValueLayer<K, V> {
   put(key: K, value: V | null, timestamp: number): void {
     const keyBytes = this.keyBytes(key);
     const valueBytes = value === null ? null : this.valueSerde.serialize(value);
-    this.engine.put(keyBytes, valueBytes === null ? null : withTimestamp(valueBytes, timestamp));
+    this.engine.put(keyBytes, valueBytes === null ? null : withTimestamp(valueBytes, timestamp), this.idOf(key));
     const topic = this.ctx.changelogTopic;
     if (topic !== null) this.ctx.logChange(topic, this.ctx.changelogPartition, keyBytes, valueBytes, timestamp);
   }

@@ -65,17 +65,17 @@ export class LevelDbEngine implements StoreEngine {
     return engine;
   }
 
-  get(key: Buffer): Buffer | undefined {
+  get(key: Buffer, knownId?: string): Buffer | undefined {
     if (this.pending.size > 0 || this.inflight !== null) {
-      const id = key.toString('latin1');
+      const id = knownId ?? key.toString('latin1');
       const w = this.pending.get(id) ?? this.inflight?.get(id);
       if (w !== undefined) return w.value === null ? undefined : w.value;
     }
     return this.db.getSync(dataKey(key));
   }
 
-  put(key: Buffer, value: Buffer | null): void {
-    const id = key.toString('latin1');
+  put(key: Buffer, value: Buffer | null, knownId?: string): void {
+    const id = knownId ?? key.toString('latin1');
     const prev = this.pending.get(id);
     if (prev !== undefined) this.pendingSize -= prev.value === null ? 0 : prev.value.length;
     else this.pendingSize += key.length + 48;

@@ -69,8 +69,11 @@ const ENTRY_OVERHEAD = 64;
  */
 export class NamedCache<K, V> {
   private readonly entries = new Map<string, CacheEntry<K, V>>();
-  private dirtyIds: string[] = [];
+  private dirtyLog: CacheEntry<K, V>[] = [];
   private dirtySeqs: number[] = [];
+  /** The entry the last get() returned: a put of the same key right after skips a lookup. */
+  private lastId: string | null = null;
+  private lastEntry: CacheEntry<K, V> | undefined;
   private seq = 0;
   private dirtyEntriesCount = 0;
   private bytes = 0;
@@ -91,24 +94,30 @@ export class NamedCache<K, V> {
   get(id: string): CacheEntry<K, V> | undefined {
     const e = this.entries.get(id);
     if (e !== undefined) e.referenced = true;
+    this.lastId = id;
+    this.lastEntry = e;
     return e;
   }
 
   put(id: string, key: K, value: V | null, timestamp: number, dirty: boolean, headers?: Headers): void {
     const size = ENTRY_OVERHEAD + 2 * id.length + estimateSize(value);
-    const prev = this.entries.get(id);
+    const prev = id === this.lastId ? this.lastEntry : this.entries.get(id);
+    if (!dirty && prev !== undefined && prev.dirtySeq !== 0) return; // a clean read never replaces a dirty entry
     let dirtySeq = 0;
+    const entry = new CacheEntry(key, value, timestamp, 0, size, headers);
     if (dirty) {
       dirtySeq = ++this.seq;
-      this.dirtyIds.push(id);
+      entry.dirtySeq = dirtySeq;
+      this.dirtyLog.push(entry);
       this.dirtySeqs.push(dirtySeq);
       if (prev === undefined || prev.dirtySeq === 0) this.dirtyEntriesCount++;
-    } else if (prev !== undefined && prev.dirtySeq !== 0) {
-      // A clean read never replaces a dirty entry.
-      return;
     }
+    // The replaced entry leaves the dirty log (its log slot is skipped).
+    if (prev !== undefined) prev.dirtySeq = 0;
     this.account(prev === undefined ? size : size - prev.size);
-    this.entries.set(id, new CacheEntry(key, value, timestamp, dirtySeq, size, headers));
+    this.entries.set(id, entry);
+    this.lastId = id;
+    this.lastEntry = entry;
     if (this.parent.currentBytes > this.parent.maxBytes) this.evict();
   }
 
@@ -130,6 +139,7 @@ export class NamedCache<K, V> {
         continue;
       }
       this.entries.delete(id);
+      if (this.lastEntry === e) this.lastId = null;
       this.account(-e.size);
       if (e.dirtySeq !== 0) {
         e.dirtySeq = 0;
@@ -141,17 +151,14 @@ export class NamedCache<K, V> {
 
   /** Dirty entries in order of their last update, marking them clean. */
   takeDirty(): CacheEntry<K, V>[] {
-    if (this.dirtyEntriesCount === 0) {
-      this.resetLog();
-      return [];
-    }
-    const ids = this.dirtyIds;
+    const log = this.dirtyLog;
     const seqs = this.dirtySeqs;
     this.resetLog();
+    if (this.dirtyEntriesCount === 0) return [];
     const out: CacheEntry<K, V>[] = [];
-    for (let i = 0; i < ids.length; i++) {
-      const e = this.entries.get(ids[i]!);
-      if (e === undefined || e.dirtySeq !== seqs[i]) continue;
+    for (let i = 0; i < log.length; i++) {
+      const e = log[i]!;
+      if (e.dirtySeq !== seqs[i]) continue; // superseded, evicted or already flushed
       e.dirtySeq = 0;
       out.push(e);
     }
@@ -160,21 +167,23 @@ export class NamedCache<K, V> {
   }
 
   private resetLog(): void {
-    this.dirtyIds = [];
+    this.dirtyLog = [];
     this.dirtySeqs = [];
   }
 
   /** Dirty entries, without cleaning them (for scans that must see unflushed updates). */
   *dirtyEntries(): Iterable<CacheEntry<K, V>> {
-    for (let i = 0; i < this.dirtyIds.length; i++) {
-      const e = this.entries.get(this.dirtyIds[i]!);
-      if (e !== undefined && e.dirtySeq === this.dirtySeqs[i]) yield e;
+    for (let i = 0; i < this.dirtyLog.length; i++) {
+      const e = this.dirtyLog[i]!;
+      if (e.dirtySeq === this.dirtySeqs[i]) yield e;
     }
   }
 
   clear(): void {
     this.account(-this.bytes);
     this.entries.clear();
+    this.lastId = null;
+    this.lastEntry = undefined;
     this.resetLog();
     this.dirtyEntriesCount = 0;
   }
