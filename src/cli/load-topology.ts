@@ -10,13 +10,21 @@ export interface LoadedTopology {
   readonly config: Record<string, unknown>;
 }
 
-let tsxRegistered = false;
+async function importModule(path: string, typescript: boolean): Promise<Record<string, unknown>> {
+  const url = pathToFileURL(path).href;
+  if (!typescript) return (await import(url)) as Record<string, unknown>;
+  // tsImport loads the file (and what it imports) through tsx whatever the package type is.
+  const { tsImport } = await import('tsx/esm/api');
+  return (await tsImport(url, import.meta.url)) as Record<string, unknown>;
+}
 
-async function registerTypeScript(): Promise<void> {
-  if (tsxRegistered) return;
-  const { register } = await import('tsx/esm/api');
-  register();
-  tsxRegistered = true;
+/** A TypeScript file compiled as CommonJS arrives as { default: module.exports }: unwrap it. */
+function unwrapCommonJs(mod: Record<string, unknown>): Record<string, unknown> {
+  const d = mod.default;
+  if (mod.config === undefined && typeof d === 'object' && d !== null && 'default' in d && !isTopology(d)) {
+    return d as Record<string, unknown>;
+  }
+  return mod;
 }
 
 /**
@@ -30,10 +38,9 @@ export async function loadTopology(file: string, config: Record<string, unknown>
   if (!['.ts', '.mts', '.js', '.mjs', '.cjs', '.cts'].includes(ext)) {
     throw new UserError(`${file}: expected a .ts or .js topology module (or a .sql file)`);
   }
-  if (ext === '.ts' || ext === '.mts' || ext === '.cts') await registerTypeScript();
   let mod: Record<string, unknown>;
   try {
-    mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+    mod = unwrapCommonJs(await importModule(path, ext === '.ts' || ext === '.mts' || ext === '.cts'));
   } catch (e) {
     throw new UserError(`${file}: cannot load module: ${(e as Error).message.split('\n')[0]}`);
   }
