@@ -5,11 +5,13 @@ import type { Headers } from '../processor/headers.js';
  * reader may keep an entry as an old value; only the bookkeeping fields move.
  */
 export class CacheEntry<K, V> {
-  /** Second-chance bit for eviction: set on access, cleared when the evictor passes over it. */
-  referenced = true;
   /** Sequence number of the update that made it dirty; 0 when clean. */
   dirtySeq: number;
+  /** Neighbours in the cache's LRU list (older, newer). */
+  older: CacheEntry<K, V> | null = null;
+  newer: CacheEntry<K, V> | null = null;
   constructor(
+    readonly id: string,
     readonly key: K,
     readonly value: V | null,
     readonly timestamp: number,
@@ -63,9 +65,9 @@ export function estimateSize(value: unknown): number {
 const ENTRY_OVERHEAD = 64;
 
 /**
- * The cache of one store in one task: LRU-ish (second chance), with dirty entries flushed in the
- * order of their last update (as Kafka Streams). Dirty order is an append-only log of
- * (id, sequence) pairs; stale pairs are skipped when read.
+ * The cache of one store in one task: LRU eviction (a linked list through the entries), with dirty
+ * entries flushed in the order of their last update (as Kafka Streams). Dirty order is an
+ * append-only log of (entry, sequence) pairs; stale pairs are skipped when read.
  */
 export class NamedCache<K, V> {
   private readonly entries = new Map<string, CacheEntry<K, V>>();
@@ -77,6 +79,8 @@ export class NamedCache<K, V> {
   private seq = 0;
   private dirtyEntriesCount = 0;
   private bytes = 0;
+  private oldest: CacheEntry<K, V> | null = null;
+  private newest: CacheEntry<K, V> | null = null;
 
   constructor(
     private readonly parent: RecordCache,
@@ -91,9 +95,28 @@ export class NamedCache<K, V> {
     return this.dirtyEntriesCount;
   }
 
+  private unlink(e: CacheEntry<K, V>): void {
+    if (e.older !== null) e.older.newer = e.newer;
+    else this.oldest = e.newer;
+    if (e.newer !== null) e.newer.older = e.older;
+    else this.newest = e.older;
+    e.older = e.newer = null;
+  }
+
+  private append(e: CacheEntry<K, V>): void {
+    e.older = this.newest;
+    e.newer = null;
+    if (this.newest !== null) this.newest.newer = e;
+    else this.oldest = e;
+    this.newest = e;
+  }
+
   get(id: string): CacheEntry<K, V> | undefined {
     const e = this.entries.get(id);
-    if (e !== undefined) e.referenced = true;
+    if (e !== undefined && e !== this.newest) {
+      this.unlink(e);
+      this.append(e);
+    }
     this.lastId = id;
     this.lastEntry = e;
     return e;
@@ -104,7 +127,7 @@ export class NamedCache<K, V> {
     const prev = id === this.lastId ? this.lastEntry : this.entries.get(id);
     if (!dirty && prev !== undefined && prev.dirtySeq !== 0) return; // a clean read never replaces a dirty entry
     let dirtySeq = 0;
-    const entry = new CacheEntry(key, value, timestamp, 0, size, headers);
+    const entry = new CacheEntry(id, key, value, timestamp, 0, size, headers);
     if (dirty) {
       dirtySeq = ++this.seq;
       entry.dirtySeq = dirtySeq;
@@ -112,8 +135,12 @@ export class NamedCache<K, V> {
       this.dirtySeqs.push(dirtySeq);
       if (prev === undefined || prev.dirtySeq === 0) this.dirtyEntriesCount++;
     }
-    // The replaced entry leaves the dirty log (its log slot is skipped).
-    if (prev !== undefined) prev.dirtySeq = 0;
+    // The replaced entry leaves the dirty log (its log slot is skipped) and the LRU list.
+    if (prev !== undefined) {
+      prev.dirtySeq = 0;
+      this.unlink(prev);
+    }
+    this.append(entry);
     this.account(prev === undefined ? size : size - prev.size);
     this.entries.set(id, entry);
     this.lastId = id;
@@ -126,19 +153,12 @@ export class NamedCache<K, V> {
     this.parent.currentBytes += delta;
   }
 
-  /** Evicts from this cache until the shared budget is met or this cache is empty. */
+  /** Evicts least recently used entries of this cache until the shared budget is met or it is empty. */
   private evict(): void {
-    let secondChances = this.entries.size;
-    // Map iteration is live: entries moved to the back are visited again.
-    for (const [id, e] of this.entries) {
-      if (this.parent.currentBytes <= this.parent.maxBytes) return;
-      if (e.referenced && secondChances-- > 0) {
-        e.referenced = false;
-        this.entries.delete(id);
-        this.entries.set(id, e);
-        continue;
-      }
-      this.entries.delete(id);
+    while (this.parent.currentBytes > this.parent.maxBytes && this.oldest !== null) {
+      const e = this.oldest;
+      this.unlink(e);
+      this.entries.delete(e.id);
       if (this.lastEntry === e) this.lastId = null;
       this.account(-e.size);
       if (e.dirtySeq !== 0) {
@@ -182,6 +202,7 @@ export class NamedCache<K, V> {
   clear(): void {
     this.account(-this.bytes);
     this.entries.clear();
+    this.oldest = this.newest = null;
     this.lastId = null;
     this.lastEntry = undefined;
     this.resetLog();
