@@ -76,6 +76,13 @@ function numberOf(raw: Record<string, unknown>, key: string, fallback: number): 
   return n;
 }
 
+/** max.task.idle.ms: -1 (never wait), 0 (default: wait for fetchable data only) or a wait in ms. */
+function taskIdleOf(raw: Record<string, unknown>): number {
+  const v = raw['max.task.idle.ms'];
+  if (v === -1 || v === '-1') return -1;
+  return numberOf(raw, 'max.task.idle.ms', 0);
+}
+
 function policyOf(raw: Record<string, unknown>, key: string): ErrorPolicy {
   const v = raw[key] ?? 'log-and-continue';
   if (v === 'log-and-continue') return v;
@@ -116,7 +123,7 @@ export function resolveConfig(input: StreamsConfigInput, explicitLogger?: Logger
     deserializationPolicy: policyOf(raw, 'default.deserialization.exception.handler'),
     processingPolicy: policyOf(raw, 'processing.exception.handler'),
     autoOffsetReset: reset,
-    maxTaskIdleMs: numberOf(raw, 'max.task.idle.ms', 0),
+    maxTaskIdleMs: taskIdleOf(raw),
     bufferedRecordsPerPartition: numberOf(raw, 'buffered.records.per.partition', 4096),
     repartitionPurgeIntervalMs: numberOf(raw, 'repartition.purge.interval.ms', 30_000),
     commitMaxBufferedBytes: numberOf(raw, 'commit.max.buffered.bytes', 64 * 1024 * 1024),

@@ -23,6 +23,8 @@ export class RecordQueue {
   knownEnd = -1;
   /** Next offset to commit: one past the last record processed (or skipped). */
   consumedOffset = -1;
+  /** When this queue was first seen empty while others had records (for max.task.idle.ms); -1 if not. */
+  idleSince = -1;
 
   constructor(
     readonly topic: string,

@@ -263,29 +263,41 @@ export class StreamTask {
   process(max: number): number {
     const queues = this.queues;
     const single = queues.length === 1;
+    const idleMs = this.env.config.maxTaskIdleMs;
     let n = 0;
     while (n < max) {
       let best: RecordQueue | null = null;
       let bestTs = Infinity;
+      let waiting = false;
       for (let i = 0; i < queues.length; i++) {
         const q = queues[i]!;
         if (q.size === 0) {
-          if (!single && q.lagging) return n;
+          if (!single && idleMs >= 0 && (q.lagging || (idleMs > 0 && this.stillIdling(q, idleMs)))) waiting = true;
           continue;
         }
+        q.idleSince = -1;
         const ts = q.headTimestamp();
         if (ts < bestTs) {
           bestTs = ts;
           best = q;
         }
       }
-      if (best === null) break;
+      // Kafka Streams' max.task.idle.ms: with records buffered on some partitions, wait while an empty
+      // one has unfetched data (0, the default), or for up to that long even when it has none (> 0).
+      if (best === null || waiting) break;
       this.processOne(best, best.poll());
       n++;
       if (this.streamTime >= this.nextStreamPunctuation) this.punctuateStreamTime();
       if (this.pendingAsync.length > 0) break;
     }
     return n;
+  }
+
+  /** An empty, caught-up partition makes the task wait until it has been empty for `idleMs`. */
+  private stillIdling(q: RecordQueue, idleMs: number): boolean {
+    const now = this.env.now();
+    if (q.idleSince < 0) q.idleSince = now;
+    return now - q.idleSince < idleMs;
   }
 
   private processOne(q: RecordQueue, rec: StampedRecord): void {

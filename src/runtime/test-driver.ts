@@ -8,6 +8,9 @@ import type { Topology, Subtopology } from '../topology/topology.js';
 import { type StreamsConfig, type StreamsConfigInput, resolveConfig } from './config.js';
 import { handleRecordError } from './error-handling.js';
 import { Metrics } from './metrics.js';
+import { EMIT_INTERVAL_OUTER_JOIN } from '../dsl/processors/join.js';
+import { type TimestampedWindowStore, type WindowStore, WindowStoreImpl } from '../state/window-store.js';
+import { type SessionStore, SessionStoreImpl } from '../state/session-store.js';
 import { StreamTask, drainOutbox } from './stream-task.js';
 import type { TaskEnvironment } from './task-environment.js';
 import { physicalTopicName } from './topic-planner.js';
@@ -52,7 +55,8 @@ export class TopologyTestDriver implements TaskEnvironment {
     config: StreamsConfigInput = {},
     initialWallClockTimeMs: number = Date.now(),
   ) {
-    this.config = resolveConfig({ 'application.id': 'topology-test-driver', ...config });
+    // Like Kafka Streams' driver: left/outer stream-stream joins check for closed windows on every record.
+    this.config = resolveConfig({ 'application.id': 'topology-test-driver', [EMIT_INTERVAL_OUTER_JOIN]: 0, ...config });
     this.cache = new RecordCache(this.config.cacheMaxBytes);
     this.wallClock = initialWallClockTimeMs;
     topology.validate();
@@ -203,6 +207,23 @@ export class TopologyTestDriver implements TaskEnvironment {
 
   getTimestampedKeyValueStore<K, V>(name: string): TimestampedKeyValueStore<K, V> | null {
     return this.getKeyValueStore<K, V>(name);
+  }
+
+  /** A window store (values without their timestamps), or null. */
+  getWindowStore<K, V>(name: string): WindowStore<K, V> | null {
+    const s = this.task.stores.get(name);
+    return s instanceof WindowStoreImpl ? (s as WindowStoreImpl<K, V>) : null;
+  }
+
+  /** A window store whose values carry their timestamps (fetchWithTimestamp), or null. */
+  getTimestampedWindowStore<K, V>(name: string): TimestampedWindowStore<K, V> | null {
+    const s = this.task.stores.get(name);
+    return s instanceof WindowStoreImpl && s.options.timestamped ? (s as WindowStoreImpl<K, V>) : null;
+  }
+
+  getSessionStore<K, V>(name: string): SessionStore<K, V> | null {
+    const s = this.task.stores.get(name);
+    return s instanceof SessionStoreImpl ? (s as SessionStoreImpl<K, V>) : null;
   }
 
   getAllStateStores(): Map<string, StateStore> {

@@ -32,7 +32,7 @@ function nodeDescription(node: NodeDef): NodeDescription {
       return {
         type: 'sink',
         name: node.name,
-        topics: [typeof node.topic === 'string' ? node.topic : '<dynamic>'],
+        topics: [typeof node.topic === 'string' ? node.topic : `extractor class: ${node.topic.name || 'anonymous'}`],
         stores: [],
         predecessors: node.parents,
         successors: [],
@@ -103,8 +103,10 @@ function nodeText(n: NodeDescription): string {
       return `Source: ${n.name} (topics: [${n.topics.join(', ')}])\n      --> ${list(n.successors)}`;
     case 'processor':
       return `Processor: ${n.name} (stores: [${n.stores.join(', ')}])\n      --> ${list(n.successors)}\n      <-- ${list(n.predecessors)}`;
-    case 'sink':
-      return `Sink: ${n.name} (topic: ${n.topics[0]})\n      <-- ${list(n.predecessors)}`;
+    case 'sink': {
+      const target = n.topics[0]!.startsWith('extractor class: ') ? n.topics[0] : `topic: ${n.topics[0]}`;
+      return `Sink: ${n.name} (${target})\n      <-- ${list(n.predecessors)}`;
+    }
   }
 }
 

@@ -250,3 +250,28 @@ describe('grouped stream aggregations', () => {
     ]);
   });
 });
+
+describe('max.task.idle.ms', () => {
+  it('-1 processes whatever is buffered; a positive value waits for the empty input first', () => {
+    const b = new StreamsBuilder();
+    b.stream<string, string>('left').merge(b.stream<string, string>('right')).to('out');
+    const t = b.build();
+    const eager = new TopologyTestDriver(t, { logger: silentLogger, 'max.task.idle.ms': -1 });
+    eager.createInputTopic('left', S, S).pipeInput('l', '1', 10);
+    expect(eager.createOutputTopic('out', S, S).readValuesToList()).toEqual(['1']);
+    const b2 = new StreamsBuilder();
+    b2.stream<string, string>('left').merge(b2.stream<string, string>('right')).to('out');
+    const patient = new TopologyTestDriver(b2.build(), { logger: silentLogger, 'max.task.idle.ms': 1000 }, 0);
+    patient.createInputTopic('left', S, S).pipeInput('l', '1', 10);
+    const out = patient.createOutputTopic('out', S, S);
+    expect(out.isEmpty()).toBe(true);
+    patient.createInputTopic('right', S, S).pipeInput('r', '2', 5);
+    // Both inputs had data: the older record went first; then 'right' is empty again and the task
+    // waits for it until it has been idle for max.task.idle.ms of wall-clock time.
+    expect(out.readValuesToList()).toEqual(['2']);
+    patient.advanceWallClockTime(999);
+    expect(out.isEmpty()).toBe(true);
+    patient.advanceWallClockTime(1);
+    expect(out.readValuesToList()).toEqual(['1']);
+  });
+});
