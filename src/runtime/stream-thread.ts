@@ -165,11 +165,16 @@ export class StreamThread implements TaskEnvironment {
 
   private async loop(): Promise<void> {
     let idleRounds = 0;
+    let lastProcessed = 0;
     while (!this.stopRequested) {
-      const waitMs = this.hasProcessableWork() ? 0 : Math.min(IDLE_POLL_MS, this.msUntilNextDeadline());
+      // Buffered records that could not be processed last round (tasks idling for other inputs) are
+      // no reason to spin: then wait a little as when nothing is buffered.
+      const busy = this.commitRequested || (lastProcessed > 0 && this.hasProcessableWork());
+      const waitMs = busy ? 0 : Math.min(lastProcessed === 0 && this.hasProcessableWork() ? 5 : IDLE_POLL_MS, this.msUntilNextDeadline());
       const batches = await this.consumer.poll(waitMs);
       this.enqueue(batches);
       const processed = this.processTasks();
+      lastProcessed = processed;
       await this.awaitAsyncPunctuations();
       const now = Date.now();
       for (const task of this.tasks.values()) if (task.punctuateWallClock(now) > 0) this.commitRequested = true;
