@@ -1,0 +1,263 @@
+/**
+ * The FROM clause: sources and (N-way) joins. Checks the joins ksqlDB accepts (WITHIN for
+ * stream-stream only, stream-table order, join on the table's primary key, matching key types),
+ * names the result key (left/right key column or synthetic ROWKEY) and builds Source/Join nodes.
+ */
+import { fail } from '../errors.js';
+import { formatExpr } from './exprFormat.js';
+import type { FunctionRegistry } from '../functions/registry.js';
+import type { AliasedSource, JoinClause } from '../parser/ast.js';
+import type { QueryContext } from '../expr/compile.js';
+import { compileExpression } from '../expr/compile.js';
+import type { JoinVariant, PlanNode, ResultType, SourceNode } from '../plan/logicalPlan.js';
+import { formatType, typeEquals } from '../types/sqlType.js';
+import { ExprAnalyzer } from './exprAnalyzer.js';
+import type { DataSource, MetaStore } from './metastore.js';
+import { syntheticKeyName } from './naming.js';
+import { sourceRowSchema, type Column } from './schema.js';
+import { RowScope } from './scope.js';
+import { referencedColumns, type TExpr } from './typedExpr.js';
+
+export interface RelationSource {
+  readonly alias: string;
+  readonly source: DataSource;
+  /** Index of this source's first column in the relation's rows. */
+  readonly offset: number;
+  readonly width: number;
+}
+
+export interface Relation {
+  readonly node: PlanNode;
+  readonly scope: RowScope;
+  readonly sources: readonly RelationSource[];
+  /** Row indexes holding the current key (every index holds the same value for joins). */
+  readonly keyIndexes: readonly number[];
+  /** For joins: the columns a projection may select as the result key (ksqlDB's viable keys). */
+  readonly viableKeys: readonly { index: number; display: string }[];
+  readonly syntheticKey?: { readonly index: number; readonly name: string };
+  readonly resultType: ResultType;
+  readonly windowed: boolean;
+}
+
+export function resolveSource(metastore: MetaStore, s: AliasedSource): DataSource {
+  const ds = metastore.get(s.name);
+  if (!ds) fail(`${s.name} does not exist.`, s.pos);
+  return ds;
+}
+
+export function sourceRelation(ds: DataSource, alias: string, id = 'KsqlTopic'): Relation {
+  const windowed = ds.window !== undefined;
+  const schema = sourceRowSchema(ds.schema, alias, windowed);
+  const timestampIndex = ds.timestampColumn ? schema.columns.findIndex((c) => c.name === ds.timestampColumn!.column && (c.role === 'KEY' || c.role === 'VALUE')) : -1;
+  const node: SourceNode = {
+    kind: 'source',
+    id,
+    schema,
+    resultType: ds.type,
+    windowed,
+    alias,
+    source: {
+      name: ds.name,
+      type: ds.type,
+      topic: ds.topic,
+      schema: ds.schema,
+      keyFormat: ds.keyFormat,
+      valueFormat: ds.valueFormat,
+      ...(ds.window ? { window: ds.window } : {}),
+      ...(ds.timestampColumn
+        ? { timestampColumn: { name: ds.timestampColumn.column, index: timestampIndex, ...(ds.timestampColumn.format ? { format: ds.timestampColumn.format } : {}) } }
+        : {}),
+    },
+  };
+  return {
+    node,
+    scope: new RowScope(schema, [alias]),
+    sources: [{ alias, source: ds, offset: 0, width: schema.columns.length }],
+    keyIndexes: ds.schema.key.map((_, i) => i),
+    viableKeys: [],
+    resultType: ds.type,
+    windowed,
+  };
+}
+
+function joinTypeText(type: JoinClause['type']): string {
+  return type === 'INNER' ? '[INNER] JOIN' : type === 'FULL' ? '[FULL] OUTER JOIN' : `${type} [OUTER] JOIN`;
+}
+
+export interface JoinContext {
+  readonly registry: FunctionRegistry;
+  readonly ctx: QueryContext;
+  readonly joinIndex: number;
+}
+
+/** Adds one JOIN clause to the relation built so far. */
+export function joinRelation(left: Relation, join: JoinClause, rightSource: DataSource, jc: JoinContext): Relation {
+  const rightAlias = join.source.alias ?? join.source.name;
+  if (left.sources.some((s) => s.alias === rightAlias)) {
+    fail(`Can not join '${rightAlias}' to '${rightAlias}': self joins are not yet supported.`, join.source.pos);
+  }
+  const right = sourceRelation(rightSource, rightAlias, `KafkaTopic_${jc.joinIndex === 0 ? 'Right' : `${jc.joinIndex}_Right`}`);
+  const variant = joinVariant(left.resultType, right.resultType, join, left, rightAlias);
+
+  // The ON clause: an equality with one side per input.
+  const on = join.on;
+  if (on.kind !== 'Comparison' || on.op !== '=') {
+    fail(`Unsupported join expression: ${formatExpr(on)}`, on.pos);
+  }
+  const combinedColumns: Column[] = [...left.node.schema.columns, ...right.node.schema.columns];
+  const combined = new RowScope({ columns: combinedColumns }, [...left.scope.qualifiers, rightAlias]);
+  const probe = new ExprAnalyzer({ registry: jc.registry, scope: combined, clause: 'JOIN' });
+  const a = probe.analyze(on.left);
+  const b = probe.analyze(on.right);
+  const leftWidth = left.node.schema.columns.length;
+  const side = (e: TExpr): 'L' | 'R' | undefined => {
+    const cols = [...referencedColumns(e)];
+    if (cols.length === 0) return undefined;
+    if (cols.every((i) => i < leftWidth)) return 'L';
+    if (cols.every((i) => i >= leftWidth)) return 'R';
+    return undefined;
+  };
+  const sa = side(a);
+  const sb = side(b);
+  if (sa === undefined || sb === undefined || sa === sb) {
+    const bad = sa === undefined || sa === sb ? on.left : on.right;
+    fail(
+      `Invalid comparison expression '${formatExpr(bad)}' in join '${formatExpr(on)}'. Each side of the join comparision must contain references from exactly one source.`,
+      bad.pos,
+    );
+  }
+  const [leftAst, rightAst] = sa === 'L' ? [on.left, on.right] : [on.right, on.left];
+  const leftExpr = new ExprAnalyzer({ registry: jc.registry, scope: left.scope, clause: 'JOIN' }).analyze(leftAst);
+  const rightExpr = new ExprAnalyzer({ registry: jc.registry, scope: right.scope, clause: 'JOIN' }).analyze(rightAst);
+  if (!leftExpr.type || !rightExpr.type || !typeEquals(leftExpr.type, rightExpr.type)) {
+    fail(
+      `Invalid join condition: types don't match. Got ${leftExpr.sql}{${leftExpr.type ? formatType(leftExpr.type) : 'NULL'}} = ${rightExpr.sql}{${rightExpr.type ? formatType(rightExpr.type) : 'NULL'}}.`,
+      on.pos,
+    );
+  }
+
+  // A join result's key indexes all hold the same value; a source's several key columns do not.
+  const isKeyRef = (e: TExpr, r: Relation) =>
+    e.k === 'column' && r.keyIndexes.includes(e.index) && (r.node.kind === 'join' || r.keyIndexes.length === 1);
+  const leftIsKey = isKeyRef(leftExpr, left);
+  const rightIsKey = isKeyRef(rightExpr, right);
+  let foreignKey = false;
+  if (variant !== 'STREAM_STREAM' && !rightIsKey) {
+    const kind = variant === 'STREAM_TABLE' ? 'stream-table' : 'table-table';
+    fail(
+      `Invalid join condition: ${kind} joins require to join on the primary key of the right input table. Got ${leftExpr.sql} = ${rightExpr.sql}.`,
+      on.pos,
+    );
+  }
+  if (variant === 'TABLE_TABLE' && !leftIsKey) {
+    foreignKey = true;
+    if (join.type !== 'INNER' && join.type !== 'LEFT') {
+      fail(`Invalid join type: foreign-key table-table joins only support INNER and LEFT joins. Got ${joinTypeText(join.type)}.`, join.pos);
+    }
+  }
+
+  // WITHIN: required for stream-stream joins, rejected for the others.
+  let within: { beforeMs: number; afterMs: number; graceMs?: number } | undefined;
+  if (variant === 'STREAM_STREAM') {
+    if (!join.within) {
+      fail(
+        'Stream-Stream joins must have a WITHIN clause specified. None was provided. To learn about how to specify a WITHIN clause with a stream-stream join, please visit: https://docs.confluent.io/current/ksql/docs/syntax-reference.html#create-stream-as-select',
+        join.pos,
+      );
+    }
+    within = {
+      beforeMs: join.within.before.millis,
+      afterMs: join.within.after.millis,
+      ...(join.within.grace ? { graceMs: join.within.grace.millis } : {}),
+    };
+  } else if (join.within) {
+    const kind = variant === 'STREAM_TABLE' ? 'Stream-Table' : 'Table-Table';
+    fail(
+      `A window definition was provided for a ${kind} join. These joins are not windowed. Please drop the window definition (i.e. the WITHIN clause) and try to execute your ${kind} join again.`,
+      join.within.pos,
+    );
+  }
+
+  // Result key: a source column when possible, else a synthetic ROWKEY column.
+  const rightOffset = leftWidth;
+  const leftCol = leftExpr.k === 'column' ? leftExpr.index : undefined;
+  const rightCol = rightExpr.k === 'column' ? rightExpr.index + rightOffset : undefined;
+  const columns: Column[] = [...left.node.schema.columns, ...right.node.schema.columns];
+  const synthetic = join.type === 'FULL' || (leftCol === undefined && rightCol === undefined);
+  let syntheticKey: Relation['syntheticKey'];
+  let viableKeys: { index: number; display: string }[] = [];
+  let keyColumnName: string;
+  const display = (index: number) => {
+    const c = columns[index]!;
+    return `${c.qualifier}.${c.name}`;
+  };
+  if (synthetic) {
+    const allNames = [...left.sources, { source: rightSource }].flatMap((s) => [...s.source.schema.key, ...s.source.schema.value].map((c) => c.name));
+    const name = syntheticKeyName(allNames);
+    columns.push({ name, type: leftExpr.type, role: 'SYNTHETIC_KEY' });
+    syntheticKey = { index: columns.length - 1, name };
+    viableKeys = [{ index: columns.length - 1, display: name }];
+    keyColumnName = name;
+  } else {
+    viableKeys = [
+      ...left.viableKeys,
+      ...(leftCol !== undefined ? [{ index: leftCol, display: display(leftCol) }] : []),
+      ...(rightCol !== undefined ? [{ index: rightCol, display: display(rightCol) }] : []),
+    ];
+    const first = viableKeys[0]!;
+    const c = columns[first.index]!;
+    keyColumnName = `${c.qualifier}_${c.name}`;
+  }
+
+  const schema = { columns };
+  const resultType: ResultType = variant === 'TABLE_TABLE' ? 'TABLE' : 'STREAM';
+  const node: PlanNode = {
+    kind: 'join',
+    id: jc.joinIndex === 0 ? 'Join' : `Join_${jc.joinIndex}`,
+    schema,
+    resultType,
+    windowed: false,
+    joinType: join.type,
+    variant,
+    left: left.node,
+    right: right.node,
+    leftKey: compileExpression(leftExpr, jc.ctx),
+    rightKey: compileExpression(rightExpr, jc.ctx),
+    leftRekey: !leftIsKey && !foreignKey,
+    rightRekey: !rightIsKey,
+    foreignKey,
+    ...(within ? { within } : {}),
+    keyColumnName,
+    syntheticKey: synthetic,
+  };
+  const keyIndexes = synthetic
+    ? [syntheticKey!.index]
+    : foreignKey
+      ? left.keyIndexes
+      : [...(leftCol !== undefined ? [leftCol] : []), ...(rightCol !== undefined ? [rightCol] : [])];
+  return {
+    node,
+    scope: new RowScope(schema, [...left.scope.qualifiers, rightAlias]),
+    sources: [...left.sources, { alias: rightAlias, source: rightSource, offset: rightOffset, width: right.node.schema.columns.length }],
+    keyIndexes,
+    viableKeys: foreignKey ? left.sources[0]!.source.schema.key.map((k, i) => ({ index: i, display: `${left.sources[0]!.alias}.${k.name}` })) : viableKeys,
+    ...(syntheticKey ? { syntheticKey } : {}),
+    resultType,
+    windowed: false,
+  };
+}
+
+function joinVariant(leftType: ResultType, rightType: ResultType, join: JoinClause, left: Relation, rightAlias: string): JoinVariant {
+  const leftName = left.sources.length === 1 ? left.sources[0]!.alias : left.sources.map((s) => s.alias).join('-');
+  if (leftType === 'STREAM' && rightType === 'STREAM') return 'STREAM_STREAM';
+  if (leftType === 'TABLE' && rightType === 'TABLE') return 'TABLE_TABLE';
+  if (leftType === 'TABLE' && rightType === 'STREAM') {
+    fail(`Invalid join order: table-stream joins are not supported; only stream-table joins. Got ${leftName} ${joinTypeText(join.type)} ${rightAlias}.`, join.pos);
+  }
+  if (join.type === 'FULL' || join.type === 'RIGHT') {
+    const what = join.type === 'FULL' ? 'full-outer' : 'right-outer';
+    fail(`Invalid join type: ${what} join not supported for Stream-Table join. Got ${leftName} ${joinTypeText(join.type)} ${rightAlias}.`, join.pos);
+  }
+  return 'STREAM_TABLE';
+}
+

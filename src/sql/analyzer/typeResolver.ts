@@ -1,0 +1,48 @@
+/** Turns type syntax (TypeAst) into SqlTypes, with ksqlDB's names and checks. */
+import { fail } from '../errors.js';
+import type { TypeAst } from '../parser/ast.js';
+import { array, BIGINT, BOOLEAN, BYTES, DATE, decimal, DOUBLE, INTEGER, map, STRING, struct, TIME, TIMESTAMP, type SqlType } from '../types/sqlType.js';
+
+const PRIMITIVES: Record<string, SqlType> = {
+  BOOLEAN,
+  INT: INTEGER,
+  INTEGER,
+  BIGINT,
+  DOUBLE,
+  STRING,
+  VARCHAR: STRING,
+  BYTES,
+  TIMESTAMP,
+  DATE,
+  TIME,
+};
+
+export function resolveType(t: TypeAst): SqlType {
+  switch (t.kind) {
+    case 'ArrayType':
+      return array(resolveType(t.element));
+    case 'MapType':
+      return map(resolveType(t.key), resolveType(t.value));
+    case 'StructType': {
+      const seen = new Set<string>();
+      for (const f of t.fields) {
+        if (seen.has(f.name)) fail(`Duplicate field names found in STRUCT: '${f.name}'`, f.pos);
+        seen.add(f.name);
+      }
+      return struct(t.fields.map((f) => ({ name: f.name, type: resolveType(f.type) })));
+    }
+    case 'PrimitiveType': {
+      if (t.name === 'DECIMAL') {
+        if (t.params.length !== 2) fail('DECIMAL type requires precision and scale, e.g. DECIMAL(10, 2)', t.pos);
+        const [p, s] = t.params as [number, number];
+        if (p < 1) fail(`DECIMAL precision must be >= 1: DECIMAL(${p}, ${s})`, t.pos);
+        if (s > p) fail(`DECIMAL precision must be >= scale: DECIMAL(${p}, ${s})`, t.pos);
+        return decimal(p, s);
+      }
+      const prim = PRIMITIVES[t.name];
+      if (!prim) fail(`Unknown type: ${t.name}`, t.pos);
+      if (t.params.length && !(t.name === 'VARCHAR' || t.name === 'STRING')) fail(`Unexpected parameters for type ${t.name}`, t.pos);
+      return prim;
+    }
+  }
+}

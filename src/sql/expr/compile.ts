@@ -1,0 +1,477 @@
+/**
+ * Compiles typed expressions into plain JS closures, once per query. A compiled expression is
+ * `(row) => value`; evaluating it allocates nothing beyond what the SQL itself produces (call
+ * sites reuse one argument array; lambda variables live in a per-expression frame).
+ *
+ * Errors (division by zero, bad casts, function failures) follow ksqlDB: the whole expression
+ * evaluates to NULL and an entry goes to the processing log; nothing is thrown to the engine.
+ */
+import type { TExpr } from '../analyzer/typedExpr.js';
+import { ArithmeticError, Decimal } from '../types/decimal.js';
+import type { SqlType } from '../types/sqlType.js';
+import { compareValues, toDecimalValue, valuesEqual } from '../types/values.js';
+import { valueToString } from '../types/cast.js';
+import { likeMatcher } from './like.js';
+
+export type Row = unknown[];
+export type Evaluator = (row: Row) => unknown;
+
+/** Where evaluation errors go; ksqlDB writes them to its processing log stream. */
+export interface ProcessingLogger {
+  error(entry: ProcessingLogEntry): void;
+}
+
+export interface ProcessingLogEntry {
+  readonly message: string;
+  /** The SQL text of the expression that failed. */
+  readonly expression: string;
+  readonly error: unknown;
+}
+
+/** Collects entries in memory (the default; tests read it, the runtime can forward it). */
+export class MemoryProcessingLog implements ProcessingLogger {
+  readonly entries: ProcessingLogEntry[] = [];
+  error(entry: ProcessingLogEntry): void {
+    if (this.entries.length < 10_000) this.entries.push(entry);
+  }
+}
+
+/** Per-query context: compiled expressions log through it; the runtime may swap the logger. */
+export class QueryContext {
+  constructor(public logger: ProcessingLogger = new MemoryProcessingLog()) {}
+}
+
+export interface CompiledExpression {
+  readonly sql: string;
+  readonly type: SqlType | null;
+  readonly evaluate: Evaluator;
+}
+
+/**
+ * Compiles an expression for evaluation over rows of the schema it was analyzed against.
+ * The returned closure catches evaluation errors, logs them and yields `onError` (null).
+ */
+export function compileExpression(e: TExpr, ctx: QueryContext, onError: unknown = null): CompiledExpression {
+  const frame: unknown[] = [];
+  const inner = compile(e, frame);
+  const sql = e.sql;
+  const evaluate: Evaluator = (row) => {
+    try {
+      return inner(row);
+    } catch (error) {
+      ctx.logger.error({ message: `Error computing expression ${sql}: ${(error as Error)?.message ?? String(error)}`, expression: sql, error });
+      return onError;
+    }
+  };
+  return { sql, type: e.type, evaluate };
+}
+
+/** A WHERE/HAVING predicate: true only when the expression is TRUE (NULL and errors filter out). */
+export function compilePredicate(e: TExpr, ctx: QueryContext): (row: Row) => boolean {
+  const c = compileExpression(e, ctx, false);
+  return (row) => c.evaluate(row) === true;
+}
+
+const INT_DIV_ZERO = '/ by zero';
+
+function compile(e: TExpr, frame: unknown[]): Evaluator {
+  switch (e.k) {
+    case 'literal': {
+      const v = e.value;
+      return () => v;
+    }
+    case 'column': {
+      const i = e.index;
+      return (row) => row[i] ?? null;
+    }
+    case 'lambdaVar': {
+      const slot = e.slot;
+      return () => frame[slot] ?? null;
+    }
+    case 'deref': {
+      const base = compile(e.base, frame);
+      const field = e.field;
+      return (row) => {
+        const s = base(row) as Record<string, unknown> | null;
+        return s === null ? null : (s[field] ?? null);
+      };
+    }
+    case 'arrayIndex': {
+      const base = compile(e.base, frame);
+      const index = compile(e.index, frame);
+      // ksqlDB arrays are 1-based; negative indexes count from the end; out of range is NULL.
+      return (row) => {
+        const a = base(row) as unknown[] | null;
+        const i = index(row) as number | null;
+        if (a === null || i === null) return null;
+        const n = i > 0 ? i - 1 : a.length + i;
+        return n >= 0 && n < a.length ? (a[n] ?? null) : null;
+      };
+    }
+    case 'mapLookup': {
+      const base = compile(e.base, frame);
+      const key = compile(e.key, frame);
+      return (row) => {
+        const m = base(row) as Map<unknown, unknown> | null;
+        const k = key(row);
+        if (m === null || k === null) return null;
+        if (m.has(k)) return m.get(k) ?? null;
+        if (typeof k === 'object') for (const [mk, mv] of m) if (valuesEqual(mk, k)) return mv ?? null;
+        return null;
+      };
+    }
+    case 'call':
+      return compileCall(e, frame);
+    case 'lambda': {
+      const body = compile(e.body, frame);
+      const slots = e.slots;
+      // The lambda value handed to the function: binds its parameters in the frame, then evaluates.
+      return (row) => {
+        if (slots.length === 1) {
+          const s0 = slots[0]!;
+          return (a: unknown) => {
+            frame[s0] = a;
+            return body(row);
+          };
+        }
+        return (...args: unknown[]) => {
+          for (let i = 0; i < slots.length; i++) frame[slots[i]!] = args[i] ?? null;
+          return body(row);
+        };
+      };
+    }
+    case 'arith':
+      return compileArithmetic(e, frame);
+    case 'concat': {
+      const l = compile(e.left, frame);
+      const r = compile(e.right, frame);
+      return (row) => {
+        const a = l(row);
+        const b = r(row);
+        return a === null || b === null ? null : (a as string) + (b as string);
+      };
+    }
+    case 'negate': {
+      const o = compile(e.operand, frame);
+      switch (e.mode) {
+        case 'int':
+          return (row) => {
+            const v = o(row) as number | null;
+            return v === null ? null : -v | 0;
+          };
+        case 'bigint':
+          return (row) => {
+            const v = o(row) as bigint | null;
+            return v === null ? null : BigInt.asIntN(64, -v);
+          };
+        case 'decimal':
+          return (row) => {
+            const v = o(row) as Decimal | null;
+            return v === null ? null : v.negate();
+          };
+        default:
+          return (row) => {
+            const v = o(row) as number | null;
+            return v === null ? null : -v;
+          };
+      }
+    }
+    case 'not': {
+      const o = compile(e.operand, frame);
+      return (row) => {
+        const v = o(row);
+        return v === null ? null : !v;
+      };
+    }
+    case 'logical': {
+      const l = compile(e.left, frame);
+      const r = compile(e.right, frame);
+      // Three-valued logic: FALSE AND x = FALSE, TRUE OR x = TRUE, otherwise NULL if any is NULL.
+      if (e.op === 'AND') {
+        return (row) => {
+          const a = l(row);
+          if (a === false) return false;
+          const b = r(row);
+          if (b === false) return false;
+          return a === null || b === null ? null : true;
+        };
+      }
+      return (row) => {
+        const a = l(row);
+        if (a === true) return true;
+        const b = r(row);
+        if (b === true) return true;
+        return a === null || b === null ? null : false;
+      };
+    }
+    case 'compare':
+      return compileComparison(e, frame);
+    case 'in': {
+      const v = compile(e.value, frame);
+      const list = e.list.map((x) => compile(x, frame));
+      const eq = equality(e.mode);
+      return (row) => {
+        const x = v(row);
+        if (x === null) return false;
+        for (const item of list) {
+          const y = item(row);
+          if (y !== null && eq(x, y)) return true;
+        }
+        return false;
+      };
+    }
+    case 'like': {
+      const v = compile(e.value, frame);
+      const escape = e.escape;
+      if (e.pattern.k === 'literal' && typeof e.pattern.value === 'string') {
+        const re = likeMatcher(e.pattern.value, escape);
+        return (row) => {
+          const x = v(row) as string | null;
+          return x === null ? false : re.test(x);
+        };
+      }
+      const p = compile(e.pattern, frame);
+      return (row) => {
+        const x = v(row) as string | null;
+        const pat = p(row) as string | null;
+        return x === null || pat === null ? false : likeMatcher(pat, escape).test(x);
+      };
+    }
+    case 'isNull': {
+      const v = compile(e.value, frame);
+      return e.negated ? (row) => v(row) !== null : (row) => v(row) === null;
+    }
+    case 'case': {
+      const whens = e.whens.map((w) => ({ c: compile(w.condition, frame), r: compile(w.result, frame) }));
+      const otherwise = e.otherwise ? compile(e.otherwise, frame) : () => null;
+      return (row) => {
+        for (const w of whens) if (w.c(row) === true) return w.r(row);
+        return otherwise(row);
+      };
+    }
+    case 'convert': {
+      const inner = compile(e.expr, frame);
+      const conv = e.conv;
+      return (row) => {
+        const v = inner(row);
+        return v === null ? null : conv(v);
+      };
+    }
+    case 'array': {
+      const els = e.elements.map((x) => compile(x, frame));
+      return (row) => els.map((f) => f(row));
+    }
+    case 'map': {
+      const entries = e.entries.map((x) => ({ k: compile(x.key, frame), v: compile(x.value, frame) }));
+      return (row) => {
+        const m = new Map<unknown, unknown>();
+        for (const en of entries) m.set(en.k(row), en.v(row));
+        return m;
+      };
+    }
+    case 'struct': {
+      const fields = e.fields.map((f) => ({ name: f.name, v: compile(f.value, frame) }));
+      return (row) => {
+        const s: Record<string, unknown> = {};
+        for (const f of fields) s[f.name] = f.v(row);
+        return s;
+      };
+    }
+  }
+}
+
+function compileCall(e: Extract<TExpr, { k: 'call' }>, frame: unknown[]): Evaluator {
+  const args = e.args.map((a) => compile(a, frame));
+  const impl = e.impl;
+  const n = args.length;
+  if (n === 0) return () => impl([]);
+  const buf: unknown[] = new Array(n);
+  if (e.nullTolerant) {
+    return (row) => {
+      for (let i = 0; i < n; i++) buf[i] = args[i]!(row);
+      const r = impl(buf);
+      return r === undefined ? null : r;
+    };
+  }
+  return (row) => {
+    for (let i = 0; i < n; i++) {
+      const v = args[i]!(row);
+      if (v === null) return null;
+      buf[i] = v;
+    }
+    const r = impl(buf);
+    return r === undefined ? null : r;
+  };
+}
+
+function compileArithmetic(e: Extract<TExpr, { k: 'arith' }>, frame: unknown[]): Evaluator {
+  const l = compile(e.left, frame);
+  const r = compile(e.right, frame);
+  const bin = (f: (a: never, b: never) => unknown): Evaluator => (row) => {
+    const a = l(row);
+    if (a === null) return null;
+    const b = r(row);
+    if (b === null) return null;
+    return f(a as never, b as never);
+  };
+  switch (e.mode) {
+    case 'int':
+      switch (e.op) {
+        case '+':
+          return bin((a: number, b: number) => (a + b) | 0);
+        case '-':
+          return bin((a: number, b: number) => (a - b) | 0);
+        case '*':
+          return bin((a: number, b: number) => Math.imul(a, b));
+        case '/':
+          return bin((a: number, b: number) => {
+            if (b === 0) throw new ArithmeticError(INT_DIV_ZERO);
+            return (a / b) | 0;
+          });
+        case '%':
+          return bin((a: number, b: number) => {
+            if (b === 0) throw new ArithmeticError(INT_DIV_ZERO);
+            return a % b | 0;
+          });
+      }
+      break;
+    case 'bigint':
+      switch (e.op) {
+        case '+':
+          return bin((a: bigint, b: bigint) => BigInt.asIntN(64, a + b));
+        case '-':
+          return bin((a: bigint, b: bigint) => BigInt.asIntN(64, a - b));
+        case '*':
+          return bin((a: bigint, b: bigint) => BigInt.asIntN(64, a * b));
+        case '/':
+          return bin((a: bigint, b: bigint) => {
+            if (b === 0n) throw new ArithmeticError(INT_DIV_ZERO);
+            return BigInt.asIntN(64, a / b);
+          });
+        case '%':
+          return bin((a: bigint, b: bigint) => {
+            if (b === 0n) throw new ArithmeticError(INT_DIV_ZERO);
+            return a % b;
+          });
+      }
+      break;
+    case 'double':
+      switch (e.op) {
+        case '+':
+          return bin((a: number, b: number) => a + b);
+        case '-':
+          return bin((a: number, b: number) => a - b);
+        case '*':
+          return bin((a: number, b: number) => a * b);
+        case '/':
+          return bin((a: number, b: number) => a / b);
+        case '%':
+          return bin((a: number, b: number) => a % b);
+      }
+      break;
+    case 'decimal': {
+      const t = e.type as Extract<SqlType, { base: 'DECIMAL' }>;
+      const lt = e.left.type!;
+      const rt = e.right.type!;
+      const scale = t.scale;
+      const precision = t.precision;
+      const fit = (d: Decimal): Decimal => {
+        const s = d.setScale(scale, 'UNNECESSARY');
+        if (s.precision() > precision && s.unscaled !== 0n) throw new ArithmeticError('Rounding necessary');
+        return s;
+      };
+      const op = e.op;
+      return bin((a: unknown, b: unknown) => {
+        const x = toDecimalValue(a, lt);
+        const y = toDecimalValue(b, rt);
+        switch (op) {
+          case '+':
+            return fit(x.add(y));
+          case '-':
+            return fit(x.subtract(y));
+          case '*':
+            return fit(x.multiply(y));
+          case '/':
+            return fit(x.divide(y, scale, 'UNNECESSARY'));
+          case '%':
+            return fit(x.remainder(y));
+        }
+      });
+    }
+  }
+  throw new Error(`internal: arithmetic ${e.op} ${e.mode}`);
+}
+
+function equality(mode: string): (a: unknown, b: unknown) => boolean {
+  switch (mode) {
+    case 'number':
+    case 'bigint':
+    case 'string':
+    case 'boolean':
+      return (a, b) => a === b;
+    case 'decimal':
+      return (a, b) => (a as Decimal).compareTo(b as Decimal) === 0;
+    case 'bytes':
+      return (a, b) => (a as Buffer).equals(b as Buffer);
+    default:
+      return valuesEqual;
+  }
+}
+
+function compileComparison(e: Extract<TExpr, { k: 'compare' }>, frame: unknown[]): Evaluator {
+  const l = compile(e.left, frame);
+  const r = compile(e.right, frame);
+  const eq = equality(e.mode);
+  const cmp: (a: unknown, b: unknown) => number =
+    e.mode === 'number' || e.mode === 'bigint'
+      ? (a, b) => ((a as number) < (b as number) ? -1 : (a as number) > (b as number) ? 1 : 0)
+      : compareValues;
+  switch (e.op) {
+    case 'IS DISTINCT FROM':
+    case 'IS NOT DISTINCT FROM': {
+      const distinct = e.op === 'IS DISTINCT FROM';
+      return (row) => {
+        const a = l(row);
+        const b = r(row);
+        if (a === null || b === null) return (a === null) !== (b === null) === distinct;
+        return !eq(a, b) === distinct;
+      };
+    }
+    case '=':
+      return (row) => {
+        const a = l(row);
+        const b = r(row);
+        return a === null || b === null ? false : eq(a, b);
+      };
+    case '<>':
+      return (row) => {
+        const a = l(row);
+        const b = r(row);
+        return a === null || b === null ? false : !eq(a, b) && !(e.mode === 'number' && Number.isNaN(a) && Number.isNaN(b));
+      };
+    default: {
+      const test: (c: number) => boolean =
+        e.op === '<' ? (c) => c < 0 : e.op === '<=' ? (c) => c <= 0 : e.op === '>' ? (c) => c > 0 : (c) => c >= 0;
+      if (e.mode === 'number') {
+        // Doubles: NaN compares false, as in Java.
+        const op = e.op;
+        return (row) => {
+          const a = l(row) as number | null;
+          const b = r(row) as number | null;
+          if (a === null || b === null) return false;
+          return op === '<' ? a < b : op === '<=' ? a <= b : op === '>' ? a > b : a >= b;
+        };
+      }
+      return (row) => {
+        const a = l(row);
+        const b = r(row);
+        return a === null || b === null ? false : test(cmp(a, b));
+      };
+    }
+  }
+}
+
+/** Renders a value as ksqlDB's string concatenation would (used by tooling). */
+export function renderValue(v: unknown, t: SqlType): string {
+  return valueToString(v, t);
+}

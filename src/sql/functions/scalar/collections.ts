@@ -1,0 +1,252 @@
+/** ARRAY and MAP scalar functions, including the lambda functions TRANSFORM, FILTER and REDUCE. */
+import { valueToString } from '../../types/cast.js';
+import { array, INTEGER, map, STRING, struct, type SqlType } from '../../types/sqlType.js';
+import { compareValues, valuesEqual } from '../../types/values.js';
+import type { FunctionRegistry } from '../registry.js';
+
+const arr = (v: unknown) => v as unknown[];
+const mp = (v: unknown) => v as Map<unknown, unknown>;
+type Fn = (...args: unknown[]) => unknown;
+
+function indexOfValue(list: readonly unknown[], v: unknown): number {
+  for (let i = 0; i < list.length; i++) {
+    const x = list[i] ?? null;
+    if ((x === null && v === null) || (x !== null && v !== null && valuesEqual(x, v))) return i;
+  }
+  return -1;
+}
+
+function distinct(list: readonly unknown[]): unknown[] {
+  const out: unknown[] = [];
+  for (const v of list) if (indexOfValue(out, v ?? null) < 0) out.push(v ?? null);
+  return out;
+}
+
+/** Sort with NULLs last (ascending) as ksqlDB's ARRAY_SORT. */
+function sortValues(list: readonly unknown[], descending: boolean): unknown[] {
+  const nonNull = list.filter((v) => v !== null && v !== undefined);
+  nonNull.sort((a, b) => (descending ? -compareValues(a, b) : compareValues(a, b)));
+  return [...nonNull, ...list.filter((v) => v === null || v === undefined).map(() => null)];
+}
+
+export function registerCollectionFunctions(r: FunctionRegistry): void {
+  r.registerScalar({ name: 'ARRAY_LENGTH', overloads: [{ params: ['ARRAY<T>'], returns: 'INTEGER', impl: ([a]) => arr(a).length }] });
+  r.registerScalar({
+    name: 'ARRAY_CONTAINS',
+    overloads: [{ params: ['ARRAY<T>', 'T'], returns: 'BOOLEAN', nullTolerant: true, impl: ([a, v]) => (a === null ? false : indexOfValue(arr(a), v) >= 0) }],
+  });
+  r.registerScalar({
+    name: 'ARRAY_POSITION',
+    overloads: [{ params: ['ARRAY<T>', 'T'], returns: 'INTEGER', nullTolerant: true, impl: ([a, v]) => (a === null ? 0 : indexOfValue(arr(a), v) + 1) }],
+  });
+  r.registerScalar({ name: 'ARRAY_DISTINCT', overloads: [{ params: ['ARRAY<T>'], returns: 'ARRAY<T>', impl: ([a]) => distinct(arr(a)) }] });
+  const join = (a: unknown[], sep: string, t: SqlType) => a.map((v) => valueToString(v ?? null, t)).join(sep);
+  r.registerScalar({
+    name: 'ARRAY_JOIN',
+    overloads: [
+      { params: ['ARRAY<T>'], returns: 'STRING', factory: ({ argTypes }) => ([a]) => join(arr(a), ',', elementType(argTypes[0]!)) },
+      {
+        params: ['ARRAY<T>', 'STRING'],
+        returns: 'STRING',
+        nullTolerant: true,
+        factory:
+          ({ argTypes }) =>
+          ([a, s]) =>
+            a === null ? null : join(arr(a), s === null ? '' : (s as string), elementType(argTypes[0]!)),
+      },
+    ],
+  });
+  for (const [name, sign] of [
+    ['ARRAY_MAX', 1],
+    ['ARRAY_MIN', -1],
+  ] as const) {
+    r.registerScalar({
+      name,
+      overloads: [
+        {
+          params: ['ARRAY<T>'],
+          returns: 'T',
+          impl: ([a]) => {
+            let best: unknown = null;
+            for (const v of arr(a)) if (v !== null && v !== undefined && (best === null || compareValues(v, best) * sign > 0)) best = v;
+            return best;
+          },
+        },
+      ],
+    });
+  }
+  r.registerScalar({
+    name: 'ARRAY_SORT',
+    overloads: [
+      { params: ['ARRAY<T>'], returns: 'ARRAY<T>', impl: ([a]) => sortValues(arr(a), false) },
+      {
+        params: ['ARRAY<T>', 'STRING'],
+        returns: 'ARRAY<T>',
+        impl: ([a, d]) => {
+          const dir = (d as string).toUpperCase();
+          if (dir !== 'ASC' && dir !== 'DESC') return null;
+          return sortValues(arr(a), dir === 'DESC');
+        },
+      },
+    ],
+  });
+  r.registerScalar({
+    name: 'ARRAY_REMOVE',
+    overloads: [
+      {
+        params: ['ARRAY<T>', 'T'],
+        returns: 'ARRAY<T>',
+        nullTolerant: true,
+        impl: ([a, v]) => (a === null ? null : arr(a).filter((x) => indexOfValue([x ?? null], v) < 0)),
+      },
+    ],
+  });
+  r.registerScalar({
+    name: 'ARRAY_UNION',
+    overloads: [{ params: ['ARRAY<T>', 'ARRAY<T>'], returns: 'ARRAY<T>', impl: ([a, b]) => distinct([...arr(a), ...arr(b)]) }],
+  });
+  r.registerScalar({
+    name: 'ARRAY_INTERSECT',
+    overloads: [{ params: ['ARRAY<T>', 'ARRAY<T>'], returns: 'ARRAY<T>', impl: ([a, b]) => distinct(arr(a)).filter((v) => indexOfValue(arr(b), v) >= 0) }],
+  });
+  r.registerScalar({
+    name: 'ARRAY_EXCEPT',
+    overloads: [{ params: ['ARRAY<T>', 'ARRAY<T>'], returns: 'ARRAY<T>', impl: ([a, b]) => distinct(arr(a)).filter((v) => indexOfValue(arr(b), v) < 0) }],
+  });
+  r.registerScalar({
+    name: 'ARRAY_CONCAT',
+    overloads: [
+      {
+        params: ['ARRAY<T>', 'ARRAY<T>'],
+        returns: 'ARRAY<T>',
+        nullTolerant: true,
+        impl: ([a, b]) => (a === null && b === null ? null : [...(a === null ? [] : arr(a)), ...(b === null ? [] : arr(b))]),
+      },
+    ],
+  });
+  const series = (start: number, end: number, step: number): number[] | null => {
+    if (step === 0) return null;
+    const out: number[] = [];
+    if (step > 0) for (let i = start; i <= end; i += step) out.push(i);
+    else for (let i = start; i >= end; i += step) out.push(i);
+    return out;
+  };
+  r.registerScalar({
+    name: 'GENERATE_SERIES',
+    overloads: [
+      { params: ['INTEGER', 'INTEGER'], returns: 'ARRAY<INTEGER>', impl: ([a, b]) => series(a as number, b as number, (a as number) <= (b as number) ? 1 : -1) },
+      { params: ['INTEGER', 'INTEGER', 'INTEGER'], returns: 'ARRAY<INTEGER>', impl: ([a, b, s]) => series(a as number, b as number, s as number) },
+      {
+        params: ['BIGINT', 'BIGINT'],
+        returns: 'ARRAY<BIGINT>',
+        impl: ([a, b]) => series(Number(a), Number(b), (a as bigint) <= (b as bigint) ? 1 : -1)?.map(BigInt) ?? null,
+      },
+    ],
+  });
+  r.registerScalar({ name: 'MAP_KEYS', overloads: [{ params: ['MAP<K, V>'], returns: 'ARRAY<K>', impl: ([m]) => [...mp(m).keys()] }] });
+  r.registerScalar({ name: 'MAP_VALUES', overloads: [{ params: ['MAP<K, V>'], returns: 'ARRAY<V>', impl: ([m]) => [...mp(m).values()] }] });
+  r.registerScalar({
+    name: 'MAP_UNION',
+    overloads: [
+      {
+        params: ['MAP<K, V>', 'MAP<K, V>'],
+        returns: 'MAP<K, V>',
+        nullTolerant: true,
+        impl: ([a, b]) => (a === null && b === null ? null : new Map([...(a === null ? [] : mp(a)), ...(b === null ? [] : mp(b))])),
+      },
+    ],
+  });
+  r.registerScalar({
+    name: 'AS_MAP',
+    overloads: [
+      {
+        params: ['ARRAY<STRING>', 'ARRAY<T>'],
+        returns: 'MAP<STRING, T>',
+        impl: ([k, v]) => {
+          const keys = arr(k);
+          const values = arr(v);
+          const out = new Map<unknown, unknown>();
+          for (let i = 0; i < keys.length; i++) out.set(keys[i] ?? null, i < values.length ? (values[i] ?? null) : null);
+          return out;
+        },
+      },
+    ],
+  });
+  r.registerScalar({
+    name: 'ENTRIES',
+    overloads: [
+      {
+        params: ['MAP<STRING, T>', 'BOOLEAN'],
+        returns: (types) => array(struct([{ name: 'K', type: STRING }, { name: 'V', type: (types[0] as Extract<SqlType, { base: 'MAP' }>).value }])),
+        impl: ([m, sorted]) => {
+          const entries = [...mp(m)].map(([K, V]) => ({ K, V }));
+          if (sorted) entries.sort((a, b) => compareValues(a.K, b.K));
+          return entries;
+        },
+      },
+    ],
+  });
+  registerLambdaFunctions(r);
+  void INTEGER;
+  void map;
+}
+
+function elementType(t: SqlType): SqlType {
+  return t.base === 'ARRAY' ? t.element : STRING;
+}
+
+function registerLambdaFunctions(r: FunctionRegistry): void {
+  r.registerScalar({
+    name: 'TRANSFORM',
+    overloads: [
+      { params: ['ARRAY<T>', 'LAMBDA<T, U>'], returns: 'ARRAY<U>', impl: ([a, f]) => arr(a).map((v) => (f as Fn)(v ?? null)) },
+      {
+        params: ['MAP<K, V>', 'LAMBDA<K, V, A>', 'LAMBDA<K, V, B>'],
+        returns: 'MAP<A, B>',
+        impl: ([m, fk, fv]) => {
+          const out = new Map<unknown, unknown>();
+          for (const [k, v] of mp(m)) out.set((fk as Fn)(k, v), (fv as Fn)(k, v));
+          return out;
+        },
+      },
+    ],
+  });
+  r.registerScalar({
+    name: 'FILTER',
+    overloads: [
+      { params: ['ARRAY<T>', 'LAMBDA<T, BOOLEAN>'], returns: 'ARRAY<T>', impl: ([a, f]) => arr(a).filter((v) => (f as Fn)(v ?? null) === true) },
+      {
+        params: ['MAP<K, V>', 'LAMBDA<K, V, BOOLEAN>'],
+        returns: 'MAP<K, V>',
+        impl: ([m, f]) => new Map([...mp(m)].filter(([k, v]) => (f as Fn)(k, v) === true)),
+      },
+    ],
+  });
+  r.registerScalar({
+    name: 'REDUCE',
+    overloads: [
+      {
+        params: ['ARRAY<T>', 'S', 'LAMBDA<S, T, S>'],
+        returns: 'S',
+        nullTolerant: true,
+        impl: ([a, s, f]) => {
+          if (a === null) return s;
+          let acc = s;
+          for (const v of arr(a)) acc = (f as Fn)(acc, v ?? null);
+          return acc;
+        },
+      },
+      {
+        params: ['MAP<K, V>', 'S', 'LAMBDA<S, K, V, S>'],
+        returns: 'S',
+        nullTolerant: true,
+        impl: ([m, s, f]) => {
+          if (m === null) return s;
+          let acc = s;
+          for (const [k, v] of mp(m)) acc = (f as Fn)(acc, k, v);
+          return acc;
+        },
+      },
+    ],
+  });
+}

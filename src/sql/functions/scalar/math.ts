@@ -1,0 +1,149 @@
+/** Numeric scalar functions. INTEGER values are JS numbers, BIGINT bigints, DECIMAL Decimal objects. */
+import { Decimal } from '../../types/decimal.js';
+import { decimal, type SqlType } from '../../types/sqlType.js';
+import { compareValues } from '../../types/values.js';
+import type { FunctionRegistry } from '../registry.js';
+
+const num = (v: unknown) => v as number;
+const big = (v: unknown) => v as bigint;
+const dec = (v: unknown) => v as Decimal;
+
+/** Java's Math.round(double): floor(x + 0.5) as a long. */
+function javaRound(d: number): bigint {
+  if (Number.isNaN(d)) return 0n;
+  const r = Math.floor(d + 0.5);
+  if (r >= 9.223372036854776e18) return 2n ** 63n - 1n;
+  if (r <= -9.223372036854776e18) return -(2n ** 63n);
+  return BigInt(r);
+}
+
+/** Rounds a decimal to `places` with half toward positive infinity (ksqlDB's ROUND). */
+function roundHalfUpPositive(d: Decimal, places: number): Decimal {
+  if (places >= d.scale) return d.setScale(places);
+  const down = d.setScale(places, 'FLOOR');
+  const diff = d.subtract(down).setScale(d.scale);
+  const half = new Decimal(5n, places + 1).setScale(d.scale);
+  return diff.compareTo(half) >= 0 ? down.add(new Decimal(1n, places)) : down;
+}
+
+const sameType = (types: readonly SqlType[]) => types[0]!;
+
+export function registerMathFunctions(r: FunctionRegistry): void {
+  r.registerScalar({
+    name: 'ABS',
+    overloads: [
+      { params: ['INTEGER'], returns: 'INTEGER', impl: ([x]) => Math.abs(num(x)) | 0 },
+      { params: ['BIGINT'], returns: 'BIGINT', impl: ([x]) => BigInt.asIntN(64, big(x) < 0n ? -big(x) : big(x)) },
+      { params: ['DOUBLE'], returns: 'DOUBLE', impl: ([x]) => Math.abs(num(x)) },
+      { params: ['DECIMAL'], returns: sameType, impl: ([x]) => dec(x).abs() },
+    ],
+  });
+  for (const [name, mode, fn] of [
+    ['CEIL', 'CEILING', Math.ceil],
+    ['FLOOR', 'FLOOR', Math.floor],
+  ] as const) {
+    r.registerScalar({
+      name,
+      overloads: [
+        { params: ['INTEGER'], returns: 'INTEGER', impl: ([x]) => x },
+        { params: ['BIGINT'], returns: 'BIGINT', impl: ([x]) => x },
+        { params: ['DOUBLE'], returns: 'DOUBLE', impl: ([x]) => fn(num(x)) },
+        { params: ['DECIMAL'], returns: sameType, impl: ([x]) => dec(x).setScale(0, mode).setScale(dec(x).scale) },
+      ],
+    });
+  }
+  r.registerScalar({
+    name: 'ROUND',
+    overloads: [
+      { params: ['INTEGER'], returns: 'BIGINT', impl: ([x]) => BigInt(num(x)) },
+      { params: ['BIGINT'], returns: 'BIGINT', impl: ([x]) => x },
+      { params: ['DOUBLE'], returns: 'BIGINT', impl: ([x]) => javaRound(num(x)) },
+      {
+        params: ['DOUBLE', 'INTEGER'],
+        returns: 'DOUBLE',
+        impl: ([x, p]) => (Number.isFinite(num(x)) ? roundHalfUpPositive(Decimal.fromNumber(num(x)), num(p)).toNumber() : x),
+      },
+      {
+        params: ['DECIMAL'],
+        returns: (t) => {
+          const d = t[0] as Extract<SqlType, { base: 'DECIMAL' }>;
+          return decimal(Math.max(1, d.precision - d.scale), 0);
+        },
+        impl: ([x]) => roundHalfUpPositive(dec(x), 0),
+      },
+      {
+        params: ['DECIMAL', 'INTEGER'],
+        returns: sameType,
+        impl: ([x, p]) => roundHalfUpPositive(dec(x), num(p)).setScale(dec(x).scale, 'HALF_UP'),
+      },
+    ],
+  });
+  const doubleFn = (name: string, f: (x: number) => number) =>
+    r.registerScalar({ name, overloads: [{ params: ['DOUBLE'], returns: 'DOUBLE', impl: ([x]) => f(num(x)) }] });
+  doubleFn('SQRT', Math.sqrt);
+  doubleFn('CBRT', Math.cbrt);
+  doubleFn('EXP', Math.exp);
+  doubleFn('LN', Math.log);
+  doubleFn('SIN', Math.sin);
+  doubleFn('COS', Math.cos);
+  doubleFn('TAN', Math.tan);
+  doubleFn('ASIN', Math.asin);
+  doubleFn('ACOS', Math.acos);
+  doubleFn('ATAN', Math.atan);
+  doubleFn('SINH', Math.sinh);
+  doubleFn('COSH', Math.cosh);
+  doubleFn('TANH', Math.tanh);
+  doubleFn('COT', (x) => 1 / Math.tan(x));
+  doubleFn('DEGREES', (x) => (x * 180) / Math.PI);
+  doubleFn('RADIANS', (x) => (x * Math.PI) / 180);
+  r.registerScalar({
+    name: 'LOG',
+    overloads: [
+      { params: ['DOUBLE'], returns: 'DOUBLE', impl: ([x]) => Math.log10(num(x)) },
+      { params: ['DOUBLE', 'DOUBLE'], returns: 'DOUBLE', impl: ([b, x]) => Math.log(num(x)) / Math.log(num(b)) },
+    ],
+  });
+  r.registerScalar({ name: 'ATAN2', overloads: [{ params: ['DOUBLE', 'DOUBLE'], returns: 'DOUBLE', impl: ([y, x]) => Math.atan2(num(y), num(x)) }] });
+  r.registerScalar({ name: 'POWER', overloads: [{ params: ['DOUBLE', 'DOUBLE'], returns: 'DOUBLE', impl: ([b, e]) => Math.pow(num(b), num(e)) }] });
+  r.registerScalar({ name: 'PI', overloads: [{ params: [], returns: 'DOUBLE', impl: () => Math.PI }] });
+  r.registerScalar({ name: 'RANDOM', deterministic: false, overloads: [{ params: [], returns: 'DOUBLE', impl: () => Math.random() }] });
+  r.registerScalar({
+    name: 'SIGN',
+    overloads: [
+      { params: ['INTEGER'], returns: 'INTEGER', impl: ([x]) => Math.sign(num(x)) },
+      { params: ['BIGINT'], returns: 'INTEGER', impl: ([x]) => (big(x) > 0n ? 1 : big(x) < 0n ? -1 : 0) },
+      { params: ['DOUBLE'], returns: 'INTEGER', impl: ([x]) => (Number.isNaN(num(x)) ? 0 : Math.sign(num(x))) },
+      { params: ['DECIMAL'], returns: 'INTEGER', impl: ([x]) => dec(x).signum() },
+    ],
+  });
+  r.registerScalar({
+    name: 'TRUNC',
+    overloads: [
+      { params: ['INTEGER'], returns: 'INTEGER', impl: ([x]) => x },
+      { params: ['BIGINT'], returns: 'BIGINT', impl: ([x]) => x },
+      { params: ['DOUBLE'], returns: 'BIGINT', impl: ([x]) => BigInt(Math.trunc(num(x))) },
+      { params: ['DOUBLE', 'INTEGER'], returns: 'DOUBLE', impl: ([x, p]) => Decimal.fromNumber(num(x)).setScale(Math.max(num(p), 0), 'DOWN').toNumber() },
+    ],
+  });
+  for (const [name, sign] of [
+    ['GREATEST', 1],
+    ['LEAST', -1],
+  ] as const) {
+    r.registerScalar({
+      name,
+      overloads: [
+        {
+          params: ['T'],
+          variadic: true,
+          returns: 'T',
+          nullTolerant: true,
+          impl: (args) => {
+            let best: unknown = null;
+            for (const a of args) if (a !== null && (best === null || compareValues(a, best) * sign > 0)) best = a;
+            return best;
+          },
+        },
+      ],
+    });
+  }
+}

@@ -1,0 +1,303 @@
+/** String scalar functions, with ksqlDB's semantics (1-based positions, negative positions from the end). */
+import { FunctionError } from '../functionError.js';
+import type { FunctionRegistry, ScalarImpl } from '../registry.js';
+import { javaRegex, javaReplacement } from './regex.js';
+
+const str = (v: unknown) => v as string;
+const int = (v: unknown) => v as number;
+
+function substringStart(length: number, pos: number): number {
+  return pos < 0 ? Math.max(length + pos, 0) : Math.max(Math.min(pos - 1, length), 0);
+}
+
+function substringEnd(length: number, start: number, len: number): number {
+  return Math.max(Math.min(start + len, length), start);
+}
+
+/** Java's String.trim: strips chars <= U+0020 at both ends. */
+function javaTrim(s: string): string {
+  let a = 0;
+  let b = s.length;
+  while (a < b && s.charCodeAt(a) <= 32) a++;
+  while (b > a && s.charCodeAt(b - 1) <= 32) b--;
+  return s.slice(a, b);
+}
+
+function ordinalIndexOf(s: string, sub: string, occurrence: number): number {
+  let from = 0;
+  let found = -1;
+  for (let n = 0; n < occurrence; n++) {
+    found = s.indexOf(sub, from);
+    if (found < 0) return -1;
+    from = found + (sub.length === 0 ? 1 : sub.length);
+  }
+  return found;
+}
+
+function instr(s: string, sub: string, position: number, occurrence: number): number {
+  if (Math.abs(position) > s.length) return 0;
+  if (position < 0) {
+    const rs = [...s].reverse().join('');
+    const rsub = [...sub].reverse().join('');
+    const p = -position;
+    const i = ordinalIndexOf(rs.substring(p - 1), rsub, occurrence);
+    return i === -1 ? 0 : rs.length - p - i - rsub.length + 2;
+  }
+  const i = ordinalIndexOf(s.substring(Math.max(position - 1, 0)), sub, occurrence);
+  return i === -1 ? 0 : i + position;
+}
+
+function pad(input: string, targetLen: number, padding: string, left: boolean): string | null {
+  if (padding.length === 0 || targetLen < 0) return null;
+  const padUpTo = Math.max(targetLen - input.length, 0);
+  let fill = '';
+  while (fill.length < padUpTo) fill += padding;
+  fill = fill.slice(0, padUpTo);
+  return (left ? fill + input : input + fill).slice(0, targetLen);
+}
+
+/** Splits on a literal delimiter; an empty delimiter splits into characters (Java's split("")). */
+function splitLiteral(s: string, delimiter: string): string[] {
+  if (delimiter === '') return s === '' ? [''] : [...s];
+  return s.split(delimiter);
+}
+
+export function registerStringFunctions(r: FunctionRegistry): void {
+  r.registerScalar({ name: 'UCASE', overloads: [{ params: ['STRING'], returns: 'STRING', impl: ([s]) => str(s).toUpperCase() }] });
+  r.registerScalar({ name: 'LCASE', overloads: [{ params: ['STRING'], returns: 'STRING', impl: ([s]) => str(s).toLowerCase() }] });
+  r.registerScalar({
+    name: 'LEN',
+    overloads: [
+      { params: ['STRING'], returns: 'INTEGER', impl: ([s]) => str(s).length },
+      { params: ['BYTES'], returns: 'INTEGER', impl: ([b]) => (b as Buffer).length },
+    ],
+  });
+  r.registerScalar({ name: 'TRIM', overloads: [{ params: ['STRING'], returns: 'STRING', impl: ([s]) => javaTrim(str(s)) }] });
+  r.registerScalar({ name: 'LTRIM', overloads: [{ params: ['STRING'], returns: 'STRING', impl: ([s]) => str(s).replace(/^[\x00-\x20]+/, '') }] });
+  r.registerScalar({ name: 'RTRIM', overloads: [{ params: ['STRING'], returns: 'STRING', impl: ([s]) => str(s).replace(/[\x00-\x20]+$/, '') }] });
+  r.registerScalar({
+    name: 'CONCAT',
+    overloads: [
+      { params: ['STRING'], variadic: true, returns: 'STRING', nullTolerant: true, impl: (args) => args.filter((a) => a !== null).join('') },
+      {
+        params: ['BYTES'],
+        variadic: true,
+        returns: 'BYTES',
+        nullTolerant: true,
+        impl: (args) => Buffer.concat(args.filter((a): a is Buffer => a !== null)),
+      },
+    ],
+  });
+  r.registerScalar({
+    name: 'CONCAT_WS',
+    overloads: [
+      {
+        params: ['STRING', 'STRING'],
+        variadic: true,
+        returns: 'STRING',
+        nullTolerant: true,
+        impl: (args) => (args[0] === null ? null : args.slice(1).filter((a) => a !== null).join(str(args[0]))),
+      },
+    ],
+  });
+  r.registerScalar({
+    name: 'SUBSTRING',
+    overloads: [
+      {
+        params: ['STRING', 'INTEGER'],
+        returns: 'STRING',
+        impl: ([s, p]) => str(s).substring(substringStart(str(s).length, int(p))),
+      },
+      {
+        params: ['STRING', 'INTEGER', 'INTEGER'],
+        returns: 'STRING',
+        impl: ([s, p, l]) => {
+          const start = substringStart(str(s).length, int(p));
+          return str(s).substring(start, substringEnd(str(s).length, start, int(l)));
+        },
+      },
+      {
+        params: ['BYTES', 'INTEGER'],
+        returns: 'BYTES',
+        impl: ([b, p]) => Buffer.from((b as Buffer).subarray(substringStart((b as Buffer).length, int(p)))),
+      },
+      {
+        params: ['BYTES', 'INTEGER', 'INTEGER'],
+        returns: 'BYTES',
+        impl: ([b, p, l]) => {
+          const buf = b as Buffer;
+          const start = substringStart(buf.length, int(p));
+          return Buffer.from(buf.subarray(start, substringEnd(buf.length, start, int(l))));
+        },
+      },
+    ],
+  });
+  r.registerScalar({
+    name: 'REPLACE',
+    overloads: [{ params: ['STRING', 'STRING', 'STRING'], returns: 'STRING', impl: ([s, a, b]) => str(s).split(str(a)).join(str(b)) }],
+  });
+  r.registerScalar({
+    name: 'SPLIT',
+    overloads: [{ params: ['STRING', 'STRING'], returns: 'ARRAY<STRING>', impl: ([s, d]) => splitLiteral(str(s), str(d)) }],
+  });
+  r.registerScalar({
+    name: 'SPLIT_TO_MAP',
+    overloads: [
+      {
+        params: ['STRING', 'STRING', 'STRING'],
+        returns: 'MAP<STRING, STRING>',
+        impl: ([s, entryDelim, kvDelim]) => {
+          const out = new Map<string, string>();
+          if (str(entryDelim) === '' || str(kvDelim) === '') return null;
+          for (const entry of str(s).split(str(entryDelim))) {
+            if (entry === '') continue;
+            const i = entry.indexOf(str(kvDelim));
+            if (i < 0) continue;
+            out.set(entry.slice(0, i), entry.slice(i + str(kvDelim).length));
+          }
+          return out;
+        },
+      },
+    ],
+  });
+  const instrImpl: ScalarImpl = ([s, sub, pos, occ]) => instr(str(s), str(sub), pos === undefined ? 1 : int(pos), occ === undefined ? 1 : int(occ));
+  r.registerScalar({
+    name: 'INSTR',
+    overloads: [
+      { params: ['STRING', 'STRING'], returns: 'INTEGER', nullTolerant: true, impl: (a) => (a[0] === null || a[1] === null ? 0 : instrImpl(a)) },
+      { params: ['STRING', 'STRING', 'INTEGER'], returns: 'INTEGER', nullTolerant: true, impl: (a) => (a[0] === null || a[1] === null ? 0 : instrImpl(a)) },
+      { params: ['STRING', 'STRING', 'INTEGER', 'INTEGER'], returns: 'INTEGER', nullTolerant: true, impl: (a) => (a[0] === null || a[1] === null ? 0 : instrImpl(a)) },
+    ],
+  });
+  r.registerScalar({
+    name: 'INITCAP',
+    overloads: [
+      {
+        params: ['STRING'],
+        returns: 'STRING',
+        impl: ([s]) => str(s).toLowerCase().replace(/\S+\s*/g, (part) => part.charAt(0).toUpperCase() + part.slice(1)),
+      },
+    ],
+  });
+  r.registerScalar({
+    name: 'LPAD',
+    overloads: [{ params: ['STRING', 'INTEGER', 'STRING'], returns: 'STRING', impl: ([s, n, p]) => pad(str(s), int(n), str(p), true) }],
+  });
+  r.registerScalar({
+    name: 'RPAD',
+    overloads: [{ params: ['STRING', 'INTEGER', 'STRING'], returns: 'STRING', impl: ([s, n, p]) => pad(str(s), int(n), str(p), false) }],
+  });
+  r.registerScalar({
+    name: 'ELT',
+    overloads: [
+      {
+        params: ['INTEGER', 'STRING'],
+        variadic: true,
+        returns: 'STRING',
+        nullTolerant: true,
+        impl: (args) => {
+          const n = args[0];
+          if (n === null || int(n) < 1 || int(n) >= args.length) return null;
+          return args[int(n)] ?? null;
+        },
+      },
+    ],
+  });
+  r.registerScalar({
+    name: 'FIELD',
+    overloads: [
+      {
+        params: ['STRING', 'STRING'],
+        variadic: true,
+        returns: 'INTEGER',
+        nullTolerant: true,
+        impl: (args) => {
+          const s = args[0];
+          if (s === null) return 0;
+          for (let i = 1; i < args.length; i++) if (args[i] === s) return i;
+          return 0;
+        },
+      },
+    ],
+  });
+  r.registerScalar({
+    name: 'CHR',
+    overloads: [
+      { params: ['INTEGER'], returns: 'STRING', impl: ([c]) => (int(c) < 0 || int(c) > 0x10ffff ? null : String.fromCodePoint(int(c))) },
+      {
+        params: ['STRING'],
+        returns: 'STRING',
+        impl: ([s]) => {
+          const m = /^\\u([0-9a-fA-F]{4})$/.exec(str(s));
+          return m ? String.fromCharCode(parseInt(m[1]!, 16)) : null;
+        },
+      },
+    ],
+  });
+  r.registerScalar({ name: 'UUID', deterministic: false, overloads: [{ params: [], returns: 'STRING', impl: () => crypto.randomUUID() }] });
+  registerRegexFunctions(r);
+}
+
+function regexFactory(patternIndex: number, build: (re: RegExp, args: unknown[]) => unknown): (ctx: { constants: readonly unknown[] }) => ScalarImpl {
+  return ({ constants }) => {
+    const constant = constants[patternIndex];
+    const fixed = typeof constant === 'string' ? javaRegex(constant) : undefined;
+    return (args) => build(fixed ?? javaRegex(str(args[patternIndex])), args);
+  };
+}
+
+function registerRegexFunctions(r: FunctionRegistry): void {
+  const extract = (re: RegExp, s: string, group: number): string | null => {
+    const m = new RegExp(re.source, re.flags.replace('g', '')).exec(s);
+    if (!m) return null;
+    if (group < 0 || group >= m.length) throw new FunctionError(`No group ${group}`);
+    return m[group] ?? null;
+  };
+  r.registerScalar({
+    name: 'REGEXP_EXTRACT',
+    overloads: [
+      { params: ['STRING', 'STRING'], returns: 'STRING', factory: regexFactory(0, (re, [, s]) => extract(re, str(s), 0)) },
+      { params: ['STRING', 'STRING', 'INTEGER'], returns: 'STRING', factory: regexFactory(0, (re, [, s, g]) => extract(re, str(s), int(g))) },
+    ],
+  });
+  const extractAll = (re: RegExp, s: string, group: number): (string | null)[] => {
+    const g = new RegExp(re.source, re.flags.includes('g') ? re.flags : re.flags + 'g');
+    const out: (string | null)[] = [];
+    for (const m of s.matchAll(g)) {
+      if (group < 0 || group >= m.length) throw new FunctionError(`No group ${group}`);
+      out.push(m[group] ?? null);
+    }
+    return out;
+  };
+  r.registerScalar({
+    name: 'REGEXP_EXTRACT_ALL',
+    overloads: [
+      { params: ['STRING', 'STRING'], returns: 'ARRAY<STRING>', factory: regexFactory(0, (re, [, s]) => extractAll(re, str(s), 0)) },
+      { params: ['STRING', 'STRING', 'INTEGER'], returns: 'ARRAY<STRING>', factory: regexFactory(0, (re, [, s, g]) => extractAll(re, str(s), int(g))) },
+    ],
+  });
+  r.registerScalar({
+    name: 'REGEXP_REPLACE',
+    overloads: [
+      {
+        params: ['STRING', 'STRING', 'STRING'],
+        returns: 'STRING',
+        factory: regexFactory(1, (re, [s, , rep]) => str(s).replace(new RegExp(re.source, re.flags + 'g'), javaReplacement(str(rep)))),
+      },
+    ],
+  });
+  r.registerScalar({
+    name: 'REGEXP_SPLIT_TO_ARRAY',
+    overloads: [
+      {
+        params: ['STRING', 'STRING'],
+        returns: 'ARRAY<STRING>',
+        factory: regexFactory(1, (re, [s]) => {
+          const text = str(s);
+          if (re.source === '(?:)' || re.source === '') return text === '' ? [''] : [...text];
+          return text.split(new RegExp(re.source, re.flags.replace('g', '')));
+        }),
+      },
+    ],
+  });
+}

@@ -1,0 +1,116 @@
+/**
+ * Entry point of the front end's syntax stage: SQL text → AST statements, or a positioned SqlError.
+ * Syntax errors are worded like ksqlDB's (ANTLR) messages: "mismatched input 'X' expecting Y",
+ * "no viable alternative at input 'X'", "extraneous input 'X'".
+ */
+import { EOF, type IRecognitionException, type IToken } from 'chevrotain';
+import { SqlError, type SourcePos } from '../errors.js';
+import type { Expr, Statement } from './ast.js';
+import { AstBuilder } from './astBuilder.js';
+import { grammar } from './grammar.js';
+import { sqlLexer } from './tokens.js';
+
+export interface ParseOptions {
+  /** File name used in error messages. */
+  file?: string;
+}
+
+export function parseStatements(text: string, options: ParseOptions = {}): Statement[] {
+  const file = options.file ?? '<sql>';
+  try {
+    const lexed = sqlLexer.tokenize(text);
+    const lexError = lexed.errors[0];
+    if (lexError) {
+      const ch = text.charAt(lexError.offset);
+      const what = ch === "'" ? 'unterminated string literal' : ch === '`' || ch === '"' ? 'unterminated quoted identifier' : ch === '/' && text.charAt(lexError.offset + 1) === '*' ? 'unterminated comment' : `token recognition error at: '${ch}'`;
+      throw new SqlError(what, { line: lexError.line ?? 1, column: lexError.column ?? 1, offset: lexError.offset });
+    }
+    grammar.input = lexed.tokens;
+    const cst = grammar.statements();
+    const parseError = grammar.errors[0];
+    if (parseError) throw syntaxError(parseError, text);
+    return new AstBuilder(text).statements(cst);
+  } catch (e) {
+    if (e instanceof SqlError) throw e.withSource(file, text);
+    throw e;
+  }
+}
+
+/** Parses a single expression (used by tests, INSERT VALUES tooling and the REPL). */
+export function parseExpression(text: string, options: ParseOptions = {}): Expr {
+  const file = options.file ?? '<expr>';
+  try {
+    const lexed = sqlLexer.tokenize(text);
+    const lexError = lexed.errors[0];
+    if (lexError) {
+      throw new SqlError(`token recognition error at: '${text.charAt(lexError.offset)}'`, {
+        line: lexError.line ?? 1,
+        column: lexError.column ?? 1,
+        offset: lexError.offset,
+      });
+    }
+    grammar.input = lexed.tokens;
+    const cst = grammar.expression();
+    const parseError = grammar.errors[0];
+    if (parseError) throw syntaxError(parseError, text);
+    return new AstBuilder(text).expression(cst);
+  } catch (e) {
+    if (e instanceof SqlError) throw e.withSource(file, text);
+    throw e;
+  }
+}
+
+function describe(t: IToken): string {
+  return t.tokenType === EOF ? '<EOF>' : t.image;
+}
+
+function tokenPosition(t: IToken, text: string): SourcePos {
+  if (t.tokenType === EOF || Number.isNaN(t.startOffset)) {
+    // Position just after the last character of the input.
+    const lines = text.split(/\r\n|\r|\n/);
+    const last = lines[lines.length - 1] ?? '';
+    return { line: lines.length, column: last.length + 1, offset: text.length };
+  }
+  return { line: t.startLine ?? 1, column: t.startColumn ?? 1, offset: t.startOffset };
+}
+
+function syntaxError(e: IRecognitionException, text: string): SqlError {
+  const t = e.token;
+  const pos = tokenPosition(t, text);
+  const found = describe(t);
+  switch (e.name) {
+    case 'MismatchedTokenException': {
+      const expected = /Expecting token of type --> (\S+) <--/.exec(e.message)?.[1];
+      return new SqlError(`mismatched input '${found}' expecting ${expected ? prettyTokenName(expected) : 'something else'}`, pos);
+    }
+    case 'NotAllInputParsedException':
+      return new SqlError(`extraneous input '${found}' expecting ';'`, pos);
+    case 'EarlyExitException':
+    case 'NoViableAltException':
+    default:
+      if (t.tokenType === EOF) return new SqlError(`mismatched input '<EOF>'`, pos);
+      return new SqlError(`no viable alternative at input '${found}'`, pos);
+  }
+}
+
+const PRETTY: Record<string, string> = {
+  LParen: "'('",
+  RParen: "')'",
+  LBracket: "'['",
+  RBracket: "']'",
+  Comma: "','",
+  Semicolon: "';'",
+  Dot: "'.'",
+  Equals: "'='",
+  LessThan: "'<'",
+  GreaterThan: "'>'",
+  Assign: "':='",
+  LambdaArrow: "'=>'",
+  Identifier: 'IDENTIFIER',
+  IntegerValue: 'INTEGER_VALUE',
+  StringLiteral: 'STRING',
+};
+
+function prettyTokenName(name: string): string {
+  return PRETTY[name] ?? (/^[A-Z]+$/.test(name) ? `'${name}'` : name);
+}

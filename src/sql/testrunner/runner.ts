@@ -1,0 +1,87 @@
+/**
+ * Runs one ksql-test-runner test case against a TopologyTestDriver-like driver:
+ * analyze statements.sql, build the driver (the planner's job: `buildDriver`), pipe the records of
+ * INSERT VALUES statements and then input.json in order, read every record written to a sink
+ * topic, and compare with output.json. Prints like ksql-test-runner:
+ *   "\t >>> Test passed!"   or   "\t>>>>> Test failed: <reason>".
+ */
+import type { AnalyzedStatement } from '../analyzer/statementAnalyzer.js';
+import { SqlError } from '../errors.js';
+import { SqlSession, type SqlSessionOptions } from '../session.js';
+import { keySerde, valueSerde } from '../../serde/ksql/formats.js';
+import { compareOutputs } from './compare.js';
+import type { TestCaseFiles } from './files.js';
+import { decodeOutput, encodeInput, topicCatalog, type CapturedRecord, type EncodedRecord } from './topics.js';
+
+/** The shape of the runtime's test driver that the runner needs. */
+export interface TestDriver {
+  pipeRaw(topic: string, key: Buffer | null, value: Buffer | null, timestampMs: number, headers?: readonly { key: string; value: Buffer | null }[]): void;
+  /** Every record written to every sink topic, in production order. */
+  capturedOutput(): readonly CapturedRecord[];
+  close?(): void | Promise<void>;
+}
+
+export type DriverFactory = (statements: readonly AnalyzedStatement[]) => TestDriver | Promise<TestDriver>;
+
+export interface TestResult {
+  readonly passed: boolean;
+  /** Failure reason (ksql-test-runner's message) when not passed. */
+  readonly message?: string;
+  /** What ksql-test-runner prints for this outcome. */
+  readonly printed: string;
+}
+
+export function passed(): TestResult {
+  return { passed: true, printed: '\t >>> Test passed!' };
+}
+
+export function failed(message: string): TestResult {
+  return { passed: false, message, printed: `\t>>>>> Test failed: ${message}` };
+}
+
+/** Records produced by INSERT INTO ... VALUES statements, encoded for their topics. */
+export function insertValuesRecords(statements: readonly AnalyzedStatement[]): EncodedRecord[] {
+  const out: EncodedRecord[] = [];
+  for (const s of statements) {
+    if (s.kind !== 'insertValues') continue;
+    const t = s.target;
+    out.push({
+      topic: t.topic,
+      key: keySerde(t.schema.key, t.keyFormat).serialize([...s.key]),
+      value: valueSerde(t.schema.value, t.valueFormat).serialize([...s.value]),
+      timestamp: s.timestamp ?? 0,
+    });
+  }
+  return out;
+}
+
+export async function runTestCase(test: TestCaseFiles, buildDriver: DriverFactory, options: SqlSessionOptions = {}): Promise<TestResult> {
+  let statements: AnalyzedStatement[];
+  try {
+    statements = new SqlSession(options).execute(test.statements, test.statementsFile);
+  } catch (e) {
+    if (e instanceof SqlError) return failed(e.format());
+    throw e;
+  }
+  const topics = topicCatalog(statements);
+  const driver = await buildDriver(statements);
+  try {
+    for (const r of insertValuesRecords(statements)) driver.pipeRaw(r.topic, r.key, r.value, r.timestamp, r.headers);
+    for (const input of test.inputs) {
+      const r = encodeInput(input, topics.get(input.topic));
+      driver.pipeRaw(r.topic, r.key, r.value, r.timestamp, r.headers);
+    }
+    const expectedTopics = new Set(test.outputs.map((o) => o.topic));
+    for (const t of expectedTopics) if (!topics.has(t)) return failed(`No information found for topic: ${t}`);
+    const actual = driver
+      .capturedOutput()
+      .filter((r) => expectedTopics.has(r.topic))
+      .map((r) => decodeOutput(r, topics.get(r.topic)));
+    const failure = compareOutputs(test.outputs, actual, test.inputs.length === 0);
+    return failure ? failed(failure.message) : passed();
+  } catch (e) {
+    return failed((e as Error).message);
+  } finally {
+    await driver.close?.();
+  }
+}
