@@ -161,7 +161,7 @@ export class SinkProcessor implements Processor<any, any> {
     } else if (!(partition >= 0 && partition < n)) {
       throw new StreamsError(`partitioner chose partition ${partition} of topic '${topic}', which has ${n}`);
     }
-    this.task.outbox.push({ topic, partition, key, value, timestamp: record.timestamp, headers: record.headers.toRaw() });
+    this.task.outbox.push({ topic, partition, key, value, timestamp: record.timestamp, headers: record.rawHeaders() });
   }
 }
 

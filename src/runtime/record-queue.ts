@@ -1,20 +1,35 @@
-import type { InputRecord } from '../log/types.js';
-import type { Headers } from '../processor/headers.js';
+import type { RawHeaders } from '../processor/headers.js';
+import type { StreamRecord } from '../processor/record.js';
+import type { WireBytes } from '../log/types.js';
 import type { SourceRuntime } from './node-runtime.js';
 
-/** A record decoded at the source and stamped with its (extracted) timestamp. */
-export interface StampedRecord {
-  readonly raw: InputRecord;
-  readonly key: unknown;
-  readonly value: unknown;
+/** The bytes of a queued record as read from the log or handed over in-process (offsets are kept apart). */
+export interface QueuedBytes {
+  readonly topic: string;
+  readonly partition: number;
+  readonly key: WireBytes;
+  readonly value: WireBytes;
   readonly timestamp: number;
-  readonly headers: Headers;
+  readonly headers?: RawHeaders;
 }
 
-/** The buffered records of one input partition of a task, in offset order. */
+/** Why a queued record cannot be processed; handled in its turn so offsets stay in order. */
+export type QueueFailure = { kind: 'deserialization'; error: unknown } | { kind: 'invalid-timestamp'; timestamp: number };
+
+/**
+ * The buffered records of one input partition of a task, in offset order, decoded at the source.
+ * Kept as parallel arrays (no wrapper object per record); poll() leaves the head in `polled*`.
+ */
 export class RecordQueue {
-  private items: StampedRecord[] = [];
+  private raws: QueuedBytes[] = [];
+  private offsets: number[] = [];
+  private records: Array<StreamRecord<unknown, unknown> | null> = [];
+  private failures: Map<number, QueueFailure> | null = null;
   private head = 0;
+  polledRaw: QueuedBytes | null = null;
+  polledOffset = -1;
+  polledRecord: StreamRecord<unknown, unknown> | null = null;
+  polledFailure: QueueFailure | undefined;
   /** Largest timestamp seen on this partition (Kafka Streams' partition time); -1 before any. */
   partitionTime = -1;
   /** Next offset the consumer will fetch. */
@@ -33,7 +48,7 @@ export class RecordQueue {
   ) {}
 
   get size(): number {
-    return this.items.length - this.head;
+    return this.records.length - this.head;
   }
 
   /** True when the log holds records of this partition that are not fetched yet. */
@@ -42,25 +57,42 @@ export class RecordQueue {
   }
 
   headTimestamp(): number {
-    return this.items[this.head]!.timestamp;
+    const r = this.records[this.head];
+    return r !== null && r !== undefined ? r.timestamp : this.raws[this.head]!.timestamp;
   }
 
-  add(record: StampedRecord): void {
-    this.items.push(record);
+  add(raw: QueuedBytes, offset: number, record: StreamRecord<unknown, unknown> | null, failure?: QueueFailure): void {
+    this.raws.push(raw);
+    this.offsets.push(offset);
+    this.records.push(record);
+    if (failure !== undefined) (this.failures ??= new Map()).set(offset, failure);
   }
 
-  poll(): StampedRecord {
-    const r = this.items[this.head]!;
-    this.items[this.head++] = undefined as unknown as StampedRecord;
-    if (this.head > 1024 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head);
+  poll(): void {
+    const i = this.head++;
+    this.polledRaw = this.raws[i]!;
+    this.polledOffset = this.offsets[i]!;
+    this.polledRecord = this.records[i]!;
+    this.polledFailure = undefined;
+    if (this.failures !== null) {
+      this.polledFailure = this.failures.get(this.polledOffset);
+      if (this.polledFailure !== undefined) this.failures.delete(this.polledOffset);
+    }
+    this.raws[i] = undefined as unknown as QueuedBytes;
+    this.records[i] = null;
+    if (this.head > 1024 && this.head * 2 > this.records.length) {
+      this.raws = this.raws.slice(this.head);
+      this.offsets = this.offsets.slice(this.head);
+      this.records = this.records.slice(this.head);
       this.head = 0;
     }
-    return r;
   }
 
   clear(): void {
-    this.items = [];
+    this.raws = [];
+    this.offsets = [];
+    this.records = [];
+    this.failures = null;
     this.head = 0;
   }
 }

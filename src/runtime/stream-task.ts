@@ -10,7 +10,7 @@ import type { StateStore } from '../state/store.js';
 import type { Topology, Subtopology } from '../topology/topology.js';
 import { NodeRuntime, SinkProcessor, SourceRuntime, StreamsError } from './node-runtime.js';
 import { PunctuationQueue, PunctuationSchedule } from './punctuation.js';
-import { RecordQueue, type StampedRecord } from './record-queue.js';
+import { RecordQueue, type QueuedBytes } from './record-queue.js';
 import type { TaskEnvironment } from './task-environment.js';
 import { METRIC } from './metrics.js';
 
@@ -44,9 +44,8 @@ export function decodePartitionTime(metadata: string | undefined): number {
   return Number.isFinite(t) ? t : -1;
 }
 
-/** A record that could not be queued normally; handled in its turn so offsets stay in order. */
-interface FailedRecord extends StampedRecord {
-  readonly failure: { kind: 'deserialization'; error: unknown } | { kind: 'invalid-timestamp'; timestamp: number };
+function inputRecord(raw: QueuedBytes, offset: number): InputRecord {
+  return { topic: raw.topic, partition: raw.partition, offset, key: raw.key, value: raw.value, timestamp: raw.timestamp, headers: raw.headers };
 }
 
 /**
@@ -67,7 +66,9 @@ export class StreamTask {
   streamTime = -1;
   /** Timestamp of the record being processed (stores use it for puts without one). */
   currentTimestamp = 0;
-  currentMetadata: RecordMetadata | null = null;
+  /** The record being processed (its bytes and offset), for metadata and error handling. */
+  private currentRaw: QueuedBytes | null = null;
+  private currentOffset = -1;
   private readonly streamPunctuations = new PunctuationQueue();
   private readonly wallPunctuations = new PunctuationQueue();
   private nextStreamPunctuation = Infinity;
@@ -201,12 +202,11 @@ export class StreamTask {
     const q = this.queueFor(batch.topic, batch.partition);
     if (q === undefined) throw new StreamsError(`task ${this.idString} does not read ${batch.topic}-${batch.partition}`);
     q.knownEnd = batch.endOffset;
-    const src = q.source;
     const records = batch.records;
     for (let i = 0; i < records.length; i++) {
       const raw = records[i]!;
       q.fetchPosition = raw.offset + 1;
-      q.add(this.stamp(raw, src, q.partitionTime));
+      this.stamp(q, raw, raw.offset);
     }
   }
 
@@ -214,37 +214,42 @@ export class StreamTask {
   enqueueRecord(raw: InputRecord): void {
     const q = this.queueFor(raw.topic, raw.partition);
     if (q === undefined) throw new StreamsError(`task ${this.idString} does not read ${raw.topic}-${raw.partition}`);
-    this.enqueueInto(q, raw);
+    this.enqueueInto(q, raw, raw.offset);
   }
 
   /** Enqueues one record into a queue of this task the caller already holds. */
-  enqueueInto(q: RecordQueue, raw: InputRecord): void {
-    q.fetchPosition = raw.offset + 1;
-    q.add(this.stamp(raw, q.source, q.partitionTime));
+  enqueueInto(q: RecordQueue, raw: QueuedBytes, offset: number): void {
+    q.fetchPosition = offset + 1;
+    this.stamp(q, raw, offset);
   }
 
-  private stamp(raw: InputRecord, src: SourceRuntime, partitionTime: number): StampedRecord {
+  /** Decodes a record and queues it with its (extracted) timestamp, or queues why it cannot be processed. */
+  private stamp(q: RecordQueue, raw: QueuedBytes, offset: number): void {
+    const src = q.source;
     let key: unknown;
     let value: unknown;
-    const headers = new Headers(raw.headers);
     try {
       key = decode(src.keySerde, raw.key, raw.topic);
       value = decode(src.valueSerde, raw.value, raw.topic);
     } catch (error) {
-      return { raw, key: null, value: null, timestamp: raw.timestamp, headers, failure: { kind: 'deserialization', error } } as FailedRecord;
+      q.add(raw, offset, null, { kind: 'deserialization', error });
+      return;
     }
     let timestamp = raw.timestamp;
     if (src.extractor !== undefined) {
       try {
-        timestamp = src.extractor({ topic: raw.topic, partition: raw.partition, offset: raw.offset, key, value, timestamp, headers }, partitionTime);
+        const headers = new Headers(raw.headers);
+        timestamp = src.extractor({ topic: raw.topic, partition: raw.partition, offset, key, value, timestamp, headers }, q.partitionTime);
       } catch (error) {
-        return { raw, key, value, timestamp: raw.timestamp, headers, failure: { kind: 'deserialization', error } } as FailedRecord;
+        q.add(raw, offset, null, { kind: 'deserialization', error });
+        return;
       }
     }
     if (!(timestamp >= 0)) {
-      return { raw, key, value, timestamp: raw.timestamp, headers, failure: { kind: 'invalid-timestamp', timestamp } } as FailedRecord;
+      q.add(raw, offset, null, { kind: 'invalid-timestamp', timestamp });
+      return;
     }
-    return { raw, key, value, timestamp, headers };
+    q.add(raw, offset, new StreamRecord(key, value, timestamp, raw.headers));
   }
 
   get bufferedRecords(): number {
@@ -285,7 +290,7 @@ export class StreamTask {
       // Kafka Streams' max.task.idle.ms: with records buffered on some partitions, wait while an empty
       // one has unfetched data (0, the default), or for up to that long even when it has none (> 0).
       if (best === null || waiting) break;
-      this.processOne(best, best.poll());
+      this.processOne(best);
       n++;
       if (this.streamTime >= this.nextStreamPunctuation) this.punctuateStreamTime();
       if (this.pendingAsync.length > 0) break;
@@ -300,39 +305,48 @@ export class StreamTask {
     return now - q.idleSince < idleMs;
   }
 
-  private processOne(q: RecordQueue, rec: StampedRecord): void {
-    const raw = rec.raw;
-    q.consumedOffset = raw.offset + 1;
-    const failure = (rec as FailedRecord).failure;
-    if (failure !== undefined) {
+  private processOne(q: RecordQueue): void {
+    q.poll();
+    const offset = q.polledOffset;
+    q.consumedOffset = offset + 1;
+    const record = q.polledRecord;
+    if (record === null) {
+      const raw = q.polledRaw!;
+      const failure = q.polledFailure!;
       if (failure.kind === 'deserialization') {
         this.env.metrics.increment(METRIC.deserializationErrors);
-        this.env.onRecordError(this, 'deserialization', raw, failure.error);
+        this.env.onRecordError(this, 'deserialization', inputRecord(raw, offset), failure.error);
       } else {
         this.env.metrics.increment(METRIC.dropped);
-        this.env.config.logger.warn(
-          `skipping record ${raw.topic}-${raw.partition}@${raw.offset}: invalid (negative) timestamp ${failure.timestamp}`,
-        );
+        this.env.config.logger.warn(`skipping record ${raw.topic}-${raw.partition}@${offset}: invalid (negative) timestamp ${failure.timestamp}`);
       }
       return;
     }
-    const ts = rec.timestamp;
+    const ts = record.timestamp;
     if (ts > q.partitionTime) q.partitionTime = ts;
     if (ts > this.streamTime) this.streamTime = ts;
-    this.currentMetadata = raw;
+    this.currentRaw = q.polledRaw;
+    this.currentOffset = offset;
     this.env.metrics.increment(METRIC.processed);
     try {
-      q.source.forward(this, new StreamRecord(rec.key, rec.value, ts, rec.headers));
+      q.source.forward(this, record);
     } finally {
-      this.currentMetadata = null;
+      this.currentRaw = null;
     }
+  }
+
+  /** Where the record being processed came from; null inside a punctuation. */
+  get currentMetadata(): RecordMetadata | null {
+    const raw = this.currentRaw;
+    return raw === null ? null : { topic: raw.topic, partition: raw.partition, offset: this.currentOffset };
   }
 
   /** A processor threw while processing the current record (or a punctuation). */
   onProcessorError(nodeName: string, error: unknown): void {
     if (error instanceof FatalTaskError) throw error;
     this.env.metrics.increment(METRIC.processingErrors);
-    this.env.onRecordError(this, 'processing', this.currentMetadata as InputRecord | null, error, nodeName);
+    const raw = this.currentRaw;
+    this.env.onRecordError(this, 'processing', raw === null ? null : inputRecord(raw, this.currentOffset), error, nodeName);
   }
 
   // ---- punctuation ----------------------------------------------------------------------
@@ -352,7 +366,7 @@ export class StreamTask {
 
   private runPunctuator(s: PunctuationSchedule, time: number): void {
     const previousTs = this.currentTimestamp;
-    this.currentMetadata = null;
+    this.currentRaw = null;
     this.currentTimestamp = time;
     try {
       const result = s.punctuator(time);

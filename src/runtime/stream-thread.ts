@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type {
   ConsumedBatch,
@@ -9,7 +10,7 @@ import type {
   TaskProducer,
   TopicPartition,
 } from '../log/types.js';
-import { tpKey } from '../log/types.js';
+import { TaskMigratedError, tpKey } from '../log/types.js';
 import { RecordCache } from '../state/record-cache.js';
 import type { Topology } from '../topology/topology.js';
 import type { StreamsConfig } from './config.js';
@@ -48,6 +49,7 @@ export interface StreamThreadOptions {
 }
 
 const RESTORE_BATCH = 10_000;
+const RESTORE_PROGRESS_MS = 2_000;
 const PROCESS_BATCH_PER_TASK = 2_000;
 const IDLE_POLL_MS = 50;
 
@@ -61,6 +63,10 @@ export class StreamThread implements TaskEnvironment {
   state: ThreadState = 'CREATED';
   private readonly tasks = new Map<string, StreamTask>();
   private readonly taskByPartition = new Map<string, StreamTask>();
+  /** Tasks committed when their partitions were revoked before a rejoin; kept if assigned again. */
+  private readonly suspended = new Map<string, StreamTask>();
+  /** Highest end offset this worker's commits reported per input partition (see groupConsumedToEnd). */
+  private readonly writtenEnds = new Map<string, number>();
   private plan!: TopicPlan;
   private admin!: LogAdmin;
   private consumer!: GroupConsumer;
@@ -142,10 +148,14 @@ export class StreamThread implements TaskEnvironment {
       this.reader = this.log.reader({ readCommitted: this.config.guarantee === 'exactly_once' });
       this.producer = this.log.taskProducer({ guarantee: this.config.guarantee, applicationId: this.config.applicationId });
       this.consumer = this.log.groupConsumer(this.config.applicationId, { readCommitted: this.config.guarantee === 'exactly_once' });
-      await this.consumer.subscribe([...this.plan.sourceTopics.keys()], {
-        onAssigned: (tps) => this.onAssigned(tps),
-        onRevoked: (tps, lost) => this.onRevoked(tps, lost),
-      });
+      await this.consumer.subscribe(
+        [...this.plan.sourceTopics.keys()],
+        {
+          onAssigned: (tps) => this.onAssigned(tps),
+          onRevoked: (tps, lost) => this.onRevoked(tps, lost),
+        },
+        { subtopologies: this.plan.sourceTopics, localTasks: () => this.localTaskIds() },
+      );
       this.state = 'RUNNING';
       this.lastCommit = this.lastPurge = Date.now();
       await this.loop();
@@ -207,7 +217,26 @@ export class StreamThread implements TaskEnvironment {
   private enqueue(batches: readonly ConsumedBatch[]): void {
     for (const b of batches) {
       const task = this.taskByPartition.get(tpKey(b.topic, b.partition));
-      if (task !== undefined) task.enqueue(b);
+      if (task === undefined) continue;
+      task.enqueue(b);
+      // Past transaction markers and aborted records: what the log's consumer will fetch next.
+      if (b.nextOffset !== undefined) {
+        const q = task.queueFor(b.topic, b.partition);
+        if (q !== undefined && b.nextOffset > q.fetchPosition) q.fetchPosition = b.nextOffset;
+      }
+    }
+  }
+
+  /**
+   * A partition whose fetched records are all processed is consumed up to the fetch position,
+   * which may lie past transaction markers (a read_committed consumer's position does): commit
+   * that, so that committed offsets reach the end of the log.
+   */
+  private advanceConsumedOffsets(): void {
+    for (const task of this.tasks.values()) {
+      for (const q of task.queues) {
+        if (q.size === 0 && q.consumedOffset >= 0 && q.fetchPosition > q.consumedOffset) q.consumedOffset = q.fetchPosition;
+      }
     }
   }
 
@@ -277,7 +306,7 @@ export class StreamThread implements TaskEnvironment {
       const offset = t.next++;
       // Only once everything before it was fetched: a partition's records stay in offset order.
       if (t.queue === null || t.queue.fetchPosition !== offset) continue;
-      t.task!.enqueueInto(t.queue, { topic: r.topic, partition: r.partition, offset, key: r.key, value: r.value, timestamp: r.timestamp, headers: r.headers });
+      t.task!.enqueueInto(t.queue, r, offset);
       if (!t.touched) {
         t.touched = true;
         (touched ??= []).push(t);
@@ -347,13 +376,33 @@ export class StreamThread implements TaskEnvironment {
     if (this.tasks.size === 0) return;
     for (const task of this.tasks.values()) task.flushCaches();
     await this.sendOutboxes();
+    this.advanceConsumedOffsets();
     const commits = [...this.tasks.values()].map((t) => ({ task: t, offsets: t.offsetsToCommit() }));
-    const ends = await this.producer.commit(
-      this.config.applicationId,
-      commits.map((c) => ({ taskId: c.task.idString, offsets: c.offsets })),
-    );
+    let ends: ReadonlyMap<string, number>;
+    let lost: ReadonlySet<string> | null = null;
+    try {
+      ends = await this.producer.commit(
+        this.config.applicationId,
+        commits.map((c) => ({ taskId: c.task.idString, offsets: c.offsets })),
+      );
+    } catch (error) {
+      if (!(error instanceof TaskMigratedError)) throw error;
+      // Another worker owns these tasks now (or their transaction failed): drop their work.
+      this.config.logger.warn(`${error.message}; closing ${error.lostTaskIds.join(', ')} as lost`);
+      ends = error.committedEnds;
+      lost = new Set(error.lostTaskIds);
+    }
     this.checkHandoff(ends);
-    for (const c of commits) await c.task.commitStores(ends, c.offsets);
+    for (const [key, end] of ends) {
+      if (this.plan.sourceTopics.has(key.slice(0, key.lastIndexOf('/'))) && end > (this.writtenEnds.get(key) ?? 0)) this.writtenEnds.set(key, end);
+    }
+    for (const c of commits) if (lost === null || !lost.has(c.task.idString)) await c.task.commitStores(ends, c.offsets);
+    if (lost !== null) {
+      for (const id of lost) {
+        const task = this.tasks.get(id);
+        if (task !== undefined) await this.closeTask(task, true);
+      }
+    }
     this.commits++;
     this.metrics.increment(METRIC.commits);
     this.processedSinceCommit = 0;
@@ -379,11 +428,46 @@ export class StreamThread implements TaskEnvironment {
   /** Idle: nothing buffered or waiting, and every input partition consumed to its end. */
   private async isIdle(): Promise<boolean> {
     for (const t of this.tasks.values()) if (t.bufferedRecords > 0 || t.outbox.length > 0) return false;
-    if (this.producer.bufferedBytes() > 0 || this.processedSinceCommit > 0) {
+    this.advanceConsumedOffsets();
+    if (this.producer.bufferedBytes() > 0 || this.processedSinceCommit > 0 || this.hasOffsetsToCommit()) {
       await this.commit();
       return false;
     }
+    if (this.log.kind === 'kafka') return this.groupConsumedToEnd();
     return (await this.refreshLag()) === 0 && this.tasks.size > 0;
+  }
+
+  private hasOffsetsToCommit(): boolean {
+    for (const t of this.tasks.values()) if (t.offsetsToCommit().length > 0) return true;
+    return false;
+  }
+
+  /**
+   * With workers sharing the work through a group, idle means: every partition of every input
+   * topic of the application (sources and repartition topics) has a committed offset at the end
+   * of its log. The end is the high watermark, transaction markers included, so a transaction
+   * whose markers are still being written is never mistaken for the end; and no less than what
+   * this worker's own commits wrote there.
+   */
+  private async groupConsumedToEnd(): Promise<boolean> {
+    const topics = [...this.plan.sourceTopics.keys()];
+    const committed = await this.admin.committedOffsets(this.config.applicationId, topics);
+    for (const topic of topics) {
+      const ends = this.admin.logEndOffsets !== undefined ? await this.admin.logEndOffsets(topic) : await this.admin.endOffsets(topic);
+      let begins: number[] | null = null;
+      for (let p = 0; p < ends.length; p++) {
+        const key = tpKey(topic, p);
+        const end = Math.max(ends[p]!, this.writtenEnds.get(key) ?? 0);
+        const c = committed.get(key);
+        if (c !== undefined) {
+          if (c.offset < end) return false;
+          continue;
+        }
+        begins ??= await this.admin.beginningOffsets(topic);
+        if (end > begins[p]!) return false;
+      }
+    }
+    return true;
   }
 
   /** Records on the log not yet processed by this worker's tasks. */
@@ -416,13 +500,48 @@ export class StreamThread implements TaskEnvironment {
         parts[tp.partition] = { topic: tp.topic, partition: tp.partition, next, task: null, queue: null, touched: false };
       }
     }
-    const committed = await this.admin.committedOffsets(this.config.applicationId, [...new Set(partitions.map((p) => p.topic))]);
+    // Tasks suspended at the revocation that came back are resumed where they stopped fetching;
+    // the others are closed (they were committed when suspended).
+    const assignedIds = new Set<string>();
+    for (const tp of partitions) {
+      const st = this.plan.sourceTopics.get(tp.topic);
+      if (st !== undefined) assignedIds.add(`${st}_${tp.partition}`);
+    }
+    for (const [id, task] of this.suspended) {
+      if (assignedIds.has(id)) continue;
+      this.suspended.delete(id);
+      await this.closeTask(task, false);
+    }
+    const resumed = new Set<StreamTask>();
+    for (const id of assignedIds) {
+      const task = this.suspended.get(id);
+      if (task === undefined) continue;
+      this.suspended.delete(id);
+      this.tasks.set(id, task);
+      resumed.add(task);
+    }
+    // New tasks' writers first: on Kafka under exactly_once this fences the previous owner, so the
+    // offsets and changelogs read below no longer move under us.
+    const fresh = [...assignedIds].filter((id) => !this.tasks.has(id));
+    if (fresh.length > 0) await this.producer.openTasks?.(fresh);
+    const freshTopics = new Set<string>();
+    for (const tp of partitions) {
+      const st = this.plan.sourceTopics.get(tp.topic);
+      if (st !== undefined && !this.tasks.has(`${st}_${tp.partition}`)) freshTopics.add(tp.topic);
+    }
+    const committed = freshTopics.size > 0 ? await this.admin.committedOffsets(this.config.applicationId, [...freshTopics]) : new Map();
     const subtopologies = this.topology.subtopologies();
     for (const tp of partitions) {
       const st = this.plan.sourceTopics.get(tp.topic);
       if (st === undefined) continue;
       const id = `${st}_${tp.partition}`;
       let task = this.tasks.get(id);
+      if (task !== undefined && resumed.has(task)) {
+        this.taskByPartition.set(tpKey(tp.topic, tp.partition), task);
+        const q = task.queueFor(tp.topic, tp.partition);
+        if (q !== undefined) this.consumer.seek(tp.topic, tp.partition, q.fetchPosition);
+        continue;
+      }
       if (task === undefined) {
         task = new StreamTask(this, this.topology, subtopologies[st]!, tp.partition);
         await task.initStores();
@@ -474,37 +593,94 @@ export class StreamThread implements TaskEnvironment {
       if (from === end) continue;
       const started = Date.now();
       let restored = 0;
+      let lastReport = started;
+      const total = end - from;
       while (from < end) {
         const records = await this.reader.read(topic, task.id.partition, from, RESTORE_BATCH);
         if (records.length === 0) break;
         store.restore(records);
         restored += records.length;
         from = records[records.length - 1]!.offset + 1;
+        if (Date.now() - lastReport >= RESTORE_PROGRESS_MS) {
+          lastReport = Date.now();
+          this.config.logger.info(`restoring store ${name} of task ${task.idString}: ${restored} records, offset ${from} of ${end} (${Math.round((100 * (total - (end - from))) / total)}%)`);
+        }
       }
       await store.commit(end);
       this.config.logger.info(`restored ${restored} records into store ${name} of task ${task.idString} in ${Date.now() - started} ms`);
     }
   }
 
+  /**
+   * Partitions are taken away before the group rebalances. Unless they were lost, their tasks
+   * commit and are suspended: a task assigned again resumes as it was (onAssigned), the others
+   * are closed then. Lost tasks drop their uncommitted output and store writes and close.
+   */
   private async onRevoked(partitions: TopicPartition[], lost: boolean): Promise<void> {
     const affected = new Set<StreamTask>();
+    const suspendedAffected = new Set<StreamTask>();
     for (const tp of partitions) {
-      const task = this.taskByPartition.get(tpKey(tp.topic, tp.partition));
+      const key = tpKey(tp.topic, tp.partition);
+      const task = this.taskByPartition.get(key);
       if (task !== undefined) affected.add(task);
+      const st = this.plan.sourceTopics.get(tp.topic);
+      const s = st === undefined ? undefined : this.suspended.get(`${st}_${tp.partition}`);
+      if (s !== undefined) suspendedAffected.add(s);
+    }
+    for (const task of suspendedAffected) {
+      this.suspended.delete(task.idString);
+      await this.closeTask(task, lost);
     }
     if (affected.size === 0) return;
-    if (!lost) await this.commit();
-    else await this.producer.abort([...affected].map((t) => t.idString));
+    if (lost) {
+      await this.producer.abort([...affected].map((t) => t.idString));
+      for (const task of affected) await this.closeTask(task, true);
+      return;
+    }
+    await this.commit();
     for (const task of affected) {
-      await task.close();
+      if (this.tasks.get(task.idString) !== task) continue; // lost in that commit and closed
       this.tasks.delete(task.idString);
       for (const [k, t] of this.taskByPartition) if (t === task) this.taskByPartition.delete(k);
+      this.suspended.set(task.idString, task);
+    }
+  }
+
+  /** Closes a task (a lost one without committing: its pending store writes are dropped). */
+  private async closeTask(task: StreamTask, lost: boolean): Promise<void> {
+    if (lost) this.config.logger.info(`task ${task.idString}: closing as lost; its uncommitted work is dropped`);
+    try {
+      await task.close();
+    } finally {
+      if (this.tasks.get(task.idString) === task) this.tasks.delete(task.idString);
+      const resume: TopicPartition[] = [];
+      for (const [k, t] of this.taskByPartition) {
+        if (t !== task) continue;
+        this.taskByPartition.delete(k);
+        if (this.paused.delete(k)) {
+          const at = k.lastIndexOf('/');
+          resume.push({ topic: k.slice(0, at), partition: Number(k.slice(at + 1)) });
+        }
+      }
+      if (resume.length > 0) this.consumer.resume(resume);
+      await this.producer.closeTasks?.([task.idString]);
+    }
+  }
+
+  /** Tasks with stores on this worker's disk (the group prefers to give them back to it). */
+  private localTaskIds(): string[] {
+    try {
+      return readdirSync(join(this.config.stateDir, this.config.applicationId)).filter((n) => /^\d+_\d+$/.test(n));
+    } catch {
+      return [];
     }
   }
 
   private async closeTasks(): Promise<void> {
-    for (const task of this.tasks.values()) await task.close();
+    for (const task of [...this.tasks.values(), ...this.suspended.values()]) await task.close();
+    await this.producer.closeTasks?.([...this.tasks.keys(), ...this.suspended.keys()]);
     this.tasks.clear();
+    this.suspended.clear();
     this.taskByPartition.clear();
   }
 
@@ -514,7 +690,7 @@ export class StreamThread implements TaskEnvironment {
     } catch {
       /* the original error matters more */
     }
-    for (const task of this.tasks.values()) {
+    for (const task of [...this.tasks.values(), ...this.suspended.values()]) {
       try {
         await task.close();
       } catch {
@@ -522,6 +698,7 @@ export class StreamThread implements TaskEnvironment {
       }
     }
     this.tasks.clear();
+    this.suspended.clear();
   }
 }
 

@@ -1,7 +1,10 @@
 import type { Serde } from '../serde/serde.js';
 import { isStringSerde } from '../serde/serdes.js';
 import { SerdeError } from '../serde/serde.js';
-import type { Headers } from '../processor/headers.js';
+import type { Headers, RawHeaders } from '../processor/headers.js';
+
+/** Headers kept with a cached update: a Headers object or the raw pairs of the record. */
+type EntryHeaders = Headers | RawHeaders | undefined;
 import { type StoreEngine, MemoryEngine } from './engine.js';
 import { LevelDbEngine } from './leveldb-engine.js';
 import type { CacheEntry, NamedCache } from './record-cache.js';
@@ -12,12 +15,12 @@ import type { KeyValue, TimestampedKeyValueStore, ValueAndTimestamp } from './st
  * Receives the updates a caching store emits when it flushes or evicts (Kafka Streams'
  * CacheFlushListener). `oldValue` is the value as of the previous flush, when requested.
  */
-export type FlushListener<K, V> = (key: K, newValue: V | null, oldValue: V | null, timestamp: number, headers: Headers | undefined) => void;
+export type FlushListener<K, V> = (key: K, newValue: V | null, oldValue: V | null, timestamp: number, headers: EntryHeaders) => void;
 
 /** The typed layers under a key-value facade. */
 interface KeyValueLayer<K, V> {
   get(key: K): ValueAndTimestamp<V> | null;
-  put(key: K, value: V | null, timestamp: number, headers?: Headers): void;
+  put(key: K, value: V | null, timestamp: number, headers?: EntryHeaders): void;
   flush(): void;
 }
 
@@ -103,7 +106,7 @@ class CachingLayer<K, V> implements KeyValueLayer<K, V> {
     return found;
   }
 
-  put(key: K, value: V | null, timestamp: number, headers?: Headers): void {
+  put(key: K, value: V | null, timestamp: number, headers?: EntryHeaders): void {
     this.cache.put(this.idOf(key), key, value, timestamp, true, headers);
   }
 
@@ -209,7 +212,7 @@ export class KeyValueStoreImpl<K, V> implements TimestampedKeyValueStore<K, V>, 
     this.top.put(key, value, this.ctx.currentRecordTimestamp());
   }
 
-  putWithTimestamp(key: K, value: V | null, timestamp: number, headers?: Headers): void {
+  putWithTimestamp(key: K, value: V | null, timestamp: number, headers?: EntryHeaders): void {
     this.top.put(key, value, timestamp, headers);
   }
 

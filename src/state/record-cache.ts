@@ -1,4 +1,4 @@
-import type { Headers } from '../processor/headers.js';
+import type { Headers, RawHeaders } from '../processor/headers.js';
 
 /**
  * One cached entry. Its key, value and timestamp never change (a put replaces the entry), so a
@@ -17,7 +17,7 @@ export class CacheEntry<K, V> {
     readonly timestamp: number,
     dirtySeq: number,
     readonly size: number,
-    readonly headers: Headers | undefined,
+    readonly headers: Headers | RawHeaders | undefined,
   ) {
     this.dirtySeq = dirtySeq;
   }
@@ -122,7 +122,7 @@ export class NamedCache<K, V> {
     return e;
   }
 
-  put(id: string, key: K, value: V | null, timestamp: number, dirty: boolean, headers?: Headers): void {
+  put(id: string, key: K, value: V | null, timestamp: number, dirty: boolean, headers?: Headers | RawHeaders): void {
     const size = ENTRY_OVERHEAD + 2 * id.length + estimateSize(value);
     const prev = id === this.lastId ? this.lastEntry : this.entries.get(id);
     if (!dirty && prev !== undefined && prev.dirtySeq !== 0) return; // a clean read never replaces a dirty entry

@@ -55,8 +55,8 @@ export class StreamAggregateProcessor<K, V, VA> implements Processor<K, V, K, Ch
       newAgg = this.aggregator(record.key, record.value, old.value);
       oldForwarded = old.value;
     }
-    this.store.putWithTimestamp(record.key, newAgg, timestamp, record.headers);
-    this.forwarder.maybeForward(record.key, newAgg, oldForwarded, timestamp, record.headers);
+    this.store.putWithTimestamp(record.key, newAgg, timestamp, record.rawHeaders());
+    this.forwarder.maybeForward(record.key, newAgg, oldForwarded, timestamp, record.rawHeaders());
   }
 }
 

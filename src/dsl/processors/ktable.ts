@@ -35,10 +35,10 @@ export class TableSourceProcessor<K, V> extends TableProcessor<K, V, K, V> {
     const value = record.value === undefined ? null : record.value;
     if (this.store !== null) {
       const old = this.store.getWithTimestamp(record.key);
-      this.store.putWithTimestamp(record.key, value, record.timestamp, record.headers);
-      this.forwarder!.maybeForward(record.key, value, old === null ? null : old.value, record.timestamp, record.headers);
+      this.store.putWithTimestamp(record.key, value, record.timestamp, record.rawHeaders());
+      this.forwarder!.maybeForward(record.key, value, old === null ? null : old.value, record.timestamp, record.rawHeaders());
     } else {
-      this.context.forward(new StreamRecord(record.key, new Change(value, null), record.timestamp, record.headers));
+      this.context.forward(new StreamRecord(record.key, new Change(value, null), record.timestamp, record.rawHeaders()));
     }
   }
 }
@@ -66,10 +66,10 @@ export class TableFilterProcessor<K, V> extends TableProcessor<K, Change<V>, K, 
       if (newValue === null && oldValue === null) return;
     }
     if (this.store !== null) {
-      this.store.putWithTimestamp(record.key, newValue, record.timestamp, record.headers);
-      this.forwarder!.maybeForward(record.key, newValue, oldValue, record.timestamp, record.headers);
+      this.store.putWithTimestamp(record.key, newValue, record.timestamp, record.rawHeaders());
+      this.forwarder!.maybeForward(record.key, newValue, oldValue, record.timestamp, record.rawHeaders());
     } else {
-      this.context.forward(new StreamRecord(record.key, new Change(newValue, oldValue), record.timestamp, record.headers));
+      this.context.forward(new StreamRecord(record.key, new Change(newValue, oldValue), record.timestamp, record.rawHeaders()));
     }
   }
 }
@@ -97,10 +97,10 @@ export class TableMapValuesProcessor<K, V, VR> extends TableProcessor<K, Change<
       oldValue = this.store !== null ? (this.store.get(record.key) ?? null) : this.compute(record.key, change.oldValue);
     }
     if (this.store !== null) {
-      this.store.putWithTimestamp(record.key, newValue, record.timestamp, record.headers);
-      this.forwarder!.maybeForward(record.key, newValue, oldValue, record.timestamp, record.headers);
+      this.store.putWithTimestamp(record.key, newValue, record.timestamp, record.rawHeaders());
+      this.forwarder!.maybeForward(record.key, newValue, oldValue, record.timestamp, record.rawHeaders());
     } else {
-      this.context.forward(new StreamRecord(record.key, new Change(newValue, oldValue), record.timestamp, record.headers));
+      this.context.forward(new StreamRecord(record.key, new Change(newValue, oldValue), record.timestamp, record.rawHeaders()));
     }
   }
 }
@@ -140,7 +140,8 @@ export class TableRepartitionMapProcessor<K, V, KR, VR> implements Processor<K, 
     if (record.key === null || record.key === undefined) throw new StreamsError('Record key for the grouping KTable should not be null.');
     const newPair = this.select(record.key, record.value.newValue);
     const oldPair = this.select(record.key, record.value.oldValue);
-    const { timestamp, headers } = record;
+    const timestamp = record.timestamp;
+    const headers = record.rawHeaders();
     if (newPair !== null && oldPair !== null && keysEqual(newPair[0], oldPair[0])) {
       this.context.forward(new StreamRecord(oldPair[0], new Change(newPair[1], oldPair[1]), timestamp, headers));
       return;
@@ -204,7 +205,7 @@ export class TableAggregateProcessor<K, V, VA> implements Processor<K, Change<V>
       if (old !== null && old.timestamp > timestamp) timestamp = old.timestamp;
     }
     if (newAgg === undefined) newAgg = null;
-    this.store.putWithTimestamp(record.key, newAgg, timestamp, record.headers);
-    this.forwarder.maybeForward(record.key, newAgg, oldAgg, timestamp, record.headers);
+    this.store.putWithTimestamp(record.key, newAgg, timestamp, record.rawHeaders());
+    this.forwarder.maybeForward(record.key, newAgg, oldAgg, timestamp, record.rawHeaders());
   }
 }

@@ -1,8 +1,8 @@
 import type { ProcessorContext } from '../../processor/api.js';
-import { Headers } from '../../processor/headers.js';
+import type { Headers, RawHeaders } from '../../processor/headers.js';
 import { StreamRecord } from '../../processor/record.js';
 import type { KeyValueStoreImpl } from '../../state/key-value-store.js';
-import { NodeContext } from '../../runtime/node-runtime.js';
+import type { NodeContext } from '../../runtime/node-runtime.js';
 import { METRIC } from '../../runtime/metrics.js';
 import { Change } from '../change.js';
 
@@ -13,10 +13,19 @@ export class TableProcessorConfig {
   storeName: string | null = null;
 }
 
+/**
+ * The task behind a processor context. Duck-typed rather than `instanceof NodeContext`: a topology
+ * module may run on another copy of kstream than the runtime (e.g. sources via tsx, runtime from dist).
+ */
+export function taskOfContext(context: ProcessorContext<any, any>): NodeContext['task'] | null {
+  const task = (context as { task?: unknown }).task;
+  return typeof task === 'object' && task !== null && 'env' in task ? (task as NodeContext['task']) : null;
+}
+
 /** Counts a dropped record and logs why (Kafka Streams' dropped-records sensor). */
 export function dropRecord(context: ProcessorContext<any, any>, reason: string): void {
-  if (!(context instanceof NodeContext)) return;
-  const task = context.task;
+  const task = taskOfContext(context);
+  if (task === null) return;
   task.env.metrics.increment(METRIC.dropped);
   const meta = context.recordMetadata();
   const where = meta === null ? '' : ` topic=[${meta.topic}] partition=[${meta.partition}] offset=[${meta.offset}]`;
@@ -37,12 +46,12 @@ export class TupleForwarder<K, V> {
   ) {
     this.cachingActive = store.setFlushListener(
       (key, newValue, oldValue, timestamp, headers) =>
-        context.forward(new StreamRecord(key, new Change(newValue, oldValue), timestamp, headers ?? new Headers())),
+        context.forward(new StreamRecord(key, new Change(newValue, oldValue), timestamp, headers)),
       sendOldValues,
     );
   }
 
-  maybeForward(key: K, newValue: V | null, oldValue: V | null, timestamp: number, headers: Headers): void {
+  maybeForward(key: K, newValue: V | null, oldValue: V | null, timestamp: number, headers: Headers | RawHeaders | undefined): void {
     if (this.cachingActive) return;
     this.context.forward(new StreamRecord(key, new Change(newValue, this.sendOldValues ? oldValue : null), timestamp, headers));
   }
