@@ -10,6 +10,16 @@ export { Branched, BranchedKStream } from './dsl/branched.js';
 export { Consumed, Produced, Grouped, Materialized, Named, Repartitioned } from './dsl/options.js';
 export type { StoreType } from './dsl/options.js';
 export type { Initializer, Aggregator, Reducer } from './dsl/processors/aggregate.js';
+export { TimeWindows, SlidingWindows, SessionWindows, JoinWindows, IllegalArgumentError, IllegalStateError } from './dsl/windows.js';
+export { Windowed } from './dsl/windowed.js';
+export type { Window } from './dsl/windowed.js';
+export { TimeWindowedKStream, SessionWindowedKStream } from './dsl/windowed-kstream.js';
+export type { Merger } from './dsl/windowed-kstream.js';
+export { Suppressed, BufferConfig } from './dsl/suppressed.js';
+export type { BufferFullStrategy } from './dsl/suppressed.js';
+export { Joined, StreamJoined } from './dsl/join-options.js';
+export type { ValueJoiner, ValueJoinerWithKey } from './dsl/join-options.js';
+export { Change } from './dsl/change.js';
 
 // Topology
 export { Topology, TopologyError } from './topology/topology.js';
@@ -53,10 +63,17 @@ export type {
   ValueAndTimestamp,
 } from './state/store.js';
 export { Stores } from './state/stores.js';
+export type { KeyValueStoreSupplier, WindowStoreSupplier, SessionStoreSupplier } from './state/stores.js';
+export type { WindowStore, ReadOnlyWindowStore, TimestampedWindowStore, WindowEntry } from './state/window-store.js';
+export { WindowStoreBuilder } from './state/window-store.js';
+export type { SessionStore, ReadOnlySessionStore } from './state/session-store.js';
+export { SessionStoreBuilder } from './state/session-store.js';
 export type { StoreBuilder } from './state/managed-store.js';
 
 // Serdes
 export { Serdes } from './serde/serdes.js';
+export { WindowedSerdes, TimeWindowedSerde, SessionWindowedSerde } from './serde/windowed-serdes.js';
+export type { WindowedSerde } from './serde/windowed-serdes.js';
 export { SerdeError } from './serde/serde.js';
 export type { Serde } from './serde/serde.js';
 

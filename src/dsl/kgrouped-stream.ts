@@ -7,6 +7,8 @@ import { type Aggregator, type Initializer, type Reducer, StreamAggregateProcess
 import { TableProcessorConfig } from './processors/support.js';
 import { internalSerde, keyValueStoreFor } from './stores.js';
 import { repartitionThrough } from './repartition.js';
+import { SessionWindows, type SlidingWindows, type TimeWindows } from './windows.js';
+import { SessionWindowedKStream, TimeWindowedKStream } from './windowed-kstream.js';
 
 /** A stream grouped by key, ready to aggregate (Kafka Streams' KGroupedStream). */
 export class KGroupedStream<K, V> {
@@ -66,6 +68,14 @@ export class KGroupedStream<K, V> {
   reduce(reducer: Reducer<V>, named?: Named | Materialized<K, V>, materialized?: Materialized<K, V>): KTable<K, V> {
     const [n, m] = splitArgs(named, materialized);
     return this.build<V>('KSTREAM-REDUCE-', 'KSTREAM-REDUCE-', n, m, this.valueSerde, null, reduceAsAggregator(reducer));
+  }
+
+  /** Windows the grouped stream: tumbling/hopping/sliding time windows, or sessions. */
+  windowedBy(windows: TimeWindows | SlidingWindows): TimeWindowedKStream<K, V>;
+  windowedBy(windows: SessionWindows): SessionWindowedKStream<K, V>;
+  windowedBy(windows: TimeWindows | SlidingWindows | SessionWindows): TimeWindowedKStream<K, V> | SessionWindowedKStream<K, V> {
+    if (windows instanceof SessionWindows) return new SessionWindowedKStream<K, V>(this, windows);
+    return new TimeWindowedKStream<K, V>(this, windows);
   }
 
   aggregate<VA>(

@@ -23,6 +23,10 @@ import { TableSourceProcessor } from './processors/ktable.js';
 import { TableProcessorConfig } from './processors/support.js';
 import { internalSerde } from './stores.js';
 import { repartitionThrough } from './repartition.js';
+import type { JoinWindows } from './windows.js';
+import type { Joined, StreamJoined, ValueJoiner, ValueJoinerWithKey } from './join-options.js';
+import { streamStreamJoin, streamTableJoin } from './joins.js';
+import { windowedPartitioner } from '../serde/windowed-serdes.js';
 
 /**
  * A record stream (Kafka Streams' KStream). Key and value types flow through the generics, so a
@@ -131,9 +135,63 @@ export class KStream<K, V> {
     this.builder.topology.addSink(
       name,
       topic,
-      { keySerde: produced?.keySerde ?? this.keySerde, valueSerde: produced?.valueSerde ?? this.valueSerde, partitioner: produced?.partitioner },
+      {
+        keySerde: produced?.keySerde ?? this.keySerde,
+        valueSerde: produced?.valueSerde ?? this.valueSerde,
+        // Windowed keys are partitioned by their inner key only (Kafka Streams' WindowedStreamPartitioner).
+        partitioner: produced?.partitioner ?? windowedPartitioner(produced?.keySerde ?? this.keySerde),
+      },
       this.nodeName,
     );
+  }
+
+  /**
+   * Inner join. With another stream: records whose timestamps are within the JoinWindows of each
+   * other (output timestamp = the larger one). With a table: each stream record looks its key up in
+   * the table (output timestamp = the stream record's); table updates alone emit nothing.
+   */
+  join<VO, VR>(other: KStream<K, VO>, joiner: ValueJoiner<V, VO, VR>, windows: JoinWindows, streamJoined?: StreamJoined<K, V, VO>): KStream<K, VR>;
+  join<VO, VR>(other: KStream<K, VO>, joiner: ValueJoinerWithKey<K, V, VO, VR>, windows: JoinWindows, streamJoined?: StreamJoined<K, V, VO>): KStream<K, VR>;
+  join<VT, VR>(table: KTable<K, VT>, joiner: ValueJoiner<V, VT, VR>, joined?: Joined<K, V, VT>): KStream<K, VR>;
+  join<VT, VR>(table: KTable<K, VT>, joiner: ValueJoinerWithKey<K, V, VT, VR>, joined?: Joined<K, V, VT>): KStream<K, VR>;
+  join(other: KStream<K, any> | KTable<K, any>, joiner: any, third?: any, fourth?: any): KStream<K, any> {
+    if (other instanceof KTable) return streamTableJoin(this, other, joiner, third as Joined<K, V, any> | undefined, false);
+    return streamStreamJoin(this, other, joiner, requireWindows(third), fourth as StreamJoined<K, V, any> | undefined, 'inner');
+  }
+
+  /**
+   * Left join: like join, and a record without a partner comes out joined with null — for a
+   * stream-stream join once its window closed (stream time passed t + after + grace).
+   */
+  leftJoin<VO, VR>(other: KStream<K, VO>, joiner: ValueJoiner<V, VO | null, VR>, windows: JoinWindows, streamJoined?: StreamJoined<K, V, VO>): KStream<K, VR>;
+  leftJoin<VO, VR>(
+    other: KStream<K, VO>,
+    joiner: ValueJoinerWithKey<K, V, VO | null, VR>,
+    windows: JoinWindows,
+    streamJoined?: StreamJoined<K, V, VO>,
+  ): KStream<K, VR>;
+  leftJoin<VT, VR>(table: KTable<K, VT>, joiner: ValueJoiner<V, VT | null, VR>, joined?: Joined<K, V, VT>): KStream<K, VR>;
+  leftJoin<VT, VR>(table: KTable<K, VT>, joiner: ValueJoinerWithKey<K, V, VT | null, VR>, joined?: Joined<K, V, VT>): KStream<K, VR>;
+  leftJoin(other: KStream<K, any> | KTable<K, any>, joiner: any, third?: any, fourth?: any): KStream<K, any> {
+    if (other instanceof KTable) return streamTableJoin(this, other, joiner, third as Joined<K, V, any> | undefined, true);
+    return streamStreamJoin(this, other, joiner, requireWindows(third), fourth as StreamJoined<K, V, any> | undefined, 'left');
+  }
+
+  /** Outer join of two streams: unmatched records of either side come out joined with null once their window closed. */
+  outerJoin<VO, VR>(
+    other: KStream<K, VO>,
+    joiner: ValueJoiner<V | null, VO | null, VR>,
+    windows: JoinWindows,
+    streamJoined?: StreamJoined<K, V, VO>,
+  ): KStream<K, VR>;
+  outerJoin<VO, VR>(
+    other: KStream<K, VO>,
+    joiner: ValueJoinerWithKey<K, V | null, VO | null, VR>,
+    windows: JoinWindows,
+    streamJoined?: StreamJoined<K, V, VO>,
+  ): KStream<K, VR>;
+  outerJoin(other: KStream<K, any>, joiner: any, windows: JoinWindows, streamJoined?: StreamJoined<K, V, any>): KStream<K, any> {
+    return streamStreamJoin(this, other, joiner, requireWindows(windows), streamJoined, 'outer');
   }
 
   /** Turns the stream into a table: each record is an upsert, a null value a delete. */
@@ -197,4 +255,11 @@ export class KStream<K, V> {
     if (storeNames.length > 0) this.builder.topology.connectProcessorAndStateStores(name, ...storeNames);
     return new KStream<K, VOut>(this.builder, name, this.keySerde, undefined, this.repartitionRequired);
   }
+}
+
+function requireWindows(windows: unknown): JoinWindows {
+  if (windows === undefined || windows === null || typeof (windows as JoinWindows).size !== 'function') {
+    throw new TypeError('a stream-stream join needs JoinWindows (e.g. JoinWindows.ofTimeDifferenceWithNoGrace(ms))');
+  }
+  return windows as JoinWindows;
 }

@@ -9,6 +9,11 @@ import type { ValueMapper } from './processors/stateless.js';
 import { TableProcessorConfig } from './processors/support.js';
 import { keyValueStoreFor } from './stores.js';
 import { splitArgs } from './kgrouped-stream.js';
+import type { ValueJoiner, ValueJoinerWithKey } from './join-options.js';
+import { tableTableJoin } from './joins.js';
+import type { Suppressed } from './suppressed.js';
+import { suppressTable } from './suppress.js';
+import { type ValueGetterSupplier, filterValueGetter, mapValuesValueGetter } from './value-getter.js';
 
 /**
  * Where a table's values can be looked up: a source table reserves a store that is attached
@@ -23,6 +28,12 @@ export type TableOrigin =
 /** A changelog stream seen as a table (Kafka Streams' KTable). */
 export class KTable<K, V> {
   private materializedStore: string | null;
+  /** @internal Window grace (+ gap for sessions) of a windowed aggregation result: what suppress(untilWindowCloses) waits for; null when not windowed. */
+  windowCloseMs: number | null = null;
+  /** @internal How a join reads this table by key when no store of its own holds the values (filter, mapValues, join results). */
+  valueGetterOverride: ValueGetterSupplier<K, V> | null = null;
+  /** @internal Replaces the default old-values plumbing (join results enable it on both inputs). */
+  sendOldValuesOverride: ((force: boolean) => boolean) | null = null;
 
   /** @internal */
   constructor(
@@ -58,6 +69,7 @@ export class KTable<K, V> {
    * Returns false when it cannot without materializing and `force` is false.
    */
   enableSendingOldValues(force: boolean): boolean {
+    if (this.sendOldValuesOverride !== null) return this.sendOldValuesOverride(force);
     switch (this.origin.kind) {
       case 'materialized':
         this.config.sendOldValues = true;
@@ -121,6 +133,7 @@ export class KTable<K, V> {
   ): KTable<K, V> {
     const [named, materialized] = splitArgs(namedArg, materializedArg);
     const table = this.derive<V>('KTABLE-FILTER-', named, materialized, this.valueSerde, (config) => () => new TableFilterProcessor(config, predicate, negate));
+    table.valueGetterOverride = filterValueGetter(this, predicate, negate);
     // A filter sends old values whenever its parent can without materializing (avoids spurious tombstones).
     if (this.enableSendingOldValues(false)) table.config.sendOldValues = true;
     return table;
@@ -129,7 +142,9 @@ export class KTable<K, V> {
   /** Maps each value (never called with a deleted value): `(value, key) => ...`. */
   mapValues<VR>(mapper: ValueMapper<K, V, VR>, namedArg?: Named | Materialized<K, VR>, materializedArg?: Materialized<K, VR>): KTable<K, VR> {
     const [named, materialized] = splitArgs(namedArg, materializedArg);
-    return this.derive<VR>('KTABLE-MAPVALUES-', named, materialized, undefined, (config) => () => new TableMapValuesProcessor(config, mapper));
+    const table = this.derive<VR>('KTABLE-MAPVALUES-', named, materialized, undefined, (config) => () => new TableMapValuesProcessor(config, mapper));
+    table.valueGetterOverride = mapValuesValueGetter(this, mapper);
+    return table;
   }
 
   /** The table's updates as a stream; deletes become records with a null value. */
@@ -138,6 +153,64 @@ export class KTable<K, V> {
     const name = named?.name ?? generated;
     this.builder.topology.addProcessor(name, () => new TableToStreamProcessor(), this.nodeName);
     return new KStream<K, V>(this.builder, name, this.keySerde, this.valueSerde, false);
+  }
+
+  /**
+   * Holds updates back (Kafka Streams' KTable.suppress): `Suppressed.untilWindowCloses` emits one
+   * final result per window once it closed; `untilTimeLimit` the latest update of a key after a
+   * quiet period of stream time.
+   */
+  suppress(suppressed: Suppressed<K>): KTable<K, V> {
+    return suppressTable(this, suppressed);
+  }
+
+  /** Inner join with another table: an update on either side emits; deletes retract. */
+  join<VO, VR>(other: KTable<K, VO>, joiner: ValueJoiner<V, VO, VR>, named?: Named | Materialized<K, VR>, materialized?: Materialized<K, VR>): KTable<K, VR>;
+  join<VO, VR>(
+    other: KTable<K, VO>,
+    joiner: ValueJoinerWithKey<K, V, VO, VR>,
+    named?: Named | Materialized<K, VR>,
+    materialized?: Materialized<K, VR>,
+  ): KTable<K, VR>;
+  join(other: KTable<K, any>, joiner: any, named?: Named | Materialized<K, any>, materialized?: Materialized<K, any>): KTable<K, any> {
+    const [n, m] = splitArgs(named, materialized);
+    return tableTableJoin(this, other, joiner, n, m, 'inner');
+  }
+
+  /** Left join with another table: every key of this table, joined with null when the other has none. */
+  leftJoin<VO, VR>(
+    other: KTable<K, VO>,
+    joiner: ValueJoiner<V, VO | null, VR>,
+    named?: Named | Materialized<K, VR>,
+    materialized?: Materialized<K, VR>,
+  ): KTable<K, VR>;
+  leftJoin<VO, VR>(
+    other: KTable<K, VO>,
+    joiner: ValueJoinerWithKey<K, V, VO | null, VR>,
+    named?: Named | Materialized<K, VR>,
+    materialized?: Materialized<K, VR>,
+  ): KTable<K, VR>;
+  leftJoin(other: KTable<K, any>, joiner: any, named?: Named | Materialized<K, any>, materialized?: Materialized<K, any>): KTable<K, any> {
+    const [n, m] = splitArgs(named, materialized);
+    return tableTableJoin(this, other, joiner, n, m, 'left');
+  }
+
+  /** Outer join with another table: every key of either table, the missing side null. */
+  outerJoin<VO, VR>(
+    other: KTable<K, VO>,
+    joiner: ValueJoiner<V | null, VO | null, VR>,
+    named?: Named | Materialized<K, VR>,
+    materialized?: Materialized<K, VR>,
+  ): KTable<K, VR>;
+  outerJoin<VO, VR>(
+    other: KTable<K, VO>,
+    joiner: ValueJoinerWithKey<K, V | null, VO | null, VR>,
+    named?: Named | Materialized<K, VR>,
+    materialized?: Materialized<K, VR>,
+  ): KTable<K, VR>;
+  outerJoin(other: KTable<K, any>, joiner: any, named?: Named | Materialized<K, any>, materialized?: Materialized<K, any>): KTable<K, any> {
+    const [n, m] = splitArgs(named, materialized);
+    return tableTableJoin(this, other, joiner, n, m, 'outer');
   }
 
   /** Re-groups the table by a new key; aggregations then need an adder and a subtractor. */

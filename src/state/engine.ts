@@ -60,10 +60,15 @@ export class MemoryEngine implements StoreEngine {
   deleteRange(from: Buffer, to: Buffer): void {
     const lo = from.toString('latin1');
     const hi = to.toString('latin1');
-    for (const id of this.keysInOrder()) {
-      if (id >= lo && id < hi) this.data.delete(id);
+    // No sort needed: one pass over the keys (window stores drop whole time segments this way).
+    let deleted = false;
+    for (const id of this.data.keys()) {
+      if (id >= lo && id < hi) {
+        this.data.delete(id);
+        deleted = true;
+      }
     }
-    this.sortedKeys = null;
+    if (deleted) this.sortedKeys = null;
   }
 
   private keysInOrder(): string[] {

@@ -1,5 +1,5 @@
 import type { Headers } from '../processor/headers.js';
-import { writeLong } from './bytes.js';
+import { readLong, writeLong } from './bytes.js';
 import type { StoreEngine } from './engine.js';
 import type { StoreInitContext } from './managed-store.js';
 
@@ -80,7 +80,26 @@ export class SegmentClock {
     this.observedStreamTime = -1;
     this.droppedBelow = 0;
   }
+
+  /**
+   * Stream time survives a reopen of a persistent store (kept under a key above every segment),
+   * so reads stay bounded to the live segments right away.
+   */
+  load(engine: StoreEngine): void {
+    const raw = engine.get(META_KEY);
+    if (raw !== undefined && raw.length === 8) this.observedStreamTime = readLong(raw, 0);
+  }
+
+  save(engine: StoreEngine): void {
+    if (this.observedStreamTime < 0) return;
+    const prev = engine.get(META_KEY);
+    if (prev !== undefined && prev.length === 8 && readLong(prev, 0) === this.observedStreamTime) return;
+    engine.put(META_KEY, segmentPrefix(this.observedStreamTime));
+  }
 }
+
+/** Above every segment prefix (segment ids stay below 2^53), so segment range deletes never touch it. */
+const META_KEY = Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x6d]);
 
 /** Reports a put into an expired segment (dropped-records metric + WARN), when the runtime listens. */
 export function reportExpiredPut(ctx: StoreInitContext, storeName: string): void {

@@ -1,6 +1,6 @@
 import type { Serde } from '../serde/serde.js';
 import { SerdeError } from '../serde/serde.js';
-import type { Headers } from '../processor/headers.js';
+import type { Headers, RawHeaders } from '../processor/headers.js';
 import { Windowed } from '../dsl/windowed.js';
 import { readLong, writeLong } from './bytes.js';
 import { type StoreEngine, MemoryEngine } from './engine.js';
@@ -58,7 +58,7 @@ export interface SessionStore<K, V> extends StateStore, ReadOnlySessionStore<K, 
 }
 
 /** Flushed updates of a caching session store (forwarded with the session end as timestamp by the DSL). */
-export type SessionFlushListener<K, V> = (key: Windowed<K>, newValue: V | null, oldValue: V | null, timestamp: number, headers: Headers | undefined) => void;
+export type SessionFlushListener<K, V> = (key: Windowed<K>, newValue: V | null, oldValue: V | null, timestamp: number, headers: Headers | RawHeaders | undefined) => void;
 
 interface RawSession {
   start: number;
@@ -300,6 +300,7 @@ export class SessionStoreImpl<K, V> implements SessionStore<K, V>, ManagedStore 
     this.ctx = ctx;
     this.engine = engine;
     this.inner = new SessionBytesLayer(engine, this.options, ctx);
+    this.inner.clock.load(engine);
     this.caching = this.options.cachingEnabled && ctx.cache.enabled ? new SessionCacheLayer(this.inner, this.options, ctx) : null;
   }
 
@@ -424,6 +425,7 @@ export class SessionStoreImpl<K, V> implements SessionStore<K, V>, ManagedStore 
   }
 
   async commit(changelogEnd: number | undefined): Promise<void> {
+    this.inner.clock.save(this.engine);
     await this.engine.commit(changelogEnd);
   }
 

@@ -145,6 +145,8 @@ export class TimeOrderedBuffer implements ManagedStore, StateStore {
   private heap: HeapNode[] = [];
   private readonly dirty = new Set<string>();
   private bytes = 0;
+  /** Versions tell live heap nodes from stale ones (a key re-buffered at another time, or removed). */
+  private versions = 0;
   private ctx!: StoreInitContext;
   private lastCheckpoint: number | undefined;
 
@@ -187,12 +189,14 @@ export class TimeOrderedBuffer implements ManagedStore, StateStore {
   }
 
   private insert(id: string, change: BufferedChange, prev: Entry | undefined): void {
-    const version = prev === undefined ? 0 : prev.version + 1;
+    // Same buffer time (final results: the window end): the heap node already in place stays valid.
+    const sameSlot = prev !== undefined && prev.time === change.time;
+    const version = sameSlot ? prev.version : ++this.versions;
     const entry: Entry = { ...change, id, size: sizeOf(change), version };
     if (prev !== undefined) this.bytes -= prev.size;
     this.bytes += entry.size;
     this.entries.set(id, entry);
-    this.push({ time: entry.time, keyBytes: entry.keyBytes, id, version });
+    if (!sameSlot) this.push({ time: entry.time, keyBytes: entry.keyBytes, id, version });
   }
 
   /** Emits (and removes) buffered changes in (time, key) order while `predicate()` holds. */

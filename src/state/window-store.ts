@@ -1,6 +1,6 @@
 import type { Serde } from '../serde/serde.js';
 import { SerdeError } from '../serde/serde.js';
-import type { Headers } from '../processor/headers.js';
+import type { Headers, RawHeaders } from '../processor/headers.js';
 import { Windowed } from '../dsl/windowed.js';
 import { readLong, writeLong } from './bytes.js';
 import { type StoreEngine, MemoryEngine } from './engine.js';
@@ -30,6 +30,8 @@ import type { KeyValue, StateStore, ValueAndTimestamp } from './store.js';
 const INDEX = 0x00;
 const ENTRY = 0x01;
 const INDEX_WIDTH = 12;
+/** Above this many index buckets a range fetch scans instead (in memory) or refuses (LevelDB). */
+const MAX_BUCKETS_PER_FETCH = 1_000_000;
 
 export interface WindowStoreOptions<K, V> {
   readonly name: string;
@@ -44,6 +46,14 @@ export interface WindowStoreOptions<K, V> {
   readonly cachingEnabled: boolean;
   /** Width of the per-key index buckets; about a quarter of the typical fetch range is a good value. */
   readonly indexBucketMs?: number;
+}
+
+/** A key with its serialized forms, computed once per record (see WindowStoreImpl.keyRef). */
+export interface WindowKeyRef<K> {
+  readonly key: K;
+  readonly kb: Buffer;
+  /** latin1 string of `kb`. */
+  readonly kid: string;
 }
 
 /** One window of a key as a store returns it. */
@@ -86,7 +96,7 @@ export type WindowFlushListener<K, V> = (
   newValue: V | null,
   oldValue: V | null,
   timestamp: number,
-  headers: Headers | undefined,
+  headers: Headers | RawHeaders | undefined,
 ) => void;
 
 function keyBytesOf<K>(serde: Serde<K>, key: K): Buffer {
@@ -219,8 +229,10 @@ class WindowBytesLayer<V> {
     const hi = Math.min(to, this.clock.observedStreamTime);
     const out: RawEntry[] = [];
     if (hi < lo) return out;
+    const b0 = Math.floor(lo / this.bucketMs);
     const b1 = Math.floor(hi / this.bucketMs);
-    for (let b = Math.floor(lo / this.bucketMs); b <= b1; b++) {
+    if (b1 - b0 > MAX_BUCKETS_PER_FETCH) return this.rangeByScan(key, lo, hi);
+    for (let b = b0; b <= b1; b++) {
       const idx = this.engine.get(this.indexKey(key, b));
       if (idx === undefined) continue;
       for (let o = 0; o < idx.length; o += INDEX_WIDTH) {
@@ -232,6 +244,39 @@ class WindowBytesLayer<V> {
       }
     }
     return out;
+  }
+
+  /** Starts of `key`'s entries in [from, to] from the index only (no-duplicate stores), ascending. */
+  starts(key: Buffer, from: number, to: number): number[] {
+    const lo = Math.max(from, this.clock.visibleFrom(), 0);
+    const hi = Math.min(to, this.clock.observedStreamTime);
+    const out: number[] = [];
+    if (hi < lo) return out;
+    const b0 = Math.floor(lo / this.bucketMs);
+    const b1 = Math.floor(hi / this.bucketMs);
+    if (b1 - b0 > MAX_BUCKETS_PER_FETCH) return this.rangeByScan(key, lo, hi).map((e) => e.start);
+    for (let b = b0; b <= b1; b++) {
+      const idx = this.engine.get(this.indexKey(key, b));
+      if (idx === undefined) continue;
+      for (let o = 0; o < idx.length; o += INDEX_WIDTH) {
+        const start = readLong(idx, o);
+        if (start >= lo && start <= hi) out.push(start);
+      }
+    }
+    return out;
+  }
+
+  /** A very wide range (tiny windows, long retention): an ordered scan, where the engine has one. */
+  private rangeByScan(key: Buffer, lo: number, hi: number): RawEntry[] {
+    if (this.engine.persistent) {
+      throw new Error(
+        `window store '${this.options.name}': fetch(key, ${lo}, ${hi}) spans more than ${MAX_BUCKETS_PER_FETCH} index buckets; ` +
+          'use a narrower time range or fetchAllAsync()',
+      );
+    }
+    return WindowBytesLayer.collect(this.engine.scan(null, null, false), lo, hi, -Infinity)
+      .filter((e) => e.key.equals(key))
+      .map((e) => ({ start: e.start, seq: e.seq, raw: e.raw }));
   }
 
   /** Every visible entry (ordered by key bytes, start, seq) from an ordered engine scan. */
@@ -284,40 +329,48 @@ class WindowCacheLayer<K, V> {
     this.cache = ctx.cache.namedCache((e) => this.onEvict(e));
   }
 
-  static id(keyBytes: Buffer, start: number): string {
-    const b = Buffer.allocUnsafe(keyBytes.length + 8);
-    keyBytes.copy(b, 0);
-    writeLong(b, keyBytes.length, start);
-    return b.toString('latin1');
+  /** Cache id: latin1 key bytes, '|', decimal start (unique: the start never contains '|'). */
+  static id(kid: string, start: number): string {
+    return `${kid}|${start}`;
   }
 
-  get(keyBytes: Buffer, start: number): CacheEntry<{ key: K; keyBytes: Buffer; start: number }, V> | undefined {
-    return this.cache.get(WindowCacheLayer.id(keyBytes, start));
+  get(kid: string, start: number): CacheEntry<{ key: K; keyBytes: Buffer; start: number }, V> | undefined {
+    return this.cache.get(WindowCacheLayer.id(kid, start));
   }
 
-  put(key: K, keyBytes: Buffer, start: number, value: V | null, timestamp: number, headers: Headers | undefined): void {
-    this.cache.put(WindowCacheLayer.id(keyBytes, start), { key, keyBytes, start }, value, timestamp, true, headers);
-    const kid = keyBytes.toString('latin1');
+  /** Keeps a value read from the store (clean: never written back). */
+  remember(key: K, keyBytes: Buffer, kid: string, start: number, value: V, timestamp: number): void {
+    this.cache.put(WindowCacheLayer.id(kid, start), { key, keyBytes, start }, value, timestamp, false);
+  }
+
+  put(key: K, keyBytes: Buffer, kid: string, start: number, value: V | null, timestamp: number, headers: Headers | undefined): void {
+    this.cache.put(WindowCacheLayer.id(kid, start), { key, keyBytes, start }, value, timestamp, true, headers);
     let set = this.dirtyStarts.get(kid);
     if (set === undefined) this.dirtyStarts.set(kid, (set = new Set()));
     set.add(start);
   }
 
   /** Dirty entries of `key` with a start in [from, to]. */
-  dirtyIn(keyBytes: Buffer, from: number, to: number): Array<CacheEntry<{ key: K; keyBytes: Buffer; start: number }, V>> {
-    const set = this.dirtyStarts.get(keyBytes.toString('latin1'));
+  dirtyIn(kid: string, from: number, to: number): Array<CacheEntry<{ key: K; keyBytes: Buffer; start: number }, V>> {
+    const set = this.dirtyStarts.get(kid);
     const out: Array<CacheEntry<{ key: K; keyBytes: Buffer; start: number }, V>> = [];
     if (set === undefined) return out;
     for (const start of set) {
       if (start < from || start > to) continue;
-      const e = this.cache.get(WindowCacheLayer.id(keyBytes, start));
+      const e = this.cache.get(WindowCacheLayer.id(kid, start));
       if (e !== undefined && e.dirty) out.push(e);
     }
     return out;
   }
 
-  private undirty(keyBytes: Buffer, start: number): void {
-    const kid = keyBytes.toString('latin1');
+  /** Starts of dirty entries of `key` in [from, to] (unordered). */
+  dirtyStartsIn(kid: string, from: number, to: number, into: number[]): void {
+    const set = this.dirtyStarts.get(kid);
+    if (set === undefined) return;
+    for (const start of set) if (start >= from && start <= to) into.push(start);
+  }
+
+  private undirty(kid: string, start: number): void {
     const set = this.dirtyStarts.get(kid);
     if (set === undefined) return;
     set.delete(start);
@@ -326,7 +379,7 @@ class WindowCacheLayer<K, V> {
 
   private flushEntry(e: CacheEntry<{ key: K; keyBytes: Buffer; start: number }, V>): void {
     const { key, keyBytes, start } = e.key;
-    this.undirty(keyBytes, start);
+    this.undirty(keyBytes.toString('latin1'), start);
     const wantOld = e.value === null || (this.listener !== null && this.sendOldValues);
     const oldRaw = wantOld ? this.inner.get(keyBytes, start) : undefined;
     // Deleting a window the store never had is neither written nor forwarded.
@@ -393,6 +446,7 @@ export class WindowStoreImpl<K, V> implements TimestampedWindowStore<K, V>, Mana
     this.ctx = ctx;
     this.engine = engine;
     this.inner = new WindowBytesLayer(engine, this.options, ctx);
+    this.inner.clock.load(engine);
     this.caching =
       this.options.cachingEnabled && !this.options.retainDuplicates && ctx.cache.enabled ? new WindowCacheLayer(this.inner, this.options, ctx) : null;
   }
@@ -413,6 +467,15 @@ export class WindowStoreImpl<K, V> implements TimestampedWindowStore<K, V>, Mana
     return keyBytesOf(this.options.keySerde, key);
   }
 
+  /**
+   * A key serialized once for several operations on it (a record updating several windows):
+   * pass the result to the `*Ref` methods.
+   */
+  keyRef(key: K): WindowKeyRef<K> {
+    const kb = this.keyBytes(key);
+    return { key, kb, kid: kb.toString('latin1') };
+  }
+
   // ---- facade -----------------------------------------------------------------------------
 
   put(key: K, value: V | null, windowStart: number): void {
@@ -420,22 +483,65 @@ export class WindowStoreImpl<K, V> implements TimestampedWindowStore<K, V>, Mana
   }
 
   putWithTimestamp(key: K, value: V | null, windowStart: number, timestamp: number, headers?: Headers): void {
-    const kb = this.keyBytes(key);
     if (this.caching !== null) {
-      this.caching.put(key, kb, windowStart, value, timestamp, headers);
+      this.putRef(this.keyRef(key), value, windowStart, timestamp, headers);
       return;
     }
-    this.inner.put(kb, windowStart, value === null ? null : this.options.valueSerde.serialize(value), timestamp);
+    this.inner.put(this.keyBytes(key), windowStart, value === null ? null : this.options.valueSerde.serialize(value), timestamp);
+  }
+
+  putRef(ref: WindowKeyRef<K>, value: V | null, windowStart: number, timestamp: number, headers?: Headers): void {
+    if (this.caching !== null) {
+      this.caching.put(ref.key, ref.kb, ref.kid, windowStart, value, timestamp, headers);
+      return;
+    }
+    this.inner.put(ref.kb, windowStart, value === null ? null : this.options.valueSerde.serialize(value), timestamp);
   }
 
   fetchWithTimestamp(key: K, windowStart: number): ValueAndTimestamp<V> | null {
-    const kb = this.keyBytes(key);
-    if (this.caching !== null) {
-      const hit = this.caching.get(kb, windowStart);
+    if (this.caching !== null) return this.fetchRef(this.keyRef(key), windowStart);
+    const raw = this.inner.get(this.keyBytes(key), windowStart);
+    return raw === undefined ? null : this.inner.decode(raw);
+  }
+
+  fetchRef(ref: WindowKeyRef<K>, windowStart: number): ValueAndTimestamp<V> | null {
+    const caching = this.caching;
+    if (caching !== null) {
+      const hit = caching.get(ref.kid, windowStart);
       if (hit !== undefined) return hit.value === null ? null : { value: hit.value, timestamp: hit.timestamp };
     }
-    const raw = this.inner.get(kb, windowStart);
-    return raw === undefined ? null : this.inner.decode(raw);
+    const raw = this.inner.get(ref.kb, windowStart);
+    if (raw === undefined) return null;
+    const decoded = this.inner.decode(raw);
+    caching?.remember(ref.key, ref.kb, ref.kid, windowStart, decoded.value, decoded.timestamp);
+    return decoded;
+  }
+
+  /**
+   * Visits `key`'s windows with a start in [timeFrom, timeTo] in start order (descending when
+   * `backward`), reading each value only when it is visited; `visit` returns false to stop (the
+   * lazy iteration Kafka Streams' sliding windows rely on). No-duplicate stores only.
+   */
+  visitRef(ref: WindowKeyRef<K>, timeFrom: number, timeTo: number, backward: boolean, visit: (e: WindowEntry<V>) => boolean): void {
+    const starts = this.inner.starts(ref.kb, timeFrom, timeTo);
+    const caching = this.caching;
+    if (caching !== null) {
+      const before = starts.length;
+      caching.dirtyStartsIn(ref.kid, Math.max(timeFrom, this.inner.clock.visibleFrom()), timeTo, starts);
+      if (starts.length > before) {
+        starts.sort((a, b) => a - b);
+        let w = 0;
+        for (let i = 0; i < starts.length; i++) if (i === 0 || starts[i] !== starts[w - 1]) starts[w++] = starts[i]!;
+        starts.length = w;
+      }
+    }
+    const n = starts.length;
+    for (let i = 0; i < n; i++) {
+      const start = starts[backward ? n - 1 - i : i]!;
+      const vt = this.fetchRef(ref, start);
+      if (vt === null) continue;
+      if (!visit({ start, value: vt.value, timestamp: vt.timestamp })) return;
+    }
   }
 
   fetch(key: K, windowStart: number): V | null;
@@ -451,21 +557,19 @@ export class WindowStoreImpl<K, V> implements TimestampedWindowStore<K, V>, Mana
 
   /** Windows of `key` with a start in [timeFrom, timeTo] with their timestamps (ascending, or descending when `backward`). */
   fetchEntries(key: K, timeFrom: number, timeTo: number, backward: boolean): Array<WindowEntry<V>> {
-    const kb = this.keyBytes(key);
-    const raw = this.inner.range(kb, timeFrom, timeTo);
-    let out: Array<WindowEntry<V>> = raw.map((r) => {
+    const ref = this.keyRef(key);
+    if (!this.options.retainDuplicates) {
+      const out: Array<WindowEntry<V>> = [];
+      this.visitRef(ref, timeFrom, timeTo, backward, (e) => {
+        out.push(e);
+        return true;
+      });
+      return out;
+    }
+    const out: Array<WindowEntry<V>> = this.inner.range(ref.kb, timeFrom, timeTo).map((r) => {
       const d = this.inner.decode(r.raw);
       return { start: r.start, value: d.value, timestamp: d.timestamp };
     });
-    if (this.caching !== null) {
-      const dirty = this.caching.dirtyIn(kb, Math.max(timeFrom, this.inner.clock.visibleFrom()), timeTo);
-      if (dirty.length > 0) {
-        const byStart = new Map<number, WindowEntry<V> | null>();
-        for (const e of out) byStart.set(e.start, e);
-        for (const d of dirty) byStart.set(d.key.start, d.value === null ? null : { start: d.key.start, value: d.value, timestamp: d.timestamp });
-        out = [...byStart.values()].filter((e): e is WindowEntry<V> => e !== null).sort((a, b) => a.start - b.start);
-      }
-    }
     if (backward) out.reverse();
     return out;
   }
@@ -516,6 +620,7 @@ export class WindowStoreImpl<K, V> implements TimestampedWindowStore<K, V>, Mana
   }
 
   async commit(changelogEnd: number | undefined): Promise<void> {
+    this.inner.clock.save(this.engine);
     await this.engine.commit(changelogEnd);
   }
 
