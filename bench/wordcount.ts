@@ -23,9 +23,12 @@ try {
   const produceMs = performance.now() - t0;
   await log.close();
   const t1 = performance.now();
+  const cpu0 = process.cpuUsage();
   const streams = new KafkaStreams(wordcount(), { 'application.id': 'bench', 'data.dir': dir, 'processing.guarantee': guarantee }, { logger: silentLogger });
   await streams.run({ untilIdle: true });
   const runMs = performance.now() - t1;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const m = streams.metrics();
   console.log(
     JSON.stringify({
@@ -36,6 +39,8 @@ try {
       produceRecordsPerSec: Math.round(lines / (produceMs / 1000)),
       runSeconds: +(runMs / 1000).toFixed(2),
       wordsPerSec: Math.round(words / (runMs / 1000)),
+      cpuSeconds: +cpuSeconds.toFixed(2),
+      wordsPerCpuSec: Math.round(words / cpuSeconds),
       commits: m['commit-total'],
       cpu: cpus()[0]?.model,
       node: process.version,
