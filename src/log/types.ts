@@ -56,6 +56,12 @@ export interface ConsumedBatch {
   readonly records: ConsumedRecord[];
   /** The partition's end (next offset to be written, committed data only) when the batch was read. */
   readonly endOffset: number;
+  /**
+   * Where the next fetch of the partition starts: past trailing transaction markers and aborted
+   * records, which a read_committed reader skips (default: the last record's offset + 1). A batch
+   * may hold no records and only move this position.
+   */
+  readonly nextOffset?: number;
 }
 
 export interface TopicSpec {
@@ -87,6 +93,12 @@ export interface LogAdmin {
   deleteTopics(names: readonly string[]): Promise<void>;
   /** Per partition: the offset after the last committed record (what a read_committed reader can reach). */
   endOffsets(topic: string): Promise<number[]>;
+  /**
+   * Per partition: the offset after the last record written, committed or not (Kafka's high
+   * watermark). A consumer that read everything up to it has seen every transaction end.
+   * Optional: logs without open transactions use endOffsets.
+   */
+  logEndOffsets?(topic: string): Promise<number[]>;
   beginningOffsets(topic: string): Promise<number[]>;
   committedOffsets(groupId: string, topics: readonly string[]): Promise<Map<string, CommittedOffset>>;
   /** Drops records below `offset` (repartition topics are purged once consumed, as Kafka Streams does). */
@@ -107,9 +119,20 @@ export interface RebalanceListener {
   onRevoked(partitions: TopicPartition[], lost: boolean): Promise<void>;
 }
 
+/** What a group member tells the group about the work behind its subscription. */
+export interface SubscribeOptions {
+  /**
+   * Physical source topic → sub-topology id. The group assigns tasks: the partitions with one
+   * number of the topics of one sub-topology always go to the same member.
+   */
+  readonly subtopologies?: ReadonlyMap<string, number>;
+  /** Ids of tasks whose stores this member has on disk (the assignment prefers giving them back). */
+  readonly localTasks?: () => readonly string[];
+}
+
 /** The application's member of its consumer group (group id = application id). */
 export interface GroupConsumer {
-  subscribe(topics: readonly string[], listener: RebalanceListener): Promise<void>;
+  subscribe(topics: readonly string[], listener: RebalanceListener, options?: SubscribeOptions): Promise<void>;
   /** Records fetched since the last poll; waits up to `maxWaitMs` when there are none. */
   poll(maxWaitMs: number): Promise<ConsumedBatch[]>;
   /** Sets where the next fetch of a partition starts. */
@@ -119,6 +142,16 @@ export interface GroupConsumer {
   /** Ends poll()'s current wait early (used on shutdown and when local work appears). */
   wakeup(): void;
   close(): Promise<void>;
+}
+
+export interface CommitOptions {
+  /**
+   * Per partition (tpKey): how many of the first records this commit writes to it may be left out
+   * because their only reader already consumed them in-process (its offset commits in the same
+   * step). Their offsets stay taken, as a gap readers skip, like a compacted topic's. Only the
+   * embedded log uses this; other logs write everything.
+   */
+  readonly skipLeading?: ReadonlyMap<string, number>;
 }
 
 export interface TaskCommit {
@@ -133,13 +166,39 @@ export interface TaskCommit {
  * committed tasks (the next offset after their last record), which stores use as checkpoints.
  */
 export interface TaskProducer {
+  /**
+   * Prepares writes for tasks this worker just got, before they read offsets or restore: on Kafka
+   * under exactly_once it initializes each task's transactional producer, which fences (and
+   * aborts the open transaction of) any earlier owner of the task.
+   */
+  openTasks?(taskIds: readonly string[]): Promise<void>;
+  /** Releases what openTasks took, once the tasks were committed or aborted. */
+  closeTasks?(taskIds: readonly string[]): Promise<void>;
   send(taskId: string, records: readonly ProducedRecord[]): void;
-  commit(groupId: string, commits: readonly TaskCommit[]): Promise<Map<string, number>>;
+  commit(groupId: string, commits: readonly TaskCommit[], options?: CommitOptions): Promise<Map<string, number>>;
   /** Drops what was sent for these tasks since their last commit (exactly_once only). */
   abort(taskIds: readonly string[]): Promise<void>;
   /** Bytes sent and not yet committed (the runtime commits early when this grows large). */
   bufferedBytes(): number;
   close(): Promise<void>;
+}
+
+/**
+ * A commit found that tasks are no longer this worker's to write (Kafka Streams'
+ * TaskMigratedException): another worker took them over and fenced this one, or their transaction
+ * could not complete. Their uncommitted work was dropped; the worker must close them (dropping
+ * pending store writes) and let the group assign them again. The other tasks of the commit did
+ * commit: `committedEnds` holds their partition end offsets.
+ */
+export class TaskMigratedError extends Error {
+  override readonly name = 'TaskMigratedError';
+  constructor(
+    message: string,
+    readonly lostTaskIds: readonly string[],
+    readonly committedEnds: ReadonlyMap<string, number>,
+  ) {
+    super(message);
+  }
 }
 
 export type ProcessingGuarantee = 'exactly_once' | 'at_least_once';

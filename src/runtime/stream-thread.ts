@@ -27,6 +27,8 @@ interface HandoffTarget {
   readonly partition: number;
   /** Offset the next record written to this partition will get. */
   next: number;
+  /** End of the partition on the log as of the last commit. */
+  committedEnd: number;
   task: StreamTask | null;
   queue: RecordQueue | null;
   touched: boolean;
@@ -50,7 +52,11 @@ export interface StreamThreadOptions {
 
 const RESTORE_BATCH = 10_000;
 const RESTORE_PROGRESS_MS = 2_000;
-const PROCESS_BATCH_PER_TASK = 2_000;
+// Small rounds keep tasks of one worker in step: a task whose output another task reads
+// (through a handed-off repartition topic) gets ahead by one round at most.
+const PROCESS_BATCH_PER_TASK = 1_000;
+const PROCESS_SLICE_MS = 50;
+const MAX_PROCESS_ROUNDS = 10_000;
 const IDLE_POLL_MS = 50;
 
 /**
@@ -83,6 +89,10 @@ export class StreamThread implements TaskEnvironment {
   private commits = 0;
   private processedSinceCommit = 0;
   private paused = new Set<string>();
+  /** Tasks that read a repartition topic written by this worker (see handOff). */
+  private readonly fedInProcess = new WeakSet<StreamTask>();
+  /** Tasks in processing order; reset when tasks come and go. */
+  private order: StreamTask[] | null = null;
   /** Embedded log: locally read repartition partitions by topic and partition (see handOff). */
   private handoff: Map<string, HandoffTarget[]> | null = null;
 
@@ -240,13 +250,55 @@ export class StreamThread implements TaskEnvironment {
     }
   }
 
+  /**
+   * Processes tasks round after round (handing each task's output on as soon as it is done, so
+   * that downstream tasks of this worker can take it in the same call) until no task has anything
+   * processable or the time slice is used.
+   */
   private processTasks(): number {
     let total = 0;
-    for (const task of this.tasks.values()) {
-      total += task.process(PROCESS_BATCH_PER_TASK);
+    const deadline = Date.now() + PROCESS_SLICE_MS;
+    const order = this.processingOrder();
+    for (let round = 0; round < MAX_PROCESS_ROUNDS; round++) {
+      let n = 0;
+      for (const task of order) {
+        // A task fed in-process drains what it was handed; the others take a small step.
+        const k = task.process(this.fedInProcess.has(task) ? Number.MAX_SAFE_INTEGER : PROCESS_BATCH_PER_TASK);
+        if (k > 0) {
+          n += k;
+          this.sendOutbox(task);
+        }
+      }
+      total += n;
+      if (n === 0 || Date.now() >= deadline) break;
+    }
+    // What the last round handed over is taken too, so that little waits in memory at a commit.
+    for (const task of order) {
+      if (!this.fedInProcess.has(task)) continue;
+      const k = task.process(Number.MAX_SAFE_INTEGER);
+      if (k > 0) {
+        total += k;
+        this.sendOutbox(task);
+      }
     }
     this.processedSinceCommit += total;
     return total;
+  }
+
+  /** Downstream sub-topologies first, so that what they were handed is consumed before more comes. */
+  private processingOrder(): StreamTask[] {
+    const cached = this.order;
+    if (cached !== null && cached.length === this.tasks.size && cached.every((t) => this.tasks.get(t.idString) === t)) return cached;
+    this.order = [...this.tasks.values()].sort((a, b) => b.id.subtopology - a.id.subtopology || a.id.partition - b.id.partition);
+    return this.order;
+  }
+
+  /** Hands one task's output to the producer (later, in sendOutboxes, if topics must be created first). */
+  private sendOutbox(task: StreamTask): void {
+    if (task.outbox.length === 0 || this.pendingTopics.size > 0) return;
+    const records: ProducedRecord[] = drainOutbox(task);
+    if (this.handoff !== null) this.handOff(records);
+    this.producer.send(task.idString, records);
   }
 
   private async awaitAsyncPunctuations(): Promise<void> {
@@ -276,12 +328,7 @@ export class StreamThread implements TaskEnvironment {
         }
       }
     }
-    for (const task of this.tasks.values()) {
-      if (task.outbox.length === 0) continue;
-      const records: ProducedRecord[] = drainOutbox(task);
-      if (this.handoff !== null) this.handOff(records);
-      this.producer.send(task.idString, records);
-    }
+    for (const task of this.tasks.values()) this.sendOutbox(task);
   }
 
   /**
@@ -320,16 +367,35 @@ export class StreamThread implements TaskEnvironment {
     }
   }
 
+  /**
+   * Handed-off records their task already processed need not be written: the task's offset, which
+   * commits in the same atomic step, is past them, and no one else reads a repartition topic.
+   */
+  private consumedHandoffs(): Map<string, number> | undefined {
+    if (this.handoff === null) return undefined;
+    let skips: Map<string, number> | undefined;
+    for (const partitions of this.handoff.values()) {
+      for (const t of partitions) {
+        if (t === undefined || t.queue === null) continue;
+        const skip = Math.min(t.next, t.queue.consumedOffset) - t.committedEnd;
+        if (skip > 0) (skips ??= new Map()).set(tpKey(t.topic, t.partition), skip);
+      }
+    }
+    return skips;
+  }
+
   /** After a commit, the offsets the log gave must be the ones handed-off records were given. */
   private checkHandoff(ends: ReadonlyMap<string, number>): void {
     if (this.handoff === null) return;
     for (const [topic, partitions] of this.handoff) {
       for (let p = 0; p < partitions.length; p++) {
-        const expected = partitions[p]?.next;
+        const t = partitions[p];
+        if (t === undefined) continue;
         const actual = ends.get(tpKey(topic, p));
-        if (expected !== undefined && actual !== undefined && actual !== expected) {
-          throw new Error(`internal topic ${topic}-${p} was written by another process (expected end ${expected}, found ${actual})`);
+        if (actual !== undefined && actual !== t.next) {
+          throw new Error(`internal topic ${topic}-${p} was written by another process (expected end ${t.next}, found ${actual})`);
         }
+        if (actual !== undefined) t.committedEnd = actual;
       }
     }
   }
@@ -384,6 +450,7 @@ export class StreamThread implements TaskEnvironment {
       ends = await this.producer.commit(
         this.config.applicationId,
         commits.map((c) => ({ taskId: c.task.idString, offsets: c.offsets })),
+        { skipLeading: this.consumedHandoffs() },
       );
     } catch (error) {
       if (!(error instanceof TaskMigratedError)) throw error;
@@ -497,7 +564,7 @@ export class StreamThread implements TaskEnvironment {
         let parts = this.handoff.get(tp.topic);
         if (parts === undefined) this.handoff.set(tp.topic, (parts = []));
         const next = (await this.admin.endOffsets(tp.topic))[tp.partition]!;
-        parts[tp.partition] = { topic: tp.topic, partition: tp.partition, next, task: null, queue: null, touched: false };
+        parts[tp.partition] = { topic: tp.topic, partition: tp.partition, next, committedEnd: next, task: null, queue: null, touched: false };
       }
     }
     // Tasks suspended at the revocation that came back are resumed where they stopped fetching;
@@ -554,6 +621,7 @@ export class StreamThread implements TaskEnvironment {
       if (target !== undefined) {
         target.task = task;
         target.queue = task.queueFor(tp.topic, tp.partition) ?? null;
+        this.fedInProcess.add(task);
       }
       const c = committed.get(tpKey(tp.topic, tp.partition));
       if (c !== undefined) {

@@ -2,6 +2,7 @@ import { mkdirSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type {
+  CommitOptions,
   CommittedOffset,
   ConsumedBatch,
   ConsumedRecord,
@@ -111,7 +112,7 @@ export class EmbeddedLog implements Log {
   }
 
   /** Appends records (grouped per partition into one batch each); caller holds the lock and writes state. */
-  private appendLocked(records: readonly ProducedRecord[], ends: Map<string, number>): void {
+  private appendLocked(records: readonly ProducedRecord[], ends: Map<string, number>, skipLeading?: ReadonlyMap<string, number>): void {
     // topic → records per partition; no per-record string keys on this path.
     const byTopic = new Map<string, ProducedRecord[][]>();
     for (let i = 0; i < records.length; i++) {
@@ -124,13 +125,21 @@ export class EmbeddedLog implements Log {
     }
     for (const [topic, parts] of byTopic) {
       for (let partition = 0; partition < parts.length; partition++) {
-        const list = parts[partition];
+        let list = parts[partition];
         if (list === undefined) continue;
         const key = tpKey(topic, partition);
         const ps = this.state.data.partitions[key];
         if (ps === undefined) {
           if (this.state.data.topics[topic] === undefined) throw new UnknownTopicError(topic);
           throw new Error(`partition ${partition} of topic '${topic}' does not exist`);
+        }
+        const skip = Math.min(skipLeading?.get(key) ?? 0, list.length);
+        if (skip > 0) {
+          // Already consumed in-process: their offsets become a gap.
+          ps.end += skip;
+          ends.set(key, ps.end);
+          if (skip === list.length) continue;
+          list = list.slice(skip);
         }
         const batch = encodeBatch(list, ps.end);
         let last = ps.segments[ps.segments.length - 1]!;
@@ -163,10 +172,15 @@ export class EmbeddedLog implements Log {
   }
 
   /** Appends records and commits offsets in one atomic step. */
-  commitAtomically(records: readonly ProducedRecord[], groupId: string, offsets: readonly OffsetToCommit[]): Promise<Map<string, number>> {
+  commitAtomically(
+    records: readonly ProducedRecord[],
+    groupId: string,
+    offsets: readonly OffsetToCommit[],
+    skipLeading?: ReadonlyMap<string, number>,
+  ): Promise<Map<string, number>> {
     return this.withWriteLock(() => {
       const ends = new Map<string, number>();
-      this.appendLocked(records, ends);
+      this.appendLocked(records, ends, skipLeading);
       this.commitOffsetsLocked(groupId, offsets);
       if (records.length > 0 || offsets.length > 0) this.state.write();
       return ends;
@@ -489,7 +503,11 @@ class EmbeddedGroupConsumer implements GroupConsumer {
       const position = Math.max(this.positions.get(key) ?? 0, ps.start);
       if (position >= ps.end) continue;
       const records = this.log.readPartition(tp.topic, tp.partition, position, MAX_RECORDS_PER_PARTITION);
-      if (records.length === 0) continue;
+      if (records.length === 0) {
+        // Nothing but a gap of offsets left (records consumed in-process were not written).
+        this.positions.set(key, ps.end);
+        continue;
+      }
       this.positions.set(key, records[records.length - 1]!.offset + 1);
       out.push({ topic: tp.topic, partition: tp.partition, records, endOffset: ps.end });
     }
@@ -559,11 +577,11 @@ class EmbeddedTaskProducer implements TaskProducer {
     return taken;
   }
 
-  async commit(groupId: string, commits: readonly TaskCommit[]): Promise<Map<string, number>> {
+  async commit(groupId: string, commits: readonly TaskCommit[], options?: CommitOptions): Promise<Map<string, number>> {
     const records = this.take(new Set(commits.map((c) => c.taskId)));
     const offsets: OffsetToCommit[] = [];
     for (const c of commits) for (const o of c.offsets) offsets.push(o);
-    return this.log.commitAtomically(records, groupId, offsets);
+    return this.log.commitAtomically(records, groupId, offsets, options?.skipLeading);
   }
 
   async abort(taskIds: readonly string[]): Promise<void> {
