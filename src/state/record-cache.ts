@@ -7,9 +7,10 @@ import type { Headers, RawHeaders } from '../processor/headers.js';
 export class CacheEntry<K, V> {
   /** Sequence number of the update that made it dirty; 0 when clean. */
   dirtySeq: number;
-  /** Neighbours in the cache's LRU list (older, newer). */
-  older: CacheEntry<K, V> | null = null;
-  newer: CacheEntry<K, V> | null = null;
+  /** CLOCK eviction: set on access, cleared when the clock hand passes. */
+  referenced = true;
+  /** Position in the cache's clock. */
+  slot = -1;
   constructor(
     readonly id: string,
     readonly key: K,
@@ -65,9 +66,11 @@ export function estimateSize(value: unknown): number {
 const ENTRY_OVERHEAD = 64;
 
 /**
- * The cache of one store in one task: LRU eviction (a linked list through the entries), with dirty
- * entries flushed in the order of their last update (as Kafka Streams). Dirty order is an
- * append-only log of (entry, sequence) pairs; stale pairs are skipped when read.
+ * The cache of one store in one task, with dirty entries flushed in the order of their last update
+ * (as Kafka Streams). Eviction approximates LRU with CLOCK over an array of slots: an access only
+ * sets a bit on the entry it touched (a linked LRU list costs pointer writes on neighbours spread
+ * over memory on every read). Dirty order is an append-only log of (entry, sequence) pairs; stale
+ * pairs are skipped when read.
  */
 export class NamedCache<K, V> {
   private readonly entries = new Map<string, CacheEntry<K, V>>();
@@ -79,8 +82,9 @@ export class NamedCache<K, V> {
   private seq = 0;
   private dirtyEntriesCount = 0;
   private bytes = 0;
-  private oldest: CacheEntry<K, V> | null = null;
-  private newest: CacheEntry<K, V> | null = null;
+  private slots: Array<CacheEntry<K, V> | null> = [];
+  private freeSlots: number[] = [];
+  private hand = 0;
 
   constructor(
     private readonly parent: RecordCache,
@@ -95,28 +99,9 @@ export class NamedCache<K, V> {
     return this.dirtyEntriesCount;
   }
 
-  private unlink(e: CacheEntry<K, V>): void {
-    if (e.older !== null) e.older.newer = e.newer;
-    else this.oldest = e.newer;
-    if (e.newer !== null) e.newer.older = e.older;
-    else this.newest = e.older;
-    e.older = e.newer = null;
-  }
-
-  private append(e: CacheEntry<K, V>): void {
-    e.older = this.newest;
-    e.newer = null;
-    if (this.newest !== null) this.newest.newer = e;
-    else this.oldest = e;
-    this.newest = e;
-  }
-
   get(id: string): CacheEntry<K, V> | undefined {
     const e = this.entries.get(id);
-    if (e !== undefined && e !== this.newest) {
-      this.unlink(e);
-      this.append(e);
-    }
+    if (e !== undefined) e.referenced = true;
     this.lastId = id;
     this.lastEntry = e;
     return e;
@@ -135,12 +120,14 @@ export class NamedCache<K, V> {
       this.dirtySeqs.push(dirtySeq);
       if (prev === undefined || prev.dirtySeq === 0) this.dirtyEntriesCount++;
     }
-    // The replaced entry leaves the dirty log (its log slot is skipped) and the LRU list.
+    // The replaced entry leaves the dirty log (its log slot is skipped) and gives its clock slot.
     if (prev !== undefined) {
       prev.dirtySeq = 0;
-      this.unlink(prev);
+      entry.slot = prev.slot;
+    } else {
+      entry.slot = this.freeSlots.length > 0 ? this.freeSlots.pop()! : this.slots.length;
     }
-    this.append(entry);
+    this.slots[entry.slot] = entry;
     this.account(prev === undefined ? size : size - prev.size);
     this.entries.set(id, entry);
     this.lastId = id;
@@ -153,11 +140,23 @@ export class NamedCache<K, V> {
     this.parent.currentBytes += delta;
   }
 
-  /** Evicts least recently used entries of this cache until the shared budget is met or it is empty. */
+  /** Evicts entries of this cache (CLOCK order) until the shared budget is met or it is empty. */
   private evict(): void {
-    while (this.parent.currentBytes > this.parent.maxBytes && this.oldest !== null) {
-      const e = this.oldest;
-      this.unlink(e);
+    const slots = this.slots;
+    while (this.parent.currentBytes > this.parent.maxBytes && this.entries.size > 0) {
+      if (this.hand >= slots.length) this.hand = 0;
+      const e = slots[this.hand];
+      if (e === null || e === undefined) {
+        this.hand++;
+        continue;
+      }
+      if (e.referenced) {
+        e.referenced = false;
+        this.hand++;
+        continue;
+      }
+      slots[this.hand] = null;
+      this.freeSlots.push(this.hand++);
       this.entries.delete(e.id);
       if (this.lastEntry === e) this.lastId = null;
       this.account(-e.size);
@@ -202,7 +201,9 @@ export class NamedCache<K, V> {
   clear(): void {
     this.account(-this.bytes);
     this.entries.clear();
-    this.oldest = this.newest = null;
+    this.slots = [];
+    this.freeSlots = [];
+    this.hand = 0;
     this.lastId = null;
     this.lastEntry = undefined;
     this.resetLog();
