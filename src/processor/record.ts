@@ -9,42 +9,52 @@ export class StreamRecord<K, V> {
   readonly key: K;
   readonly value: V;
   readonly timestamp: number;
-  // Headers are made on first use: most records never look at theirs. Until then this holds the
-  // headers as read from the log (or undefined for none).
-  private h: Headers | RawHeaders | undefined;
+  // Headers are made on first use: most records never look at theirs. Until then `raw` holds the
+  // headers as read from the log (undefined for none) and `made` is null.
+  private made: Headers | null;
+  private raw: RawHeaders | undefined;
 
   constructor(key: K, value: V, timestamp: number, headers?: Headers | RawHeaders) {
     if (!(timestamp >= 0)) throw new RangeError(`a record timestamp must be >= 0, got ${timestamp}`);
     this.key = key;
     this.value = value;
     this.timestamp = timestamp;
-    this.h = headers;
+    if (headers === undefined || Array.isArray(headers)) {
+      this.made = null;
+      this.raw = headers as RawHeaders | undefined;
+    } else {
+      this.made = headers as Headers;
+      this.raw = undefined;
+    }
   }
 
   get headers(): Headers {
-    const h = this.h;
-    if (h instanceof Headers) return h;
-    const made = new Headers(h);
-    this.h = made;
-    return made;
+    if (this.made === null) this.made = new Headers(this.raw);
+    return this.made;
   }
 
   /** @internal The headers in log form, without making a Headers object. */
   rawHeaders(): RawHeaders | undefined {
-    const h = this.h;
-    return h instanceof Headers ? h.toRaw() : h;
+    return this.made === null ? this.raw : this.made.toRaw();
+  }
+
+  private derive<NK, NV>(key: NK, value: NV, timestamp: number): StreamRecord<NK, NV> {
+    const r = new StreamRecord(key, value, timestamp);
+    r.made = this.made;
+    r.raw = this.raw;
+    return r;
   }
 
   withKey<NK>(key: NK): StreamRecord<NK, V> {
-    return new StreamRecord(key, this.value, this.timestamp, this.h);
+    return this.derive(key, this.value, this.timestamp);
   }
 
   withValue<NV>(value: NV): StreamRecord<K, NV> {
-    return new StreamRecord(this.key, value, this.timestamp, this.h);
+    return this.derive(this.key, value, this.timestamp);
   }
 
   withTimestamp(timestamp: number): StreamRecord<K, V> {
-    return new StreamRecord(this.key, this.value, timestamp, this.h);
+    return this.derive(this.key, this.value, timestamp);
   }
 
   withHeaders(headers: Headers): StreamRecord<K, V> {

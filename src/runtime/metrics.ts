@@ -1,17 +1,21 @@
 /** Counters by name (Kafka Streams' metric names where one exists, e.g. dropped-records-total). */
 export class Metrics {
   private readonly counters = new Map<string, number>();
+  /** Records processed: counted on every record, so a plain field rather than a map entry. */
+  processed = 0;
 
   increment(name: string, by = 1): void {
     this.counters.set(name, (this.counters.get(name) ?? 0) + by);
   }
 
   get(name: string): number {
-    return this.counters.get(name) ?? 0;
+    return name === METRIC.processed ? this.processed : (this.counters.get(name) ?? 0);
   }
 
   snapshot(): Record<string, number> {
-    return Object.fromEntries([...this.counters].sort(([a], [b]) => (a < b ? -1 : 1)));
+    const all = new Map(this.counters);
+    if (this.processed > 0) all.set(METRIC.processed, this.processed);
+    return Object.fromEntries([...all].sort(([a], [b]) => (a < b ? -1 : 1)));
   }
 }
 

@@ -327,7 +327,7 @@ export class StreamTask {
     if (ts > this.streamTime) this.streamTime = ts;
     this.currentRaw = q.polledRaw;
     this.currentOffset = offset;
-    this.env.metrics.increment(METRIC.processed);
+    this.env.metrics.processed++;
     try {
       q.source.forward(this, record);
     } finally {

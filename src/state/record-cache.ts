@@ -76,9 +76,6 @@ export class NamedCache<K, V> {
   private readonly entries = new Map<string, CacheEntry<K, V>>();
   private dirtyLog: CacheEntry<K, V>[] = [];
   private dirtySeqs: number[] = [];
-  /** The entry the last get() returned: a put of the same key right after skips a lookup. */
-  private lastId: string | null = null;
-  private lastEntry: CacheEntry<K, V> | undefined;
   private seq = 0;
   private dirtyEntriesCount = 0;
   private bytes = 0;
@@ -102,14 +99,12 @@ export class NamedCache<K, V> {
   get(id: string): CacheEntry<K, V> | undefined {
     const e = this.entries.get(id);
     if (e !== undefined) e.referenced = true;
-    this.lastId = id;
-    this.lastEntry = e;
     return e;
   }
 
   put(id: string, key: K, value: V | null, timestamp: number, dirty: boolean, headers?: Headers | RawHeaders): void {
     const size = ENTRY_OVERHEAD + 2 * id.length + estimateSize(value);
-    const prev = id === this.lastId ? this.lastEntry : this.entries.get(id);
+    const prev = this.entries.get(id);
     if (!dirty && prev !== undefined && prev.dirtySeq !== 0) return; // a clean read never replaces a dirty entry
     let dirtySeq = 0;
     const entry = new CacheEntry(id, key, value, timestamp, 0, size, headers);
@@ -130,8 +125,6 @@ export class NamedCache<K, V> {
     this.slots[entry.slot] = entry;
     this.account(prev === undefined ? size : size - prev.size);
     this.entries.set(id, entry);
-    this.lastId = id;
-    this.lastEntry = entry;
     if (this.parent.currentBytes > this.parent.maxBytes) this.evict();
   }
 
@@ -158,7 +151,6 @@ export class NamedCache<K, V> {
       slots[this.hand] = null;
       this.freeSlots.push(this.hand++);
       this.entries.delete(e.id);
-      if (this.lastEntry === e) this.lastId = null;
       this.account(-e.size);
       if (e.dirtySeq !== 0) {
         e.dirtySeq = 0;
@@ -204,8 +196,6 @@ export class NamedCache<K, V> {
     this.slots = [];
     this.freeSlots = [];
     this.hand = 0;
-    this.lastId = null;
-    this.lastEntry = undefined;
     this.resetLog();
     this.dirtyEntriesCount = 0;
   }
