@@ -7,6 +7,7 @@ import type { Headers, RawHeaders } from '../processor/headers.js';
 type EntryHeaders = Headers | RawHeaders | undefined;
 import { type StoreEngine, MemoryEngine } from './engine.js';
 import { LevelDbEngine } from './leveldb-engine.js';
+import { EngineBackedStore } from './engine-backed-store.js';
 import type { CacheEntry, NamedCache } from './record-cache.js';
 import type { ChangelogRecord, ManagedStore, StoreBuilder, StoreInitContext } from './managed-store.js';
 import type { KeyValue, TimestampedKeyValueStore, ValueAndTimestamp } from './store.js';
@@ -151,16 +152,16 @@ export interface KeyValueStoreOptions<K, V> {
  * A key-value state store: facade (what processors call) + managed lifecycle. The layers are
  * cache → serialization/change-logging → engine (LevelDB or memory).
  */
-export class KeyValueStoreImpl<K, V> implements TimestampedKeyValueStore<K, V>, ManagedStore {
+export class KeyValueStoreImpl<K, V> extends EngineBackedStore implements TimestampedKeyValueStore<K, V>, ManagedStore {
   readonly name: string;
   readonly persistent: boolean;
-  private engine!: StoreEngine;
   private serializing!: SerializingLayer<K, V>;
   private caching: CachingLayer<K, V> | null = null;
   private top!: KeyValueLayer<K, V>;
   private ctx!: StoreInitContext;
 
   constructor(private readonly options: KeyValueStoreOptions<K, V>) {
+    super();
     this.name = options.name;
     this.persistent = options.persistent;
   }
@@ -314,10 +315,6 @@ export class KeyValueStoreImpl<K, V> implements TimestampedKeyValueStore<K, V>, 
 
   // ---- managed ------------------------------------------------------------------------------
 
-  restoreFrom(): number {
-    return this.engine.checkpoint() ?? 0;
-  }
-
   restore(records: readonly ChangelogRecord[]): void {
     for (const r of records) {
       if (r.key === null) continue;
@@ -329,26 +326,8 @@ export class KeyValueStoreImpl<K, V> implements TimestampedKeyValueStore<K, V>, 
     this.caching?.flush();
   }
 
-  pendingBytes(): number {
-    return this.engine.pendingBytes();
-  }
-
-  async commit(changelogEnd: number | undefined): Promise<void> {
-    await this.engine.commit(changelogEnd);
-  }
-
-  async close(): Promise<void> {
+  protected clearCache(): void {
     this.caching?.cache.clear();
-    await this.engine.close();
-  }
-
-  async wipe(): Promise<void> {
-    this.caching?.cache.clear();
-    await this.engine.destroy();
-  }
-
-  facade(): this {
-    return this;
   }
 }
 

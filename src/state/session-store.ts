@@ -6,6 +6,7 @@ import { readLong, writeLong } from './bytes.js';
 import { type StoreEngine, MemoryEngine } from './engine.js';
 import { LevelDbEngine } from './leveldb-engine.js';
 import type { CacheEntry, NamedCache } from './record-cache.js';
+import { EngineBackedStore } from './engine-backed-store.js';
 import type { ChangelogRecord, ManagedStore, StoreBuilder, StoreInitContext } from './managed-store.js';
 import { SegmentClock, SortedEntries, ksSegmentInterval, reportExpiredPut } from './segmented.js';
 import type { KeyValue, StateStore } from './store.js';
@@ -276,15 +277,15 @@ class SessionCacheLayer<K, V> {
 }
 
 /** A session store: facade + lifecycle; cache (optional) → change-logging → engine. */
-export class SessionStoreImpl<K, V> implements SessionStore<K, V>, ManagedStore {
+export class SessionStoreImpl<K, V> extends EngineBackedStore implements SessionStore<K, V>, ManagedStore {
   readonly name: string;
   readonly persistent: boolean;
-  private engine!: StoreEngine;
   private inner!: SessionBytesLayer;
   private caching: SessionCacheLayer<K, V> | null = null;
   private ctx!: StoreInitContext;
 
   constructor(readonly options: SessionStoreOptions<K, V>) {
+    super();
     this.name = options.name;
     this.persistent = options.persistent;
   }
@@ -408,10 +409,6 @@ export class SessionStoreImpl<K, V> implements SessionStore<K, V>, ManagedStore 
 
   // ---- managed ------------------------------------------------------------------------------
 
-  restoreFrom(): number {
-    return this.engine.checkpoint() ?? 0;
-  }
-
   restore(records: readonly ChangelogRecord[]): void {
     this.inner.restore(records);
   }
@@ -420,28 +417,16 @@ export class SessionStoreImpl<K, V> implements SessionStore<K, V>, ManagedStore 
     this.caching?.flush();
   }
 
-  pendingBytes(): number {
-    return this.engine.pendingBytes();
-  }
-
-  async commit(changelogEnd: number | undefined): Promise<void> {
+  protected override beforeCommit(): void {
     this.inner.clock.save(this.engine);
-    await this.engine.commit(changelogEnd);
   }
 
-  async close(): Promise<void> {
-    this.caching?.clear();
-    await this.engine.close();
-  }
-
-  async wipe(): Promise<void> {
-    this.caching?.clear();
+  protected override afterWipe(): void {
     this.inner?.clock.reset();
-    await this.engine.destroy();
   }
 
-  facade(): this {
-    return this;
+  protected clearCache(): void {
+    this.caching?.clear();
   }
 }
 

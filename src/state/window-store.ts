@@ -6,6 +6,7 @@ import { readLong, writeLong } from './bytes.js';
 import { type StoreEngine, MemoryEngine } from './engine.js';
 import { LevelDbEngine } from './leveldb-engine.js';
 import type { CacheEntry, NamedCache } from './record-cache.js';
+import { EngineBackedStore } from './engine-backed-store.js';
 import type { ChangelogRecord, ManagedStore, StoreBuilder, StoreInitContext } from './managed-store.js';
 import { SegmentClock, SortedEntries, ksSegmentInterval, reportExpiredPut, segmentPrefix } from './segmented.js';
 import type { KeyValue, StateStore, ValueAndTimestamp } from './store.js';
@@ -414,15 +415,15 @@ class WindowCacheLayer<K, V> {
  * A window store: the facade processors and tests use plus the runtime's lifecycle. Layers:
  * cache (optional) → change-logging/serialization → engine (LevelDB or memory).
  */
-export class WindowStoreImpl<K, V> implements TimestampedWindowStore<K, V>, ManagedStore {
+export class WindowStoreImpl<K, V> extends EngineBackedStore implements TimestampedWindowStore<K, V>, ManagedStore {
   readonly name: string;
   readonly persistent: boolean;
-  private engine!: StoreEngine;
   private inner!: WindowBytesLayer<V>;
   private caching: WindowCacheLayer<K, V> | null = null;
   private ctx!: StoreInitContext;
 
   constructor(readonly options: WindowStoreOptions<K, V>) {
+    super();
     this.name = options.name;
     this.persistent = options.persistent;
   }
@@ -603,10 +604,6 @@ export class WindowStoreImpl<K, V> implements TimestampedWindowStore<K, V>, Mana
 
   // ---- managed ------------------------------------------------------------------------------
 
-  restoreFrom(): number {
-    return this.engine.checkpoint() ?? 0;
-  }
-
   restore(records: readonly ChangelogRecord[]): void {
     this.inner.restore(records);
   }
@@ -615,28 +612,16 @@ export class WindowStoreImpl<K, V> implements TimestampedWindowStore<K, V>, Mana
     this.caching?.flush();
   }
 
-  pendingBytes(): number {
-    return this.engine.pendingBytes();
-  }
-
-  async commit(changelogEnd: number | undefined): Promise<void> {
+  protected override beforeCommit(): void {
     this.inner.clock.save(this.engine);
-    await this.engine.commit(changelogEnd);
   }
 
-  async close(): Promise<void> {
-    this.caching?.clear();
-    await this.engine.close();
-  }
-
-  async wipe(): Promise<void> {
-    this.caching?.clear();
+  protected override afterWipe(): void {
     this.inner?.clock.reset();
-    await this.engine.destroy();
   }
 
-  facade(): this {
-    return this;
+  protected clearCache(): void {
+    this.caching?.clear();
   }
 }
 
