@@ -1,4 +1,4 @@
-import { basename, extname } from 'node:path';
+import { basename, extname, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { KafkaStreams } from '../runtime/kafka-streams.js';
 import type { StreamsConfigInput } from '../runtime/config.js';
@@ -6,9 +6,11 @@ import { consoleLogger } from '../runtime/logger.js';
 import type { Topology } from '../topology/topology.js';
 import { readConfigFile } from './config-file.js';
 import { UserError } from './errors.js';
-import { addLogOptions, openCliLog, type LogCliOptions } from './log-options.js';
+import { addLogOptions, logSettings, openCliLog, positiveInt, nonNegativeInt, type LogCliOptions } from './log-options.js';
+import { runWorkers } from './workers.js';
 import { loadTopology } from './load-topology.js';
 import { StatusLine } from './status-line.js';
+import type { Log } from '../log/types.js';
 
 interface RunOptions extends LogCliOptions {
   applicationId?: string;
@@ -17,9 +19,21 @@ interface RunOptions extends LogCliOptions {
   config?: string;
   stateDir?: string;
   status?: boolean;
+  workers?: number;
+  workerIndex?: number;
+  maxRestarts: number;
 }
 
-export type SqlLoader = (file: string, config: Record<string, unknown>) => Promise<{ topology: Topology; config: Record<string, unknown> }>;
+export type SqlLoader = (
+  file: string,
+  config: Record<string, unknown>,
+) => Promise<{
+  /** Null when the file declares and inserts but runs no query. */
+  topology: Topology | null;
+  config: Record<string, unknown>;
+  /** Work on the log before the application starts (create topics, write INSERT ... VALUES records). */
+  prepare?: (log: Log, config: Record<string, unknown>) => Promise<void>;
+}>;
 let sqlLoader: SqlLoader | null = null;
 
 /** The SQL front end plugs in here so that `run` stays independent of it. */
@@ -37,9 +51,16 @@ export function registerRunCommand(program: Command): void {
     .option('--until-idle', 'exit once every input is consumed, processed and committed')
     .option('--config <file>', 'settings file (.json or .properties) with Kafka Streams property names')
     .option('--state-dir <dir>', 'where state stores live (default: <data-dir>/state)')
-    .option('--no-status', 'do not print the live status line');
+    .option('--no-status', 'do not print the live status line')
+    .option('--workers <n>', 'Kafka: run N worker processes (state in <state-dir>/worker-<i>)', positiveInt('--workers'))
+    .option('--max-restarts <n>', 'with --workers: restarts of a worker killed by a signal', nonNegativeInt('--max-restarts'), 10)
+    .addOption(new Option('--worker-index <i>', 'set by --workers for each worker').argParser(Number).hideHelp());
   addLogOptions(cmd);
   cmd.action(async (file: string, options: RunOptions) => {
+    if (options.workers !== undefined && options.workerIndex === undefined) {
+      process.exitCode = await superviseWorkers(file, options);
+      return;
+    }
     const fileConfig = options.config !== undefined ? readConfigFile(options.config) : {};
     const cliConfig: Record<string, unknown> = { 'data.dir': options.dataDir };
     if (options.applicationId !== undefined) cliConfig['application.id'] = options.applicationId;
@@ -56,7 +77,20 @@ export function registerRunCommand(program: Command): void {
       ...loaded.config,
       ...requested,
     };
-    const log = await openCliLog(options);
+    const log = await openCliLog(options, config);
+    if ('prepare' in loaded && loaded.prepare !== undefined) {
+      try {
+        await loaded.prepare(log, config);
+      } catch (e) {
+        await log.close();
+        throw e;
+      }
+    }
+    if (loaded.topology === null) {
+      await log.close();
+      process.stderr.write('kstream: no persistent queries to run; statements executed\n');
+      return;
+    }
     const streams = new KafkaStreams(loaded.topology, config, { log, logger: consoleLogger() });
     const status = options.status !== false && process.stderr.isTTY ? new StatusLine(() => streams.status()) : null;
     let signals = 0;
@@ -82,6 +116,42 @@ export function registerRunCommand(program: Command): void {
     }
     const s = streams.status();
     if (options.untilIdle) process.stderr.write(`kstream: processed ${s?.processed ?? 0} records; all input consumed and committed\n`);
+  });
+}
+
+/** `--workers N`: this process supervises N `kstream run` worker processes. */
+async function superviseWorkers(file: string, options: RunOptions): Promise<number> {
+  const settings = logSettings(options, options.config !== undefined ? readConfigFile(options.config) : {});
+  if (typeof settings['bootstrap.servers'] !== 'string' || settings['bootstrap.servers'] === '') {
+    throw new UserError('--workers needs Kafka: give --brokers host:port (or bootstrap.servers in --config)');
+  }
+  const args: string[] = [resolve(file), '--data-dir', options.dataDir, '--no-status'];
+  const add = (flag: string, value: string | undefined) => {
+    if (value !== undefined && value !== '') args.push(flag, value);
+  };
+  add('--application-id', options.applicationId);
+  add('--guarantee', options.guarantee);
+  add('--config', options.config === undefined ? undefined : resolve(options.config));
+  add('--brokers', options.brokers);
+  add('--command-config', options.commandConfig === undefined ? undefined : resolve(options.commandConfig));
+  add('--security-protocol', options.securityProtocol);
+  add('--sasl-mechanism', options.saslMechanism);
+  add('--sasl-username', options.saslUsername);
+  add('--ssl-ca', options.sslCa);
+  add('--ssl-cert', options.sslCert);
+  add('--ssl-key', options.sslKey);
+  if (options.untilIdle) args.push('--until-idle');
+  const env = { ...process.env };
+  // The password goes through the environment, not the command line others can read.
+  if (options.saslPassword !== undefined) env.KSTREAM_SASL_PASSWORD = options.saslPassword;
+  return runWorkers({
+    node: process.execPath,
+    script: process.argv[1]!,
+    args,
+    workers: options.workers!,
+    stateDir: resolve(options.stateDir ?? `${options.dataDir}/state`),
+    maxRestarts: options.maxRestarts,
+    env,
   });
 }
 

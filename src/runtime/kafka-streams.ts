@@ -45,10 +45,25 @@ export class KafkaStreams {
   async start(options: RunOptions = {}): Promise<void> {
     if (this.running !== null) throw new Error('this application was already started');
     if (this.log === null) {
-      this.log = await openLog({ brokers: this.config.raw['bootstrap.servers'] as string | undefined, dataDir: this.config.dataDir });
+      this.log = await openLog({
+        brokers: this.config.raw['bootstrap.servers'] as string | undefined,
+        dataDir: this.config.dataDir,
+        kafka: this.config.raw,
+        logger: this.config.logger,
+      });
       this.ownsLog = true;
     }
-    if (this.log.kind === 'embedded') await this.lockApplication();
+    try {
+      if (this.log.kind === 'embedded') await this.lockApplication();
+      else await this.lockStateDir();
+    } catch (error) {
+      if (this.ownsLog) {
+        await this.log.close();
+        this.log = null;
+        this.ownsLog = false;
+      }
+      throw error;
+    }
     this.thread = new StreamThread(this.topology, this.config, this.log, { untilIdle: options.untilIdle });
     this.running = this.thread.run().finally(() => this.release());
   }
@@ -60,6 +75,21 @@ export class KafkaStreams {
     this.appLock = await tryLock('app', key, join(this.config.stateDir, `${this.config.applicationId}.lock`));
     if (this.appLock === null) {
       throw new Error(`application '${this.config.applicationId}' is already running on data dir ${this.config.dataDir}`);
+    }
+  }
+
+  /**
+   * On Kafka, workers of one application share work through the group but each needs its own
+   * state directory: two processes must never open the same task's stores.
+   */
+  private async lockStateDir(): Promise<void> {
+    mkdirSync(this.config.stateDir, { recursive: true });
+    const key = `${realpathSync(this.config.stateDir)}|${this.config.applicationId}`;
+    this.appLock = await tryLock('state', key, join(this.config.stateDir, `${this.config.applicationId}.lock`));
+    if (this.appLock === null) {
+      throw new Error(
+        `state dir ${this.config.stateDir} is in use by another worker of application '${this.config.applicationId}'; give each worker on this machine its own --state-dir`,
+      );
     }
   }
 

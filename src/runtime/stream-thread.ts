@@ -519,6 +519,10 @@ export class StreamThread implements TaskEnvironment {
   private async groupConsumedToEnd(): Promise<boolean> {
     const topics = [...this.plan.sourceTopics.keys()];
     const committed = await this.admin.committedOffsets(this.config.applicationId, topics);
+    // This worker's partitions count as far as it consumed them (all of it is committed by now,
+    // except a position taken from auto.offset.reset=latest, which has nothing to commit).
+    const consumed = new Map<string, number>();
+    for (const task of this.tasks.values()) for (const p of task.positions()) consumed.set(tpKey(p.topic, p.partition), p.consumed);
     for (const topic of topics) {
       const ends = this.admin.logEndOffsets !== undefined ? await this.admin.logEndOffsets(topic) : await this.admin.endOffsets(topic);
       let begins: number[] | null = null;
@@ -526,8 +530,9 @@ export class StreamThread implements TaskEnvironment {
         const key = tpKey(topic, p);
         const end = Math.max(ends[p]!, this.writtenEnds.get(key) ?? 0);
         const c = committed.get(key);
-        if (c !== undefined) {
-          if (c.offset < end) return false;
+        const local = consumed.get(key);
+        if (c !== undefined || local !== undefined) {
+          if (Math.max(c?.offset ?? -1, local ?? -1) < end) return false;
           continue;
         }
         begins ??= await this.admin.beginningOffsets(topic);
@@ -658,6 +663,7 @@ export class StreamThread implements TaskEnvironment {
         await task.initStore(name);
         from = 0;
       }
+      this.config.logger.debug(`store ${name} of task ${task.idString}: checkpoint ${from}, changelog ${topic} ends at ${end}`);
       if (from === end) continue;
       const started = Date.now();
       let restored = 0;

@@ -1,0 +1,139 @@
+/**
+ * `kstream run <file> --workers N`: N worker processes of one application on this machine. Each
+ * is `kstream run <file> ...` with its own state directory (`<state-dir>/worker-<i>`); they share
+ * the work through the application's consumer group. Starting the same command on other machines
+ * adds their workers to the same group.
+ *
+ * - Output: every line of a worker's stdout/stderr is prefixed with `[worker i] `.
+ * - Signals: SIGINT/SIGTERM are passed on (workers commit and leave the group); a second one kills them.
+ * - A worker that dies from a signal kstream did not send (kill -9, out of memory) is restarted
+ *   after a short pause, up to --max-restarts times; its tasks move to the others meanwhile.
+ * - A worker that exits with an error stops the others. The exit code is the worst worker's.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { constants } from 'node:os';
+
+export interface WorkerPlan {
+  /** Node executable and script that run the kstream CLI. */
+  readonly node: string;
+  readonly script: string;
+  /** Arguments of `kstream run` shared by all workers (without --workers / --state-dir). */
+  readonly args: readonly string[];
+  readonly workers: number;
+  /** Base state directory; worker i uses `<stateDir>/worker-<i>`. */
+  readonly stateDir: string;
+  readonly maxRestarts: number;
+  readonly env?: NodeJS.ProcessEnv;
+  /** Where prefixed output goes (default: this process's stdout/stderr). */
+  readonly stdout?: NodeJS.WritableStream;
+  readonly stderr?: NodeJS.WritableStream;
+}
+
+interface Slot {
+  readonly index: number;
+  child: ChildProcess | null;
+  restarts: number;
+  /** Final status: exit code, or 128 + signal number. */
+  code: number | null;
+}
+
+const RESTART_DELAY_MS = 1000;
+
+function signalCode(signal: NodeJS.Signals): number {
+  return 128 + ((constants.signals as Record<string, number>)[signal] ?? 1);
+}
+
+/** Runs the workers until all have exited; resolves with the worst exit code. */
+export function runWorkers(plan: WorkerPlan): Promise<number> {
+  const out = plan.stdout ?? process.stdout;
+  const err = plan.stderr ?? process.stderr;
+  const slots: Slot[] = Array.from({ length: plan.workers }, (_, index) => ({ index, child: null, restarts: 0, code: null }));
+  let stopping = false;
+  let signals = 0;
+  const note = (message: string) => err.write(`[kstream] ${message}\n`);
+
+  return new Promise<number>((resolve) => {
+    const finishIfDone = () => {
+      if (slots.some((s) => s.code === null)) return;
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      process.off('exit', onExit);
+      resolve(Math.max(...slots.map((s) => s.code!)));
+    };
+
+    const stopAll = (signal: NodeJS.Signals) => {
+      for (const s of slots) {
+        if (s.child !== null && s.child.exitCode === null && s.child.signalCode === null) s.child.kill(signal);
+      }
+    };
+
+    const start = (slot: Slot) => {
+      const args = [plan.script, 'run', ...plan.args, '--state-dir', join(plan.stateDir, `worker-${slot.index}`), '--worker-index', String(slot.index)];
+      const child = spawn(plan.node, args, {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        // Its own process group: a Ctrl-C on the terminal reaches the supervisor only, which passes it on once.
+        detached: true,
+        env: { ...(plan.env ?? process.env), KSTREAM_WORKER_INDEX: String(slot.index) },
+      });
+      slot.child = child;
+      const prefix = `[worker ${slot.index}] `;
+      createInterface({ input: child.stdout! }).on('line', (line) => out.write(prefix + line + '\n'));
+      createInterface({ input: child.stderr! }).on('line', (line) => err.write(prefix + line + '\n'));
+      note(`worker ${slot.index} started (pid ${child.pid})${slot.restarts > 0 ? `, restart ${slot.restarts}` : ''}`);
+      child.on('error', (e) => {
+        note(`worker ${slot.index} could not start: ${e.message}`);
+        slot.child = null;
+        slot.code = 127;
+        if (!stopping) {
+          stopping = true;
+          stopAll('SIGTERM');
+        }
+        finishIfDone();
+      });
+      child.on('exit', (code, signal) => {
+        if (slot.child !== child) return;
+        slot.child = null;
+        if (signal !== null && !stopping && slot.restarts < plan.maxRestarts) {
+          slot.restarts++;
+          note(`worker ${slot.index} (pid ${child.pid}) was killed by ${signal}; restarting it in ${RESTART_DELAY_MS / 1000} s`);
+          setTimeout(() => {
+            if (stopping) {
+              slot.code = signalCode(signal);
+              finishIfDone();
+            } else {
+              start(slot);
+            }
+          }, RESTART_DELAY_MS);
+          return;
+        }
+        slot.code = signal !== null ? signalCode(signal) : (code ?? 1);
+        if (signal !== null && !stopping) note(`worker ${slot.index} was killed by ${signal} ${plan.maxRestarts} times; not restarting it`);
+        if (slot.code !== 0 && !stopping) {
+          stopping = true;
+          note(`worker ${slot.index} failed (exit ${slot.code}); stopping the others`);
+          stopAll('SIGTERM');
+        }
+        finishIfDone();
+      });
+    };
+
+    const onExit = () => stopAll('SIGKILL');
+    process.once('exit', onExit);
+    const onSignal = (sig: NodeJS.Signals) => {
+      signals++;
+      stopping = true;
+      if (signals === 1) {
+        note(`${sig}: stopping the workers (they commit and leave the group)`);
+        stopAll('SIGTERM');
+      } else {
+        note(`second ${sig}: killing the workers`);
+        stopAll('SIGKILL');
+      }
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    for (const slot of slots) start(slot);
+  });
+}

@@ -1,0 +1,206 @@
+/** Topics, offsets and group offsets on Kafka (kafkajs's admin client plus ListOffsets by isolation level). */
+import type { Admin, Kafka } from 'kafkajs';
+import { validateTopicName, UnknownTopicError } from '../embedded/embedded-log.js';
+import { tpKey, type CommittedOffset, type LogAdmin, type TopicDescription, type TopicSpec } from '../types.js';
+import type { KafkaTuning } from './client-config.js';
+import { kafkaErrorMessage, retrying } from './errors.js';
+import { READ_COMMITTED, READ_UNCOMMITTED, createCluster, type KCluster } from './kafkajs-internals.js';
+
+const TOPIC_RESOURCE = 2;
+const DYNAMIC_TOPIC_CONFIG = 1;
+const LATEST = -1;
+const EARLIEST = -2;
+
+function isInternalTopic(name: string): boolean {
+  return name.startsWith('__');
+}
+
+export class KafkaAdmin implements LogAdmin {
+  private readonly admin: Admin;
+  private connected: Promise<void> | null = null;
+  private readonly cluster: KCluster;
+  private closed = false;
+
+  constructor(
+    kafka: Kafka,
+    private readonly tuning: KafkaTuning,
+  ) {
+    this.admin = kafka.admin({ retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1000 } });
+    this.cluster = createCluster(kafka, { isolationLevel: READ_COMMITTED, metadataMaxAge: 60_000 });
+  }
+
+  private run<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    return retrying(
+      what,
+      async () => {
+        this.connected ??= this.admin.connect().catch((e: unknown) => {
+          this.connected = null;
+          throw e;
+        });
+        await this.connected;
+        return fn();
+      },
+      { timeoutMs: this.tuning.taskTimeoutMs, aborted: () => this.closed },
+    );
+  }
+
+  async listTopics(): Promise<string[]> {
+    const names = await this.run('listing topics', () => this.admin.listTopics());
+    return names.filter((n) => !isInternalTopic(n)).sort();
+  }
+
+  async describeTopics(names: readonly string[]): Promise<Map<string, TopicDescription>> {
+    const out = new Map<string, TopicDescription>();
+    if (names.length === 0) return out;
+    const all = new Set(await this.run('listing topics', () => this.admin.listTopics()));
+    const existing = [...new Set(names)].filter((n) => all.has(n));
+    if (existing.length === 0) return out;
+    const metadata = await this.run('describing topics', () => this.admin.fetchTopicMetadata({ topics: existing }));
+    const configs = await this.run('describing topic settings', () =>
+      this.admin.describeConfigs({ includeSynonyms: false, resources: existing.map((name) => ({ type: TOPIC_RESOURCE, name })) }),
+    );
+    const configByTopic = new Map<string, Record<string, string>>();
+    for (const r of configs.resources) {
+      const c: Record<string, string> = {};
+      for (const e of r.configEntries) {
+        const source = (e as { configSource?: number }).configSource;
+        if (source === DYNAMIC_TOPIC_CONFIG || (source === undefined && !e.isDefault)) c[e.configName] = e.configValue;
+      }
+      configByTopic.set(r.resourceName, c);
+    }
+    for (const t of metadata.topics) {
+      out.set(t.name, { name: t.name, partitions: t.partitions.length, config: configByTopic.get(t.name) ?? {} });
+    }
+    return out;
+  }
+
+  async createTopics(topics: readonly TopicSpec[]): Promise<void> {
+    for (const s of topics) {
+      validateTopicName(s.name);
+      if (!Number.isInteger(s.partitions) || s.partitions < 1) throw new Error(`topic '${s.name}' needs at least one partition`);
+    }
+    const existing = new Set(await this.run('listing topics', () => this.admin.listTopics()));
+    const missing = topics.filter((t, i) => !existing.has(t.name) && topics.findIndex((o) => o.name === t.name) === i);
+    if (missing.length === 0) return;
+    try {
+      await this.run('creating topics', () =>
+        this.admin.createTopics({
+          waitForLeaders: true,
+          timeout: 30_000,
+          topics: missing.map((t) => ({
+            topic: t.name,
+            numPartitions: t.partitions,
+            replicationFactor: this.tuning.replicationFactor,
+            configEntries: Object.entries(t.config ?? {}).map(([name, value]) => ({ name, value })),
+          })),
+        }),
+      );
+    } catch (error) {
+      // Another worker may have created some of them at the same moment.
+      const now = new Set(await this.run('listing topics', () => this.admin.listTopics()));
+      if (missing.every((t) => now.has(t.name))) return;
+      const detail = (error as { errors?: Array<{ message?: string }> }).errors?.[0]?.message;
+      throw new Error(`could not create topic${missing.length > 1 ? 's' : ''} ${missing.map((t) => t.name).join(', ')}: ${detail ?? kafkaErrorMessage(error)}`);
+    }
+    await this.cluster.refreshMetadata().catch(() => undefined);
+  }
+
+  async deleteTopics(names: readonly string[]): Promise<void> {
+    if (names.length === 0) return;
+    const existing = new Set(await this.run('listing topics', () => this.admin.listTopics()));
+    const topics = [...new Set(names)].filter((n) => existing.has(n));
+    if (topics.length === 0) return;
+    await this.run('deleting topics', () => this.admin.deleteTopics({ topics, timeout: 30_000 }));
+  }
+
+  /** Per partition, the ListOffsets answer for `timestamp` at `isolation`. */
+  private async listOffsets(topic: string, timestamp: number, isolation: number): Promise<number[]> {
+    return this.run(`reading the offsets of ${topic}`, async () => {
+      await this.cluster.addMultipleTargetTopics([topic]);
+      let metadata = this.cluster.findTopicPartitionMetadata(topic);
+      if (metadata.length === 0) {
+        await this.cluster.refreshMetadata();
+        metadata = this.cluster.findTopicPartitionMetadata(topic);
+        if (metadata.length === 0) throw new UnknownTopicError(topic);
+      }
+      const partitions = metadata.map((p) => p.partitionId);
+      const out: number[] = new Array<number>(partitions.length).fill(0);
+      const leaders = this.cluster.findLeaderForPartitions(topic, partitions);
+      await Promise.all(
+        Object.entries(leaders).map(async ([node, ps]) => {
+          const broker = await this.cluster.findBroker({ nodeId: node });
+          const r = await broker.listOffsets({ isolationLevel: isolation, topics: [{ topic, partitions: ps.map((partition) => ({ partition, timestamp })) }] });
+          for (const t of r.responses) for (const p of t.partitions) out[p.partition] = Number(p.offset);
+        }),
+      );
+      return out;
+    });
+  }
+
+  endOffsets(topic: string): Promise<number[]> {
+    return this.listOffsets(topic, LATEST, READ_COMMITTED);
+  }
+
+  logEndOffsets(topic: string): Promise<number[]> {
+    return this.listOffsets(topic, LATEST, READ_UNCOMMITTED);
+  }
+
+  beginningOffsets(topic: string): Promise<number[]> {
+    return this.listOffsets(topic, EARLIEST, READ_UNCOMMITTED);
+  }
+
+  async committedOffsets(groupId: string, topics: readonly string[]): Promise<Map<string, CommittedOffset>> {
+    const out = new Map<string, CommittedOffset>();
+    if (topics.length === 0) return out;
+    const result = await this.run(`reading the offsets of group ${groupId}`, () => this.admin.fetchOffsets({ groupId, topics: [...topics] }));
+    for (const t of result) {
+      for (const p of t.partitions) {
+        const offset = Number(p.offset);
+        if (!(offset >= 0)) continue;
+        const metadata = (p as { metadata?: string | null }).metadata;
+        out.set(tpKey(t.topic, p.partition), metadata === null || metadata === undefined || metadata === '' ? { offset } : { offset, metadata });
+      }
+    }
+    return out;
+  }
+
+  async deleteRecordsBefore(topic: string, partition: number, offset: number): Promise<void> {
+    await this.run(`deleting records of ${topic}-${partition}`, () =>
+      this.admin.deleteTopicRecords({ topic, partitions: [{ partition, offset: String(offset) }] }),
+    );
+  }
+
+  /** Checks that a broker answers (bounded: used when the log is opened). */
+  async probe(timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no broker answered within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs + 2000);
+    });
+    try {
+      await Promise.race([this.probeOnce(timeoutMs), deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async probeOnce(timeoutMs: number): Promise<void> {
+    await retrying(
+      'connecting to Kafka',
+      async () => {
+        this.connected ??= this.admin.connect().catch((e: unknown) => {
+          this.connected = null;
+          throw e;
+        });
+        await this.connected;
+        await this.admin.listTopics();
+      },
+      { timeoutMs, initialBackoffMs: 200, maxBackoffMs: 1000 },
+    );
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.admin.disconnect().catch(() => undefined);
+    await this.cluster.disconnect().catch(() => undefined);
+  }
+}

@@ -1,0 +1,564 @@
+/**
+ * The application's member of its consumer group on Kafka, poll-based like Java's KafkaConsumer.
+ *
+ * - Membership: JoinGroup / SyncGroup with the task assigner (protocol type `consumer`, so Kafka's
+ *   tools show the group), heartbeats on a timer (so they go on while the worker restores or
+ *   processes), LeaveGroup on close.
+ * - Rebalances are eager, with the listener called from inside poll(): before rejoining, every
+ *   owned partition is revoked (the runtime commits and suspends its tasks); after the new
+ *   assignment, the listener gets it. When the member was thrown out of the group (session
+ *   expired, generation skipped), what it owned is reported lost instead.
+ * - Fetching runs in the background, one request per leader at a time, and stops for partitions
+ *   whose fetched data poll() has not taken yet, for paused partitions and for partitions that
+ *   have not been positioned with seek().
+ */
+import type { Kafka, Logger as KafkaJsLogger } from 'kafkajs';
+import type { Logger } from '../../runtime/logger.js';
+import {
+  tpKey,
+  type ConsumedBatch,
+  type GroupConsumer,
+  type RebalanceListener,
+  type SubscribeOptions,
+  type TopicPartition,
+} from '../types.js';
+import type { KafkaTuning } from './client-config.js';
+import { KafkaUnavailableError, isRetriableError, kafkaErrorMessage, retrying } from './errors.js';
+import { READ_COMMITTED, READ_UNCOMMITTED, createCluster, type FetchPartitionResponse, type KBroker, type KCluster } from './kafkajs-internals.js';
+import { decodePartition } from './records.js';
+import { decodeAssignment, taskAssigner } from './task-assigner.js';
+
+interface KafkaJsErrorLike {
+  name?: string;
+  type?: string;
+  topic?: string;
+  partition?: number;
+}
+
+/** Errors of the group protocol after which the member simply joins again. */
+const REJOIN_TYPES = new Set(['REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'MEMBER_ID_REQUIRED']);
+const COORDINATOR_TYPES = new Set(['NOT_COORDINATOR_FOR_GROUP', 'GROUP_COORDINATOR_NOT_AVAILABLE', 'GROUP_LOAD_IN_PROGRESS']);
+
+class Signal {
+  private waiters: Array<() => void> = [];
+  wait(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const waiters = this.waiters;
+      function done() {
+        clearTimeout(timer);
+        const i = waiters.indexOf(done);
+        if (i >= 0) waiters.splice(i, 1);
+        resolve();
+      }
+      this.waiters.push(done);
+    });
+  }
+  fire(): void {
+    const ws = this.waiters;
+    this.waiters = [];
+    for (const w of ws) w();
+  }
+}
+
+export interface GroupMembership {
+  readonly generationId: number;
+  readonly memberId: string;
+}
+
+export class KafkaGroupConsumer implements GroupConsumer {
+  private readonly groupCluster: KCluster;
+  private readonly fetchCluster: KCluster;
+  private readonly isolationLevel: number;
+  private topics: string[] = [];
+  private listener: RebalanceListener | null = null;
+  private options: SubscribeOptions = {};
+  private assigner: ReturnType<ReturnType<typeof taskAssigner>> | null = null;
+
+  // membership
+  private memberId = '';
+  private generationId = -1;
+  private coordinator: KBroker | null = null;
+  private stable = false;
+  private needsJoin = true;
+  private lost = false;
+  private ownedTasks: string[] = [];
+  private lastHeartbeatOk = 0;
+  private heartbeatTimer: NodeJS.Timeout | null = null;
+  private heartbeating = false;
+
+  // assignment and fetching
+  private assigned: TopicPartition[] = [];
+  private readonly assignedKeys = new Set<string>();
+  private readonly positions = new Map<string, number>();
+  private readonly epochs = new Map<string, number>();
+  private readonly paused = new Set<string>();
+  private buffer: ConsumedBatch[] = [];
+  private readonly buffered = new Set<string>();
+  private readonly dataSignal = new Signal();
+  private readonly fetchSignal = new Signal();
+  private fetchLoop: Promise<void> | null = null;
+  private fetchFailingSince = 0;
+  private woken = false;
+  private closed = false;
+  private fatal: Error | null = null;
+
+  constructor(
+    kafka: Kafka,
+    private readonly groupId: string,
+    readCommitted: boolean,
+    private readonly tuning: KafkaTuning,
+    private readonly logger: Logger,
+    private readonly onClose: () => void = () => {},
+  ) {
+    this.isolationLevel = readCommitted ? READ_COMMITTED : READ_UNCOMMITTED;
+    // Separate connections: heartbeats must not queue behind a fetch waiting for data.
+    this.groupCluster = createCluster(kafka, { isolationLevel: this.isolationLevel });
+    this.fetchCluster = createCluster(kafka, { isolationLevel: this.isolationLevel });
+  }
+
+  /**
+   * Generation and member id for offset commits: valid while the member holds an assignment and
+   * while it revokes it before rejoining (the coordinator accepts commits of the current
+   * generation during a rebalance's join phase).
+   */
+  membership(): GroupMembership | null {
+    if (this.memberId === '' || this.lost || this.generationId < 0) return null;
+    return { generationId: this.generationId, memberId: this.memberId };
+  }
+
+  /** Makes the next poll() rejoin the group (e.g. after a task was found fenced). */
+  requestRejoin(reason: string): void {
+    if (this.closed) return;
+    this.logger.info(`group ${this.groupId}: rejoining (${reason})`);
+    this.needsJoin = true;
+    this.dataSignal.fire();
+  }
+
+  private retryOptions(what: string) {
+    return {
+      timeoutMs: this.tuning.taskTimeoutMs,
+      aborted: () => this.closed,
+      onRetry: (error: unknown, attempt: number) => {
+        if (attempt === 1 || attempt % 10 === 0) this.logger.warn(`${what}: ${kafkaErrorMessage(error)}; retrying`);
+      },
+    };
+  }
+
+  async subscribe(topics: readonly string[], listener: RebalanceListener, options: SubscribeOptions = {}): Promise<void> {
+    this.topics = [...topics].sort();
+    this.listener = listener;
+    this.options = options;
+    this.assigner = taskAssigner({
+      subtopologies: options.subtopologies ?? new Map(),
+      owned: () => ({ tasks: this.ownedTasks, generation: this.generationId }),
+      local: () => options.localTasks?.() ?? [],
+      onAssignment: (a) => this.logger.info(`group ${this.groupId}: assigned ${[...a].map(([m, t]) => `${m.slice(-8)}=[${t.join(',')}]`).join(' ')}`),
+    })({ cluster: this.groupCluster as never, groupId: this.groupId, logger: quietKafkaJsLogger });
+    await retrying(
+      'connecting to Kafka',
+      async () => {
+        await this.groupCluster.connect();
+        await this.fetchCluster.connect();
+        await this.groupCluster.addMultipleTargetTopics(this.topics);
+        await this.fetchCluster.addMultipleTargetTopics(this.topics);
+      },
+      this.retryOptions('connecting to Kafka'),
+    );
+    this.needsJoin = true;
+    this.scheduleHeartbeat();
+  }
+
+  // ---- poll ------------------------------------------------------------------------------
+
+  async poll(maxWaitMs: number): Promise<ConsumedBatch[]> {
+    if (this.fatal !== null) throw this.fatal;
+    if (this.closed) return [];
+    if (this.stable && !this.lost && Date.now() - this.lastHeartbeatOk > this.tuning.sessionTimeoutMs) {
+      // The process was stopped or cut off for longer than the session: the group moved on.
+      this.logger.warn(`group ${this.groupId}: no heartbeat for ${Date.now() - this.lastHeartbeatOk} ms; rejoining, tasks count as lost`);
+      this.lost = true;
+      this.needsJoin = true;
+    }
+    if (this.needsJoin) await this.rebalance();
+    if (this.buffer.length === 0 && maxWaitMs > 0 && !this.needsJoin && !this.woken) {
+      await this.dataSignal.wait(maxWaitMs);
+      if (this.fatal !== null) throw this.fatal;
+    }
+    this.woken = false;
+    const out = this.buffer;
+    if (out.length > 0) {
+      this.buffer = [];
+      this.buffered.clear();
+      this.fetchSignal.fire();
+    }
+    return out;
+  }
+
+  wakeup(): void {
+    this.woken = true;
+    this.dataSignal.fire();
+  }
+
+  seek(topic: string, partition: number, offset: number): void {
+    const key = tpKey(topic, partition);
+    this.positions.set(key, offset);
+    this.epochs.set(key, (this.epochs.get(key) ?? 0) + 1);
+    if (this.buffered.has(key)) {
+      this.buffered.delete(key);
+      this.buffer = this.buffer.filter((b) => b.topic !== topic || b.partition !== partition);
+    }
+    this.fetchSignal.fire();
+  }
+
+  pause(partitions: readonly TopicPartition[]): void {
+    for (const tp of partitions) this.paused.add(tpKey(tp.topic, tp.partition));
+  }
+
+  resume(partitions: readonly TopicPartition[]): void {
+    for (const tp of partitions) this.paused.delete(tpKey(tp.topic, tp.partition));
+    this.fetchSignal.fire();
+  }
+
+  // ---- rebalance -------------------------------------------------------------------------
+
+  /** Revokes what is owned, joins, and hands the new assignment to the listener. */
+  private async rebalance(): Promise<void> {
+    const listener = this.listener!;
+    const owned = this.assigned;
+    const ownedGeneration = this.generationId;
+    const ownedMember = this.memberId;
+    const wasLost = this.lost;
+    this.stable = false;
+    if (owned.length > 0) {
+      await listener.onRevoked(owned, wasLost);
+    }
+    this.clearAssignment();
+    this.needsJoin = false;
+    this.lost = false;
+    const partitions = await retrying('joining the consumer group', () => this.joinAndSync(), this.retryOptions(`joining group ${this.groupId}`));
+    // Owned partitions were revoked as still ours; if the group went on without this member in
+    // between (new member id, or a generation it did not take part in), they were not.
+    if (owned.length > 0 && !wasLost && (this.memberId !== ownedMember || this.generationId !== ownedGeneration + 1)) {
+      this.logger.info(`group ${this.groupId}: generation ${ownedGeneration} → ${this.generationId}; earlier tasks count as lost`);
+      await listener.onRevoked(owned, true);
+    }
+    const keep = new Set(partitions.map((p) => tpKey(p.topic, p.partition)));
+    for (const key of [...this.paused]) if (!keep.has(key)) this.paused.delete(key);
+    this.assigned = partitions;
+    for (const k of keep) this.assignedKeys.add(k);
+    this.stable = true;
+    this.lastHeartbeatOk = Date.now();
+    await listener.onAssigned(partitions);
+    this.startFetching();
+  }
+
+  private clearAssignment(): void {
+    this.assigned = [];
+    this.assignedKeys.clear();
+    for (const key of this.positions.keys()) this.epochs.set(key, (this.epochs.get(key) ?? 0) + 1);
+    this.positions.clear();
+    this.buffer = [];
+    this.buffered.clear();
+  }
+
+  private async coordinatorBroker(): Promise<KBroker> {
+    if (this.coordinator === null) this.coordinator = await this.groupCluster.findGroupCoordinator({ groupId: this.groupId });
+    return this.coordinator;
+  }
+
+  private async joinAndSync(): Promise<TopicPartition[]> {
+    for (let attempt = 0; ; attempt++) {
+      if (this.closed) return [];
+      try {
+        const coordinator = await this.coordinatorBroker();
+        const join = await coordinator.joinGroup({
+          groupId: this.groupId,
+          sessionTimeout: this.tuning.sessionTimeoutMs,
+          rebalanceTimeout: this.tuning.rebalanceTimeoutMs,
+          memberId: this.memberId,
+          groupProtocols: [this.assigner!.protocol({ topics: this.topics })],
+        });
+        this.memberId = join.memberId;
+        this.generationId = join.generationId;
+        let groupAssignment: Array<{ memberId: string; memberAssignment: Buffer }> = [];
+        if (join.leaderId === join.memberId) {
+          await this.groupCluster.refreshMetadata();
+          groupAssignment = await this.assigner!.assign({ members: join.members, topics: this.topics });
+        }
+        const sync = await coordinator.syncGroup({
+          groupId: this.groupId,
+          generationId: join.generationId,
+          memberId: join.memberId,
+          groupAssignment,
+        });
+        const { partitions, tasks } = decodeAssignment(sync.memberAssignment);
+        this.ownedTasks = tasks;
+        this.logger.info(
+          `group ${this.groupId}: generation ${this.generationId}, member ${this.memberId.slice(-8)}${join.leaderId === join.memberId ? ' (leader)' : ''}: tasks [${tasks.join(', ')}]`,
+        );
+        return partitions.filter((p) => this.topics.includes(p.topic));
+      } catch (error) {
+        const e = error as KafkaJsErrorLike;
+        if (e.type === 'UNKNOWN_MEMBER_ID') this.memberId = '';
+        if (e.type !== undefined && COORDINATOR_TYPES.has(e.type)) this.coordinator = null;
+        if (isRetriableError(error)) this.coordinator = null;
+        if (e.type !== undefined && (REJOIN_TYPES.has(e.type) || COORDINATOR_TYPES.has(e.type)) && attempt < 1000) {
+          await new Promise((r) => setTimeout(r, Math.min(500, 20 * (attempt + 1))));
+          continue;
+        }
+        if (e.type === 'INCONSISTENT_GROUP_PROTOCOL') {
+          throw new Error(`consumer group '${this.groupId}' is used by another application with a different assignment protocol`);
+        }
+        throw error;
+      }
+    }
+  }
+
+  // ---- heartbeats ------------------------------------------------------------------------
+
+  private scheduleHeartbeat(): void {
+    if (this.closed || this.heartbeatTimer !== null) return;
+    this.heartbeatTimer = setTimeout(() => {
+      this.heartbeatTimer = null;
+      void this.heartbeat().finally(() => this.scheduleHeartbeat());
+    }, this.tuning.heartbeatIntervalMs);
+  }
+
+  private async heartbeat(): Promise<void> {
+    if (!this.stable || this.needsJoin || this.heartbeating || this.memberId === '') return;
+    this.heartbeating = true;
+    const generation = this.generationId;
+    try {
+      const coordinator = await this.coordinatorBroker();
+      await coordinator.heartbeat({ groupId: this.groupId, groupGenerationId: generation, memberId: this.memberId });
+      if (generation === this.generationId) this.lastHeartbeatOk = Date.now();
+    } catch (error) {
+      if (generation !== this.generationId || !this.stable) return;
+      const type = (error as KafkaJsErrorLike).type;
+      if (type === 'REBALANCE_IN_PROGRESS') {
+        this.logger.info(`group ${this.groupId}: rebalance in progress`);
+        this.needsJoin = true;
+        this.dataSignal.fire();
+      } else if (type === 'ILLEGAL_GENERATION' || type === 'UNKNOWN_MEMBER_ID' || type === 'FENCED_INSTANCE_ID') {
+        this.logger.warn(`group ${this.groupId}: this member is no longer part of generation ${generation} (${type}); rejoining`);
+        if (type === 'UNKNOWN_MEMBER_ID') this.memberId = '';
+        this.lost = true;
+        this.needsJoin = true;
+        this.dataSignal.fire();
+      } else {
+        this.coordinator = null;
+        if (Date.now() - this.lastHeartbeatOk > this.tuning.sessionTimeoutMs) {
+          this.logger.warn(`group ${this.groupId}: heartbeats failing for longer than the session (${kafkaErrorMessage(error)})`);
+          this.lost = true;
+          this.needsJoin = true;
+          this.dataSignal.fire();
+        }
+      }
+    } finally {
+      this.heartbeating = false;
+    }
+  }
+
+  // ---- fetching --------------------------------------------------------------------------
+
+  private startFetching(): void {
+    if (this.fetchLoop === null) {
+      this.fetchLoop = this.runFetcher().finally(() => {
+        this.fetchLoop = null;
+      });
+    }
+    this.fetchSignal.fire();
+  }
+
+  private async runFetcher(): Promise<void> {
+    while (!this.closed && this.fatal === null) {
+      if (!this.stable || this.needsJoin) {
+        await this.fetchSignal.wait(200);
+        continue;
+      }
+      const plan = this.fetchPlan();
+      if (plan.size === 0) {
+        await this.fetchSignal.wait(500);
+        continue;
+      }
+      await Promise.all([...plan].map(([node, parts]) => this.fetchFrom(node, parts)));
+    }
+  }
+
+  /** Leader node → partitions to fetch now, with their positions. */
+  private fetchPlan(): Map<string, Array<{ topic: string; partition: number; offset: number; epoch: number }>> {
+    const plan = new Map<string, Array<{ topic: string; partition: number; offset: number; epoch: number }>>();
+    const byTopic = new Map<string, number[]>();
+    for (const tp of this.assigned) {
+      const key = tpKey(tp.topic, tp.partition);
+      if (this.paused.has(key) || this.buffered.has(key) || !this.positions.has(key)) continue;
+      let list = byTopic.get(tp.topic);
+      if (list === undefined) byTopic.set(tp.topic, (list = []));
+      list.push(tp.partition);
+    }
+    for (const [topic, partitions] of byTopic) {
+      let leaders: Record<string, number[]>;
+      try {
+        leaders = this.fetchCluster.findLeaderForPartitions(topic, partitions);
+      } catch {
+        void this.fetchCluster.refreshMetadata().catch(() => undefined);
+        continue;
+      }
+      for (const [node, ps] of Object.entries(leaders)) {
+        let list = plan.get(node);
+        if (list === undefined) plan.set(node, (list = []));
+        for (const partition of ps) {
+          const key = tpKey(topic, partition);
+          list.push({ topic, partition, offset: this.positions.get(key)!, epoch: this.epochs.get(key) ?? 0 });
+        }
+      }
+    }
+    return plan;
+  }
+
+  private async fetchFrom(node: string, parts: Array<{ topic: string; partition: number; offset: number; epoch: number }>): Promise<void> {
+    const topics = new Map<string, Array<{ partition: number; fetchOffset: string; maxBytes: number }>>();
+    for (const p of parts) {
+      let list = topics.get(p.topic);
+      if (list === undefined) topics.set(p.topic, (list = []));
+      list.push({ partition: p.partition, fetchOffset: String(p.offset), maxBytes: this.tuning.partitionFetchMaxBytes });
+    }
+    const requested = new Map(parts.map((p) => [tpKey(p.topic, p.partition), p]));
+    try {
+      const broker = await this.fetchCluster.findBroker({ nodeId: node });
+      const response = await broker.fetch({
+        isolationLevel: this.isolationLevel,
+        maxWaitTime: this.tuning.fetchMaxWaitMs,
+        minBytes: 1,
+        maxBytes: this.tuning.fetchMaxBytes,
+        topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })),
+      });
+      this.fetchFailingSince = 0;
+      let added = false;
+      for (const t of response.responses) {
+        for (const data of t.partitions) {
+          const key = tpKey(t.topicName, data.partition);
+          const req = requested.get(key);
+          if (req === undefined || (this.epochs.get(key) ?? 0) !== req.epoch || !this.assignedKeys.has(key)) continue;
+          if (this.accept(t.topicName, data, req.offset)) added = true;
+        }
+      }
+      if (added) this.dataSignal.fire();
+    } catch (error) {
+      await this.onFetchError(error, requested);
+    }
+  }
+
+  /** Buffers one partition's fetched data for poll(); true when there is something to hand over. */
+  private accept(topic: string, data: FetchPartitionResponse, offset: number): boolean {
+    const { records, nextOffset } = decodePartition(topic, data, offset);
+    if (records.length === 0 && nextOffset <= offset) return false;
+    const key = tpKey(topic, data.partition);
+    this.positions.set(key, nextOffset);
+    const lso = data.lastStableOffset === undefined ? -1 : Number(data.lastStableOffset);
+    const end = this.isolationLevel === READ_COMMITTED && lso >= 0 ? lso : Number(data.highWatermark);
+    this.buffer.push({ topic, partition: data.partition, records, endOffset: end, nextOffset });
+    this.buffered.add(key);
+    return true;
+  }
+
+  private async onFetchError(error: unknown, requested: Map<string, { topic: string; partition: number; offset: number; epoch: number }>): Promise<void> {
+    if (this.closed) return;
+    const e = error as KafkaJsErrorLike;
+    if (e.name === 'KafkaJSOffsetOutOfRange' && e.topic !== undefined && e.partition !== undefined) {
+      const key = tpKey(e.topic, e.partition);
+      const req = requested.get(key);
+      if (req !== undefined && (this.epochs.get(key) ?? 0) === req.epoch) {
+        const start = await this.earliest(e.topic, e.partition).catch(() => undefined);
+        if (start !== undefined && (this.epochs.get(key) ?? 0) === req.epoch) {
+          this.logger.warn(`${e.topic}-${e.partition}: offset ${req.offset} is out of range; continuing at the log start ${start}`);
+          this.positions.set(key, start);
+        }
+      }
+      return;
+    }
+    if (isRetriableError(error)) {
+      const now = Date.now();
+      if (this.fetchFailingSince === 0) {
+        this.fetchFailingSince = now;
+        this.logger.warn(`fetching from Kafka failed: ${kafkaErrorMessage(error)}; retrying`);
+      } else if (now - this.fetchFailingSince > this.tuning.taskTimeoutMs) {
+        this.fatal = new KafkaUnavailableError(
+          `fetching from Kafka failed for ${Math.round(this.tuning.taskTimeoutMs / 1000)} s: ${kafkaErrorMessage(error)}`,
+        );
+        this.dataSignal.fire();
+        return;
+      }
+      await this.fetchCluster.refreshMetadata().catch(() => undefined);
+      await this.fetchSignal.wait(Math.min(1000, 50 + (now - this.fetchFailingSince) / 4));
+      return;
+    }
+    this.fatal = error instanceof Error ? error : new Error(String(error));
+    this.dataSignal.fire();
+  }
+
+  private async earliest(topic: string, partition: number): Promise<number> {
+    const leaders = this.fetchCluster.findLeaderForPartitions(topic, [partition]);
+    const node = Object.keys(leaders)[0]!;
+    const broker = await this.fetchCluster.findBroker({ nodeId: node });
+    const r = await broker.listOffsets({ isolationLevel: this.isolationLevel, topics: [{ topic, partitions: [{ partition, timestamp: -2 }] }] });
+    return Number(r.responses[0]!.partitions[0]!.offset);
+  }
+
+  // ---- close -----------------------------------------------------------------------------
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.heartbeatTimer !== null) clearTimeout(this.heartbeatTimer);
+    this.heartbeatTimer = null;
+    this.dataSignal.fire();
+    this.fetchSignal.fire();
+    await this.fetchLoop?.catch(() => undefined);
+    if (this.memberId !== '' && !this.lost) {
+      try {
+        const coordinator = await withTimeout(this.coordinatorBroker(), 3000);
+        await withTimeout(coordinator.leaveGroup({ groupId: this.groupId, memberId: this.memberId }), 3000);
+        this.logger.info(`group ${this.groupId}: member ${this.memberId.slice(-8)} left the group`);
+      } catch (error) {
+        this.logger.warn(`group ${this.groupId}: could not leave the group: ${kafkaErrorMessage(error)}`);
+      }
+    }
+    this.memberId = '';
+    this.stable = false;
+    await Promise.all([this.groupCluster.disconnect().catch(() => undefined), this.fetchCluster.disconnect().catch(() => undefined)]);
+    this.onClose();
+  }
+
+  /** For tests and diagnostics. */
+  get state(): { generationId: number; memberId: string; tasks: readonly string[]; woken: boolean } {
+    return { generationId: this.generationId, memberId: this.memberId, tasks: this.ownedTasks, woken: this.woken };
+  }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(t);
+        reject(e as Error);
+      },
+    );
+  });
+}
+
+const noop = () => {};
+const quietKafkaJsLogger: KafkaJsLogger = {
+  info: noop,
+  error: noop,
+  warn: noop,
+  debug: noop,
+  namespace: () => quietKafkaJsLogger,
+  setLogLevel: noop,
+};

@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import { AssignerProtocol } from 'kafkajs';
+import { assignTasks, decodeAssignment, decodeSubscription, encodeSubscription, taskAssigner, tasksOf, type MemberInfo } from './task-assigner.js';
+
+const member = (memberId: string, owned: string[] = [], ownedGeneration = 1, local: string[] = []): MemberInfo => ({ memberId, owned, ownedGeneration, local });
+
+function counts(n: number, ...topics: string[]): Map<string, number> {
+  return new Map(topics.map((t) => [t, n]));
+}
+
+describe('tasksOf', () => {
+  it('makes one task per sub-topology and partition number, with the co-partitioned partitions together', () => {
+    const subtopologies = new Map([
+      ['left', 0],
+      ['right', 0],
+      ['app-x-repartition', 1],
+    ]);
+    const tasks = tasksOf(
+      new Map([
+        ['left', 2],
+        ['right', 2],
+        ['app-x-repartition', 3],
+      ]),
+      subtopologies,
+    );
+    expect(tasks.map((t) => [t.id, t.partitions.map((p) => `${p.topic}-${p.partition}`)])).toEqual([
+      ['0_0', ['left-0', 'right-0']],
+      ['0_1', ['left-1', 'right-1']],
+      ['1_0', ['app-x-repartition-0']],
+      ['1_1', ['app-x-repartition-1']],
+      ['1_2', ['app-x-repartition-2']],
+    ]);
+  });
+
+  it('has as many tasks as the largest source topic of a sub-topology', () => {
+    const tasks = tasksOf(new Map([['a', 1], ['b', 3]]), new Map([['a', 0], ['b', 0]]));
+    expect(tasks.map((t) => [t.id, t.partitions.length])).toEqual([
+      ['0_0', 2],
+      ['0_1', 1],
+      ['0_2', 1],
+    ]);
+  });
+});
+
+describe('assignTasks', () => {
+  const tasks = tasksOf(counts(4, 'in', 'rep'), new Map([['in', 0], ['rep', 1]]));
+
+  it('gives a lone member everything', () => {
+    expect(assignTasks(tasks, [member('a')]).get('a')).toEqual(['0_0', '0_1', '0_2', '0_3', '1_0', '1_1', '1_2', '1_3']);
+  });
+
+  it('balances new members and spreads each sub-topology', () => {
+    const a = assignTasks(tasks, [member('a'), member('b')]);
+    expect(a.get('a')).toHaveLength(4);
+    expect(a.get('b')).toHaveLength(4);
+    for (const ids of a.values()) {
+      expect(ids.filter((id) => id.startsWith('0_'))).toHaveLength(2);
+      expect(ids.filter((id) => id.startsWith('1_'))).toHaveLength(2);
+    }
+  });
+
+  it('is sticky: a joining member takes only what balance requires', () => {
+    const all = ['0_0', '0_1', '0_2', '0_3', '1_0', '1_1', '1_2', '1_3'];
+    const a = assignTasks(tasks, [member('a', all), member('b')]);
+    expect(a.get('a')).toHaveLength(4);
+    expect(a.get('b')).toHaveLength(4);
+    expect(a.get('a')!.every((id) => all.includes(id))).toBe(true);
+    // the survivor of two keeps its tasks and takes the other's
+    const again = assignTasks(tasks, [member('a', a.get('a')!, 2)]);
+    expect(again.get('a')).toEqual(all);
+    // with both back, nothing moves
+    const same = assignTasks(tasks, [member('a', a.get('a')!, 2), member('b', a.get('b')!, 2)]);
+    expect(same.get('a')).toEqual(a.get('a'));
+    expect(same.get('b')).toEqual(a.get('b'));
+  });
+
+  it('gives a returning member the tasks whose state it still has', () => {
+    const all = ['0_0', '0_1', '0_2', '0_3', '1_0', '1_1', '1_2', '1_3'];
+    const mine = ['0_1', '0_3', '1_0', '1_2'];
+    const a = assignTasks(tasks, [member('a', all, 5), member('b', [], -1, mine)]);
+    expect(a.get('b')).toEqual(mine);
+  });
+
+  it('trusts the newest claim when two members say they own a task (a zombie lost it)', () => {
+    const a = assignTasks(tasks, [member('zombie', ['0_0', '0_1'], 1), member('b', ['0_0', '0_1', '0_2', '0_3'], 3)]);
+    expect(a.get('b')).toEqual(expect.arrayContaining(['0_0', '0_1', '0_2', '0_3']));
+  });
+
+  it('assigns every task exactly once for any group size', () => {
+    for (let m = 1; m <= 9; m++) {
+      const members = Array.from({ length: m }, (_, i) => member(`m${i}`));
+      const a = assignTasks(tasks, members);
+      const all = [...a.values()].flat().sort();
+      expect(all).toEqual(tasks.map((t) => t.id).sort());
+      const sizes = [...a.values()].map((l) => l.length);
+      expect(Math.max(...sizes) - Math.min(...sizes)).toBeLessThanOrEqual(1);
+    }
+  });
+});
+
+describe('the kafkajs assigner', () => {
+  it('round-trips subscriptions and assignments in the consumer protocol', async () => {
+    const subtopologies = new Map([['in', 0]]);
+    const cluster = { findTopicPartitionMetadata: (t: string) => (t === 'in' ? [0, 1, 2].map((partitionId) => ({ partitionId, leader: 1 })) : []) };
+    const assigner = taskAssigner({ subtopologies, owned: () => ({ tasks: ['0_1'], generation: 4 }), local: () => ['0_2'] })({
+      cluster: cluster as never,
+      groupId: 'g',
+      logger: undefined as never,
+    });
+    const protocol = assigner.protocol({ topics: ['in'] });
+    expect(decodeSubscription('x', protocol.metadata)).toEqual({ memberId: 'x', owned: ['0_1'], ownedGeneration: 4, local: ['0_2'] });
+    expect(AssignerProtocol.MemberMetadata.decode(protocol.metadata)!.topics).toEqual(['in']);
+    const result = await assigner.assign({
+      members: [
+        { memberId: 'x', memberMetadata: protocol.metadata },
+        { memberId: 'y', memberMetadata: encodeSubscription(['in'], [], -1, []) },
+      ],
+      topics: ['in'],
+    });
+    const byMember = new Map(result.map((r) => [r.memberId, decodeAssignment(r.memberAssignment)]));
+    expect(byMember.get('x')!.tasks).toContain('0_1');
+    const partitions = [...byMember.values()].flatMap((a) => a.partitions.map((p) => p.partition)).sort();
+    expect(partitions).toEqual([0, 1, 2]);
+  });
+});

@@ -1,0 +1,263 @@
+/**
+ * The group's partition assigner, as a kafkajs PartitionAssigner: it assigns *tasks* (one
+ * sub-topology over one partition number, as Kafka Streams does), so the co-partitioned
+ * partitions of a task always go to the same member. Balanced (members get ⌊T/M⌋ or ⌈T/M⌉
+ * tasks, spread over sub-topologies) and sticky: a member keeps the tasks it owned in the previous
+ * generation, and a task that must move prefers a member that has its state on disk.
+ *
+ * Members describe themselves in their subscription's user data (JSON): the tasks they own with
+ * the generation they got them in, and the tasks whose stores they hold locally. The assignment's
+ * user data lists each member's tasks.
+ */
+import { AssignerProtocol, type Assigner, type GroupMember, type GroupMemberAssignment, type PartitionAssigner } from 'kafkajs';
+
+export const TASK_ASSIGNER_NAME = 'kstream-tasks';
+const VERSION = 1;
+
+export interface TaskSpec {
+  readonly id: string;
+  readonly subtopology: number;
+  readonly partition: number;
+  readonly partitions: ReadonlyArray<{ readonly topic: string; readonly partition: number }>;
+}
+
+export interface MemberInfo {
+  readonly memberId: string;
+  /** Tasks the member owned, and the generation it owned them in. */
+  readonly owned: readonly string[];
+  readonly ownedGeneration: number;
+  /** Tasks whose state the member has on disk. */
+  readonly local: readonly string[];
+}
+
+/** Subscription user data. */
+interface SubscriptionData {
+  v: number;
+  owned: string[];
+  gen: number;
+  local: string[];
+}
+
+/** Assignment user data. */
+export interface AssignmentData {
+  v: number;
+  tasks: string[];
+}
+
+export function taskId(subtopology: number, partition: number): string {
+  return `${subtopology}_${partition}`;
+}
+
+/**
+ * The tasks over the given topics: a sub-topology has as many tasks as its largest source topic
+ * has partitions; task (s, p) reads partition p of each of its topics that has one. Topics
+ * without a known sub-topology form their own (numbered after the known ones).
+ */
+export function tasksOf(partitionCounts: ReadonlyMap<string, number>, subtopologies: ReadonlyMap<string, number>): TaskSpec[] {
+  const bySubtopology = new Map<number, string[]>();
+  let next = Math.max(-1, ...subtopologies.values()) + 1;
+  for (const topic of [...partitionCounts.keys()].sort()) {
+    let st = subtopologies.get(topic);
+    if (st === undefined) st = 10_000 + next++;
+    let list = bySubtopology.get(st);
+    if (list === undefined) bySubtopology.set(st, (list = []));
+    list.push(topic);
+  }
+  const tasks: TaskSpec[] = [];
+  for (const st of [...bySubtopology.keys()].sort((a, b) => a - b)) {
+    const topics = bySubtopology.get(st)!;
+    const count = Math.max(...topics.map((t) => partitionCounts.get(t)!));
+    for (let p = 0; p < count; p++) {
+      const partitions = topics.filter((t) => p < partitionCounts.get(t)!).map((topic) => ({ topic, partition: p }));
+      tasks.push({ id: taskId(st, p), subtopology: st, partition: p, partitions });
+    }
+  }
+  return tasks;
+}
+
+/**
+ * Assigns tasks to members: sticky first, then balanced. Deterministic for the same input.
+ * Returns member id → task ids.
+ */
+export function assignTasks(tasks: readonly TaskSpec[], members: readonly MemberInfo[]): Map<string, string[]> {
+  const result = new Map<string, string[]>();
+  const sorted = [...members].sort((a, b) => (a.memberId < b.memberId ? -1 : a.memberId > b.memberId ? 1 : 0));
+  for (const m of sorted) result.set(m.memberId, []);
+  if (sorted.length === 0 || tasks.length === 0) return result;
+  const taskById = new Map(tasks.map((t) => [t.id, t]));
+
+  // Who owned each task last: the claim of the newest generation wins (a zombie's stale claim loses).
+  const owner = new Map<string, MemberInfo>();
+  for (const m of sorted) {
+    for (const id of m.owned) {
+      if (!taskById.has(id)) continue;
+      const prev = owner.get(id);
+      if (prev === undefined || m.ownedGeneration > prev.ownedGeneration) owner.set(id, m);
+    }
+  }
+  const ownedBy = new Map<string, string[]>();
+  for (const m of sorted) ownedBy.set(m.memberId, []);
+  for (const [id, m] of owner) ownedBy.get(m.memberId)!.push(id);
+
+  // Quotas: ⌊T/M⌋ each, and one more for the T mod M members that owned the most.
+  const base = Math.floor(tasks.length / sorted.length);
+  const extra = tasks.length % sorted.length;
+  const byOwned = [...sorted].sort((a, b) => ownedBy.get(b.memberId)!.length - ownedBy.get(a.memberId)!.length);
+  const quota = new Map<string, number>();
+  byOwned.forEach((m, i) => quota.set(m.memberId, base + (i < extra ? 1 : 0)));
+
+  const perSubtopology = new Map<string, Map<number, number>>();
+  for (const m of sorted) perSubtopology.set(m.memberId, new Map());
+  const give = (memberId: string, task: TaskSpec) => {
+    result.get(memberId)!.push(task.id);
+    const counts = perSubtopology.get(memberId)!;
+    counts.set(task.subtopology, (counts.get(task.subtopology) ?? 0) + 1);
+  };
+
+  // Sticky pass: keep owned tasks up to the quota. A member with too many gives up first the
+  // tasks another member has state for, then tasks of its most crowded sub-topology.
+  const localOf = new Map(sorted.map((m) => [m.memberId, new Set(m.local)]));
+  const heldElsewhere = (task: TaskSpec, self: string) => sorted.some((o) => o.memberId !== self && localOf.get(o.memberId)!.has(task.id));
+  const assigned = new Set<string>();
+  for (const m of sorted) {
+    let keep = ownedBy.get(m.memberId)!.map((id) => taskById.get(id)!);
+    const q = quota.get(m.memberId)!;
+    while (keep.length > q) {
+      const counts = new Map<number, number>();
+      for (const t of keep) counts.set(t.subtopology, (counts.get(t.subtopology) ?? 0) + 1);
+      let drop = -1;
+      let dropKey: [number, number, number] | null = null;
+      for (let i = 0; i < keep.length; i++) {
+        const t = keep[i]!;
+        const key: [number, number, number] = [heldElsewhere(t, m.memberId) ? 1 : 0, counts.get(t.subtopology)!, t.partition];
+        if (dropKey === null || key[0] > dropKey[0] || (key[0] === dropKey[0] && (key[1] > dropKey[1] || (key[1] === dropKey[1] && key[2] > dropKey[2])))) {
+          drop = i;
+          dropKey = key;
+        }
+      }
+      keep = keep.filter((_, i) => i !== drop);
+    }
+    for (const t of keep) {
+      give(m.memberId, t);
+      assigned.add(t.id);
+    }
+  }
+
+  // Fill pass: each remaining task to a member with room, preferring local state, then the fewest
+  // tasks of that sub-topology, then the fewest tasks.
+  for (const t of tasks) {
+    if (assigned.has(t.id)) continue;
+    let best: MemberInfo | null = null;
+    let bestKey: [number, number, number] | null = null;
+    for (const m of sorted) {
+      const count = result.get(m.memberId)!.length;
+      if (count >= quota.get(m.memberId)!) continue;
+      const key: [number, number, number] = [
+        localOf.get(m.memberId)!.has(t.id) ? 0 : 1,
+        perSubtopology.get(m.memberId)!.get(t.subtopology) ?? 0,
+        count,
+      ];
+      if (bestKey === null || key[0] < bestKey[0] || (key[0] === bestKey[0] && (key[1] < bestKey[1] || (key[1] === bestKey[1] && key[2] < bestKey[2])))) {
+        best = m;
+        bestKey = key;
+      }
+    }
+    give(best!.memberId, t);
+    assigned.add(t.id);
+  }
+  for (const list of result.values()) list.sort(compareTaskIds);
+  return result;
+}
+
+export function compareTaskIds(a: string, b: string): number {
+  const [sa, pa] = a.split('_').map(Number) as [number, number];
+  const [sb, pb] = b.split('_').map(Number) as [number, number];
+  return sa - sb || pa - pb;
+}
+
+export function encodeSubscription(topics: readonly string[], owned: readonly string[], generation: number, local: readonly string[]): Buffer {
+  const data: SubscriptionData = { v: VERSION, owned: [...owned], gen: generation, local: [...local] };
+  return AssignerProtocol.MemberMetadata.encode({ version: VERSION, topics: [...topics], userData: Buffer.from(JSON.stringify(data)) });
+}
+
+export function decodeSubscription(memberId: string, metadata: Buffer): MemberInfo {
+  const decoded = AssignerProtocol.MemberMetadata.decode(metadata);
+  let data: Partial<SubscriptionData> = {};
+  try {
+    if (decoded?.userData && decoded.userData.length > 0) data = JSON.parse(decoded.userData.toString('utf8')) as SubscriptionData;
+  } catch {
+    /* a member of another version: no stickiness hints */
+  }
+  return {
+    memberId,
+    owned: Array.isArray(data.owned) ? data.owned : [],
+    ownedGeneration: typeof data.gen === 'number' ? data.gen : -1,
+    local: Array.isArray(data.local) ? data.local : [],
+  };
+}
+
+export function decodeAssignment(buffer: Buffer): { partitions: Array<{ topic: string; partition: number }>; tasks: string[] } {
+  const decoded = AssignerProtocol.MemberAssignment.decode(buffer);
+  const partitions: Array<{ topic: string; partition: number }> = [];
+  if (decoded === null) return { partitions, tasks: [] };
+  for (const [topic, list] of Object.entries(decoded.assignment)) for (const partition of list) partitions.push({ topic, partition });
+  let tasks: string[] = [];
+  try {
+    if (decoded.userData && decoded.userData.length > 0) tasks = (JSON.parse(decoded.userData.toString('utf8')) as AssignmentData).tasks ?? [];
+  } catch {
+    /* no task list: the member derives tasks from partitions */
+  }
+  return { partitions, tasks };
+}
+
+/** What the assigner needs to know about the local member and the application. */
+export interface TaskAssignerContext {
+  /** Physical source topic → sub-topology id. */
+  readonly subtopologies: ReadonlyMap<string, number>;
+  /** Tasks this member owns now and the generation it got them in. */
+  owned(): { tasks: readonly string[]; generation: number };
+  /** Tasks whose state this member has on disk. */
+  local(): readonly string[];
+  /** Called with the assignment the leader computed (for logging). */
+  onAssignment?(assignment: ReadonlyMap<string, readonly string[]>, generation?: number): void;
+}
+
+/**
+ * The kafkajs PartitionAssigner: `protocol()` announces this member's tasks, `assign()` (run by
+ * the group leader) computes every member's tasks from the cluster's partition counts.
+ */
+export function taskAssigner(context: TaskAssignerContext): PartitionAssigner {
+  return ({ cluster }) => {
+    const assigner: Assigner = {
+      name: TASK_ASSIGNER_NAME,
+      version: VERSION,
+      protocol({ topics }) {
+        const { tasks, generation } = context.owned();
+        return { name: TASK_ASSIGNER_NAME, metadata: encodeSubscription(topics, tasks, generation, context.local()) };
+      },
+      async assign({ members, topics }): Promise<GroupMemberAssignment[]> {
+        const counts = new Map<string, number>();
+        for (const topic of topics) {
+          const n = cluster.findTopicPartitionMetadata(topic).length;
+          if (n > 0) counts.set(topic, n);
+        }
+        const tasks = tasksOf(counts, context.subtopologies);
+        const byId = new Map(tasks.map((t) => [t.id, t]));
+        const infos = members.map((m: GroupMember) => decodeSubscription(m.memberId, m.memberMetadata));
+        const assignment = assignTasks(tasks, infos);
+        context.onAssignment?.(assignment);
+        return members.map((m: GroupMember) => {
+          const ids = assignment.get(m.memberId) ?? [];
+          const parts: Record<string, number[]> = {};
+          for (const id of ids) for (const tp of byId.get(id)!.partitions) (parts[tp.topic] ??= []).push(tp.partition);
+          const userData: AssignmentData = { v: VERSION, tasks: ids };
+          return {
+            memberId: m.memberId,
+            memberAssignment: AssignerProtocol.MemberAssignment.encode({ version: VERSION, assignment: parts, userData: Buffer.from(JSON.stringify(userData)) }),
+          };
+        });
+      },
+    };
+    return assigner;
+  };
+}
