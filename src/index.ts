@@ -91,3 +91,26 @@ export type { Logger, LogLevel } from './runtime/logger.js';
 export type { Log, ProducedRecord, ConsumedRecord, TopicDescription } from './log/types.js';
 export { openLog } from './log/open-log.js';
 export { EmbeddedLog } from './log/embedded/embedded-log.js';
+
+// SQL (ksqlDB dialect): parse and analyze scripts, register functions, compile persistent queries
+// to topologies, run ksql-test-runner cases in process. Loaded on demand (the parser takes a moment
+// to build): `const { SqlSession, buildScriptTopology } = await loadSql();`
+export function loadSql(): Promise<typeof import('./sql/api.js')> {
+  return import('./sql/api.js');
+}
+export type {
+  SqlSession,
+  SqlSessionOptions,
+  SqlError,
+  FunctionRegistry,
+  ScalarFunctionDef,
+  AggregateFunctionDef,
+  TableFunctionDef,
+  Aggregator as SqlAggregator,
+  SqlType,
+  AnalyzedStatement,
+  PersistentQueryPlan,
+  PlannerOptions,
+  ScriptPlan,
+  QueryTestDriver,
+} from './sql/api.js';

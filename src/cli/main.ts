@@ -5,6 +5,10 @@ import { registerProduceCommand } from './produce.js';
 import { registerConsumeCommand } from './consume.js';
 import { registerTopicsCommand } from './topics.js';
 import { registerLocalKafkaCommands } from '../kafka-local/command.js';
+import { registerTestCommand } from './test-command.js';
+import { registerExplainCommand } from './explain.js';
+import { setSqlLoader } from './run.js';
+import { SqlError } from '../sql/errors.js';
 
 export function buildProgram(): Command {
   const program = new Command()
@@ -14,7 +18,11 @@ export function buildProgram(): Command {
     .showHelpAfterError('(add --help for usage)')
     .enablePositionalOptions()
     .exitOverride();
+  // The SQL front end (parser, planner) loads only for .sql files.
+  setSqlLoader(async (file, config) => (await import('./sql-loader.js')).loadSql(file, config));
   registerRunCommand(program);
+  registerTestCommand(program);
+  registerExplainCommand(program);
   registerProduceCommand(program);
   registerConsumeCommand(program);
   registerTopicsCommand(program);
@@ -29,6 +37,11 @@ export async function main(argv: string[]): Promise<number> {
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode;
+    // A rejected SQL statement: `file:line:col: message`, the line and a caret; no stack.
+    if (e instanceof SqlError) {
+      process.stderr.write(`${e.format()}\n`);
+      return 1;
+    }
     return reportError(e);
   }
 }

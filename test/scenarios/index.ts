@@ -2,6 +2,7 @@
 import type { Scenario } from './env.js';
 import { runtimeScenarios } from './runtime.js';
 import { windowJoinScenarios } from './windows-joins.js';
+import { exampleScenarios } from './examples.js';
 
-export const scenarios: Scenario[] = [...runtimeScenarios, ...windowJoinScenarios];
+export const scenarios: Scenario[] = [...runtimeScenarios, ...windowJoinScenarios, ...exampleScenarios];
 export type { Scenario, ScenarioEnv } from './env.js';

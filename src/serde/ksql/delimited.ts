@@ -56,12 +56,24 @@ export function parseDelimited(line: string, delimiter: string): Field[] {
   }
 }
 
-/** Quoting as Commons CSV's MINIMAL mode: delimiter, quote, line breaks, edge blanks, empty. */
-function needsQuotes(s: string, delimiter: string): boolean {
-  return s === '' || s.includes(delimiter) || s.includes('"') || s.includes('\n') || s.includes('\r') || /^\s|\s$/.test(s) || s.startsWith('#');
+/**
+ * Quoting of ksqlDB's CSVPrinter (Apache Commons CSV 1.4, QuoteMode.MINIMAL): the first field of a
+ * record is quoted unless it starts with a letter or digit (so "-10" is quoted there, not after a
+ * delimiter), any field starting with a character <= '#', containing the delimiter, a quote or a
+ * line break, or ending with a character <= ' ' is quoted; an empty string only as first field.
+ */
+function needsQuotes(s: string, delimiter: string, first: boolean): boolean {
+  if (s === '') return first;
+  const c = s.charCodeAt(0);
+  const alnum = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+  if (first && !alnum) return true;
+  if (c <= 35) return true;
+  if (s.includes(delimiter) || s.includes('"') || s.includes('\n') || s.includes('\r')) return true;
+  return s.charCodeAt(s.length - 1) <= 32;
 }
 
-function renderField(v: unknown, t: SqlType, delimiter: string): string {
+function renderField(v: unknown, t: SqlType, delimiter: string, first: boolean): string {
+  // A NULL is an empty, unquoted field (Commons CSV prints null as the empty null string).
   if (v === null || v === undefined) return '';
   let s: string;
   switch (t.base) {
@@ -80,12 +92,11 @@ function renderField(v: unknown, t: SqlType, delimiter: string): string {
     default:
       s = String(v);
   }
-  // An empty STRING is quoted so that it reads back as '' rather than NULL.
-  return needsQuotes(s, delimiter) ? `"${s.replace(/"/g, '""')}"` : s;
+  return needsQuotes(s, delimiter, first) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 export function writeDelimited(values: readonly unknown[], types: readonly SqlType[], delimiter: string): string {
-  return values.map((v, i) => renderField(v ?? null, types[i]!, delimiter)).join(delimiter);
+  return values.map((v, i) => renderField(v ?? null, types[i]!, delimiter, i === 0)).join(delimiter);
 }
 
 function int(text: string, name: string): bigint {

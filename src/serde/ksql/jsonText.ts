@@ -25,15 +25,19 @@ export class JsonSyntaxError extends Error {
 /** Digit runs long enough that a double might not hold them exactly. */
 const RISKY_NUMBER = /\d{16}|\d[\d.]{16}|\d[eE]/;
 
-export function parseJson(text: string, options: { exactNumbers?: boolean } = {}): JsonValue {
+/**
+ * `ignoreTrailing`: read the first JSON value and ignore what follows it, as Jackson's readTree
+ * does by default (ksqlDB's JSON functions parse that way).
+ */
+export function parseJson(text: string, options: { exactNumbers?: boolean; ignoreTrailing?: boolean } = {}): JsonValue {
   if (!options.exactNumbers && !RISKY_NUMBER.test(text)) {
     try {
       return JSON.parse(text) as JsonValue;
     } catch (e) {
-      throw new JsonSyntaxError((e as Error).message);
+      if (!options.ignoreTrailing) throw new JsonSyntaxError((e as Error).message);
     }
   }
-  return new ExactParser(text, options.exactNumbers ?? false).parseDocument();
+  return new ExactParser(text, options.exactNumbers ?? false).parseDocument(options.ignoreTrailing ?? false);
 }
 
 const SAFE_INT = /^-?\d{1,15}$/;
@@ -45,11 +49,11 @@ class ExactParser {
     private readonly allAsText: boolean,
   ) {}
 
-  parseDocument(): JsonValue {
+  parseDocument(ignoreTrailing: boolean): JsonValue {
     this.ws();
     const v = this.value();
     this.ws();
-    if (this.i !== this.s.length) this.error('Unexpected trailing characters');
+    if (this.i !== this.s.length && !ignoreTrailing) this.error('Unexpected trailing characters');
     return v;
   }
 

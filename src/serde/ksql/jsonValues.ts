@@ -101,6 +101,9 @@ export function readJsonValue(node: JsonValue, t: SqlType, path = '$'): unknown 
       if (typeof node === 'number') return node;
       if (node instanceof JsonNumber) return node.toNumber();
       if (typeof node === 'string' && node.trim() !== '' && !Number.isNaN(Number(node))) return Number(node);
+      // Jackson writes non-finite doubles as strings (as ksqlDB's JSON serializer does).
+      if (node === 'NaN') return NaN;
+      if (node === 'Infinity' || node === '-Infinity') return Number(node);
       return bad(path, 'DOUBLE', node);
     case 'DECIMAL': {
       let d: Decimal;

@@ -89,7 +89,7 @@ export function analyzeAggregation(input: AggregationInput): Aggregation {
       }
       return false;
     });
-  for (const item of query.select) if (item.kind === 'SingleColumn') collect(item.expr);
+  for (const item of query.select) if (item.kind !== 'AllColumns') collect(item.expr);
   if (query.having) collect(query.having);
   if (calls.length === 0) fail('GROUP BY requires aggregate functions in either the SELECT or HAVING clause.', query.pos);
 
@@ -153,7 +153,9 @@ export function analyzeAggregation(input: AggregationInput): Aggregation {
       return column(windowOffset + (e.name === WINDOWSTART ? 0 : 1), e);
     }
     if (e.kind === 'NullLiteral' || e.kind === 'BooleanLiteral' || e.kind === 'StringLiteral' || e.kind === 'IntegerLiteral' || e.kind === 'DecimalLiteral' || e.kind === 'DoubleLiteral') {
-      return undefined;
+      // A literal that is a grouping expression (GROUP BY 1) is that key column.
+      const i = groupKeys.get(canonical(e) ?? '');
+      return i === undefined ? undefined : column(i, e);
     }
     const key = canonical(e);
     if (key !== undefined) {
@@ -213,7 +215,8 @@ function resolveAggregate(call: ExprOf<'FunctionCall'>, registry: FunctionRegist
   const columnArgs = args.slice(0, columnCount).map((a, i) => compileExpression(analyzer.convert(a, resolved.paramTypes[i]!), ctx));
   const argTypes = resolved.paramTypes.map((t) => t as SqlType);
   const returnType = resolved.returnType;
-  const create = () => overload.create({ argTypes, returnType, constants });
+  const properties = ctx.properties;
+  const create = () => overload.create({ argTypes, returnType, constants, properties });
   let undoable: boolean;
   try {
     undoable = typeof create().undo === 'function';

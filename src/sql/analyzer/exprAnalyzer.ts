@@ -4,19 +4,23 @@
  * resolves function overloads, and produces TExpr trees ready to compile.
  */
 import { fail, SqlError, type SourcePos } from '../errors.js';
-import { FunctionResolutionError, type ArgInfo, type FunctionRegistry } from '../functions/registry.js';
+import { FunctionResolutionError, type ArgInfo, type FactoryContext, type FunctionRegistry, type ScalarImpl } from '../functions/registry.js';
+import { FunctionError } from '../functions/functionError.js';
+import { stringToTemporal } from '../functions/signature.js';
 import type { Expr, ExprOf } from '../parser/ast.js';
 import { castConverter } from '../types/cast.js';
 import { arithmeticResultType, canImplicitlyCast, commonType, toDecimalType } from '../types/coercion.js';
 import { Decimal } from '../types/decimal.js';
 import { BIGINT, BOOLEAN, DOUBLE, formatType, INTEGER, isNumeric, STRING, TIMESTAMP, array, decimal, map, struct, typeEquals, type SqlType } from '../types/sqlType.js';
 import { implicitConverter, type Converter } from '../types/values.js';
-import { DAY_MS } from '../time/isoTime.js';
+import { DAY_MS, parseTimestampIso } from '../time/isoTime.js';
 import { compileExpression, QueryContext } from '../expr/compile.js';
 import { formatExpr } from './exprFormat.js';
+import { coerceUserList } from './userList.js';
 import type { RowScope } from './scope.js';
 import { isConstant, type CompareMode, type NumericMode, type TExpr } from './typedExpr.js';
 import { resolveType } from './typeResolver.js';
+import { INTERVAL_FUNCTIONS, TIME_UNIT_NAMES } from '../functions/scalar/intervals.js';
 
 export interface ExprAnalyzerOptions {
   readonly registry: FunctionRegistry;
@@ -109,7 +113,7 @@ export class ExprAnalyzer {
         for (const x of [l, r]) {
           if (x.type !== null && x.type.base !== 'STRING') fail(`Unsupported arithmetic types. ${typeName(l.type)} ${typeName(r.type)}`, pos);
         }
-        return { k: 'concat', left: l, right: r, type: STRING, pos, sql };
+        return { k: 'concat', left: l, right: r, nulls: 'skip', type: STRING, pos, sql };
       }
       case 'Negate': {
         const o = this.analyze(e.operand);
@@ -176,20 +180,17 @@ export class ExprAnalyzer {
         return { k: 'convert', expr: inner, conv, explicit: true, type: to, pos, sql };
       }
       case 'CreateArray': {
-        const els = e.elements.map((x) => this.analyze(x));
-        const t = this.common(els, pos, 'ARRAY constructor');
+        const { type: t, exprs: els } = coerceUserList(e.elements.map((x) => this.analyze(x)));
         if (t === undefined) fail('Cannot construct an array with all NULL elements (see https://github.com/confluentinc/ksql/issues/4239). As a workaround, you may cast a NULL value to the desired type.', pos);
-        return { k: 'array', elements: els.map((x) => this.convert(x, t)), type: array(t), pos, sql };
+        return { k: 'array', elements: els, type: array(t), pos, sql };
       }
       case 'CreateMap': {
-        const keys = e.entries.map((x) => this.analyze(x.key));
-        const values = e.entries.map((x) => this.analyze(x.value));
-        const kt = this.common(keys, pos, 'MAP constructor keys');
-        const vt = this.common(values, pos, 'MAP constructor values');
+        const { type: kt, exprs: keys } = coerceUserList(e.entries.map((x) => this.analyze(x.key)));
+        const { type: vt, exprs: values } = coerceUserList(e.entries.map((x) => this.analyze(x.value)));
         if (kt === undefined || vt === undefined) fail('Cannot construct a map with all NULL keys or values. As a workaround, you may cast a NULL value to the desired type.', pos);
         return {
           k: 'map',
-          entries: keys.map((k, i) => ({ key: this.convert(k, kt), value: this.convert(values[i]!, vt) })),
+          entries: keys.map((k, i) => ({ key: k, value: values[i]! })),
           type: map(kt, vt),
           pos,
           sql,
@@ -249,6 +250,11 @@ export class ExprAnalyzer {
 
   private functionCall(e: ExprOf<'FunctionCall'>, sql: string): TExpr {
     const registry = this.o.registry;
+    // DATEADD(DAYS, ...), TIMESTAMPSUB(SECONDS, ...): the bare time unit is a name, not a column.
+    const unit = e.args[0];
+    if (INTERVAL_FUNCTIONS.has(e.name) && unit?.kind === 'ColumnRef' && unit.qualifier === undefined && TIME_UNIT_NAMES.has(unit.name.toUpperCase())) {
+      e = { ...e, args: [{ kind: 'StringLiteral', pos: unit.pos, value: unit.name.toUpperCase() }, ...e.args.slice(1)] };
+    }
     const kind = registry.kindOf(e.name);
     if (kind === 'aggregate') {
       if (this.o.onAggregate) return this.o.onAggregate(e);
@@ -283,12 +289,17 @@ export class ExprAnalyzer {
         const l = lambdaBodies.get(i)!;
         return { k: 'lambda', slots: l.slots, body: l.body, type: null, pos: a.pos, sql: formatExpr(a) };
       }
-      return this.convert(valueArgs[i]!, resolved.paramTypes[i]!, a.pos);
+      const arg = valueArgs[i]!;
+      const param = resolved.paramTypes[i]!;
+      if (arg.type !== null && arg.k !== 'literal' && stringToTemporal(arg.type, param)) {
+        return { k: 'convert', expr: arg, conv: castConverter(arg.type, param)!, explicit: true, type: param, pos: arg.pos, sql: arg.sql };
+      }
+      return this.convert(arg, param, a.pos);
     });
     const overload = resolved.overload;
     const constants = args.map((a) => (a.k !== 'lambda' && isConstant(a) ? evaluateConstant(a) : undefined));
     const argTypes = resolved.paramTypes.map((t) => t ?? STRING);
-    const impl = overload.factory ? overload.factory({ argTypes, returnType: resolved.returnType, constants }) : overload.impl!;
+    const impl = overload.factory ? buildImpl(overload.factory, { argTypes, returnType: resolved.returnType, constants }) : overload.impl!;
     return {
       k: 'call',
       name: resolved.def.name,
@@ -326,7 +337,7 @@ export class ExprAnalyzer {
     const rt = r.type ?? l.type;
     if (lt === null || rt === null) fail(`Unsupported arithmetic types. NULL NULL`, e.pos);
     if (e.op === '+' && lt.base === 'STRING' && rt.base === 'STRING') {
-      return { k: 'concat', left: l, right: r, type: STRING, pos: e.pos, sql };
+      return { k: 'concat', left: l, right: r, nulls: 'text', type: STRING, pos: e.pos, sql };
     }
     if (!isNumeric(lt) || !isNumeric(rt)) fail(`Unsupported arithmetic types. ${lt.base} ${rt.base}`, e.pos);
     const type = arithmeticResultType(e.op, lt, rt);
@@ -339,6 +350,10 @@ export class ExprAnalyzer {
   }
 
   private comparison(op: keyof typeof OP_NAMES & string, l: TExpr, r: TExpr, pos: SourcePos, sql: string): TExpr {
+    // ksqlDB's "magic" timestamps: ROWTIME / WINDOWSTART / WINDOWEND compared with a string literal
+    // compare with that (partial) timestamp, e.g. ROWTIME > '2018-01-01T00:00:00.001'.
+    r = magicTimestamp(l, r);
+    l = magicTimestamp(r, l);
     const opName = OP_NAMES[op]!;
     const lt = l.type ?? r.type;
     const rt = r.type ?? l.type;
@@ -365,22 +380,17 @@ export class ExprAnalyzer {
   }
 
   private inList(e: ExprOf<'InList'>, sql: string): TExpr {
-    const v = this.analyze(e.value);
-    const list = e.list.map((x) => this.analyze(x));
-    const all = [v, ...list];
-    const t = commonType(all.map((x) => x.type));
-    if (t === 'none') {
-      const bad = list.find((x) => x.type !== null && v.type !== null && !compareTypes(v.type, x.type)) ?? list[0]!;
-      fail(`invalid input syntax for type ${typeName(v.type)}: "${bad.sql}".`, bad.pos);
-    }
+    // NULL literals never match: they are dropped before the list is coerced (as ksqlDB does).
+    const members = [this.analyze(e.value), ...e.list.map((x) => this.analyze(x)).filter((x) => !(x.k === 'literal' && x.value === null && x.type === null))];
+    const { type: t, exprs } = coerceUserList(members);
     let out: TExpr;
-    if (t === undefined) out = { k: 'literal', value: false, type: BOOLEAN, pos: e.pos, sql };
+    if (t === undefined || exprs.length === 1) out = { k: 'literal', value: false, type: BOOLEAN, pos: e.pos, sql };
     else {
       const plan = compareTypes(t, t)!;
       out = {
         k: 'in',
-        value: this.convert(v, t),
-        list: list.map((x) => this.convert(x, t)),
+        value: exprs[0]!,
+        list: exprs.slice(1),
         mode: plan.mode,
         type: BOOLEAN,
         pos: e.pos,
@@ -545,4 +555,35 @@ function applyConverter(e: TExpr, conv: Converter | undefined, type: SqlType): T
 /** Evaluates a constant expression at analysis time (null if it fails, as it would per record). */
 export function evaluateConstant(e: TExpr): unknown {
   return compileExpression(e, new QueryContext({ error: () => undefined })).evaluate([]);
+}
+
+const TIME_PSEUDO_COLUMNS = new Set(['ROWTIME', 'WINDOWSTART', 'WINDOWEND']);
+
+/** A string literal compared with a time pseudo column becomes the BIGINT timestamp it names. */
+function magicTimestamp(other: TExpr, e: TExpr): TExpr {
+  if (other.k !== 'column' || !TIME_PSEUDO_COLUMNS.has(other.name) || other.type?.base !== 'BIGINT') return e;
+  if (e.k !== 'literal' || typeof e.value !== 'string') return e;
+  let millis: number;
+  try {
+    millis = parseTimestampIso(e.value);
+  } catch (err) {
+    fail(`Failed to parse timestamp '${e.value}': ${(err as Error).message}`, e.pos);
+  }
+  return { k: 'literal', value: BigInt(millis), type: BIGINT, pos: e.pos, sql: e.sql };
+}
+
+/**
+ * Runs a function's factory once per call site. A constant argument the function rejects (an
+ * invalid JSONPath, pattern, ...) is a per-record processing error in ksqlDB — NULL and a
+ * processing-log entry — not a rejected statement, so the error is deferred to evaluation.
+ */
+function buildImpl(factory: (ctx: FactoryContext) => ScalarImpl, ctx: FactoryContext): ScalarImpl {
+  try {
+    return factory(ctx);
+  } catch (err) {
+    if (!(err instanceof FunctionError)) throw err;
+    return () => {
+      throw err;
+    };
+  }
 }

@@ -16,32 +16,70 @@ function describe(columns: readonly Column[], key: boolean): string {
   return `[${columns.map((c) => `\`${c.name}\` ${formatType(c.type)}${key ? ' KEY' : ''}`).join(', ')}]`;
 }
 
-function check(columns: readonly Column[], f: FormatInfo, key: boolean, pos: SourcePos): void {
-  const side = key ? 'key' : 'value';
+function containsMap(t: SqlType): boolean {
+  switch (t.base) {
+    case 'MAP':
+      return true;
+    case 'ARRAY':
+      return containsMap(t.element);
+    case 'STRUCT':
+      return t.fields.some((f) => containsMap(f.type));
+    default:
+      return false;
+  }
+}
+
+function hasNonStringMapKey(t: SqlType): boolean {
+  switch (t.base) {
+    case 'MAP':
+      return t.key.base !== 'STRING' || hasNonStringMapKey(t.value);
+    case 'ARRAY':
+      return hasNonStringMapKey(t.element);
+    case 'STRUCT':
+      return t.fields.some((f) => hasNonStringMapKey(f.type));
+    default:
+      return false;
+  }
+}
+
+/** Why a format cannot carry these columns, or undefined (ksqlDB's Format schema checks). */
+function reason(columns: readonly Column[], f: FormatInfo, key: boolean): string | undefined {
   switch (f.format) {
     case 'KAFKA':
-      if (columns.length > 1) fail(`The 'KAFKA' format only supports a single field. Got: ${describe(columns, key)}`, pos);
-      for (const c of columns) {
-        if (!kafkaType(c.type)) fail(`The 'KAFKA' format does not support type '${c.type.base}', column: \`${c.name}\``, pos);
-      }
-      break;
+      if (columns.length > 1) return `The 'KAFKA' format only supports a single field. Got: ${describe(columns, key)}`;
+      for (const c of columns) if (!kafkaType(c.type)) return `The 'KAFKA' format does not support type '${c.type.base}'`;
+      return undefined;
     case 'DELIMITED':
       for (const c of columns) {
         if (c.type.base === 'ARRAY' || c.type.base === 'MAP' || c.type.base === 'STRUCT') {
-          fail(`The 'DELIMITED' format does not support type '${c.type.base}', column: \`${c.name}\``, pos);
+          return `The 'DELIMITED' format does not support type '${c.type.base}', column: \`${c.name}\``;
         }
       }
-      break;
+      return undefined;
     case 'NONE':
-      if (columns.length > 0) fail(`The 'NONE' format can only be used when no columns are defined. Got: ${describe(columns, key)}`, pos);
-      break;
+      return columns.length > 0 ? `The 'NONE' format can only be used when no columns are defined. Got: ${describe(columns, key)}` : undefined;
     case 'JSON':
-      if (!key && f.wrapSingleValue === false && columns.length !== 1) {
-        fail(`'WRAP_SINGLE_VALUE' is only valid for single-field value schemas`, pos);
-      }
-      break;
+      return undefined;
   }
-  void side;
+}
+
+function check(columns: readonly Column[], f: FormatInfo, key: boolean, pos: SourcePos): void {
+  if (key) {
+    // Kafka Streams keys must serialize the same way every time: ksqlDB rejects maps in keys.
+    for (const c of columns) {
+      if (containsMap(c.type)) {
+        fail(
+          `Map keys, including types that contain maps, are not supported as they may lead to unexpected behavior due to inconsistent serialization. Key column name: \`${c.name}\`. Column type: ${formatType(c.type)}. See https://github.com/confluentinc/ksql/issues/6621 for more.`,
+          pos,
+        );
+      }
+    }
+  }
+  if (f.format === 'JSON' && columns.some((c) => hasNonStringMapKey(c.type))) fail('JSON only supports MAP types with STRING keys', pos);
+  const why = reason(columns, f, key);
+  if (why === undefined) return;
+  if (!key) fail(why, pos);
+  fail(`Key format does not support schema.\nformat: ${f.format}\nschema: Persistence{columns=${describe(columns, true)}, features=[]}\nreason: ${why}`, pos);
 }
 
 export function validateFormats(schema: LogicalSchema, keyFormat: FormatInfo, valueFormat: FormatInfo, pos: SourcePos): void {

@@ -6,7 +6,7 @@
 import { fail } from '../errors.js';
 import { formatExpr } from './exprFormat.js';
 import type { FunctionRegistry } from '../functions/registry.js';
-import type { AliasedSource, JoinClause } from '../parser/ast.js';
+import type { AliasedSource, Expr, JoinClause } from '../parser/ast.js';
 import type { QueryContext } from '../expr/compile.js';
 import { compileExpression } from '../expr/compile.js';
 import type { JoinVariant, PlanNode, ResultType, SourceNode } from '../plan/logicalPlan.js';
@@ -17,6 +17,7 @@ import { syntheticKeyName } from './naming.js';
 import { sourceRowSchema, type Column } from './schema.js';
 import { RowScope } from './scope.js';
 import { referencedColumns, type TExpr } from './typedExpr.js';
+import { canonicalText } from './canonical.js';
 
 export interface RelationSource {
   readonly alias: string;
@@ -35,6 +36,8 @@ export interface Relation {
   /** For joins: the columns a projection may select as the result key (ksqlDB's viable keys). */
   readonly viableKeys: readonly { index: number; display: string }[];
   readonly syntheticKey?: { readonly index: number; readonly name: string };
+  /** Canonical texts of expressions known to equal the key (the join criteria so far). */
+  readonly keyEquivalents: ReadonlySet<string>;
   readonly resultType: ResultType;
   readonly windowed: boolean;
 }
@@ -75,6 +78,7 @@ export function sourceRelation(ds: DataSource, alias: string, id = 'KsqlTopic'):
     sources: [{ alias, source: ds, offset: 0, width: schema.columns.length }],
     keyIndexes: ds.schema.key.map((_, i) => i),
     viableKeys: [],
+    keyEquivalents: new Set(),
     resultType: ds.type,
     windowed,
   };
@@ -88,19 +92,23 @@ export interface JoinContext {
   readonly registry: FunctionRegistry;
   readonly ctx: QueryContext;
   readonly joinIndex: number;
+  /** Number of JOIN clauses of the query. */
+  readonly joinCount: number;
 }
 
 /** Adds one JOIN clause to the relation built so far. */
 export function joinRelation(left: Relation, join: JoinClause, rightSource: DataSource, jc: JoinContext): Relation {
   const rightAlias = join.source.alias ?? join.source.name;
-  if (left.sources.some((s) => s.alias === rightAlias)) {
-    fail(`Can not join '${rightAlias}' to '${rightAlias}': self joins are not yet supported.`, join.source.pos);
+  if (left.sources.some((s) => s.alias === rightAlias || s.source.name === rightSource.name)) {
+    const name = left.sources.some((s) => s.source.name === rightSource.name) ? rightSource.name : rightAlias;
+    fail(`Can not join '${name}' to '${name}': self joins are not yet supported.`, join.source.pos);
   }
   const right = sourceRelation(rightSource, rightAlias, `KafkaTopic_${jc.joinIndex === 0 ? 'Right' : `${jc.joinIndex}_Right`}`);
   const variant = joinVariant(left.resultType, right.resultType, join, left, rightAlias);
 
   // The ON clause: an equality with one side per input.
   const on = join.on;
+  if (on.kind === 'Logical') fail(`Invalid join condition: joins on multiple conditions are not yet supported. Got ${formatExpr(on)}.`, on.pos);
   if (on.kind !== 'Comparison' || on.op !== '=') {
     fail(`Unsupported join expression: ${formatExpr(on)}`, on.pos);
   }
@@ -128,10 +136,23 @@ export function joinRelation(left: Relation, join: JoinClause, rightSource: Data
   }
   const [leftAst, rightAst] = sa === 'L' ? [on.left, on.right] : [on.right, on.left];
   const leftExpr = new ExprAnalyzer({ registry: jc.registry, scope: left.scope, clause: 'JOIN' }).analyze(leftAst);
+  // The right side's columns sit after the left's in the joined row.
+  const combinedRight = new RowScope({ columns: [...left.node.schema.columns.map((c) => ({ ...c, qualifier: '$' })), ...right.node.schema.columns] }, [rightAlias]);
   const rightExpr = new ExprAnalyzer({ registry: jc.registry, scope: right.scope, clause: 'JOIN' }).analyze(rightAst);
+  // Messages show the join expressions with every column qualified by its source, as ksqlDB does.
+  const qualified = (e: Expr, scope: RowScope): string =>
+    formatExpr(e, (c) => {
+      try {
+        return `${scope.schema.columns[scope.resolve(c.name, c.qualifier, c.pos).index]!.qualifier ?? c.qualifier}.${c.name}`;
+      } catch {
+        return c.qualifier ? `${c.qualifier}.${c.name}` : c.name;
+      }
+    });
+  const leftText = qualified(leftAst, left.scope);
+  const rightText = qualified(rightAst, right.scope);
   if (!leftExpr.type || !rightExpr.type || !typeEquals(leftExpr.type, rightExpr.type)) {
     fail(
-      `Invalid join condition: types don't match. Got ${leftExpr.sql}{${leftExpr.type ? formatType(leftExpr.type) : 'NULL'}} = ${rightExpr.sql}{${rightExpr.type ? formatType(rightExpr.type) : 'NULL'}}.`,
+      `Invalid join condition: types don't match. Got ${leftText}{${leftExpr.type ? formatType(leftExpr.type) : 'NULL'}} = ${rightText}{${rightExpr.type ? formatType(rightExpr.type) : 'NULL'}}.`,
       on.pos,
     );
   }
@@ -139,18 +160,25 @@ export function joinRelation(left: Relation, join: JoinClause, rightSource: Data
   // A join result's key indexes all hold the same value; a source's several key columns do not.
   const isKeyRef = (e: TExpr, r: Relation) =>
     e.k === 'column' && r.keyIndexes.includes(e.index) && (r.node.kind === 'join' || r.keyIndexes.length === 1);
-  const leftIsKey = isKeyRef(leftExpr, left);
+  const leftIsKey = isKeyRef(leftExpr, left) || (left.node.kind === 'join' && left.keyEquivalents.has(canonicalText(leftAst, left.scope) ?? '\u0000'));
   const rightIsKey = isKeyRef(rightExpr, right);
   let foreignKey = false;
   if (variant !== 'STREAM_STREAM' && !rightIsKey) {
     const kind = variant === 'STREAM_TABLE' ? 'stream-table' : 'table-table';
     fail(
-      `Invalid join condition: ${kind} joins require to join on the primary key of the right input table. Got ${leftExpr.sql} = ${rightExpr.sql}.`,
+      variant === 'STREAM_TABLE'
+        ? `Invalid join condition: stream-table joins require to join on the table's primary key. Got ${leftText} = ${rightText}.`
+        : `Invalid join condition: ${kind} joins require to join on the primary key of the right input table. Got ${leftText} = ${rightText}.`,
       on.pos,
     );
   }
   if (variant === 'TABLE_TABLE' && !leftIsKey) {
     foreignKey = true;
+    // Only as the first join of an N-way join (both inputs are sources), as in ksqlDB.
+    if (jc.joinIndex > 0) {
+      fail(`Invalid join condition: foreign-key table-table joins are not supported as part of n-way joins. Got ${leftText} = ${rightText}.`, on.pos);
+    }
+    if (join.type === 'RIGHT') fail('RIGHT OUTER JOIN on a foreign key is not supported', join.pos);
     if (join.type !== 'INNER' && join.type !== 'LEFT') {
       fail(`Invalid join type: foreign-key table-table joins only support INNER and LEFT joins. Got ${joinTypeText(join.type)}.`, join.pos);
     }
@@ -183,7 +211,9 @@ export function joinRelation(left: Relation, join: JoinClause, rightSource: Data
   const leftCol = leftExpr.k === 'column' ? leftExpr.index : undefined;
   const rightCol = rightExpr.k === 'column' ? rightExpr.index + rightOffset : undefined;
   const columns: Column[] = [...left.node.schema.columns, ...right.node.schema.columns];
-  const synthetic = join.type === 'FULL' || (leftCol === undefined && rightCol === undefined);
+  // The left side's own viable key columns stay viable when it joins on (an equivalent of) its key.
+  const inheritsLeftKeys = leftIsKey && left.syntheticKey === undefined && left.viableKeys.length > 0;
+  const synthetic = join.type === 'FULL' || (leftCol === undefined && rightCol === undefined && !inheritsLeftKeys);
   let syntheticKey: Relation['syntheticKey'];
   let viableKeys: { index: number; display: string }[] = [];
   let keyColumnName: string;
@@ -194,16 +224,19 @@ export function joinRelation(left: Relation, join: JoinClause, rightSource: Data
   if (synthetic) {
     const allNames = [...left.sources, { source: rightSource }].flatMap((s) => [...s.source.schema.key, ...s.source.schema.value].map((c) => c.name));
     const name = syntheticKeyName(allNames);
+    // One synthetic key per N-way join: an earlier one is no longer a column the query can name.
+    if (left.syntheticKey) columns[left.syntheticKey.index] = { ...columns[left.syntheticKey.index]!, name: `${left.syntheticKey.name}$${left.syntheticKey.index}` };
     columns.push({ name, type: leftExpr.type, role: 'SYNTHETIC_KEY' });
     syntheticKey = { index: columns.length - 1, name };
     viableKeys = [{ index: columns.length - 1, display: name }];
     keyColumnName = name;
   } else {
     viableKeys = [
-      ...left.viableKeys,
+      // A re-keyed left side's keys are no longer the key.
+      ...(leftIsKey ? left.viableKeys : []),
       ...(leftCol !== undefined ? [{ index: leftCol, display: display(leftCol) }] : []),
       ...(rightCol !== undefined ? [{ index: rightCol, display: display(rightCol) }] : []),
-    ];
+    ].filter((v, i, all) => all.findIndex((w) => w.index === v.index) === i);
     const first = viableKeys[0]!;
     const c = columns[first.index]!;
     keyColumnName = `${c.qualifier}_${c.name}`;
@@ -242,13 +275,23 @@ export function joinRelation(left: Relation, join: JoinClause, rightSource: Data
     keyIndexes,
     viableKeys: foreignKey ? left.sources[0]!.source.schema.key.map((k, i) => ({ index: i, display: `${left.sources[0]!.alias}.${k.name}` })) : viableKeys,
     ...(syntheticKey ? { syntheticKey } : {}),
+    // A FULL OUTER join's key equals neither join expression (either may be NULL).
+    keyEquivalents:
+      join.type === 'FULL'
+        ? new Set<string>()
+        : foreignKey
+          ? new Set(left.keyIndexes.map((i) => `#${i}`)) // the result keeps the left table's key
+          : new Set([
+            ...(leftIsKey ? left.keyEquivalents : []),
+            ...[canonicalText(leftAst, left.scope), canonicalText(rightAst, combinedRight)].filter((x): x is string => x !== undefined),
+          ]),
     resultType,
     windowed: false,
   };
 }
 
 function joinVariant(leftType: ResultType, rightType: ResultType, join: JoinClause, left: Relation, rightAlias: string): JoinVariant {
-  const leftName = left.sources.length === 1 ? left.sources[0]!.alias : left.sources.map((s) => s.alias).join('-');
+  const leftName = left.sources[0]!.alias;
   if (leftType === 'STREAM' && rightType === 'STREAM') return 'STREAM_STREAM';
   if (leftType === 'TABLE' && rightType === 'TABLE') return 'TABLE_TABLE';
   if (leftType === 'TABLE' && rightType === 'STREAM') {

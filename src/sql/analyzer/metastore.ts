@@ -4,6 +4,7 @@
  * upper case).
  */
 import type { LogicalSchema } from './schema.js';
+import type { SqlType } from '../types/sqlType.js';
 
 export type FormatName = 'JSON' | 'DELIMITED' | 'KAFKA' | 'NONE';
 
@@ -51,6 +52,8 @@ export interface DataSource {
 
 export class MetaStore {
   private readonly sources = new Map<string, DataSource>();
+  /** Custom types (CREATE TYPE), by upper-case name. */
+  readonly types = new Map<string, SqlType>();
 
   get(name: string): DataSource | undefined {
     return this.sources.get(name);
@@ -71,6 +74,7 @@ export class MetaStore {
   copy(): MetaStore {
     const m = new MetaStore();
     for (const s of this.sources.values()) m.put(s);
+    for (const [n, t] of this.types) m.types.set(n, t);
     return m;
   }
 }

@@ -111,9 +111,11 @@ function delimiter(p: ParsedProperties, prop: string): string | undefined {
   if (raw === undefined) return undefined;
   if (raw.toUpperCase() === 'TAB') return '\t';
   if (raw.toUpperCase() === 'SPACE') return ' ';
-  if (raw.length !== 1 || raw === '\0') {
-    fail(`Invalid delimiter value: '${raw}'. Delimiter must be a single character or TAB or SPACE`, p.pos(prop));
+  const invalid = (why: string): never => fail(`Configuration ${prop} is invalid: ${why}\nExample valid value: ';'`, p.pos(prop));
+  if (raw.trim() === '') {
+    invalid("Delimiter cannot be empty, if you meant to have a tab or space for delimiter, please use the special values 'TAB' or 'SPACE'");
   }
+  if (raw.length !== 1 || raw === '\0') invalid(`Invalid delimiter value: '${raw}'. Delimiter must be a single character or TAB,SPACE`);
   return raw;
 }
 
@@ -135,9 +137,10 @@ export function chooseFormats(p: ParsedProperties): FormatChoice {
 export function formatInfo(format: FormatName, p: ParsedProperties, isKey: boolean): FormatInfo {
   const delimProp = isKey ? 'KEY_DELIMITER' : 'VALUE_DELIMITER';
   const delim = delimiter(p, delimProp);
-  if (delim !== undefined && format !== 'DELIMITED') fail(`${delimProp} can only be used with ${isKey ? 'KEY' : 'VALUE'}_FORMAT='DELIMITED'`, p.pos(delimProp));
+  if (delim !== undefined && format !== 'DELIMITED') fail(`${format} does not support the following configs: [delimiter]`, p.pos(delimProp));
   const wrap = isKey ? undefined : boolProp(p, 'WRAP_SINGLE_VALUE');
-  if (wrap !== undefined && format !== 'JSON') {
+  // Formats other than JSON only write unwrapped single values: `false` is allowed, `true` is not.
+  if (wrap === true && format !== 'JSON') {
     fail(`Format '${format}' does not support '${'WRAP_SINGLE_VALUE'}' set to '${wrap}'.`, p.pos('WRAP_SINGLE_VALUE'));
   }
   return { format, ...(delim !== undefined ? { delimiter: delim } : {}), ...(wrap !== undefined ? { wrapSingleValue: wrap } : {}) };
@@ -160,7 +163,7 @@ export function windowInfo(p: ParsedProperties): WindowInfo | undefined {
     return { type: 'SESSION' };
   }
   if (size === undefined) fail(`${t} windows require 'WINDOW_SIZE' to be provided in the WITH clause. For example: 'WINDOW_SIZE'='10 SECONDS'`, p.pos('WINDOW_TYPE'));
-  const m = /^\s*(\d+)\s+([A-Za-z]+?)S?\s*$/.exec(size);
+  const m = /^\s*(\d+)\s+([A-Za-z]+?)S?\s*$/i.exec(size);
   const unit = m ? WINDOW_UNITS[m[2]!.toUpperCase()] : undefined;
   if (!m || unit === undefined) fail(`Invalid WINDOW_SIZE property: '${size}'. Expected '<number> <TIME_UNIT>', e.g. '10 SECONDS'`, p.pos('WINDOW_SIZE'));
   return { type: t as WindowType, sizeMs: Number(m[1]) * unit };

@@ -25,9 +25,9 @@ import { formatExpr, walkExpr } from './exprFormat.js';
 import { joinRelation, resolveSource, sourceRelation, type Relation } from './joins.js';
 import type { DataSource, MetaStore, WindowInfo } from './metastore.js';
 import { ColumnAliasGenerator, joinColumnAlias } from './naming.js';
-import { quoteName, RESERVED_COLUMN_NAMES, type Column } from './schema.js';
+import { PSEUDO_COLUMNS, quoteName, RESERVED_COLUMN_NAMES, type Column } from './schema.js';
 import { RowScope } from './scope.js';
-import type { TExpr } from './typedExpr.js';
+import { referencedColumns, type TExpr } from './typedExpr.js';
 
 export interface QueryAnalysisOptions {
   readonly registry: FunctionRegistry;
@@ -72,7 +72,7 @@ export function analyzeQuery(q: Query, o: QueryAnalysisOptions): AnalyzedQuery {
   const leftSource = resolveSource(o.metastore, q.from);
   let rel: Relation = sourceRelation(leftSource, q.from.alias ?? q.from.name);
   q.joins.forEach((join, i) => {
-    rel = joinRelation(rel, join, resolveSource(o.metastore, join.source), { registry, ctx, joinIndex: i });
+    rel = joinRelation(rel, join, resolveSource(o.metastore, join.source), { registry, ctx, joinIndex: i, joinCount: q.joins.length });
   });
   const isJoin = q.joins.length > 0;
   let node: PlanNode = rel.node;
@@ -89,12 +89,12 @@ export function analyzeQuery(q: Query, o: QueryAnalysisOptions): AnalyzedQuery {
 
   // ---- aggregation facts
   let hasAggregates = false;
-  for (const item of q.select) if (item.kind === 'SingleColumn') walkExpr(item.expr, (e) => (isAggregateCall(e) ? ((hasAggregates = true), false) : undefined));
+  for (const item of q.select) if (item.kind !== 'AllColumns') walkExpr(item.expr, (e) => (isAggregateCall(e) ? ((hasAggregates = true), false) : undefined));
   if (q.having) walkExpr(q.having, (e) => (isAggregateCall(e) ? ((hasAggregates = true), false) : undefined));
   const grouped = q.groupBy !== undefined;
   if (hasAggregates && !grouped) {
     const names = new Set<string>();
-    for (const item of q.select) if (item.kind === 'SingleColumn') walkExpr(item.expr, (e) => (isAggregateCall(e) ? (names.add(e.name), false) : undefined));
+    for (const item of q.select) if (item.kind !== 'AllColumns') walkExpr(item.expr, (e) => (isAggregateCall(e) ? (names.add(e.name), false) : undefined));
     fail(`${o.statement} statement does not support aggregate function${names.size > 1 ? 's' : ''} ${[...names].join(', ')} without a GROUP BY clause.`, q.pos);
   }
   if (q.window && !grouped) fail('WINDOW clause requires a GROUP BY clause.', q.window.pos);
@@ -127,13 +127,14 @@ export function analyzeQuery(q: Query, o: QueryAnalysisOptions): AnalyzedQuery {
       windowed: node.windowed,
       input: node,
       keys: partitionBy.map((p) => compileExpression(p, ctx)),
+      keyColumnsOnly: partitionBy.map((p) => [...referencedColumns(p)].every((i) => rel.keyIndexes.includes(i))),
     };
   }
 
   // ---- table functions
   const tableCalls: { call: ExprOf<'FunctionCall'>; key: string; index: number }[] = [];
   for (const item of q.select) {
-    if (item.kind !== 'SingleColumn') continue;
+    if (item.kind === 'AllColumns') continue;
     walkExpr(item.expr, (e) => {
       if (isAggregateCall(e)) {
         walkExpr(e, (inner) => {
@@ -219,7 +220,10 @@ export function analyzeQuery(q: Query, o: QueryAnalysisOptions): AnalyzedQuery {
   // ---- SELECT: analyze items and name them as ksqlDB does
   const sourceColumnNames = rel.sources.flatMap((s) => [...s.source.schema.key, ...s.source.schema.value].map((c) => c.name));
   const aliasGen = new ColumnAliasGenerator(sourceColumnNames);
-  const clashing = (name: string) => rel.sources.filter((s) => [...s.source.schema.key, ...s.source.schema.value].some((c) => c.name === name)).length > 1;
+  // Pseudo columns (ROWTIME, ...) exist in every source, so a qualified one always clashes in a join.
+  const clashing = (name: string) =>
+    PSEUDO_COLUMNS.some((c) => c.name === name) ||
+    rel.sources.filter((s) => [...s.source.schema.key, ...s.source.schema.value].some((c) => c.name === name)).length > 1;
   const tableSubstitute = (e: Expr): TExpr | undefined => {
     if (!isTableCall(e)) return undefined;
     const key = canonicalText(e, rel.scope) ?? formatExpr(e);
@@ -233,8 +237,38 @@ export function analyzeQuery(q: Query, o: QueryAnalysisOptions): AnalyzedQuery {
   const items: ProjectedItem[] = [];
   for (const item of q.select) {
     if (item.kind === 'AllColumns') {
+      if (q.partitionBy && !isJoin && item.qualifier === undefined) {
+        // ksqlDB: after PARTITION BY, `*` is the new key columns, then the source's value and key
+        // columns other than the partitioning columns.
+        const partitionColumns = new Set((partitionBy ?? []).flatMap((p) => (p.k === 'column' ? [p.index] : [])));
+        if (!partitionByNull) {
+          q.partitionBy.forEach((p) => {
+            const name = p.kind === 'ColumnRef' ? p.name : p.kind === 'Dereference' ? aliasGen.forStructField(p.field) : aliasGen.nextGenerated();
+            items.push({ name, expr: selectAnalyzer.analyze(p), ast: p, pos: item.pos });
+          });
+        }
+        const src = rel.sources[0]!;
+        const cols = [...src.source.schema.value.map((c, i) => ({ c, index: src.source.schema.key.length + i })), ...src.source.schema.key.map((c, i) => ({ c, index: i }))];
+        for (const { c, index } of cols) {
+          if (partitionColumns.has(index)) continue;
+          const ast: Expr = { kind: 'ColumnRef', pos: item.pos, qualifier: src.alias, name: c.name };
+          items.push({ name: c.name, expr: selectAnalyzer.analyze(ast), ast, pos: item.pos });
+        }
+        continue;
+      }
       for (const star of expandStar(item, rel, isJoin)) {
         items.push({ name: star.name, expr: selectAnalyzer.analyze(star.ast), ast: star.ast, pos: item.pos });
+      }
+      continue;
+    }
+    if (item.kind === 'StructAll') {
+      const base = selectAnalyzer.analyze(item.expr);
+      if (base.type === null || base.type.base !== 'STRUCT') {
+        fail(`Expected STRUCT type, got: ${base.type === null ? 'NULL' : formatType(base.type)}`, item.expr.pos);
+      }
+      for (const f of base.type.fields) {
+        const ast: Expr = { kind: 'Dereference', pos: item.pos, base: item.expr, field: f.name };
+        items.push({ name: f.name, expr: selectAnalyzer.analyze(ast), ast, pos: item.pos });
       }
       continue;
     }
@@ -281,9 +315,14 @@ export function analyzeQuery(q: Query, o: QueryAnalysisOptions): AnalyzedQuery {
       } else missing.push(partitionBy![j]!.sql);
     });
     if (missing.length) keysNotIncluded(sinkRef, 'partitioning expression', missing, true, false, q.pos);
-  } else if (isJoin) {
-    const viable = new Set(rel.viableKeys.map((v) => v.index));
-    const it = items.find((x) => x.expr.k === 'column' && viable.has(x.expr.index));
+  } else if (isJoin && !(rel.node.kind === 'join' && rel.node.foreignKey)) {
+    // ksqlDB takes the first viable key (left to right) that the projection selects.
+    // (A foreign-key join keeps the left table's primary key: all its columns, below.)
+    let it: ProjectedItem | undefined;
+    for (const v of rel.viableKeys) {
+      it = items.find((x) => x.expr.k === 'column' && x.expr.index === v.index);
+      if (it) break;
+    }
     if (it) {
       keyItems.push(it);
       taken.add(it);
@@ -299,11 +338,53 @@ export function analyzeQuery(q: Query, o: QueryAnalysisOptions): AnalyzedQuery {
         taken.add(it);
       } else missing.push(quoteName(rel.scope.schema.columns[index]!.name));
     }
+    if (missing.length && rel.node.kind === 'join' && rel.node.foreignKey) {
+      const plural = missing.length > 1 ? 's' : '';
+      fail(
+        `Primary key column${plural} missing in projection. For foreign-key table-table joins, the projection must include all primary key columns from the left input table (\`${rel.sources[0]!.source.name}\`). Missing column${plural}: ${missing.map((m) => `\`${m.replace(/^`|`$/g, '')}\``).join(', ')}.`,
+        q.pos,
+      );
+    }
     if (missing.length) {
       keysNotIncluded(sinkRef, 'key column', rel.keyIndexes.map((i) => quoteName(rel.scope.schema.columns[i]!.name)), true, false, q.pos);
     }
   }
   const valueItems = items.filter((it) => !taken.has(it));
+
+  // ---- a key column may be in the projection once (AS_VALUE copies it into the value)
+  const copyHint = '\nEach key column must only be in the projection once. If you intended to copy the key into the value, then consider using the AS_VALUE function to indicate which key reference should be copied.';
+  const sameKey = (key: ProjectedItem, it: ProjectedItem) =>
+    key.expr.k === 'column' ? it.expr.k === 'column' && it.expr.index === key.expr.index : canonicalText(it.ast, rel.scope) === canonicalText(key.ast, rel.scope);
+  for (const key of keyItems) {
+    const copies = valueItems.filter((it) => sameKey(key, it));
+    if (copies.length === 0) continue;
+    if (aggregation) {
+      fail(`The projection contains a key column more than once: ${grammaticalAnd([key, ...copies].map((it) => quoteAlways(it.name)))}.${copyHint}`, copies[0]!.pos);
+    }
+    const keyColumn = key.expr.k === 'column' ? rel.scope.schema.columns[key.expr.index]! : undefined;
+    const keyName =
+      isJoin && rel.node.kind === 'join' && rel.node.foreignKey && keyColumn
+        ? `${keyColumn.qualifier}_${keyColumn.name}`
+        : isJoin
+          ? (rel.syntheticKey?.name ?? (rel.node.kind === 'join' ? rel.node.keyColumnName : key.name))
+          : (keyColumn?.name ?? key.name);
+    fail(`The projection contains a key column (${quoteAlways(keyName)}) more than once, aliased as: ${grammaticalAnd([key, ...copies].map((it) => it.name).sort())}.${copyHint}`, copies[0]!.pos);
+  }
+  if (valueItems.length === 0) fail('The projection contains no value columns.', q.select[0]?.pos ?? q.pos);
+
+  // ---- DELIMITED cannot hold the ARRAY/MAP/STRUCT intermediate state of some aggregations
+  if (aggregation && leftSource.valueFormat.format === 'DELIMITED' && aggregation.node.aggregates.some((a) => COMPLEX_INTERMEDIATE.has(a.name))) {
+    fail('One of the functions used in the statement has an intermediate type that the value format can not handle. Please remove the function or change the format.', q.pos);
+  }
+
+  // ---- the KAFKA value format cannot be joined or grouped (it has no repartition/changelog format)
+  const kafkaSources = rel.sources.filter((s) => s.source.valueFormat.format === 'KAFKA').map((s) => s.alias);
+  if (kafkaSources.length > 0 && (isJoin || aggregation)) {
+    fail(
+      `Source(s) ${kafkaSources.join(', ')} are using the 'KAFKA' value format. This format does not yet support ${isJoin ? 'JOIN' : 'GROUP BY'}.\n${KAFKA_VALUE_FORMAT_LIMITATION}`,
+      q.pos,
+    );
+  }
 
   // ---- duplicate names
   const seen = new Map<string, ProjectedItem>();
@@ -412,3 +493,33 @@ function keysNotIncluded(sink: string, type: string, keys: readonly string[], re
   );
 }
 
+
+const KAFKA_VALUE_FORMAT_LIMITATION =
+  'The KAFKA format is primarily intended for use as a key format. It can be used as a value format, but can not be used in any operation that requires a repartition or changelog topic.\n' +
+  'Removing this limitation requires enhancements to the core of KSQL. This will come in a future release. Until then, avoid using the KAFKA format for values.\n' +
+  "If you have an existing topic with KAFKA formatted values you can duplicate the data and serialize using Avro or JSON with a statement such as: \n\n'CREATE STREAM <new-stream-name> WITH(VALUE_FORMAT='Avro') AS SELECT * FROM <existing-kafka-formated-stream-name>;'";
+
+function quoteAlways(name: string): string {
+  return `\`${name}\``;
+}
+
+/** "a", "a and b", "a, b and c" (ksqlDB's GrammaticalJoiner.and()). */
+function grammaticalAnd(parts: readonly string[]): string {
+  return parts.length <= 1 ? parts.join('') : `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;
+}
+
+/** Aggregate functions whose intermediate state is an ARRAY, MAP or STRUCT (DELIMITED cannot hold it). */
+const COMPLEX_INTERMEDIATE = new Set([
+  'AVG',
+  'CORRELATION',
+  'STDDEV_SAMP',
+  'STDDEV_SAMPLE',
+  'TOPK',
+  'TOPKDISTINCT',
+  'COLLECT_LIST',
+  'COLLECT_SET',
+  'HISTOGRAM',
+  'COUNT_DISTINCT',
+  'EARLIEST_BY_OFFSET',
+  'LATEST_BY_OFFSET',
+]);

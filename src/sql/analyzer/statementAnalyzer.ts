@@ -70,6 +70,10 @@ export class StatementAnalyzer {
         return this.insertValues(statement);
       case 'DropSource':
         return this.drop(statement);
+      case 'CreateType':
+        return this.createType(statement);
+      case 'DropType':
+        return this.dropType(statement);
       case 'SetProperty':
         this.properties.set(statement.name, statement.value);
         return { kind: 'set', statement, name: statement.name, value: statement.value };
@@ -91,13 +95,16 @@ export class StatementAnalyzer {
       if (s.ifNotExists) return { kind: 'noop', statement: s, reason: `${s.name} already exists` };
       fail(`Cannot add ${kind.toLowerCase()} '${s.name}': A ${existing.type.toLowerCase()} with the same name already exists`, s.namePos);
     }
-    if (!s.elements || s.elements.length === 0) fail('The statement does not define any columns.', s.namePos);
-    const schema = this.schemaFromElements(s.elements, kind);
+    // The WITH clause is validated first (as ksqlDB does when it prepares the statement).
     const topic = stringProp(props, 'KAFKA_TOPIC');
     if (topic === undefined) fail('Missing required property "KAFKA_TOPIC" which has no default value.', s.pos);
-    const { keyFormat, valueFormat } = this.sourceFormats(props, s.pos, s.name);
+    const { keyFormat, valueFormat: declaredValueFormat } = this.sourceFormats(props, s.pos, s.name);
+    if (!s.elements || s.elements.length === 0) fail('The statement does not define any columns.', s.namePos);
+    const schema = this.schemaFromElements(s.elements, kind);
+    const valueFormat = this.singleValueWrapping(declaredValueFormat, props, schema.value.length, s.pos);
     validateFormats(schema, keyFormat, valueFormat, s.pos);
     const window = windowInfo(props);
+    if (window && schema.key.length === 0) fail('Windowed sources require a key column.', s.pos);
     const timestampColumn = this.timestampColumn(props, schema);
     const partitions = intProp(props, 'PARTITIONS');
     const replicas = intProp(props, 'REPLICAS');
@@ -120,6 +127,24 @@ export class StatementAnalyzer {
     return { kind: 'createSource', statement: s, source, replaced: existing !== undefined };
   }
 
+  private createType(s: StatementOf<'CreateType'>): AnalyzedStatement {
+    const name = s.name.toUpperCase();
+    const existing = this.metastore.types.get(name);
+    const type = resolveType(s.type, this.metastore.types);
+    if (existing) {
+      if (s.ifNotExists) return { kind: 'noop', statement: s, reason: `type ${name} already exists` };
+      fail(`Cannot register custom type '${name}' since it is already registered with type: ${formatType(existing)}`, s.namePos);
+    }
+    this.metastore.types.set(name, type);
+    return { kind: 'noop', statement: s, reason: `registered type ${name}` };
+  }
+
+  private dropType(s: StatementOf<'DropType'>): AnalyzedStatement {
+    const name = s.name.toUpperCase();
+    if (!this.metastore.types.delete(name) && !s.ifExists) fail(`Type ${name} does not exist.`, s.namePos);
+    return { kind: 'noop', statement: s, reason: `dropped type ${name}` };
+  }
+
   private schemaFromElements(elements: readonly TableElement[], kind: 'STREAM' | 'TABLE'): LogicalSchema {
     const seen = new Set<string>();
     const key: Column[] = [];
@@ -128,7 +153,7 @@ export class StatementAnalyzer {
       if (RESERVED_COLUMN_NAMES.has(e.name.toUpperCase())) fail(`'${e.name}' is a reserved column name. You cannot use it as a name for a column.`, e.pos);
       if (seen.has(e.name)) fail(`Duplicate column names: ${quoteName(e.name)}`, e.pos);
       seen.add(e.name);
-      const type = resolveType(e.type);
+      const type = resolveType(e.type, this.metastore.types);
       if (e.constraint === 'PRIMARY KEY' && kind === 'STREAM') {
         fail(
           `Column ${quoteName(e.name)} is a 'PRIMARY KEY' column: please use 'KEY' for streams.\nTables have PRIMARY KEYs, which are unique and NON NULL.\nStreams have KEYs, which have no uniqueness or NON NULL constraints.`,
@@ -159,6 +184,20 @@ export class StatementAnalyzer {
     void name;
     const keyName = chosen.key ?? this.config.defaultKeyFormat ?? 'KAFKA';
     return { keyFormat: formatInfo(keyName, props, true), valueFormat: formatInfo(valueName, props, false) };
+  }
+
+  /**
+   * WRAP_SINGLE_VALUE applies to single-field values only; without it, a JSON single value is
+   * wrapped unless the session sets ksql.persistence.wrap.single.values to false.
+   */
+  private singleValueWrapping(f: FormatInfo, props: ParsedProperties, valueColumns: number, pos: SourcePos): FormatInfo {
+    if (f.wrapSingleValue !== undefined) {
+      if (valueColumns !== 1) fail(`'WRAP_SINGLE_VALUE' is only valid for single-field value schemas`, props.pos('WRAP_SINGLE_VALUE') ?? pos);
+      return f;
+    }
+    const configured = this.properties.get('ksql.persistence.wrap.single.values')?.toLowerCase();
+    if (f.format === 'JSON' && valueColumns === 1 && configured === 'false') return { ...f, wrapSingleValue: false };
+    return f;
   }
 
   private timestampColumn(props: ParsedProperties, schema: LogicalSchema): DataSource['timestampColumn'] {
@@ -192,7 +231,7 @@ export class StatementAnalyzer {
       fail(`Cannot add ${s.sourceType.toLowerCase()} '${s.name}': A ${existing.type.toLowerCase()} with the same name already exists`, s.namePos);
     }
     const props = parseProperties(s.properties);
-    const ctx = new QueryContext();
+    const ctx = new QueryContext(undefined, new Map(this.properties));
     const statementName = s.sourceType === 'TABLE' ? 'CREATE TABLE AS SELECT' : 'CREATE STREAM AS SELECT';
     const q = analyzeQuery(s.query, { registry: this.registry, metastore: this.metastore, ctx, sinkName: s.name, statement: statementName });
     if (q.resultType !== s.sourceType) {
@@ -230,7 +269,7 @@ export class StatementAnalyzer {
     if (!target) fail(`${s.target} does not exist.`, s.targetPos);
     if (target.type !== 'STREAM') fail(`INSERT INTO can only be used to insert into a stream. ${target.name} is a table.`, s.targetPos);
     if (target.readOnly) fail(`Cannot insert into read-only stream: ${target.name}`, s.targetPos);
-    const ctx = new QueryContext();
+    const ctx = new QueryContext(undefined, new Map(this.properties));
     const q = analyzeQuery(s.query, { registry: this.registry, metastore: this.metastore, ctx, sinkName: s.target, statement: 'INSERT INTO' });
     if (q.resultType !== 'STREAM') fail(`INSERT INTO can only be used to insert into a stream. The query produces a ${q.resultType}.`, s.query.pos);
     const resultSchema: LogicalSchema = {
@@ -276,11 +315,12 @@ export class StatementAnalyzer {
     } else {
       keyFormat = inheritKeyFormat(q, src.keyFormat, schema.key.map((c) => c.type), this.config.defaultKeyFormat ?? 'KAFKA');
     }
-    const valueFormat = chosen.value
+    const declaredValueFormat = chosen.value
       ? formatInfo(chosen.value, props, false)
       : formatInfo(src.valueFormat.format, props, false).delimiter === undefined && src.valueFormat.delimiter !== undefined
         ? { ...formatInfo(src.valueFormat.format, props, false), delimiter: src.valueFormat.delimiter }
         : formatInfo(src.valueFormat.format, props, false);
+    const valueFormat = this.singleValueWrapping(declaredValueFormat, props, schema.value.length, pos);
     validateFormats(schema, keyFormat, valueFormat, pos);
     const timestamp = stringProp(props, 'TIMESTAMP');
     let timestampColumn: SinkInfo['timestampColumn'];
@@ -297,7 +337,7 @@ export class StatementAnalyzer {
     return {
       name,
       type,
-      topic: stringProp(props, 'KAFKA_TOPIC') ?? name,
+      topic: stringProp(props, 'KAFKA_TOPIC') ?? (this.properties.get('ksql.output.topic.name.prefix') ?? '') + name,
       schema,
       keyFormat,
       valueFormat,
@@ -383,18 +423,14 @@ function convertValue(analyzer: ExprAnalyzer, e: ReturnType<ExprAnalyzer['analyz
   }
 }
 
-/** ksqlDB's sink key format: the source's, adjusted when the key changes (SerdeFeaturesFactory). */
-function inheritKeyFormat(q: AnalyzedQuery, source: FormatInfo, keyTypes: readonly SqlType[], defaultKey: FormatName): FormatInfo {
-  if (!q.rekeyed) return source.format === 'NONE' && keyTypes.length > 0 ? { format: defaultKey } : source;
-  let format: FormatInfo = source.format === 'NONE' ? { format: defaultKey } : source;
-  if (q.isJoin) {
-    const firstNonNone = q.sources.map((s) => s.keyFormat).find((f) => f.format !== 'NONE');
-    format = firstNonNone ?? { format: defaultKey };
-  }
-  if (keyTypes.length > 1 && (format.format === 'KAFKA' || format.format === 'NONE')) return { format: 'JSON' };
-  if (format.format === 'KAFKA' && !keyTypes.every(kafkaSupports)) return { format: 'JSON' };
-  if (format.format === 'DELIMITED' && !keyTypes.every(delimitedSupports)) return { format: 'JSON' };
-  return format;
+/**
+ * ksqlDB's sink key format when the statement gives none (Analyzer / LogicalPlanner
+ * getSinkKeyFormat): the left-most source's; if that is NONE and the result has key columns, the
+ * default key format. A format that cannot carry the key is an error, not a silent switch.
+ */
+function inheritKeyFormat(_q: AnalyzedQuery, source: FormatInfo, keyTypes: readonly SqlType[], defaultKey: FormatName): FormatInfo {
+  if (source.format === 'NONE' && keyTypes.length > 0) return { format: defaultKey };
+  return source;
 }
 
 export function kafkaSupports(t: SqlType): boolean {

@@ -17,19 +17,20 @@ const PRIMITIVES: Record<string, SqlType> = {
   TIME,
 };
 
-export function resolveType(t: TypeAst): SqlType {
+/** `custom`: types registered with CREATE TYPE, by upper-case name. */
+export function resolveType(t: TypeAst, custom?: ReadonlyMap<string, SqlType>): SqlType {
   switch (t.kind) {
     case 'ArrayType':
-      return array(resolveType(t.element));
+      return array(resolveType(t.element, custom));
     case 'MapType':
-      return map(resolveType(t.key), resolveType(t.value));
+      return map(resolveType(t.key, custom), resolveType(t.value, custom));
     case 'StructType': {
       const seen = new Set<string>();
       for (const f of t.fields) {
         if (seen.has(f.name)) fail(`Duplicate field names found in STRUCT: '${f.name}'`, f.pos);
         seen.add(f.name);
       }
-      return struct(t.fields.map((f) => ({ name: f.name, type: resolveType(f.type) })));
+      return struct(t.fields.map((f) => ({ name: f.name, type: resolveType(f.type, custom) })));
     }
     case 'PrimitiveType': {
       if (t.name === 'DECIMAL') {
@@ -39,7 +40,7 @@ export function resolveType(t: TypeAst): SqlType {
         if (s > p) fail(`DECIMAL precision must be >= scale: DECIMAL(${p}, ${s})`, t.pos);
         return decimal(p, s);
       }
-      const prim = PRIMITIVES[t.name];
+      const prim = PRIMITIVES[t.name] ?? (t.params.length === 0 ? custom?.get(t.name.toUpperCase()) : undefined);
       if (!prim) fail(`Unknown type: ${t.name}`, t.pos);
       if (t.params.length && !(t.name === 'VARCHAR' || t.name === 'STRING')) fail(`Unexpected parameters for type ${t.name}`, t.pos);
       return prim;

@@ -34,7 +34,8 @@ export type TExpr = Base &
     | { k: 'call'; name: string; impl: ScalarImpl; args: TExpr[]; nullTolerant: boolean; deterministic: boolean }
     | { k: 'lambda'; slots: number[]; body: TExpr }
     | { k: 'arith'; op: ArithmeticOp; mode: NumericMode; left: TExpr; right: TExpr }
-    | { k: 'concat'; left: TExpr; right: TExpr }
+    /** `||` skips NULLs (it is CONCAT); string `+` spells them "null" (Java). */
+    | { k: 'concat'; left: TExpr; right: TExpr; nulls: 'skip' | 'text' }
     | { k: 'negate'; mode: NumericMode; operand: TExpr }
     | { k: 'not'; operand: TExpr }
     | { k: 'logical'; op: 'AND' | 'OR'; left: TExpr; right: TExpr }

@@ -8,7 +8,7 @@
  */
 import type { TExpr } from '../analyzer/typedExpr.js';
 import { ArithmeticError, Decimal } from '../types/decimal.js';
-import type { SqlType } from '../types/sqlType.js';
+import { formatType, type SqlType } from '../types/sqlType.js';
 import { compareValues, toDecimalValue, valuesEqual } from '../types/values.js';
 import { valueToString } from '../types/cast.js';
 import { likeMatcher } from './like.js';
@@ -38,7 +38,11 @@ export class MemoryProcessingLog implements ProcessingLogger {
 
 /** Per-query context: compiled expressions log through it; the runtime may swap the logger. */
 export class QueryContext {
-  constructor(public logger: ProcessingLogger = new MemoryProcessingLog()) {}
+  constructor(
+    public logger: ProcessingLogger = new MemoryProcessingLog(),
+    /** Session properties (SET) in force when the query was created, e.g. function limits. */
+    readonly properties: ReadonlyMap<string, string> = new Map(),
+  ) {}
 }
 
 export interface CompiledExpression {
@@ -52,7 +56,7 @@ export interface CompiledExpression {
  * The returned closure catches evaluation errors, logs them and yields `onError` (null).
  */
 export function compileExpression(e: TExpr, ctx: QueryContext, onError: unknown = null): CompiledExpression {
-  const frame: unknown[] = [];
+  const frame: Frame = Object.assign([] as unknown[], { ctx });
   const inner = compile(e, frame);
   const sql = e.sql;
   const evaluate: Evaluator = (row) => {
@@ -74,7 +78,55 @@ export function compilePredicate(e: TExpr, ctx: QueryContext): (row: Row) => boo
 
 const INT_DIV_ZERO = '/ by zero';
 
-function compile(e: TExpr, frame: unknown[]): Evaluator {
+/** A function argument that ksqlDB evaluates on its own (through implicit conversions). */
+function nestedCallOrDeref(a: TExpr): boolean {
+  const inner = a.k === 'convert' && !a.explicit ? a.expr : a;
+  return inner.k === 'call' || inner.k === 'deref';
+}
+
+function nestedName(a: TExpr): string {
+  const inner = a.k === 'convert' && !a.explicit ? a.expr : a;
+  return inner.k === 'call' ? inner.name : inner.k === 'deref' ? inner.field : a.sql;
+}
+
+function formatTypeName(t: SqlType | null): string {
+  return t === null ? 'NULL' : formatType(t);
+}
+
+/**
+ * ksqlDB evaluates operators as Java over boxed values: arithmetic, NOT, AND/OR and CASE
+ * conditions unbox their operands, so a NULL operand throws. The error surfaces like any other:
+ * the enclosing expression (or nested function argument / constructor member) is NULL and the
+ * processing log gets an entry.
+ */
+export class NullOperandError extends Error {
+  override readonly name = 'NullPointerException';
+}
+
+function nonNull(v: unknown, sql: string): unknown {
+  if (v === null) throw new NullOperandError(`${sql} is null`);
+  return v;
+}
+
+/** Lambda variable slots, plus the query context for errors caught below the top level. */
+type Frame = unknown[] & { readonly ctx: QueryContext };
+
+/**
+ * A constructor member (array item, map key or value, struct field) that fails is NULL on its
+ * own, as in ksqlDB: the error is logged and the rest of the constructed value survives.
+ */
+function orNull(f: Evaluator, sql: string, what: string, frame: Frame): Evaluator {
+  return (row) => {
+    try {
+      return f(row);
+    } catch (error) {
+      frame.ctx.logger.error({ message: `Error processing ${what} ${sql}: ${(error as Error)?.message ?? String(error)}`, expression: sql, error });
+      return null;
+    }
+  };
+}
+
+function compile(e: TExpr, frame: Frame): Evaluator {
   switch (e.k) {
     case 'literal': {
       const v = e.value;
@@ -145,64 +197,39 @@ function compile(e: TExpr, frame: unknown[]): Evaluator {
     case 'concat': {
       const l = compile(e.left, frame);
       const r = compile(e.right, frame);
-      return (row) => {
-        const a = l(row);
-        const b = r(row);
-        return a === null || b === null ? null : (a as string) + (b as string);
-      };
+      // `a || b` is CONCAT(a, b), which skips NULLs; `a + b` on strings is Java's string `+`,
+      // which spells a NULL as "null".
+      if (e.nulls === 'text') return (row) => String(l(row) ?? 'null') + String(r(row) ?? 'null');
+      return (row) => ((l(row) ?? '') as string) + ((r(row) ?? '') as string);
     }
     case 'negate': {
       const o = compile(e.operand, frame);
+      const sql = e.operand.sql;
       switch (e.mode) {
         case 'int':
-          return (row) => {
-            const v = o(row) as number | null;
-            return v === null ? null : -v | 0;
-          };
+          return (row) => -(nonNull(o(row), sql) as number) | 0;
         case 'bigint':
-          return (row) => {
-            const v = o(row) as bigint | null;
-            return v === null ? null : BigInt.asIntN(64, -v);
-          };
+          return (row) => BigInt.asIntN(64, -(nonNull(o(row), sql) as bigint));
         case 'decimal':
-          return (row) => {
-            const v = o(row) as Decimal | null;
-            return v === null ? null : v.negate();
-          };
+          return (row) => (nonNull(o(row), sql) as Decimal).negate();
         default:
-          return (row) => {
-            const v = o(row) as number | null;
-            return v === null ? null : -v;
-          };
+          return (row) => -(nonNull(o(row), sql) as number);
       }
     }
     case 'not': {
       const o = compile(e.operand, frame);
-      return (row) => {
-        const v = o(row);
-        return v === null ? null : !v;
-      };
+      const sql = e.operand.sql;
+      return (row) => !nonNull(o(row), sql);
     }
     case 'logical': {
+      // Java's short-circuit && and || over boxed booleans, as ksqlDB generates them: the left
+      // operand decides alone when it can; a NULL operand that has to be read is an error.
       const l = compile(e.left, frame);
       const r = compile(e.right, frame);
-      // Three-valued logic: FALSE AND x = FALSE, TRUE OR x = TRUE, otherwise NULL if any is NULL.
-      if (e.op === 'AND') {
-        return (row) => {
-          const a = l(row);
-          if (a === false) return false;
-          const b = r(row);
-          if (b === false) return false;
-          return a === null || b === null ? null : true;
-        };
-      }
-      return (row) => {
-        const a = l(row);
-        if (a === true) return true;
-        const b = r(row);
-        if (b === true) return true;
-        return a === null || b === null ? null : false;
-      };
+      const ls = e.left.sql;
+      const rs = e.right.sql;
+      if (e.op === 'AND') return (row) => nonNull(l(row), ls) === true && nonNull(r(row), rs) === true;
+      return (row) => nonNull(l(row), ls) === true || nonNull(r(row), rs) === true;
     }
     case 'compare':
       return compileComparison(e, frame);
@@ -244,25 +271,31 @@ function compile(e: TExpr, frame: unknown[]): Evaluator {
     case 'case': {
       const whens = e.whens.map((w) => ({ c: compile(w.condition, frame), r: compile(w.result, frame) }));
       const otherwise = e.otherwise ? compile(e.otherwise, frame) : () => null;
+      const sqls = e.whens.map((w) => w.condition.sql);
       return (row) => {
-        for (const w of whens) if (w.c(row) === true) return w.r(row);
+        for (let i = 0; i < whens.length; i++) {
+          const w = whens[i]!;
+          if (nonNull(w.c(row), sqls[i]!) === true) return w.r(row);
+        }
         return otherwise(row);
       };
     }
     case 'convert': {
       const inner = compile(e.expr, frame);
       const conv = e.conv;
-      return (row) => {
+      const converted: Evaluator = (row) => {
         const v = inner(row);
         return v === null ? null : conv(v);
       };
+      // An explicit CAST that fails is NULL on its own (ksql.nested.error.set.null).
+      return e.explicit ? orNull(converted, e.sql, formatTypeName(e.type), frame) : converted;
     }
     case 'array': {
-      const els = e.elements.map((x) => compile(x, frame));
+      const els = e.elements.map((x) => orNull(compile(x, frame), x.sql, 'array item', frame));
       return (row) => els.map((f) => f(row));
     }
     case 'map': {
-      const entries = e.entries.map((x) => ({ k: compile(x.key, frame), v: compile(x.value, frame) }));
+      const entries = e.entries.map((x) => ({ k: orNull(compile(x.key, frame), x.key.sql, 'map key', frame), v: orNull(compile(x.value, frame), x.value.sql, 'map value', frame) }));
       return (row) => {
         const m = new Map<unknown, unknown>();
         for (const en of entries) m.set(en.k(row), en.v(row));
@@ -270,7 +303,7 @@ function compile(e: TExpr, frame: unknown[]): Evaluator {
       };
     }
     case 'struct': {
-      const fields = e.fields.map((f) => ({ name: f.name, v: compile(f.value, frame) }));
+      const fields = e.fields.map((f) => ({ name: f.name, v: orNull(compile(f.value, frame), f.value.sql, 'struct field', frame) }));
       return (row) => {
         const s: Record<string, unknown> = {};
         for (const f of fields) s[f.name] = f.v(row);
@@ -280,8 +313,9 @@ function compile(e: TExpr, frame: unknown[]): Evaluator {
   }
 }
 
-function compileCall(e: Extract<TExpr, { k: 'call' }>, frame: unknown[]): Evaluator {
-  const args = e.args.map((a) => compile(a, frame));
+function compileCall(e: Extract<TExpr, { k: 'call' }>, frame: Frame): Evaluator {
+  // A failing nested function call or field access is a NULL argument (ksql.nested.error.set.null).
+  const args = e.args.map((a) => (nestedCallOrDeref(a) ? orNull(compile(a, frame), a.sql, nestedName(a), frame) : compile(a, frame)));
   const impl = e.impl;
   const n = args.length;
   if (n === 0) return () => impl([]);
@@ -304,15 +338,15 @@ function compileCall(e: Extract<TExpr, { k: 'call' }>, frame: unknown[]): Evalua
   };
 }
 
-function compileArithmetic(e: Extract<TExpr, { k: 'arith' }>, frame: unknown[]): Evaluator {
+function compileArithmetic(e: Extract<TExpr, { k: 'arith' }>, frame: Frame): Evaluator {
   const l = compile(e.left, frame);
   const r = compile(e.right, frame);
+  const ls = e.left.sql;
+  const rs = e.right.sql;
+  // ksqlDB's generated Java unboxes both operands: a NULL one is an error (NULL result + log).
   const bin = (f: (a: never, b: never) => unknown): Evaluator => (row) => {
-    const a = l(row);
-    if (a === null) return null;
-    const b = r(row);
-    if (b === null) return null;
-    return f(a as never, b as never);
+    const a = nonNull(l(row), ls);
+    return f(a as never, nonNull(r(row), rs) as never);
   };
   switch (e.mode) {
     case 'int':
@@ -418,7 +452,7 @@ function equality(mode: string): (a: unknown, b: unknown) => boolean {
   }
 }
 
-function compileComparison(e: Extract<TExpr, { k: 'compare' }>, frame: unknown[]): Evaluator {
+function compileComparison(e: Extract<TExpr, { k: 'compare' }>, frame: Frame): Evaluator {
   const l = compile(e.left, frame);
   const r = compile(e.right, frame);
   const eq = equality(e.mode);

@@ -22,6 +22,8 @@ export interface FactoryContext {
   readonly returnType: SqlType;
   /** Values of constant (literal) arguments, undefined for non-constant ones. */
   readonly constants: readonly unknown[];
+  /** Session properties (SET), e.g. ksql.functions.collect_list.limit. */
+  readonly properties?: ReadonlyMap<string, string>;
 }
 
 export type ReturnSpec = string | ((argTypes: readonly SqlType[], bindings: Bindings) => SqlType);

@@ -148,6 +148,11 @@ class SpecParser {
 
 export type Bindings = Map<string, SqlType>;
 
+/** Function resolution also lets a STRING argument become a DATE, TIME or TIMESTAMP (by a CAST). */
+export function stringToTemporal(from: SqlType, to: SqlType): boolean {
+  return from.base === 'STRING' && (to.base === 'DATE' || to.base === 'TIME' || to.base === 'TIMESTAMP');
+}
+
 /**
  * Matches one argument type against a pattern, binding type variables. Returns the cost
  * (0 exact, 1 per implicit widening) or -1 when it does not match. `null` = NULL literal.
@@ -157,7 +162,7 @@ export function matchSpec(s: TypeSpec, actual: SqlType | null, b: Bindings, coer
   switch (s.kind) {
     case 'exact':
       if (typeEquals(s.type, actual)) return 0;
-      return coerce && canImplicitlyCast(actual, s.type) ? 1 : -1;
+      return coerce && (canImplicitlyCast(actual, s.type) || stringToTemporal(actual, s.type)) ? 1 : -1;
     case 'var': {
       const bound = b.get(s.name);
       if (!bound) {

@@ -16,9 +16,13 @@ export function registerTableFunctions(r: FunctionRegistry): void {
           const input = a as unknown[];
           const out: unknown[][] = [];
           const n = input.length;
+          // ksqlDB's Cube: bit i of the mask (from the right) keeps the value of column n-1-i;
+          // from all-nulls to all-values; a NULL column makes the rows that would keep it duplicates.
+          let nonNull = 0;
+          for (let i = 0; i < n; i++) if (input[i] !== null && input[i] !== undefined) nonNull |= 1 << (n - 1 - i);
           for (let mask = 0; mask < 1 << n; mask++) {
-            // ksqlDB emits combinations from all-values to all-nulls.
-            out.push(input.map((v, i) => (mask & (1 << (n - 1 - i)) ? null : v)));
+            if ((mask & nonNull) !== mask) continue;
+            out.push(input.map((v, i) => (mask & (1 << (n - 1 - i)) ? v : null)));
           }
           return out;
         },

@@ -96,7 +96,9 @@ export interface JoinClause extends Node {
 
 export type SelectItem =
   | (Node & { kind: 'AllColumns'; qualifier?: string })
-  | (Node & { kind: 'SingleColumn'; expr: Expr; alias?: string });
+  | (Node & { kind: 'SingleColumn'; expr: Expr; alias?: string })
+  /** `expr->*`: the fields of a struct, each as a column named after the field. */
+  | (Node & { kind: 'StructAll'; expr: Expr });
 
 export interface Query extends Node {
   readonly select: SelectItem[];
@@ -155,6 +157,8 @@ export type Statement =
   | (Node & { kind: 'InsertInto'; target: string; targetPos: SourcePos; properties: Property[]; query: Query; text: string })
   | (Node & { kind: 'InsertValues'; target: string; targetPos: SourcePos; columns: { name: string; pos: SourcePos }[] | undefined; values: Expr[]; text: string })
   | (Node & { kind: 'DropSource'; sourceType: SourceType; ifExists: boolean; name: string; namePos: SourcePos; deleteTopic: boolean; text: string })
+  | (Node & { kind: 'CreateType'; ifNotExists: boolean; name: string; namePos: SourcePos; type: TypeAst; text: string })
+  | (Node & { kind: 'DropType'; ifExists: boolean; name: string; namePos: SourcePos; text: string })
   | (Node & { kind: 'SetProperty'; name: string; value: string; text: string })
   | (Node & { kind: 'UnsetProperty'; name: string; text: string })
   | (Node & { kind: 'SelectQuery'; query: Query; text: string });

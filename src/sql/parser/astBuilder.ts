@@ -82,6 +82,26 @@ export class AstBuilder {
   statement(n: CstNode): A.Statement {
     const c = n.children;
     const text = this.sourceText(n);
+    const createType = node(c, 'createTypeStatement');
+    if (createType) {
+      const tc = createType.children;
+      const nameNode = need(tc, 'name');
+      return {
+        kind: 'CreateType',
+        pos: nodePos(createType),
+        ifNotExists: token(tc, 'EXISTS') !== undefined,
+        name: this.identifier(nameNode),
+        namePos: nodePos(nameNode),
+        type: this.type(need(tc, 'type')),
+        text,
+      };
+    }
+    const dropType = node(c, 'dropTypeStatement');
+    if (dropType) {
+      const dc = dropType.children;
+      const nameNode = need(dc, 'name');
+      return { kind: 'DropType', pos: nodePos(dropType), ifExists: token(dc, 'EXISTS') !== undefined, name: this.identifier(nameNode), namePos: nodePos(nameNode), text };
+    }
     const create = node(c, 'createStatement');
     if (create) return this.createStatement(create, text);
     const insert = node(c, 'insertStatement');
@@ -199,7 +219,7 @@ export class AstBuilder {
     const having = node(c, 'having');
     const window = node(c, 'windowExpression');
     const limit = token(c, 'limit');
-    const groupBy = nodes(c, 'groupBy');
+    const groupBy = nodes(c, 'groupingElement').flatMap((g) => nodes(g.children, 'groupBy'));
     const partitionBy = nodes(c, 'partitionBy');
     return {
       pos: nodePos(n),
@@ -224,6 +244,10 @@ export class AstBuilder {
     const expr = node(c, 'expression');
     if (!expr) return { kind: 'AllColumns', pos };
     const alias = node(c, 'alias');
+    if (token(c, 'structAll')) {
+      if (alias) fail(`mismatched input '${this.identifier(alias)}' expecting {',', 'FROM'}`, nodePos(alias));
+      return { kind: 'StructAll', pos, expr: this.expression(expr) };
+    }
     return { kind: 'SingleColumn', pos, expr: this.expression(expr), ...(alias ? { alias: this.identifier(alias) } : {}) };
   }
 

@@ -3,7 +3,7 @@
  * tree. astBuilder.ts turns that tree into the AST. Rule and label names here are the contract
  * with the builder.
  */
-import { CstParser, type IToken, type TokenType } from 'chevrotain';
+import { CstParser, EOF, type IToken, type TokenType } from 'chevrotain';
 import * as T from './tokens.js';
 
 /** Non-reserved keywords that start a clause after a FROM relation, so they are not aliases. */
@@ -30,6 +30,8 @@ export class KsqlGrammar extends CstParser {
 
   public statement = this.RULE('statement', () => {
     this.OR([
+      { GATE: () => this.LA(2).tokenType === T.TypeKw, ALT: () => this.SUBRULE(this.createTypeStatement) },
+      { GATE: () => this.LA(2).tokenType === T.TypeKw, ALT: () => this.SUBRULE(this.dropTypeStatement) },
       { ALT: () => this.SUBRULE(this.createStatement) },
       { ALT: () => this.SUBRULE(this.insertStatement) },
       { ALT: () => this.SUBRULE(this.dropStatement) },
@@ -135,6 +137,30 @@ export class KsqlGrammar extends CstParser {
     });
   });
 
+  /** CREATE TYPE [IF NOT EXISTS] name AS type: a named type for column definitions. */
+  private createTypeStatement = this.RULE('createTypeStatement', () => {
+    this.CONSUME(T.Create);
+    this.CONSUME(T.TypeKw);
+    this.OPTION(() => {
+      this.CONSUME(T.If);
+      this.CONSUME(T.Not);
+      this.CONSUME(T.Exists);
+    });
+    this.SUBRULE(this.identifier, { LABEL: 'name' });
+    this.CONSUME(T.As);
+    this.SUBRULE(this.type);
+  });
+
+  private dropTypeStatement = this.RULE('dropTypeStatement', () => {
+    this.CONSUME(T.Drop);
+    this.CONSUME(T.TypeKw);
+    this.OPTION(() => {
+      this.CONSUME(T.If);
+      this.CONSUME(T.Exists);
+    });
+    this.SUBRULE(this.identifier, { LABEL: 'name' });
+  });
+
   private setStatement = this.RULE('setStatement', () => {
     this.CONSUME(T.Set);
     this.CONSUME(T.StringLiteral, { LABEL: 'name' });
@@ -166,7 +192,7 @@ export class KsqlGrammar extends CstParser {
     this.OPTION3(() => {
       this.CONSUME(T.Group);
       this.CONSUME(T.By);
-      this.AT_LEAST_ONE_SEP2({ SEP: T.Comma, DEF: () => this.SUBRULE2(this.expression, { LABEL: 'groupBy' }) });
+      this.AT_LEAST_ONE_SEP2({ SEP: T.Comma, DEF: () => this.SUBRULE(this.groupingElement) });
     });
     this.OPTION4(() => {
       this.CONSUME(T.Partition);
@@ -204,6 +230,11 @@ export class KsqlGrammar extends CstParser {
       {
         ALT: () => {
           this.SUBRULE(this.expression);
+          // `struct->*`: every field of the struct as a column (the postfix loop leaves `->*` here).
+          this.OPTION3(() => {
+            this.CONSUME(T.StructArrow, { LABEL: 'structAll' });
+            this.CONSUME3(T.Star);
+          });
           this.OPTION(() => {
             this.OPTION2(() => this.CONSUME(T.As));
             this.SUBRULE2(this.identifier, { LABEL: 'alias' });
@@ -461,7 +492,7 @@ export class KsqlGrammar extends CstParser {
                 ALT: () => {
                   this.CONSUME(T.In);
                   this.CONSUME(T.LParen);
-                  this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.expression, { LABEL: 'list' }) });
+                  this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.expression, { LABEL: 'list' }) });
                   this.CONSUME(T.RParen);
                 },
               },
@@ -541,22 +572,24 @@ export class KsqlGrammar extends CstParser {
 
   private postfixExpression = this.RULE('postfixExpression', () => {
     this.SUBRULE(this.primaryExpression);
-    this.MANY(() => {
-      this.OR([
-        {
-          ALT: () => {
-            this.CONSUME(T.LBracket, { LABEL: 'postfix' });
-            this.SUBRULE(this.expression, { LABEL: 'index' });
-            this.CONSUME(T.RBracket);
+    this.MANY({
+      GATE: () => !(this.LA(1).tokenType === T.StructArrow && this.LA(2).tokenType === T.Star),
+      DEF: () =>
+        this.OR([
+          {
+            ALT: () => {
+              this.CONSUME(T.LBracket, { LABEL: 'postfix' });
+              this.SUBRULE(this.expression, { LABEL: 'index' });
+              this.CONSUME(T.RBracket);
+            },
           },
-        },
-        {
-          ALT: () => {
-            this.CONSUME(T.StructArrow, { LABEL: 'postfix' });
-            this.SUBRULE(this.identifier, { LABEL: 'field' });
+          {
+            ALT: () => {
+              this.CONSUME(T.StructArrow, { LABEL: 'postfix' });
+              this.SUBRULE(this.identifier, { LABEL: 'field' });
+            },
           },
-        },
-      ]);
+        ]),
     });
   });
 
@@ -722,16 +755,53 @@ export class KsqlGrammar extends CstParser {
     });
   });
 
+  /** ksqlDB's groupingElement: an expression, or a parenthesized list of them `(a, b)`. */
+  public groupingElement = this.RULE('groupingElement', () => {
+    // Both alternatives may start with `(`: the gate decides, so one token of lookahead suffices
+    // (the default depth makes chevrotain's self-analysis explore expression paths for seconds).
+    this.OR({
+      MAX_LOOKAHEAD: 1,
+      IGNORE_AMBIGUITIES: true,
+      DEF: [
+        {
+          GATE: () => this.startsGroupingSet(),
+          ALT: () => {
+            this.CONSUME(T.LParen);
+            this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.expression, { LABEL: 'groupBy' }) });
+            this.CONSUME(T.RParen);
+          },
+        },
+        { ALT: () => this.SUBRULE2(this.expression, { LABEL: 'groupBy' }) },
+      ],
+    });
+  });
+
   public identifier = this.RULE('identifier', () => {
     this.OR([
       { ALT: () => this.CONSUME(T.Identifier) },
       { ALT: () => this.CONSUME(T.BacktickIdentifier) },
       { ALT: () => this.CONSUME(T.DoubleQuotedIdentifier) },
+      { ALT: () => this.CONSUME(T.DigitIdentifier) },
       { ALT: () => this.CONSUME(T.NonReserved) },
     ]);
   });
 
   // ------------------------------------------------------------ lookahead helpers
+
+  /** `(` whose matching `)` encloses a top-level comma or nothing: a grouping set, not a parenthesized expression. */
+  private startsGroupingSet(): boolean {
+    if (this.LA(1).tokenType !== T.LParen) return false;
+    let depth = 0;
+    for (let i = 1; ; i++) {
+      const t = this.LA(i).tokenType;
+      if (t === EOF) return false;
+      if (t === T.LParen || t === T.LBracket) depth++;
+      else if (t === T.RParen || t === T.RBracket) {
+        depth--;
+        if (depth === 0) return i === 2;
+      } else if (t === T.Comma && depth === 1) return true;
+    }
+  }
 
   private startsClause(): boolean {
     const next = this.LA(1).tokenType;

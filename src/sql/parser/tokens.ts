@@ -16,6 +16,8 @@ export const StringLiteral = createToken({ name: 'StringLiteral', pattern: /'(?:
 export const FloatingPointValue = createToken({ name: 'FloatingPointValue', pattern: /(?:\d+(?:\.\d*)?|\.\d+)[eE][+-]?\d+/ });
 export const DecimalValue = createToken({ name: 'DecimalValue', pattern: /\d+\.\d*|\.\d+/ });
 export const IntegerValue = createToken({ name: 'IntegerValue', pattern: /\d+/ });
+/** ksqlDB's DIGIT_IDENTIFIER: a name starting with a digit, e.g. `AS 1R`. */
+export const DigitIdentifier = createToken({ name: 'DigitIdentifier', pattern: /\d+[A-Za-z_@][A-Za-z0-9_@]*/ });
 
 /** Category of keywords that may also be used as identifiers. */
 export const NonReserved = createToken({ name: 'NonReserved', pattern: Lexer.NA });
@@ -68,6 +70,7 @@ export const If = keyword('IF', true);
 export const Exists = keyword('EXISTS');
 export const Delete = keyword('DELETE', true);
 export const Topic = keyword('TOPIC', true);
+export const TypeKw = keyword('TYPE', true);
 export const Set = keyword('SET', true);
 export const Unset = keyword('UNSET', true);
 export const Join = keyword('JOIN');
@@ -135,6 +138,7 @@ export const allTokens: TokenType[] = [
   DoubleQuotedIdentifier,
   FloatingPointValue,
   DecimalValue,
+  DigitIdentifier,
   IntegerValue,
   Assign,
   LambdaArrow,

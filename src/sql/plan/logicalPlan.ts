@@ -30,7 +30,7 @@
  * - FlatMapNode: table functions. For each input row, evaluate every function; emit
  *   max(length) rows, row j = [...inputRow, f1[j] ?? null, f2[j] ?? null, ...] (ksqlDB zips).
  * - RepartitionNode: PARTITION BY — new key = `keys` evaluated on the row (empty = PARTITION BY
- *   NULL: null key), through a repartition topic. Row unchanged.
+ *   NULL: null key); the write to the sink topic is the repartition. Row unchanged.
  * - AggregateNode: GROUP BY — groupBy(keys) [repartition unless `groupByIsSourceKey`], optional
  *   window, then aggregate: for each aggregate call, `args` evaluated on the input row give the
  *   value passed to `create()`'s Aggregator (single argument: the value; several: an array;
@@ -128,6 +128,11 @@ export interface RepartitionNode extends NodeBase {
   readonly input: PlanNode;
   /** New key columns' expressions; empty for PARTITION BY NULL. */
   readonly keys: readonly CompiledExpression[];
+  /**
+   * Per key expression: it reads key columns only. ksqlDB computes such a key from the record key
+   * even when the record has no value; other expressions give a null key then.
+   */
+  readonly keyColumnsOnly: readonly boolean[];
 }
 
 export interface AggregateCall {

@@ -20,6 +20,8 @@ export function matchesValue(expected: JsonValue, actual: unknown): boolean {
   if (typeof expected === 'number' || expected instanceof JsonNumber) return matchesNumber(expected instanceof JsonNumber ? expected.text : String(expected), actual);
   if (typeof expected === 'string') {
     if (typeof actual === 'string') return actual === expected;
+    // A non-finite double is written as "NaN" / "Infinity" / "-Infinity".
+    if (typeof actual === 'number' && !Number.isFinite(actual)) return String(actual) === expected;
     if (actual instanceof Decimal) {
       try {
         const d = Decimal.parse(expected);

@@ -16,6 +16,8 @@ import { decodeOutput, encodeInput, topicCatalog, type CapturedRecord, type Enco
 /** The shape of the runtime's test driver that the runner needs. */
 export interface TestDriver {
   pipeRaw(topic: string, key: Buffer | null, value: Buffer | null, timestampMs: number, headers?: readonly { key: string; value: Buffer | null }[]): void;
+  /** Writes a record of an INSERT ... VALUES statement (default: pipeRaw). */
+  insert?(topic: string, key: Buffer | null, value: Buffer | null, timestampMs: number, headers?: readonly { key: string; value: Buffer | null }[]): void;
   /** Every record written to every sink topic, in production order. */
   capturedOutput(): readonly CapturedRecord[];
   close?(): void | Promise<void>;
@@ -66,7 +68,10 @@ export async function runTestCase(test: TestCaseFiles, buildDriver: DriverFactor
   const topics = topicCatalog(statements);
   const driver = await buildDriver(statements);
   try {
-    for (const r of insertValuesRecords(statements)) driver.pipeRaw(r.topic, r.key, r.value, r.timestamp, r.headers);
+    for (const r of insertValuesRecords(statements)) {
+      if (driver.insert) driver.insert(r.topic, r.key, r.value, r.timestamp, r.headers);
+      else driver.pipeRaw(r.topic, r.key, r.value, r.timestamp, r.headers);
+    }
     for (const input of test.inputs) {
       const r = encodeInput(input, topics.get(input.topic));
       driver.pipeRaw(r.topic, r.key, r.value, r.timestamp, r.headers);

@@ -121,7 +121,7 @@ export interface CapturedRecord {
 
 /** Turns a row into what the comparator sees: single column → its value, else column → value object. */
 function rowView(row: Row | null, columns: LogicalSchema['key'], unwrapSingle: boolean): unknown {
-  if (row === null) return null;
+  if (row === null || columns.length === 0) return null;
   if (unwrapSingle && columns.length === 1) return row[0] ?? null;
   const obj: Record<string, unknown> = {};
   columns.forEach((c, i) => (obj[c.name] = row[i] ?? null));
@@ -155,8 +155,9 @@ export function decodeOutput(r: CapturedRecord, info: TopicInfo | undefined): Ac
     keyBytes = r.key.subarray(0, r.key.length - (info.window.type === 'SESSION' ? 16 : 8));
     if (keyBytes.length === 0) keyBytes = null;
   }
+  // ksqlDB's test runner reads DELIMITED keys, like DELIMITED values, as their text.
   const key =
-    info.keyFormat.format === 'DELIMITED' && info.schema.key.length > 1
+    info.keyFormat.format === 'DELIMITED' && info.schema.key.length > 0
       ? keyBytes === null ? null : keyBytes.toString('utf8')
       : rowView(serdes.key.deserialize(keyBytes), info.schema.key, true);
   const value =

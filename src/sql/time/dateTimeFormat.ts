@@ -103,13 +103,16 @@ function zoneShortName(zone: Zone, epoch: number): string {
 export interface CompiledPattern {
   readonly pattern: string;
   format(epochMillis: number, zone: Zone): string;
-  /** Parses text to epoch millis; fields absent from the pattern default to 1970-01-01T00:00. */
-  parse(text: string, zone: Zone): number;
+  /**
+   * Parses text to epoch millis; fields absent from the pattern default to 1970-01-01T00:00.
+   * Text after the pattern is an error unless `ignoreTrailing` (SimpleDateFormat-style parsing).
+   */
+  parse(text: string, zone: Zone, ignoreTrailing?: boolean): number;
 }
 
 export function compilePattern(pattern: string): CompiledPattern {
   const parts = tokenize(pattern);
-  return { pattern, format: (e, z) => format(parts, e, z), parse: (t, z) => parse(parts, pattern, t, z) };
+  return { pattern, format: (e, z) => format(parts, e, z), parse: (t, z, ignoreTrailing = false) => parse(parts, pattern, t, z, ignoreTrailing) };
 }
 
 const compiledCache = new Map<string, CompiledPattern>();
@@ -242,7 +245,7 @@ function escapeRegex(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-function parse(parts: Part[], pattern: string, text: string, zone: Zone): number {
+function parse(parts: Part[], pattern: string, text: string, zone: Zone, ignoreTrailing: boolean): number {
   let pos = 0;
   const f: Fields = {};
   const fail = (): never => {
@@ -345,7 +348,7 @@ function parse(parts: Part[], pattern: string, text: string, zone: Zone): number
       case 'x':
       case 'Z':
       case 'O': {
-        if (p.letter === 'X' && text[pos] === 'Z') {
+        if (p.letter === 'X' && (text[pos] === 'Z' || text[pos] === 'z')) {
           f.offset = 0;
           pos++;
           break;
@@ -385,7 +388,7 @@ function parse(parts: Part[], pattern: string, text: string, zone: Zone): number
         throw new DateTimePatternError(`Unsupported pattern letter for parsing: ${p.letter} in ${escapeRegex(pattern)}`);
     }
   }
-  if (pos !== text.length) {
+  if (pos !== text.length && !ignoreTrailing) {
     throw new DateTimeParseError(`Text '${text}' could not be parsed, unparsed text found at index ${pos}`);
   }
   let hour = f.hour ?? 0;

@@ -127,13 +127,17 @@ describe('table functions', () => {
     expect(formatType(r.returnType)).toBe('STRING');
     expect(r.overload.impl([['a', 'b']])).toEqual(['a', 'b']);
   });
-  it('CUBE_EXPLODE returns all combinations', () => {
+  it('CUBE_EXPLODE returns all combinations, all-nulls first, without duplicates for NULL columns', () => {
     const r = registry.resolveTable('CUBE_EXPLODE', [{ kind: 'value', type: { base: 'ARRAY', element: INTEGER } }]);
     expect(r.overload.impl([[1, 2]])).toEqual([
-      [1, 2],
-      [1, null],
-      [null, 2],
       [null, null],
+      [null, 2],
+      [1, null],
+      [1, 2],
+    ]);
+    expect(r.overload.impl([[1, null]])).toEqual([
+      [null, null],
+      [1, null],
     ]);
   });
 });

@@ -80,7 +80,7 @@ describe('CREATE errors', () => {
     expectSqlError(run("CREATE STREAM x (a ARRAY<INT>) WITH (KAFKA_TOPIC='x', VALUE_FORMAT='DELIMITED');"), "The 'DELIMITED' format does not support type 'ARRAY', column: `A`", 3, 1);
     expectSqlError(
       run("CREATE STREAM x (a INT) WITH (KAFKA_TOPIC='x', VALUE_FORMAT='DELIMITED', VALUE_DELIMITER='ab');"),
-      "Invalid delimiter value: 'ab'. Delimiter must be a single character or TAB or SPACE",
+      "Configuration VALUE_DELIMITER is invalid: Invalid delimiter value: 'ab'. Delimiter must be a single character or TAB,SPACE\nExample valid value: ';'",
       3,
       74,
     );
@@ -232,7 +232,7 @@ describe('query errors', () => {
     );
     expectSqlError(
       run('CREATE STREAM o AS SELECT s.id FROM s JOIN t ON s.name = t.city;'),
-      'Invalid join condition: stream-table joins require to join on the primary key of the right input table. Got S.NAME = T.CITY.',
+      "Invalid join condition: stream-table joins require to join on the table's primary key. Got S.NAME = T.CITY.",
       3,
       49,
     );

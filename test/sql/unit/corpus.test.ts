@@ -1,8 +1,8 @@
 /**
- * The conformance corpus (test/sql/cases/<name>/{statements.sql,input.json,output.json}) cannot
- * run until the planner exists; until then this checks that every case is well-formed: its
- * statements pass the analyzer, its files parse, every topic it reads or expects is defined by
- * its statements, and every input record encodes in its topic's formats.
+ * Well-formedness of the conformance corpus (test/sql/cases/<name>/{statements.sql,input.json,
+ * output.json}): every case's statements pass the analyzer, its files parse, every topic it reads
+ * or expects is defined by its statements, and every input record encodes in its topic's formats.
+ * The cases themselves run end to end in test/sql/corpus-run.test.ts.
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';

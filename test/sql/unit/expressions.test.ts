@@ -75,10 +75,18 @@ describe('arithmetic', () => {
     expect(r.value).toBeNull();
     expect(r.log.entries).toHaveLength(1);
   });
-  it('propagates NULL operands', () => {
-    expect(ev('N + 1').value).toBeNull();
+  it('fails on NULL operands, as ksqlDB\'s generated Java does (NULL result, logged)', () => {
+    const r = ev('N + 1');
+    expect(r.value).toBeNull();
+    expect(r.log.entries).toHaveLength(1);
     expect(ev('-N').value).toBeNull();
-    expect(ev("S + NULL").value).toBeNull();
+    // ...so a NULL sum is not seen by null-tolerant functions: the whole expression is NULL.
+    expect(ev('IFNULL(N + 1, 0)').value).toBeNull();
+    expect(ev('(N + 1) IS NULL').value).toBeNull();
+  });
+  it('spells NULL as "null" in string +, and skips it in || (which is CONCAT)', () => {
+    expect(ev("S + NULL").value).toBe('abcnull');
+    expect(ev("S || NULL").value).toBe('abc');
   });
   it('concatenates strings with + and ||', () => {
     expect(ev("S + '-' + S").value).toBe('abc-abc');
@@ -118,12 +126,18 @@ describe('comparison and logic', () => {
     expect(ev('N IS NOT DISTINCT FROM NULL').value).toBe(true);
     expect(ev('I IS NOT DISTINCT FROM 7').value).toBe(true);
   });
-  it('uses three-valued logic for AND, OR and NOT', () => {
-    expect(ev('NB AND false').value).toBe(false);
+  it('evaluates AND, OR and NOT as Java short-circuit operators over boxed booleans', () => {
+    // ksqlDB generates `a && b`: the left operand decides alone when it can, a NULL that must be
+    // read is an error (NULL result + processing log), so there is no three-valued logic.
+    expect(ev('false AND NB').value).toBe(false);
+    expect(ev('true OR NB').value).toBe(true);
+    expect(ev('NB AND false').value).toBeNull();
     expect(ev('NB AND true').value).toBeNull();
-    expect(ev('NB OR true').value).toBe(true);
-    expect(ev('NB OR false').value).toBeNull();
+    expect(ev('NB OR true').value).toBeNull();
+    expect(ev('true AND NB').value).toBeNull();
     expect(ev('NOT NB').value).toBeNull();
+    expect(ev("CASE WHEN NB THEN 'y' ELSE 'n' END").value).toBeNull();
+    expect(ev('NB IS NULL OR NB').value).toBe(true);
   });
   it('evaluates IS NULL, BETWEEN, IN and LIKE', () => {
     expect(ev('N IS NULL').value).toBe(true);

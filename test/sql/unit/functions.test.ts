@@ -74,11 +74,14 @@ describe('string functions', () => {
     expect(value("EXTRACTJSONFIELD('{\"a\":12345678901234567890}', '$.a')")).toBe('12345678901234567890');
     expect(value("EXTRACTJSONFIELD('{\"a\":1}', '$.z')")).toBeNull();
     expect(value("EXTRACTJSONFIELD('not json', '$.z')")).toBeNull();
+    expect(value("EXTRACTJSONFIELD('{\"a\":[1,2]}', '$.a[-1]')")).toBeNull();
+    // An invalid constant path is a per-record processing error (NULL), not a rejected statement.
+    expect(value("EXTRACTJSONFIELD('{\"a\":1}', 'a')")).toBeNull();
     expect(value("IS_JSON_STRING('[1,2]')")).toBe(true);
     expect(value("IS_JSON_STRING('[1,')")).toBe(false);
     expect(value("JSON_ARRAY_LENGTH('[1,2,3]')")).toBe(3);
     expect(value("JSON_KEYS('{\"a\":1,\"b\":2}')")).toEqual(['a', 'b']);
-    expect(value("JSON_RECORDS('{\"a\":1,\"b\":\"x\"}')")).toEqual(new Map([['a', '1'], ['b', '"x"']]));
+    expect(value("JSON_RECORDS('{\"a\":1,\"b\":\"x\"}')")).toEqual(new Map([['a', '1'], ['b', 'x']]));
     expect(value("TO_JSON_STRING(STRUCT(A := 1, B := ARRAY['x']))")).toBe('{"A":1,"B":["x"]}');
   });
 });

@@ -5,12 +5,19 @@
  * COLLECT_LIST, COLLECT_SET); MIN/MAX/TOPK/... have no undo and are rejected on tables.
  */
 import { ArithmeticError, Decimal } from '../../types/decimal.js';
-import { array, BIGINT, type SqlType } from '../../types/sqlType.js';
+import { array, BIGINT, struct, type SqlType, type TypeOf } from '../../types/sqlType.js';
 import { compareValues, valuesEqual } from '../../types/values.js';
-import type { Aggregator, FunctionRegistry } from '../registry.js';
+import type { Aggregator, FactoryContext, FunctionRegistry } from '../registry.js';
 
 /** Default of ksql.functions.collect_list.limit / collect_set.limit. */
 export const COLLECT_LIMIT = 1000;
+
+/** COLLECT_LIST/SET keep at most this many values (a session property may lower or raise it). */
+function collectLimit(properties: ReadonlyMap<string, string> | undefined, name: string): number {
+  const v = properties?.get(name);
+  const n = v === undefined ? NaN : Number(v);
+  return Number.isInteger(n) && n >= 0 ? n : COLLECT_LIMIT;
+}
 
 /** Source of the monotonically increasing sequence ksqlDB uses for the *_BY_OFFSET functions. */
 let offsetSequence = 0;
@@ -32,6 +39,23 @@ function countAggregator(countNulls: boolean): Aggregator<bigint> {
     aggregate: (v, s) => (countNulls || v !== null ? s + 1n : s),
     merge: (a, b) => a + b,
     undo: (v, s) => (countNulls || v !== null ? s - 1n : s),
+    result: (s) => s,
+  };
+}
+
+/** SUM_LIST: the running sum of every non-null element of every list (ksqlDB's ListSumUdaf). */
+function sumListAggregator(element: SqlType): Aggregator {
+  const sum = sumAggregator(element);
+  const total = (list: unknown[]): unknown => {
+    let t = sum.initialize();
+    for (const v of list) if (v !== null && v !== undefined) t = sum.aggregate(v, t);
+    return t;
+  };
+  return {
+    initialize: sum.initialize,
+    aggregate: (v, s) => (v === null ? s : sum.merge!(s, total(v as unknown[]))),
+    merge: (a, b) => sum.merge!(a, b),
+    undo: (v, s) => (v === null || !sum.undo ? s : sum.undo(total(v as unknown[]), s)),
     result: (s) => s,
   };
 }
@@ -163,6 +187,30 @@ function topK(k: number, distinct: boolean): Aggregator<readonly unknown[]> {
   };
 }
 
+/**
+ * TOPK over rows: the aggregator receives [sort, other...]; the state holds the k rows with the
+ * highest sort values as structs, ties in arrival order (ksqlDB's stable sort), NULL sorts skipped.
+ */
+function topKRows(k: number, others: number): Aggregator<readonly Record<string, unknown>[]> {
+  const toStruct = (v: readonly unknown[]): Record<string, unknown> => {
+    const st: Record<string, unknown> = { sort_col: v[0] };
+    for (let i = 0; i < others; i++) st[`col${i}`] = v[i + 1] ?? null;
+    return st;
+  };
+  return {
+    initialize: () => [],
+    aggregate: (v, s) => {
+      const row = v as readonly unknown[];
+      if (row[0] === null || row[0] === undefined) return s;
+      if (s.length === k && compareValues(row[0], s[s.length - 1]!.sort_col) <= 0) return s;
+      const next = s.length === k ? [...s.slice(0, -1), toStruct(row)] : [...s, toStruct(row)];
+      // Array.prototype.sort is stable, as Java's List.sort.
+      return next.sort((a, b) => -compareValues(a.sort_col, b.sort_col));
+    },
+    result: (s) => s,
+  };
+}
+
 function countDistinct(): Aggregator<readonly unknown[]> {
   return {
     initialize: () => [],
@@ -217,7 +265,107 @@ function positiveLimit(v: unknown, name: string): number {
   return n;
 }
 
+interface Corr {
+  readonly sx: number;
+  readonly sy: number;
+  readonly sxx: number;
+  readonly syy: number;
+  readonly sxy: number;
+  readonly n: number;
+}
+
+/** CORRELATION(x, y): Pearson's coefficient with the single-pass formula (ksqlDB's CorrelationUdaf). */
+function correlation(): Aggregator<Corr> {
+  const step = (v: unknown, s: Corr, sign: 1 | -1): Corr => {
+    const [a, b] = v as [unknown, unknown];
+    if (a === null || b === null) return s;
+    const x = Number(a as number | bigint);
+    const y = Number(b as number | bigint);
+    return { sx: s.sx + sign * x, sy: s.sy + sign * y, sxx: s.sxx + sign * x * x, syy: s.syy + sign * y * y, sxy: s.sxy + sign * x * y, n: s.n + sign };
+  };
+  return {
+    initialize: () => ({ sx: 0, sy: 0, sxx: 0, syy: 0, sxy: 0, n: 0 }),
+    aggregate: (v, s) => step(v, s, 1),
+    undo: (v, s) => step(v, s, -1),
+    merge: (a, b) => ({ sx: a.sx + b.sx, sy: a.sy + b.sy, sxx: a.sxx + b.sxx, syy: a.syy + b.syy, sxy: a.sxy + b.sxy, n: a.n + b.n }),
+    result: (s) => (s.n * s.sxy - s.sx * s.sy) / Math.sqrt((s.n * s.sxx - s.sx * s.sx) * (s.n * s.syy - s.sy * s.sy)),
+  };
+}
+
+interface Dev {
+  readonly sum: number;
+  readonly n: number;
+  readonly m2: number;
+}
+
+/**
+ * STDDEV_SAMP / STDDEV_SAMPLE as ksqlDB computes it (StandardDeviationSampUdaf, Welford-style
+ * updates): STDDEV_SAMPLE is sqrt(M2 / (n - 1)); STDDEV_SAMP, as ksqlDB's implementation does,
+ * M2 / (n - 1) (the sample variance); both 0 below two values.
+ */
+function stddevSample(sqrt: boolean): Aggregator<Dev> {
+  return {
+    initialize: () => ({ sum: 0, n: 0, m2: 0 }),
+    aggregate: (v, s) => {
+      if (v === null) return s;
+      const x = Number(v as number | bigint);
+      const n = s.n + 1;
+      const delta = x * n - (s.sum + x);
+      return { sum: s.sum + x, n, m2: s.m2 + (n - 1 > 0 ? (delta * delta) / (n * (n - 1)) : 0) };
+    },
+    undo: (v, s) => {
+      if (v === null) return s;
+      const x = Number(v as number | bigint);
+      const n = s.n - 1;
+      const delta = x * (s.n + 1) - (s.sum + x);
+      return { sum: s.sum - x, n, m2: s.m2 - (n > 0 ? (delta * delta) / (n * (n + 1)) : 0) };
+    },
+    merge: (a, b) => {
+      const n = a.n + b.n;
+      if (a.n === 0 || b.n === 0) return { sum: a.sum + b.sum, n, m2: a.m2 + b.m2 };
+      const inner = a.sum / a.n - b.sum / b.n;
+      return { sum: a.sum + b.sum, n, m2: a.m2 + b.m2 + (a.n * b.n * inner * inner) / n };
+    },
+    result: (s) => (s.n < 2 ? 0 : sqrt ? Math.sqrt(s.m2 / (s.n - 1)) : s.m2 / (s.n - 1)),
+  };
+}
+
+/** HISTOGRAM(string): value → count, at most 1000 distinct values. */
+function histogram(): Aggregator<ReadonlyMap<unknown, bigint>> {
+  const LIMIT = 1000;
+  return {
+    initialize: () => new Map(),
+    aggregate: (v, s) => {
+      if (s.size >= LIMIT && !s.has(v)) return s;
+      const out = new Map(s);
+      out.set(v, (s.get(v) ?? 0n) + 1n);
+      return out;
+    },
+    undo: (v, s) => {
+      const out = new Map(s);
+      const n = (s.get(v) ?? 0n) - 1n;
+      if (n < 1n) out.delete(v);
+      else out.set(v, n);
+      return out;
+    },
+    merge: (a, b) => {
+      const out = new Map(a);
+      for (const [k, n] of b) if (out.size < LIMIT || out.has(k)) out.set(k, (out.get(k) ?? 0n) + n);
+      return out;
+    },
+    result: (s) => new Map(s),
+  };
+}
+
 export function registerAggregateFunctions(r: FunctionRegistry): void {
+  r.registerAggregate({
+    name: 'CORRELATION',
+    overloads: ['DOUBLE', 'INTEGER', 'BIGINT'].map((t) => ({ params: [t, t], returns: 'DOUBLE', create: () => correlation() })),
+  });
+  for (const [name, sqrt] of [['STDDEV_SAMP', false], ['STDDEV_SAMPLE', true]] as const) {
+    r.registerAggregate({ name, overloads: ['INTEGER', 'BIGINT', 'DOUBLE'].map((t) => ({ params: [t], returns: 'DOUBLE', create: () => stddevSample(sqrt) })) });
+  }
+  r.registerAggregate({ name: 'HISTOGRAM', overloads: [{ params: ['STRING'], returns: 'MAP<STRING, BIGINT>', create: () => histogram() }] });
   r.registerAggregate({
     name: 'COUNT',
     overloads: [
@@ -231,6 +379,14 @@ export function registerAggregateFunctions(r: FunctionRegistry): void {
       params: [t],
       returns: first,
       create: ({ argTypes }) => sumAggregator(argTypes[0]!),
+    })),
+  });
+  r.registerAggregate({
+    name: 'SUM_LIST',
+    overloads: ['INTEGER', 'BIGINT', 'DOUBLE'].map((t) => ({
+      params: [`ARRAY<${t}>`],
+      returns: (types: readonly SqlType[]) => (types[0] as TypeOf<'ARRAY'>).element,
+      create: ({ argTypes }) => sumListAggregator((argTypes[0] as TypeOf<'ARRAY'>).element),
     })),
   });
   r.registerAggregate({
@@ -251,17 +407,37 @@ export function registerAggregateFunctions(r: FunctionRegistry): void {
     overloads: comparable.map((t) => ({ params: [t], returns: first, create: () => comparableAggregator(-1) })),
   });
   r.registerAggregate({ name: 'COUNT_DISTINCT', overloads: [{ params: ['T'], returns: 'BIGINT', create: () => countDistinct() }] });
-  r.registerAggregate({ name: 'COLLECT_LIST', overloads: [{ params: ['T'], returns: arrayOfFirst, create: () => collectList(COLLECT_LIMIT) }] });
-  r.registerAggregate({ name: 'COLLECT_SET', overloads: [{ params: ['T'], returns: arrayOfFirst, create: () => collectSet(COLLECT_LIMIT) }] });
+  r.registerAggregate({
+    name: 'COLLECT_LIST',
+    overloads: [{ params: ['T'], returns: arrayOfFirst, create: ({ properties }) => collectList(collectLimit(properties, 'ksql.functions.collect_list.limit')) }],
+  });
+  r.registerAggregate({
+    name: 'COLLECT_SET',
+    overloads: [{ params: ['T'], returns: arrayOfFirst, create: ({ properties }) => collectSet(collectLimit(properties, 'ksql.functions.collect_set.limit')) }],
+  });
   const ordered = ['INTEGER', 'BIGINT', 'DOUBLE', 'DECIMAL', 'STRING', 'TIMESTAMP', 'DATE', 'TIME', 'BYTES'];
+  // TOPK(sort, k), and TOPK(sort, other1, ..., k): structs {sort_col, col0, ...} of the top rows.
+  const otherColumnVars = ['A', 'B', 'U', 'V', 'K'];
   r.registerAggregate({
     name: 'TOPK',
-    overloads: ordered.map((t) => ({
-      params: [t],
-      literals: ['INTEGER'],
-      returns: arrayOfFirst,
-      create: ({ constants }) => topK(positiveLimit(constants[1], 'TOPK k'), false),
-    })),
+    overloads: ordered.flatMap((t) => [
+      {
+        params: [t],
+        literals: ['INTEGER'],
+        returns: arrayOfFirst,
+        create: ({ constants }: FactoryContext) => topK(positiveLimit(constants[1], 'TOPK k'), false),
+      },
+      ...otherColumnVars.map((_, i) => {
+        const others = otherColumnVars.slice(0, i + 1);
+        return {
+          params: [t, ...others],
+          literals: ['INTEGER'],
+          returns: (types: readonly SqlType[]) =>
+            array(struct([{ name: 'sort_col', type: types[0]! }, ...others.map((_v, j) => ({ name: `col${j}`, type: types[j + 1]! }))])),
+          create: ({ constants }: FactoryContext) => topKRows(positiveLimit(constants[others.length + 1], 'TOPK k'), others.length),
+        };
+      }),
+    ]),
   });
   r.registerAggregate({
     name: 'TOPKDISTINCT',

@@ -250,3 +250,25 @@ function registerLambdaFunctions(r: FunctionRegistry): void {
     ],
   });
 }
+
+/** SLICE(array, from, to): elements from..to, 1-based and inclusive; NULL bounds are the ends. */
+export function registerSliceFunction(r: FunctionRegistry): void {
+  r.registerScalar({
+    name: 'SLICE',
+    overloads: [
+      {
+        params: ['ARRAY<T>', 'INTEGER', 'INTEGER'],
+        returns: 'ARRAY<T>',
+        nullTolerant: true,
+        impl: ([a, from, to]) => {
+          if (a === null) return null;
+          const list = a as unknown[];
+          const start = from === null ? 0 : (from as number) - 1;
+          const end = to === null ? list.length : (to as number);
+          if (start < 0 || end > list.length || start > end) return null;
+          return list.slice(start, end);
+        },
+      },
+    ],
+  });
+}

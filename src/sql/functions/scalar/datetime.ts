@@ -53,9 +53,9 @@ function safe<T>(f: () => T): T | undefined {
   }
 }
 
-function parseWith(pattern: CompiledPattern, text: string, zone: Zone): number {
+function parseWith(pattern: CompiledPattern, text: string, zone: Zone, ignoreTrailing = false): number {
   try {
-    return pattern.parse(text, zone);
+    return pattern.parse(text, zone, ignoreTrailing);
   } catch (e) {
     throw new FunctionError(`Failed to parse '${text}' with pattern '${pattern.pattern}': ${(e as Error).message}`);
   }
@@ -100,7 +100,13 @@ export function registerDateTimeFunctions(r: FunctionRegistry): void {
   r.registerScalar({ name: 'DATETOSTRING', overloads: [{ params: ['INTEGER', 'STRING'], returns: 'STRING', factory: withPatternAndZone(1, undefined, fmtDate) }] });
   r.registerScalar({ name: 'STRINGTODATE', overloads: [{ params: ['STRING', 'STRING'], returns: 'INTEGER', factory: withPatternAndZone(1, undefined, parseDate) }] });
   r.registerScalar({ name: 'FORMAT_DATE', overloads: [{ params: ['DATE', 'STRING'], returns: 'STRING', factory: withPatternAndZone(1, undefined, fmtDate) }] });
-  r.registerScalar({ name: 'PARSE_DATE', overloads: [{ params: ['STRING', 'STRING'], returns: 'DATE', factory: withPatternAndZone(1, undefined, parseDate) }] });
+  // PARSE_DATE parses like commons-lang FastDateFormat: text after the pattern is ignored.
+  const parseDateLenient = (args: unknown[], p: CompiledPattern) => {
+    const ms = parseWith(p, args[0] as string, UTC, true);
+    if (ms % DAY_MS !== 0) throw new FunctionError('Date format contains time field.');
+    return ms / DAY_MS;
+  };
+  r.registerScalar({ name: 'PARSE_DATE', overloads: [{ params: ['STRING', 'STRING'], returns: 'DATE', factory: withPatternAndZone(1, undefined, parseDateLenient) }] });
   r.registerScalar({
     name: 'FORMAT_TIME',
     overloads: [{ params: ['TIME', 'STRING'], returns: 'STRING', factory: withPatternAndZone(1, undefined, (a, p) => p.format(a[0] as number, UTC)) }],

@@ -1,8 +1,10 @@
 /** Numeric scalar functions. INTEGER values are JS numbers, BIGINT bigints, DECIMAL Decimal objects. */
 import { Decimal } from '../../types/decimal.js';
+import { widenDecimal } from '../../types/coercion.js';
 import { decimal, type SqlType } from '../../types/sqlType.js';
 import { compareValues } from '../../types/values.js';
 import type { FunctionRegistry } from '../registry.js';
+import { FunctionError } from '../functionError.js';
 
 const num = (v: unknown) => v as number;
 const big = (v: unknown) => v as bigint;
@@ -99,8 +101,13 @@ export function registerMathFunctions(r: FunctionRegistry): void {
   r.registerScalar({
     name: 'LOG',
     overloads: [
-      { params: ['DOUBLE'], returns: 'DOUBLE', impl: ([x]) => Math.log10(num(x)) },
-      { params: ['DOUBLE', 'DOUBLE'], returns: 'DOUBLE', impl: ([b, x]) => Math.log(num(x)) / Math.log(num(b)) },
+      // LOG(x) is the natural logarithm; LOG(base, x) is NaN for a base <= 0 or 1, or x < 0.
+      { params: ['DOUBLE'], returns: 'DOUBLE', impl: ([x]) => Math.log(num(x)) },
+      {
+        params: ['DOUBLE', 'DOUBLE'],
+        returns: 'DOUBLE',
+        impl: ([b, x]) => (num(b) <= 0 || num(b) === 1 || num(x) < 0 ? NaN : Math.log(num(x)) / Math.log(num(b))),
+      },
     ],
   });
   r.registerScalar({ name: 'ATAN2', overloads: [{ params: ['DOUBLE', 'DOUBLE'], returns: 'DOUBLE', impl: ([y, x]) => Math.atan2(num(y), num(x)) }] });
@@ -122,28 +129,93 @@ export function registerMathFunctions(r: FunctionRegistry): void {
       { params: ['INTEGER'], returns: 'INTEGER', impl: ([x]) => x },
       { params: ['BIGINT'], returns: 'BIGINT', impl: ([x]) => x },
       { params: ['DOUBLE'], returns: 'BIGINT', impl: ([x]) => BigInt(Math.trunc(num(x))) },
-      { params: ['DOUBLE', 'INTEGER'], returns: 'DOUBLE', impl: ([x, p]) => Decimal.fromNumber(num(x)).setScale(Math.max(num(p), 0), 'DOWN').toNumber() },
+      { params: ['DOUBLE', 'INTEGER'], returns: 'DOUBLE', impl: ([x, p]) => truncateDouble(num(x), num(p)) },
     ],
   });
+  // One overload per type, each `(val, vals...)`, as ksqlDB's Greatest/Least UDFs: arguments
+  // widen to the overload's type by function resolution (a STRING may become DATE/TIME/TIMESTAMP).
   for (const [name, sign] of [
     ['GREATEST', 1],
     ['LEAST', -1],
   ] as const) {
+    const pick = (args: unknown[]): unknown => {
+      let best: unknown = null;
+      for (const a of args) if (a !== null && (best === null || compareValues(a, best) * sign > 0)) best = a;
+      return best;
+    };
+    const simple = ['INTEGER', 'BIGINT', 'DOUBLE', 'STRING', 'BYTES', 'DATE', 'TIME', 'TIMESTAMP'].map((t) => ({
+      params: [t, t],
+      variadic: true,
+      returns: t,
+      nullTolerant: true,
+      impl: pick,
+    }));
     r.registerScalar({
       name,
       overloads: [
+        ...simple,
         {
-          params: ['T'],
+          params: ['DECIMAL', 'DECIMAL'],
           variadic: true,
-          returns: 'T',
-          nullTolerant: true,
-          impl: (args) => {
-            let best: unknown = null;
-            for (const a of args) if (a !== null && (best === null || compareValues(a, best) * sign > 0)) best = a;
-            return best;
+          // The widest of the argument decimals (ksqlDB's greatestDecimalProvider).
+          returns: (types: readonly SqlType[]) => {
+            const nums = types.filter((t) => t.base === 'DECIMAL' || t.base === 'INTEGER' || t.base === 'BIGINT');
+            return nums.length === 0 ? decimal(1, 0) : nums.reduce<SqlType>((a, b) => widenDecimal(a, b), nums[0]!);
           },
+          nullTolerant: true,
+          // The chosen value keeps its own scale (ksqlDB returns the BigDecimal as it is).
+          impl: pick,
         },
       ],
     });
   }
+}
+
+const EARTH_RADIUS_KM = 6371;
+const EARTH_RADIUS_MILES = 3959;
+const MILES = ['mi', 'mile', 'miles'];
+const KMS = ['km', 'kilometer', 'kilometers', 'kilometre', 'kilometres'];
+
+function geoDistance(lat1: number, lon1: number, lat2: number, lon2: number, units: string): number {
+  if (lat1 < -90 || lat2 < -90 || lat1 > 90 || lat2 > 90) {
+    throw new FunctionError('valid latitude values for GeoDistance function are in the range of -90 to 90 decimal degrees');
+  }
+  if (lon1 < -180 || lon2 < -180 || lon1 > 180 || lon2 > 180) {
+    throw new FunctionError('valid longitude values for GeoDistance function are in the range of -180 to +180 decimal degrees');
+  }
+  const u = units.toLowerCase();
+  const radius = MILES.includes(u) ? EARTH_RADIUS_MILES : KMS.includes(u) ? EARTH_RADIUS_KM : undefined;
+  if (radius === undefined) throw new FunctionError(`GeoDistance function units parameter must be one of ${[...MILES, ...KMS].join(', ')}. Values are case-insensitive.`);
+  const rad = (d: number) => (d * Math.PI) / 180;
+  const haversin = (x: number) => Math.pow(Math.sin(x / 2), 2);
+  const a = haversin(rad(lat2 - lat1)) + haversin(rad(lon2 - lon1)) * Math.cos(rad(lat1)) * Math.cos(rad(lat2));
+  return 2 * Math.asin(Math.sqrt(a)) * radius;
+}
+
+/** GEO_DISTANCE(lat1, lon1, lat2, lon2 [, unit]): great-circle (haversine) distance, KM by default. */
+export function registerGeoFunctions(r: FunctionRegistry): void {
+  r.registerScalar({
+    name: 'GEO_DISTANCE',
+    overloads: [
+      { params: ['DOUBLE', 'DOUBLE', 'DOUBLE', 'DOUBLE'], returns: 'DOUBLE', impl: ([a, b, c, d]) => geoDistance(a as number, b as number, c as number, d as number, 'km') },
+      {
+        params: ['DOUBLE', 'DOUBLE', 'DOUBLE', 'DOUBLE', 'STRING'],
+        returns: 'DOUBLE',
+        nullTolerant: true,
+        impl: ([a, b, c, d, u]) => {
+          if (a === null || b === null || c === null || d === null) throw new FunctionError('GEO_DISTANCE needs four coordinates');
+          // A NULL unit means kilometers.
+          return geoDistance(a as number, b as number, c as number, d as number, u === null ? 'km' : (u as string));
+        },
+      },
+    ],
+  });
+}
+
+/** TRUNC(x, d): x truncated to d decimal places; a negative d truncates left of the point. */
+function truncateDouble(x: number, digits: number): number {
+  if (!Number.isFinite(x)) return x;
+  if (digits >= 0) return Decimal.fromNumber(x).setScale(digits, 'DOWN').toNumber();
+  const f = Math.pow(10, -digits);
+  return Math.trunc(x / f) * f;
 }

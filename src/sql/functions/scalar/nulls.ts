@@ -1,4 +1,4 @@
-/** NULL-handling scalar functions: COALESCE, IFNULL, NULLIF. */
+/** NULL-handling scalar functions: COALESCE, IFNULL, NULLIF; and AS_VALUE (copies a key into the value). */
 import { valuesEqual } from '../../types/values.js';
 import type { FunctionRegistry } from '../registry.js';
 
@@ -25,5 +25,10 @@ export function registerNullFunctions(r: FunctionRegistry): void {
   r.registerScalar({
     name: 'NULLIF',
     overloads: [{ params: ['T', 'T'], returns: 'T', nullTolerant: true, impl: ([a, b]) => (a === null || (b !== null && valuesEqual(a, b)) ? null : a) }],
+  });
+  // AS_VALUE(x) is x: a projection of it is a value column even when x is a key (ksqlDB's AsValue).
+  r.registerScalar({
+    name: 'AS_VALUE',
+    overloads: [{ params: ['T'], returns: 'T', nullTolerant: true, impl: ([a]) => a }],
   });
 }

@@ -56,10 +56,46 @@ function pad(input: string, targetLen: number, padding: string, left: boolean): 
   return (left ? fill + input : input + fill).slice(0, targetLen);
 }
 
+function padBytes(input: Buffer, targetLen: number, padding: Buffer, left: boolean): Buffer | null {
+  if (padding.length === 0 || targetLen < 0) return null;
+  const padUpTo = Math.max(targetLen - input.length, 0);
+  const fill = Buffer.alloc(padUpTo);
+  for (let i = 0; i < padUpTo; i++) fill[i] = padding[i % padding.length]!;
+  return (left ? Buffer.concat([fill, input]) : Buffer.concat([input, fill])).subarray(0, targetLen);
+}
+
+const JAVA_ESCAPES: Record<string, string> = { b: '\b', t: '\t', n: '\n', f: '\f', r: '\r', '"': '"', "'": "'", '\\': '\\' };
+
+/** Java string-literal unescaping (commons-text unescapeJava): \uXXXX, \n, octal... */
+function unescapeJava(s: string): string {
+  return s.replace(/\\(u+([0-9a-fA-F]{0,4})|[0-7]{1,3}|.)/g, (all, esc: string, hex: string | undefined) => {
+    if (esc.startsWith('u')) {
+      if (hex === undefined || hex.length !== 4) throw new FunctionError(`Unable to parse unicode value: ${all}`);
+      return String.fromCharCode(parseInt(hex, 16));
+    }
+    if (/^[0-7]+$/.test(esc)) return String.fromCharCode(parseInt(esc, 8));
+    return JAVA_ESCAPES[esc] ?? esc;
+  });
+}
+
 /** Splits on a literal delimiter; an empty delimiter splits into characters (Java's split("")). */
 function splitLiteral(s: string, delimiter: string): string[] {
   if (delimiter === '') return s === '' ? [''] : [...s];
   return s.split(delimiter);
+}
+
+/** Splits bytes at every occurrence of the delimiter; an empty delimiter splits every byte. */
+function splitBytes(b: Buffer, delimiter: Buffer): Buffer[] {
+  if (b.length === 0) return [Buffer.alloc(0)];
+  if (delimiter.length === 0) return [...b].map((x) => Buffer.from([x]));
+  const out: Buffer[] = [];
+  let offset = 0;
+  for (let i = b.indexOf(delimiter, offset); i >= 0; i = b.indexOf(delimiter, offset)) {
+    out.push(Buffer.from(b.subarray(offset, i)));
+    offset = i + delimiter.length;
+  }
+  out.push(Buffer.from(b.subarray(offset)));
+  return out;
 }
 
 export function registerStringFunctions(r: FunctionRegistry): void {
@@ -97,6 +133,18 @@ export function registerStringFunctions(r: FunctionRegistry): void {
         returns: 'STRING',
         nullTolerant: true,
         impl: (args) => (args[0] === null ? null : args.slice(1).filter((a) => a !== null).join(str(args[0]))),
+      },
+      {
+        params: ['BYTES', 'BYTES'],
+        variadic: true,
+        returns: 'BYTES',
+        nullTolerant: true,
+        impl: (args) => {
+          const sep = args[0] as Buffer | null;
+          if (sep === null) return null;
+          const parts = args.slice(1).filter((a): a is Buffer => a !== null);
+          return Buffer.concat(parts.flatMap((p, i) => (i === 0 ? [p] : [sep, p])));
+        },
       },
     ],
   });
@@ -138,7 +186,10 @@ export function registerStringFunctions(r: FunctionRegistry): void {
   });
   r.registerScalar({
     name: 'SPLIT',
-    overloads: [{ params: ['STRING', 'STRING'], returns: 'ARRAY<STRING>', impl: ([s, d]) => splitLiteral(str(s), str(d)) }],
+    overloads: [
+      { params: ['STRING', 'STRING'], returns: 'ARRAY<STRING>', impl: ([s, d]) => splitLiteral(str(s), str(d)) },
+      { params: ['BYTES', 'BYTES'], returns: 'ARRAY<BYTES>', impl: ([b, d]) => splitBytes(b as Buffer, d as Buffer) },
+    ],
   });
   r.registerScalar({
     name: 'SPLIT_TO_MAP',
@@ -151,9 +202,10 @@ export function registerStringFunctions(r: FunctionRegistry): void {
           if (str(entryDelim) === '' || str(kvDelim) === '') return null;
           for (const entry of str(s).split(str(entryDelim))) {
             if (entry === '') continue;
-            const i = entry.indexOf(str(kvDelim));
-            if (i < 0) continue;
-            out.set(entry.slice(0, i), entry.slice(i + str(kvDelim).length));
+            // ksqlDB splits the entry at every kvDelim and keeps the first two parts.
+            const parts = entry.split(str(kvDelim));
+            if (parts.length < 2) continue;
+            out.set(parts[0]!, parts[1]!);
           }
           return out;
         },
@@ -181,11 +233,17 @@ export function registerStringFunctions(r: FunctionRegistry): void {
   });
   r.registerScalar({
     name: 'LPAD',
-    overloads: [{ params: ['STRING', 'INTEGER', 'STRING'], returns: 'STRING', impl: ([s, n, p]) => pad(str(s), int(n), str(p), true) }],
+    overloads: [
+      { params: ['STRING', 'INTEGER', 'STRING'], returns: 'STRING', impl: ([s, n, p]) => pad(str(s), int(n), str(p), true) },
+      { params: ['BYTES', 'INTEGER', 'BYTES'], returns: 'BYTES', impl: ([b, n, p]) => padBytes(b as Buffer, int(n), p as Buffer, true) },
+    ],
   });
   r.registerScalar({
     name: 'RPAD',
-    overloads: [{ params: ['STRING', 'INTEGER', 'STRING'], returns: 'STRING', impl: ([s, n, p]) => pad(str(s), int(n), str(p), false) }],
+    overloads: [
+      { params: ['STRING', 'INTEGER', 'STRING'], returns: 'STRING', impl: ([s, n, p]) => pad(str(s), int(n), str(p), false) },
+      { params: ['BYTES', 'INTEGER', 'BYTES'], returns: 'BYTES', impl: ([b, n, p]) => padBytes(b as Buffer, int(n), p as Buffer, false) },
+    ],
   });
   r.registerScalar({
     name: 'ELT',
@@ -227,10 +285,8 @@ export function registerStringFunctions(r: FunctionRegistry): void {
       {
         params: ['STRING'],
         returns: 'STRING',
-        impl: ([s]) => {
-          const m = /^\\u([0-9a-fA-F]{4})$/.exec(str(s));
-          return m ? String.fromCharCode(parseInt(m[1]!, 16)) : null;
-        },
+        // ksqlDB: text starting with \u, unescaped as Java source (so surrogate pairs work).
+        impl: ([s]) => (str(s).length < 6 || !str(s).startsWith('\\u') ? null : unescapeJava(str(s))),
       },
     ],
   });
@@ -295,7 +351,17 @@ function registerRegexFunctions(r: FunctionRegistry): void {
         factory: regexFactory(1, (re, [s]) => {
           const text = str(s);
           if (re.source === '(?:)' || re.source === '') return text === '' ? [''] : [...text];
-          return text.split(new RegExp(re.source, re.flags.replace('g', '')));
+          // Java's Pattern.split(s, -1): groups do not appear in the result, trailing empties stay.
+          const out: string[] = [];
+          const g = new RegExp(re.source, re.flags.includes('g') ? re.flags : `${re.flags}g`);
+          let last = 0;
+          for (const m of text.matchAll(g)) {
+            if (m[0] === '' ) continue;
+            out.push(text.slice(last, m.index));
+            last = m.index! + m[0].length;
+          }
+          out.push(text.slice(last));
+          return out;
         }),
       },
     ],

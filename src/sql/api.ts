@@ -1,0 +1,17 @@
+/**
+ * The public SQL API (ksqlDB dialect), as `kstream` exposes it through `loadSql()`: parse and
+ * analyze scripts, extend the function registry, compile persistent queries to topologies, run
+ * ksql-test-runner cases in process. Loaded on demand: the parser's construction is not free.
+ */
+export { SqlSession, analyzeSql, type SqlSessionOptions } from './session.js';
+export { SqlError, type SourcePos } from './errors.js';
+export { createFunctionRegistry } from './functions/builtins.js';
+export { FunctionRegistry, type Aggregator, type AggregateFunctionDef, type ScalarFunctionDef, type TableFunctionDef } from './functions/registry.js';
+export { FunctionError } from './functions/functionError.js';
+export { Decimal } from './types/decimal.js';
+export { formatType, type SqlType } from './types/sqlType.js';
+export { describePlan, type PersistentQueryPlan } from './plan/logicalPlan.js';
+export type { AnalyzedStatement } from './analyzer/statementAnalyzer.js';
+export { buildQueryTopology, buildScriptTopology, planScript, QueryTestDriver, type PlannerOptions, type ScriptPlan } from './planner/index.js';
+export { runTestCase, type TestResult } from './testrunner/runner.js';
+export { loadTestCase, parseInputFile, parseOutputFile, type TestCaseFiles } from './testrunner/files.js';
