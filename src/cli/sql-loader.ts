@@ -69,6 +69,13 @@ async function prepareLog(script: ScriptPlan, text: string, file: string, log: L
   const described = await admin.describeTopics([...names]);
   const partitions = new Map<string, number>();
   for (const [name, d] of described) partitions.set(name, d.partitions);
+  const partitionMismatch = (topic: string, expected: number, actual: number, statement: { pos: SqlError['pos'] }) =>
+    positioned(
+      `A Kafka topic with the name '${topic}' already exists, with different partition/replica configuration than required. KSQL expects ${expected} partitions (topic has ${actual}).`,
+      statement,
+      file,
+      text,
+    );
   // 1. Check every declaration against the log (nothing is changed before all pass).
   const toCreate: { name: string; partitions: number }[] = [];
   for (const t of script.topics) {
@@ -86,23 +93,13 @@ async function prepareLog(script: ScriptPlan, text: string, file: string, log: L
         partitions.set(t.topic, t.partitions);
         toCreate.push({ name: t.topic, partitions: t.partitions });
       } else if (t.partitions !== undefined && t.partitions !== existing) {
-        throw positioned(
-          `A Kafka topic with the name '${t.topic}' already exists, with different partition/replica configuration than required. KSQL expects ${t.partitions} partitions (topic has ${existing}).`,
-          t.statement,
-          file,
-          text,
-        );
+        throw partitionMismatch(t.topic, t.partitions, existing, t.statement);
       }
       continue;
     }
     if (existing !== undefined) {
       if (t.partitions !== undefined && t.partitions !== existing) {
-        throw positioned(
-          `A Kafka topic with the name '${t.topic}' already exists, with different partition/replica configuration than required. KSQL expects ${t.partitions} partitions (topic has ${existing}).`,
-          t.statement,
-          file,
-          text,
-        );
+        throw partitionMismatch(t.topic, t.partitions, existing, t.statement);
       }
       continue;
     }

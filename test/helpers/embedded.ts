@@ -5,6 +5,9 @@ import { EmbeddedLog } from '../../src/log/embedded/embedded-log.js';
 import { partitionForKey } from '../../src/log/murmur2.js';
 import type { ProducedRecord } from '../../src/log/types.js';
 import type { Serde } from '../../src/serde/serde.js';
+import { readThrough, type OutputRecord } from '../scenarios/env.js';
+
+export { latest } from '../scenarios/env.js';
 
 /** A temporary directory removed by the returned cleanup function. */
 export function tempDir(prefix = 'kstream-test-'): { dir: string; cleanup: () => void } {
@@ -40,50 +43,14 @@ export async function produce(
   }
 }
 
-export interface ReadRecord<K, V> {
-  key: K | null;
-  value: V | null;
-  timestamp: number;
-  partition: number;
-  offset: number;
-  headers: Map<string, string>;
-}
+export type ReadRecord<K, V> = OutputRecord<K, V>;
 
 /** Every record of a topic, partition by partition, decoded with the given serdes. */
 export async function readAll<K, V>(dataDir: string, topic: string, keySerde: Serde<K>, valueSerde: Serde<V>): Promise<ReadRecord<K, V>[]> {
   const log = EmbeddedLog.open(dataDir);
   try {
-    const d = (await log.admin().describeTopics([topic])).get(topic);
-    if (d === undefined) return [];
-    const reader = log.reader();
-    const out: ReadRecord<K, V>[] = [];
-    for (let p = 0; p < d.partitions; p++) {
-      let offset = 0;
-      for (;;) {
-        const batch = await reader.read(topic, p, offset, 50_000);
-        if (batch.length === 0) break;
-        for (const r of batch) {
-          out.push({
-            key: keySerde.deserialize(r.key),
-            value: valueSerde.deserialize(r.value),
-            timestamp: r.timestamp,
-            partition: r.partition,
-            offset: r.offset,
-            headers: new Map((r.headers ?? []).map(([k, v]) => [k, v?.toString() ?? ''])),
-          });
-        }
-        offset = batch[batch.length - 1]!.offset + 1;
-      }
-    }
-    return out;
+    return await readThrough(log, topic, keySerde, valueSerde);
   } finally {
     await log.close();
   }
-}
-
-/** The last value per key. */
-export function latest<K, V>(records: ReadonlyArray<{ key: K | null; value: V | null }>): Map<K | null, V | null> {
-  const m = new Map<K | null, V | null>();
-  for (const r of records) m.set(r.key, r.value);
-  return m;
 }

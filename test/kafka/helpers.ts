@@ -5,7 +5,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
-import { Kafka, logLevel, type Admin, type ITopicConfig, type KafkaConfig, type KafkaMessage } from 'kafkajs';
+import { Kafka, type Admin, type ITopicConfig, type KafkaConfig, type KafkaMessage } from 'kafkajs';
+import { kafkajsLogLevel } from '../../src/log/kafka/kafka-log.js';
 
 // kafkajs 2.x prints a notice about its default partitioner on every producer unless this is set
 process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
@@ -20,25 +21,6 @@ export function kafkaBrokers(): string[] {
 /** Kafka version of the test broker ('external' when KSTREAM_TEST_KAFKA_BROKERS was given). */
 export function kafkaVersion(): string {
   return inject('kafkaVersion') ?? 'external';
-}
-
-/**
- * kafkajs logging in tests: off unless `KSTREAM_TEST_KAFKAJS_LOG=error|warn|info|debug`. (kafkajs logs retried,
- * harmless broker answers such as CONCURRENT_TRANSACTIONS between back-to-back transactions at ERROR level.)
- */
-function kafkajsLogLevel(): logLevel {
-  switch ((process.env.KSTREAM_TEST_KAFKAJS_LOG ?? '').toLowerCase()) {
-    case 'error':
-      return logLevel.ERROR;
-    case 'warn':
-      return logLevel.WARN;
-    case 'info':
-      return logLevel.INFO;
-    case 'debug':
-      return logLevel.DEBUG;
-    default:
-      return logLevel.NOTHING;
-  }
 }
 
 let counter = 0;
@@ -59,7 +41,9 @@ export function testKafka(clientId = 'kstream-test', overrides: Partial<KafkaCon
   return new Kafka({
     clientId,
     brokers: kafkaBrokers(),
-    logLevel: kafkajsLogLevel(),
+    // Off unless KSTREAM_TEST_KAFKAJS_LOG=error|warn|info|debug: kafkajs logs retried, harmless broker
+    // answers (CONCURRENT_TRANSACTIONS between back-to-back transactions) at ERROR level.
+    logLevel: kafkajsLogLevel(process.env.KSTREAM_TEST_KAFKAJS_LOG),
     connectionTimeout: 3000,
     requestTimeout: 30_000,
     retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 2000 },

@@ -23,8 +23,8 @@ export interface KafkaLogOptions {
 }
 
 /** kafkajs's own log lines, only when asked for (KSTREAM_KAFKAJS_LOG=error|warn|info|debug). */
-function kafkajsLogLevel(): logLevel {
-  switch ((process.env.KSTREAM_KAFKAJS_LOG ?? '').toLowerCase()) {
+export function kafkajsLogLevel(setting = process.env.KSTREAM_KAFKAJS_LOG): logLevel {
+  switch ((setting ?? '').toLowerCase()) {
     case 'error':
       return logLevel.ERROR;
     case 'warn':
