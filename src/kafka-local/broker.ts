@@ -45,10 +45,21 @@ export interface LocalKafkaOptions {
   heapOpts?: string;
   /** Extra or overriding broker settings written into server.properties. */
   config?: Record<string, string | number | boolean>;
+  /**
+   * SCRAM users to create when the storage is formatted (Kafka 3.5+), for SASL/SCRAM listeners set
+   * up through `config`. Only applies on the first start of a data dir (or with `reset`).
+   */
+  scramCredentials?: readonly ScramCredential[];
   /** Wipe the data dir (all topics) before starting; stops a broker running on it first. */
   reset?: boolean;
   /** Progress lines (default: to stderr). */
   log?: (line: string) => void;
+}
+
+export interface ScramCredential {
+  mechanism: 'SCRAM-SHA-256' | 'SCRAM-SHA-512';
+  username: string;
+  password: string;
 }
 
 export interface LocalKafkaInfo {
@@ -315,6 +326,17 @@ export function randomClusterId(): string {
   }
 }
 
+/** The storage tool's `--add-scram` arguments; names and passwords must not contain its separators. */
+function scramFormatArgs(credentials: readonly ScramCredential[]): string[] {
+  return credentials.flatMap(({ mechanism, username, password }) => {
+    if (mechanism !== 'SCRAM-SHA-256' && mechanism !== 'SCRAM-SHA-512') throw new Error(`SCRAM mechanism must be SCRAM-SHA-256 or SCRAM-SHA-512, got '${String(mechanism)}'`);
+    for (const [what, v] of [['user name', username], ['password', password]] as const) {
+      if (v === '' || /[\s,=[\]"]/.test(v)) throw new Error(`SCRAM ${what} for ${mechanism} must be non-empty, without spaces or any of , = [ ] "`);
+    }
+    return ['--add-scram', `${mechanism}=[name=${username},password=${password}]`];
+  });
+}
+
 function propValue(v: string): string {
   return v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
 }
@@ -562,12 +584,13 @@ async function startLocked(opts: LocalKafkaOptions & { dataDir: string }): Promi
   const logFlag = `-D${l4j.jvmFlag}${join(dataDir, l4j.file)}`;
   const commonJvm = [logFlag, `-Dkafka.logs.dir=${logsDir}`, '-Djava.awt.headless=true'];
 
+  const scramArgs = scramFormatArgs(opts.scramCredentials ?? []);
   let clusterId = previous?.clusterId;
   const firstLogDir = String(opts.config?.['log.dirs'] ?? opts.config?.['log.dir'] ?? join(dataDir, 'kraft-logs')).split(',')[0].trim();
   if (!existsSync(join(firstLogDir, 'meta.properties'))) {
     clusterId = randomClusterId();
     const fmt = await runJava(
-      ['-Xmx256m', ...commonJvm, '-cp', classpath, jars.manifest.storageToolClass, 'format', '--ignore-formatted', '-t', clusterId, '-c', join(dataDir, 'server.properties')],
+      ['-Xmx256m', ...commonJvm, '-cp', classpath, jars.manifest.storageToolClass, 'format', '--ignore-formatted', '-t', clusterId, '-c', join(dataDir, 'server.properties'), ...scramArgs],
       dataDir,
       60_000,
     );

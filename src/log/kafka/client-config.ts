@@ -20,7 +20,8 @@
  * | `ssl`, `sasl` | (JSON config) kafkajs-style objects, used as they are |
  */
 import { readFileSync } from 'node:fs';
-import type { ConnectionOptions } from 'node:tls';
+import { X509Certificate } from 'node:crypto';
+import { createSecureContext, type ConnectionOptions } from 'node:tls';
 import type { KafkaConfig, SASLOptions } from 'kafkajs';
 
 export class KafkaConfigError extends Error {
@@ -58,6 +59,37 @@ function readPem(key: string, path: string): string {
     return readFileSync(path, 'utf8');
   } catch (e) {
     throw new KafkaConfigError(`${key}: cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+/**
+ * Loads the CA, client certificate and key once, so that a wrong key password, a certificate that
+ * does not belong to its key or a file that holds no PEM fails at once, in one line (at connect
+ * time kafkajs would report it as a connection error, which is retried until the connect timeout).
+ */
+function checkTls(tls: ConnectionOptions, files: { ca?: string; cert?: string; key?: string }): void {
+  if ((files.cert === undefined) !== (files.key === undefined)) {
+    throw new KafkaConfigError('ssl.certificate.location and ssl.key.location go together (mutual TLS needs both)');
+  }
+  if (files.ca !== undefined) {
+    try {
+      new X509Certificate(String((tls.ca as string[])[0]));
+    } catch {
+      throw new KafkaConfigError(`ssl.ca.location: ${files.ca} holds no PEM certificate`);
+    }
+  }
+  try {
+    createSecureContext({ ca: tls.ca, cert: tls.cert, key: tls.key, passphrase: tls.passphrase });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? '';
+    if (code === 'ERR_OSSL_BAD_DECRYPT') {
+      throw new KafkaConfigError(`ssl.key.location: cannot decrypt ${files.key}: wrong or missing ssl.key.password`);
+    }
+    if (code === 'ERR_OSSL_X509_KEY_VALUES_MISMATCH') {
+      throw new KafkaConfigError(`ssl.certificate.location ${files.cert} does not belong to ssl.key.location ${files.key}`);
+    }
+    const which = [files.cert, files.key].filter((f) => f !== undefined).join(', ');
+    throw new KafkaConfigError(`TLS: cannot load ${which || 'the certificates'}: ${(e as Error).message.split('\n')[0]}`);
   }
 }
 
@@ -121,6 +153,7 @@ export function kafkajsConfig(brokers: string, settings: Settings = {}): KafkaCo
     if (keyPassword) tls.passphrase = keyPassword;
     if (!bool(settings, 'enable.ssl.certificate.verification', true)) tls.rejectUnauthorized = false;
     if (str(settings, 'ssl.endpoint.identification.algorithm') === '') tls.checkServerIdentity = () => undefined;
+    checkTls(tls, { ca: ca || undefined, cert: cert || undefined, key: key || undefined });
     config.ssl = Object.keys(tls).length === 0 ? true : tls;
   }
 

@@ -72,11 +72,18 @@ export function isFencingError(error: unknown): boolean {
   return /fenced|newer producer|INVALID_PRODUCER_EPOCH/i.test(m);
 }
 
+/**
+ * Node's codes for a TLS peer that was reached but not trusted (or did not trust us): retrying
+ * cannot help. kafkajs reports them as connection errors, like a broker that is away.
+ */
+const TLS_TRUST_CODE = /^(ERR_SSL_.*ALERT.*|.*CERT.*|UNABLE_TO_.*)$/;
+
 /** A broker that is away, restarting or moving leadership: worth retrying after a pause. */
 export function isRetriableError(error: unknown): boolean {
   let e = error as KafkaJsLike | undefined;
   for (let depth = 0; e !== undefined && e !== null && depth < 5; depth++) {
     if (isFencingError(e)) return false;
+    if (typeof e.code === 'string' && TLS_TRUST_CODE.test(e.code)) return false;
     if (e.name !== undefined && RETRIABLE_NAMES.has(e.name)) return true;
     if (e.type !== undefined && RETRIABLE_TYPES.has(e.type)) return true;
     if (typeof e.code === 'string' && /^(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN)$/.test(e.code)) return true;
