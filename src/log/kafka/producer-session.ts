@@ -79,6 +79,8 @@ export class ProducerSession {
   private readonly txnPartitions = new Set<string>();
   private offsetsAdded = false;
   private txnCoordinator: TxnBroker | null = null;
+  /** The group coordinator of TxnOffsetCommit, found once (kafkajs asks the cluster on every lookup). */
+  private groupCoordinator: { groupId: string; broker: TxnBroker } | null = null;
 
   constructor(
     private readonly cluster: KCluster,
@@ -349,11 +351,12 @@ export class ProducerSession {
       );
       this.offsetsAdded = true;
     }
-    let groupCoordinator: TxnBroker | null = null;
     await this.retry('committing offsets in the transaction', async () => {
-      groupCoordinator ??= (await this.cluster.findGroupCoordinator({ groupId })) as TxnBroker;
+      if (this.groupCoordinator?.groupId !== groupId) {
+        this.groupCoordinator = { groupId, broker: (await this.cluster.findGroupCoordinator({ groupId })) as TxnBroker };
+      }
       try {
-        await groupCoordinator.txnOffsetCommit({
+        await this.groupCoordinator.broker.txnOffsetCommit({
           transactionalId: this.options.transactionalId!,
           groupId,
           producerId: this.producerId,
@@ -361,7 +364,7 @@ export class ProducerSession {
           topics,
         });
       } catch (error) {
-        groupCoordinator = null;
+        this.groupCoordinator = null;
         throw error;
       }
     });

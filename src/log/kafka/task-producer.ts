@@ -60,6 +60,12 @@ function sessionOptions(tuning: KafkaTuning, transactionalId: string | null, abo
 }
 
 class TxnTask {
+  /**
+   * The task's own connections: a broker serves one connection's requests one at a time, so tasks
+   * sharing one would queue their produce and transaction requests behind each other (as the Java
+   * client, each transactional producer has its own).
+   */
+  cluster: KCluster | null = null;
   session: ProducerSession | null = null;
   pending: ProducedRecord[] = [];
   pendingBytes = 0;
@@ -72,33 +78,18 @@ class TxnTask {
 
 export class TransactionalTaskProducer implements TaskProducer {
   private readonly tasks = new Map<string, TxnTask>();
-  private readonly cluster: KCluster;
-  private connected: Promise<void> | null = null;
   private closed = false;
 
   constructor(
-    kafka: Kafka,
+    private readonly kafka: Kafka,
     private readonly applicationId: string,
     private readonly tuning: KafkaTuning,
     private readonly hooks: ProducerHooks,
     private readonly logger: Logger,
-  ) {
-    this.cluster = createCluster(kafka);
-  }
+  ) {}
 
   transactionalId(taskId: string): string {
     return `${this.applicationId}-${taskId}`;
-  }
-
-  private connect(): Promise<void> {
-    this.connected ??= retrying('connecting the producers', () => this.cluster.connect(), {
-      timeoutMs: this.tuning.taskTimeoutMs,
-      aborted: () => this.closed,
-    }).catch((e: unknown) => {
-      this.connected = null;
-      throw e;
-    });
-    return this.connected;
   }
 
   async openTasks(taskIds: readonly string[]): Promise<void> {
@@ -118,8 +109,9 @@ export class TransactionalTaskProducer implements TaskProducer {
 
   private async start(t: TxnTask): Promise<void> {
     const started = Date.now();
-    await this.connect();
-    const session = new ProducerSession(this.cluster, sessionOptions(this.tuning, this.transactionalId(t.id), () => this.closed, this.logger));
+    const cluster = (t.cluster = createCluster(this.kafka));
+    await retrying(`connecting the producer of task ${t.id}`, () => cluster.connect(), { timeoutMs: this.tuning.taskTimeoutMs, aborted: () => this.closed });
+    const session = new ProducerSession(cluster, sessionOptions(this.tuning, this.transactionalId(t.id), () => this.closed, this.logger));
     await session.init();
     t.session = session;
     this.logger.debug(`task ${t.id}: transactional producer ${this.transactionalId(t.id)} (id ${session.producerId}, epoch ${session.producerEpoch}) ready in ${Date.now() - started} ms`);
@@ -259,6 +251,9 @@ export class TransactionalTaskProducer implements TaskProducer {
     await t.chain.catch(() => undefined);
     // An open transaction is left to the next owner (its InitProducerId aborts it) or to the broker's timeout.
     t.session = null;
+    const cluster = t.cluster;
+    t.cluster = null;
+    await cluster?.disconnect().catch(() => undefined);
   }
 
   bufferedBytes(): number {
@@ -272,7 +267,6 @@ export class TransactionalTaskProducer implements TaskProducer {
     const all = [...this.tasks.values()];
     this.tasks.clear();
     await Promise.all(all.map((t) => this.dispose(t)));
-    await this.cluster.disconnect().catch(() => undefined);
   }
 }
 
