@@ -24,8 +24,8 @@ import {
 } from '../types.js';
 import type { KafkaTuning } from './client-config.js';
 import { KafkaUnavailableError, isRetriableError, kafkaErrorMessage, retrying } from './errors.js';
-import { READ_COMMITTED, READ_UNCOMMITTED, createCluster, type FetchPartitionResponse, type KBroker, type KCluster } from './kafkajs-internals.js';
-import { decodePartition } from './records.js';
+import { READ_COMMITTED, READ_UNCOMMITTED, createCluster, type KBroker, type KCluster } from './kafkajs-internals.js';
+import { decodeRecordSet, fetchFrom, type FetchedPartition } from './fetch.js';
 import { decodeAssignment, taskAssigner } from './task-assigner.js';
 
 interface KafkaJsErrorLike {
@@ -427,7 +427,7 @@ export class KafkaGroupConsumer implements GroupConsumer {
     const requested = new Map(parts.map((p) => [tpKey(p.topic, p.partition), p]));
     try {
       const broker = await this.fetchCluster.findBroker({ nodeId: node });
-      const response = await broker.fetch({
+      const responses = await fetchFrom(broker, {
         isolationLevel: this.isolationLevel,
         maxWaitTime: this.tuning.fetchMaxWaitMs,
         minBytes: 1,
@@ -436,7 +436,7 @@ export class KafkaGroupConsumer implements GroupConsumer {
       });
       this.fetchFailingSince = 0;
       let added = false;
-      for (const t of response.responses) {
+      for (const t of responses) {
         for (const data of t.partitions) {
           const key = tpKey(t.topicName, data.partition);
           const req = requested.get(key);
@@ -451,13 +451,12 @@ export class KafkaGroupConsumer implements GroupConsumer {
   }
 
   /** Buffers one partition's fetched data for poll(); true when there is something to hand over. */
-  private accept(topic: string, data: FetchPartitionResponse, offset: number): boolean {
-    const { records, nextOffset } = decodePartition(topic, data, offset);
+  private accept(topic: string, data: FetchedPartition, offset: number): boolean {
+    const { records, nextOffset } = decodeRecordSet(topic, data, offset);
     if (records.length === 0 && nextOffset <= offset) return false;
     const key = tpKey(topic, data.partition);
     this.positions.set(key, nextOffset);
-    const lso = data.lastStableOffset === undefined ? -1 : Number(data.lastStableOffset);
-    const end = this.isolationLevel === READ_COMMITTED && lso >= 0 ? lso : Number(data.highWatermark);
+    const end = this.isolationLevel === READ_COMMITTED && data.lastStableOffset >= 0 ? data.lastStableOffset : data.highWatermark;
     this.buffer.push({ topic, partition: data.partition, records, endOffset: end, nextOffset });
     this.buffered.add(key);
     return true;

@@ -14,45 +14,6 @@ import { type Kafka } from 'kafkajs';
 export const READ_UNCOMMITTED = 0;
 export const READ_COMMITTED = 1;
 
-/** One record as kafkajs's fetch decoder returns it (record batch format v2). */
-export interface RawRecord {
-  readonly offset: string;
-  readonly timestamp: string;
-  readonly key: Buffer | null;
-  readonly value: Buffer | null;
-  readonly headers: Record<string, Buffer | Buffer[] | undefined>;
-  readonly isControlRecord: boolean;
-  readonly batchContext?: {
-    readonly firstOffset: string;
-    readonly lastOffsetDelta: number;
-    readonly producerId: string;
-    readonly inTransaction: boolean;
-    readonly isControlBatch: boolean;
-  };
-}
-
-export interface FetchPartitionResponse {
-  readonly partition: number;
-  readonly errorCode: number;
-  readonly highWatermark: string;
-  readonly lastStableOffset?: string;
-  readonly lastStartOffset?: string;
-  readonly abortedTransactions?: ReadonlyArray<{ readonly producerId: string; readonly firstOffset: string }>;
-  readonly messages: RawRecord[];
-}
-
-export interface FetchResponse {
-  readonly responses: ReadonlyArray<{ readonly topicName: string; readonly partitions: FetchPartitionResponse[] }>;
-}
-
-export interface FetchRequest {
-  isolationLevel: number;
-  maxWaitTime: number;
-  minBytes: number;
-  maxBytes: number;
-  topics: Array<{ topic: string; partitions: Array<{ partition: number; fetchOffset: string; maxBytes: number }> }>;
-}
-
 export interface JoinGroupResponse {
   readonly generationId: number;
   readonly groupProtocol: string;
@@ -83,7 +44,9 @@ export interface KBroker {
   }): Promise<{ memberAssignment: Buffer }>;
   heartbeat(request: { groupId: string; groupGenerationId: number; memberId: string }): Promise<unknown>;
   leaveGroup(request: { groupId: string; memberId: string }): Promise<unknown>;
-  fetch(request: FetchRequest): Promise<FetchResponse>;
+  disconnect(): Promise<void>;
+  /** The broker's connections (Fetch goes on its own one). */
+  readonly connectionPool: { send(request: unknown): Promise<unknown> };
   listOffsets(request: {
     isolationLevel: number;
     topics: Array<{ topic: string; partitions: Array<{ partition: number; timestamp: number }> }>;

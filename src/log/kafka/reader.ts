@@ -5,7 +5,7 @@ import type { ConsumedRecord, PartitionReader } from '../types.js';
 import type { KafkaTuning } from './client-config.js';
 import { retrying } from './errors.js';
 import { READ_COMMITTED, READ_UNCOMMITTED, createCluster, type KCluster } from './kafkajs-internals.js';
-import { decodePartition } from './records.js';
+import { decodeRecordSet, fetchFrom } from './fetch.js';
 
 /** Enough fetches to step over a long run of aborted records or markers before reporting the end. */
 const MAX_SKIPS = 1000;
@@ -51,14 +51,14 @@ export class KafkaReader implements PartitionReader {
         const node = Object.keys(leaders)[0];
         if (node === undefined) throw new Error(`topic '${topic}' has no partition ${partition}`);
         const broker = await this.cluster.findBroker({ nodeId: node });
-        let response;
+        let responses;
         try {
-          response = await broker.fetch({
+          responses = await fetchFrom(broker, {
             isolationLevel: this.isolation,
             maxWaitTime: 0,
             minBytes: 1,
             maxBytes,
-            topics: [{ topic, partitions: [{ partition, fetchOffset: String(offset), maxBytes }] }],
+                topics: [{ topic, partitions: [{ partition, fetchOffset: String(offset), maxBytes }] }],
           });
         } catch (error) {
           if ((error as { name?: string }).name === 'KafkaJSOffsetOutOfRange') {
@@ -73,11 +73,10 @@ export class KafkaReader implements PartitionReader {
           }
           throw error;
         }
-        const data = response.responses[0]?.partitions[0];
+        const data = responses[0]?.partitions[0];
         if (data === undefined) return { records: [], nextOffset: offset, end: offset };
-        const decoded = decodePartition(topic, data, offset);
-        const lso = data.lastStableOffset === undefined ? -1 : Number(data.lastStableOffset);
-        const end = this.isolation === READ_COMMITTED && lso >= 0 ? lso : Number(data.highWatermark);
+        const decoded = decodeRecordSet(topic, data, offset);
+        const end = this.isolation === READ_COMMITTED && data.lastStableOffset >= 0 ? data.lastStableOffset : data.highWatermark;
         return { records: decoded.records, nextOffset: decoded.nextOffset, end };
       },
       { timeoutMs: this.tuning.taskTimeoutMs, aborted: () => this.closed },

@@ -22,7 +22,6 @@ import { isFencingError, isRetriableError, kafkaErrorMessage, retrying } from '.
 import { createCluster, type KBroker, type KCluster } from './kafkajs-internals.js';
 import type { GroupMembership } from './group-consumer.js';
 import { ProducerSession } from './producer-session.js';
-import { producedBytes } from './records.js';
 
 /** What the producers need from the log around them. */
 export interface ProducerHooks {
@@ -410,4 +409,9 @@ export class IdempotentTaskProducer implements TaskProducer {
     await this.cluster.disconnect().catch(() => undefined);
     this.logger.debug('idempotent producer closed');
   }
+}
+
+/** About the bytes a record takes on the wire (a string's length stands in for its UTF-8 size). */
+function producedBytes(r: ProducedRecord): number {
+  return 24 + (r.key === null ? 0 : r.key.length) + (r.value === null ? 0 : r.value.length);
 }

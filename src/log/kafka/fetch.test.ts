@@ -1,0 +1,147 @@
+import { createRequire } from 'node:module';
+import { describe, expect, it } from 'vitest';
+import { decodeFetchResponse, decodeRecordSet, type FetchedPartition } from './fetch.js';
+
+const require = createRequire(import.meta.url);
+// Batches are written by kafkajs's encoder: an independent implementation of the format.
+const { RecordBatch } = require('kafkajs/src/protocol/recordBatch/v0') as { RecordBatch: (o: Record<string, unknown>) => Promise<{ buffer: Buffer }> };
+const Record = require('kafkajs/src/protocol/recordBatch/record/v0') as (o: Record<string, unknown>) => unknown;
+const Long = require('kafkajs/src/utils/long') as { fromNumber(n: number): unknown };
+const GZIP = 1;
+
+interface TestRecord {
+  key: string | null;
+  value: string | null;
+  timestampDelta?: number;
+  headers?: Record<string, string>;
+}
+
+async function batch(
+  firstOffset: number,
+  records: TestRecord[],
+  options: { producerId?: number; transactional?: boolean; compression?: number; firstTimestamp?: number; maxTimestamp?: number } = {},
+): Promise<Buffer> {
+  const encoded = await RecordBatch({
+    firstOffset: Long.fromNumber(firstOffset),
+    firstTimestamp: options.firstTimestamp ?? 1_700_000_000_000,
+    maxTimestamp: options.maxTimestamp ?? 1_700_000_000_999,
+    lastOffsetDelta: records.length - 1,
+    producerId: Long.fromNumber(options.producerId ?? -1),
+    transactional: options.transactional ?? false,
+    compression: options.compression ?? 0,
+    records: records.map((r, i) =>
+      Record({
+        offsetDelta: i,
+        timestampDelta: r.timestampDelta ?? i,
+        key: r.key === null ? null : Buffer.from(r.key),
+        value: r.value === null ? null : Buffer.from(r.value),
+        headers: Object.fromEntries(Object.entries(r.headers ?? {}).map(([k, v]) => [k, Buffer.from(v)])),
+      }),
+    ),
+  });
+  return Buffer.from(encoded.buffer);
+}
+
+/** Sets attribute bits of an encoded batch (control, log-append time); the CRC is not checked by readers here. */
+function withAttributes(b: Buffer, bits: number): Buffer {
+  const copy = Buffer.from(b);
+  copy.writeInt16BE(copy.readInt16BE(21) | bits, 21);
+  return copy;
+}
+
+/** A control batch: one abort (type 0) or commit (type 1) marker of a producer. */
+async function marker(offset: number, producerId: number, commit: boolean): Promise<Buffer> {
+  const key = Buffer.alloc(4);
+  key.writeInt16BE(0, 0);
+  key.writeInt16BE(commit ? 1 : 0, 2);
+  const b = await batch(offset, [{ key: 'xxxx', value: '\u0000\u0000\u0000\u0000\u0000\u0000' }], { producerId, transactional: true });
+  return withAttributes(b, 0x20);
+}
+
+function partition(recordSet: Buffer, aborted: Array<{ producerId: number; firstOffset: number }> = []): FetchedPartition {
+  return { partition: 3, errorCode: 0, highWatermark: 100, lastStableOffset: 90, abortedTransactions: aborted, recordSet };
+}
+
+const show = (rs: ReturnType<typeof decodeRecordSet>['records']) => rs.map((r) => `${r.offset}:${r.key?.toString() ?? 'null'}=${r.value?.toString() ?? 'null'}`);
+
+describe('fetch response decoding', () => {
+  it('reads records, keys, values, headers and timestamps of plain and gzip batches from the fetch offset on', async () => {
+    const set = Buffer.concat([
+      await batch(0, [
+        { key: 'a', value: 'one' },
+        { key: null, value: 'two', headers: { h1: 'x', h2: 'y' } },
+        { key: 'c', value: null, timestampDelta: -5 },
+      ]),
+      await batch(3, [{ key: 'd', value: 'four' }, { key: 'e', value: 'five' }], { compression: GZIP }),
+    ]);
+    const { records, nextOffset } = decodeRecordSet('t', partition(set), 1);
+    expect(show(records)).toEqual(['1:null=two', '2:c=null', '3:d=four', '4:e=five']);
+    expect(nextOffset).toBe(5);
+    expect(records[0]!.headers?.map(([k, v]) => `${k}=${v?.toString()}`)).toEqual(['h1=x', 'h2=y']);
+    expect(records[1]!.headers).toBeUndefined();
+    expect(records.map((r) => r.timestamp)).toEqual([1_700_000_000_001, 1_700_000_000_000 - 5, 1_700_000_000_000, 1_700_000_000_001]);
+    expect(records.every((r) => r.topic === 't' && r.partition === 3)).toBe(true);
+  });
+
+  it('leaves out aborted transactions and control records, and steps over a marker that ends the data', async () => {
+    const set = Buffer.concat([
+      await batch(0, [{ key: 'a', value: '0' }]),
+      await batch(1, [{ key: 'b', value: '1' }, { key: 'c', value: '2' }], { producerId: 7, transactional: true }),
+      await batch(3, [{ key: 'x', value: '3' }], { producerId: 8, transactional: true }),
+      await marker(4, 7, false),
+      await batch(5, [{ key: 'd', value: '5' }], { producerId: 7, transactional: true }),
+      await marker(6, 8, true),
+      await marker(7, 7, true),
+    ]);
+    const committed = decodeRecordSet('t', partition(set, [{ producerId: 7, firstOffset: 1 }]), 0);
+    // 7's first transaction was aborted; its next one (offset 5) and 8's transaction were committed
+    expect(show(committed.records)).toEqual(['0:a=0', '3:x=3', '5:d=5']);
+    expect(committed.nextOffset).toBe(8);
+    const uncommitted = decodeRecordSet('t', partition(set), 0);
+    expect(show(uncommitted.records)).toEqual(['0:a=0', '1:b=1', '2:c=2', '3:x=3', '5:d=5']);
+  });
+
+  it('stops before a partial batch at the end (the response was cut at max bytes)', async () => {
+    const whole = await batch(0, [{ key: 'a', value: '0' }]);
+    const next = await batch(1, [{ key: 'b', value: 'x'.repeat(100) }]);
+    const { records, nextOffset } = decodeRecordSet('t', partition(Buffer.concat([whole, next.subarray(0, 70)])), 0);
+    expect(show(records)).toEqual(['0:a=0']);
+    expect(nextOffset).toBe(1);
+  });
+
+  it('uses the batch max timestamp for log-append-time topics', async () => {
+    const b = withAttributes(await batch(0, [{ key: 'a', value: '0' }, { key: 'b', value: '1' }]), 0x08);
+    expect(decodeRecordSet('t', partition(b), 0).records.map((r) => r.timestamp)).toEqual([1_700_000_000_999, 1_700_000_000_999]);
+  });
+
+  it('names the codec it cannot read', async () => {
+    const b = withAttributes(await batch(0, [{ key: 'a', value: '0' }]), 0x02);
+    expect(() => decodeRecordSet('t', partition(b), 0)).toThrow(/t-3@0: snappy-compressed records cannot be read/);
+  });
+
+  it('decodes the response frame: topics, partitions, offsets, aborted transactions', async () => {
+    const set = await batch(0, [{ key: 'a', value: '0' }]);
+    const parts: Buffer[] = [];
+    const int = (n: number, size: 2 | 4 | 8) => {
+      const b = Buffer.alloc(size);
+      if (size === 2) b.writeInt16BE(n);
+      else if (size === 4) b.writeInt32BE(n);
+      else b.writeBigInt64BE(BigInt(n));
+      return b;
+    };
+    const str = (s: string) => Buffer.concat([int(Buffer.byteLength(s), 2), Buffer.from(s)]);
+    parts.push(int(0, 4), int(0, 2), int(12, 4), int(1, 4), str('topic-a'), int(1, 4));
+    parts.push(int(5, 4), int(0, 2), int(2 ** 40, 8), int(2 ** 40 - 3, 8), int(0, 8), int(1, 4), int(42, 8), int(7, 8), int(-1, 4), int(set.length, 4), set);
+    const decoded = decodeFetchResponse(Buffer.concat(parts));
+    expect(decoded.sessionId).toBe(12);
+    const p = decoded.responses[0]!.partitions[0]!;
+    expect(decoded.responses[0]!.topicName).toBe('topic-a');
+    expect({ partition: p.partition, hw: p.highWatermark, lso: p.lastStableOffset, aborted: p.abortedTransactions }).toEqual({
+      partition: 5,
+      hw: 2 ** 40,
+      lso: 2 ** 40 - 3,
+      aborted: [{ producerId: 42, firstOffset: 7 }],
+    });
+    expect(show(decodeRecordSet('topic-a', p, 0).records)).toEqual(['0:a=0']);
+  });
+});

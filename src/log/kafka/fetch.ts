@@ -1,0 +1,269 @@
+/**
+ * Fetch (v11) on kafkajs's connections, with the response decoded here. kafkajs's decoder builds
+ * several objects per record (a Long and string for every offset and timestamp, a headers object,
+ * a batch context) and awaits per batch: on a busy worker that was a quarter of its CPU. Here a
+ * partition's record set is read straight into `ConsumedRecord`s; keys, values and header values
+ * are views of the response buffer (as kafkajs's are).
+ *
+ * As a read_committed Java consumer: records below the fetch offset, control records and the
+ * records of aborted transactions are left out, and the next offset follows the last complete
+ * record batch (so it steps over transaction markers that end the data).
+ */
+import { createRequire } from 'node:module';
+import { gunzipSync } from 'node:zlib';
+import type { RawHeaders } from '../../processor/headers.js';
+import type { ConsumedRecord } from '../types.js';
+import type { KBroker } from './kafkajs-internals.js';
+
+const require = createRequire(import.meta.url);
+const fetchV11Request = require('kafkajs/src/protocol/requests/fetch/v11/request') as (request: Record<string, unknown>) => unknown;
+/** Turns a partition's error code into kafkajs's error (OFFSET_OUT_OF_RANGE included), as its own fetch does. */
+const fetchV11Parse = (require('kafkajs/src/protocol/requests/fetch/v11/response') as { parse: (data: unknown) => Promise<unknown> }).parse;
+
+export interface FetchRequestOptions {
+  readonly isolationLevel: number;
+  readonly maxWaitTime: number;
+  readonly minBytes: number;
+  readonly maxBytes: number;
+  readonly topics: ReadonlyArray<{ topic: string; partitions: Array<{ partition: number; fetchOffset: string; maxBytes: number }> }>;
+}
+
+export interface FetchedPartition {
+  readonly partition: number;
+  readonly errorCode: number;
+  readonly highWatermark: number;
+  /** -1 when the broker does not say. */
+  readonly lastStableOffset: number;
+  /** Producer ids and first offsets of the aborted transactions in the fetched range. */
+  readonly abortedTransactions: ReadonlyArray<{ producerId: number; firstOffset: number }>;
+  readonly recordSet: Buffer;
+}
+
+export interface FetchedTopic {
+  readonly topicName: string;
+  readonly partitions: FetchedPartition[];
+}
+
+export interface DecodedPartition {
+  readonly records: ConsumedRecord[];
+  /** Where the next fetch starts: after the last complete record batch, control batches included. */
+  readonly nextOffset: number;
+}
+
+/** Sends a Fetch request to `broker`; partition errors are thrown as kafkajs's errors. */
+export async function fetchFrom(broker: KBroker, options: FetchRequestOptions): Promise<FetchedTopic[]> {
+  const request = fetchV11Request({
+    replicaId: -1,
+    isolationLevel: options.isolationLevel,
+    maxWaitTime: options.maxWaitTime,
+    minBytes: options.minBytes,
+    maxBytes: options.maxBytes,
+    topics: options.topics,
+  });
+  try {
+    const data = (await broker.connectionPool.send({
+      request,
+      response: { decode: async (raw: Buffer) => decodeFetchResponse(raw), parse: fetchV11Parse },
+      // kafkajs waits at least its request.timeout.ms; the broker may hold a fetch for maxWaitTime.
+      requestTimeout: options.maxWaitTime + 100,
+    })) as { responses: FetchedTopic[] };
+    return data.responses;
+  } catch (error) {
+    // As kafkajs's own requests do: a closed connection is dropped so the next request reconnects.
+    if ((error as { name?: string }).name === 'KafkaJSConnectionClosedError') await broker.disconnect();
+    throw error;
+  }
+}
+
+/** Fetch response v11 → topics and partitions with their record sets (not yet decoded). */
+export function decodeFetchResponse(raw: Buffer): { throttleTime: number; errorCode: number; sessionId: number; responses: FetchedTopic[] } {
+  const r = new Reader(raw);
+  r.int32(); // throttle time: kafkajs's parse wants 0 here (the broker did the throttling)
+  const errorCode = r.int16();
+  const sessionId = r.int32();
+  const responses: FetchedTopic[] = [];
+  for (let t = r.int32(); t > 0; t--) {
+    const topicName = r.string();
+    const partitions: FetchedPartition[] = [];
+    for (let p = r.int32(); p > 0; p--) {
+      const partition = r.int32();
+      const partitionError = r.int16();
+      const highWatermark = r.int64();
+      const lastStableOffset = r.int64();
+      r.int64(); // log start offset
+      const abortedTransactions: Array<{ producerId: number; firstOffset: number }> = [];
+      for (let a = r.int32(); a > 0; a--) abortedTransactions.push({ producerId: r.int64(), firstOffset: r.int64() });
+      r.int32(); // preferred read replica
+      const size = r.int32();
+      const recordSet = size <= 0 ? EMPTY : raw.subarray(r.pos, Math.min(raw.length, r.pos + size));
+      r.pos += Math.max(0, size);
+      partitions.push({ partition, errorCode: partitionError, highWatermark, lastStableOffset, abortedTransactions, recordSet });
+    }
+    responses.push({ topicName, partitions });
+  }
+  return { throttleTime: 0, errorCode, sessionId, responses };
+}
+
+const EMPTY = Buffer.alloc(0);
+/** Record batch v2 header: base offset .. record count. */
+const BATCH_HEADER = 61;
+const COMPRESSION_MASK = 0x07;
+const LOG_APPEND_TIME = 0x08;
+const TRANSACTIONAL = 0x10;
+const CONTROL = 0x20;
+const CODECS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'];
+
+/**
+ * The records of one partition's record set, from `fetchOffset` on, as a read_committed (or
+ * read_uncommitted: give no aborted transactions) reader sees them.
+ */
+export function decodeRecordSet(topic: string, data: FetchedPartition, fetchOffset: number): DecodedPartition {
+  const buf = data.recordSet;
+  const partition = data.partition;
+  const records: ConsumedRecord[] = [];
+  let next = fetchOffset;
+  const aborted = data.abortedTransactions.length > 0 ? [...data.abortedTransactions].sort((a, b) => a.firstOffset - b.firstOffset) : null;
+  let abortedIndex = 0;
+  let active: Set<number> | null = null;
+  let pos = 0;
+  while (pos + BATCH_HEADER <= buf.length) {
+    const baseOffset = readInt64(buf, pos);
+    const length = buf.readInt32BE(pos + 8);
+    const end = pos + 12 + length;
+    if (end > buf.length) break; // a partial batch at the end of the response (max bytes)
+    const magic = buf.readInt8(pos + 16);
+    if (magic !== 2) throw new Error(`${topic}-${partition}@${baseOffset}: message format v${magic} is not supported (Kafka 0.11+ writes v2)`);
+    const attributes = buf.readInt16BE(pos + 21);
+    const lastOffsetDelta = buf.readInt32BE(pos + 23);
+    const firstTimestamp = readInt64(buf, pos + 27);
+    const maxTimestamp = readInt64(buf, pos + 35);
+    const producerId = readInt64(buf, pos + 43);
+    const count = buf.readInt32BE(pos + 57);
+    const batchEnd = baseOffset + lastOffsetDelta + 1;
+    if (batchEnd > next) next = batchEnd;
+    const isControl = (attributes & CONTROL) !== 0;
+    const inTransaction = (attributes & TRANSACTIONAL) !== 0;
+    if (aborted !== null) {
+      while (abortedIndex < aborted.length && baseOffset + lastOffsetDelta >= aborted[abortedIndex]!.firstOffset) {
+        (active ??= new Set()).add(aborted[abortedIndex]!.producerId);
+        abortedIndex++;
+      }
+    }
+    if (isControl) {
+      // A marker ends its producer's transaction; after an abort marker its records count again.
+      if (active !== null) active.delete(producerId);
+      pos = end;
+      continue;
+    }
+    if (batchEnd <= fetchOffset || (inTransaction && active !== null && active.has(producerId))) {
+      pos = end;
+      continue;
+    }
+    const codec = attributes & COMPRESSION_MASK;
+    let body: Buffer;
+    let at: number;
+    if (codec === 0) {
+      body = buf;
+      at = pos + BATCH_HEADER;
+    } else if (codec === 1) {
+      body = gunzipSync(buf.subarray(pos + BATCH_HEADER, end));
+      at = 0;
+    } else {
+      throw new Error(`${topic}-${partition}@${baseOffset}: ${CODECS[codec] ?? `codec ${codec}`}-compressed records cannot be read (gzip and uncompressed can)`);
+    }
+    const logAppendTime = (attributes & LOG_APPEND_TIME) !== 0;
+    const r = new Reader(body, at);
+    for (let i = 0; i < count; i++) {
+      const recordEnd = r.varint() + r.pos;
+      r.pos++; // attributes
+      const timestampDelta = r.varlong();
+      const offset = baseOffset + r.varint();
+      const keyLength = r.varint();
+      const key = keyLength < 0 ? null : body.subarray(r.pos, (r.pos += keyLength));
+      const valueLength = r.varint();
+      const value = valueLength < 0 ? null : body.subarray(r.pos, (r.pos += valueLength));
+      const headerCount = r.varint();
+      let headers: RawHeaders | undefined;
+      if (headerCount > 0) {
+        const list: Array<[string, Buffer | null]> = [];
+        for (let h = 0; h < headerCount; h++) {
+          const nameLength = r.varint();
+          const name = body.toString('utf8', r.pos, (r.pos += nameLength));
+          const headerValueLength = r.varint();
+          list.push([name, headerValueLength < 0 ? null : body.subarray(r.pos, (r.pos += headerValueLength))]);
+        }
+        headers = list;
+      }
+      r.pos = recordEnd;
+      if (offset < fetchOffset) continue;
+      const timestamp = logAppendTime ? maxTimestamp : firstTimestamp + timestampDelta;
+      records.push(headers === undefined ? { topic, partition, offset, key, value, timestamp } : { topic, partition, offset, key, value, timestamp, headers });
+    }
+    pos = end;
+  }
+  return { records, nextOffset: next };
+}
+
+/** An int64 as a number (offsets, timestamps and producer ids stay below 2^53). */
+function readInt64(buf: Buffer, at: number): number {
+  return buf.readInt32BE(at) * 4294967296 + buf.readUInt32BE(at + 4);
+}
+
+class Reader {
+  constructor(
+    private readonly buf: Buffer,
+    public pos = 0,
+  ) {}
+
+  int16(): number {
+    const v = this.buf.readInt16BE(this.pos);
+    this.pos += 2;
+    return v;
+  }
+
+  int32(): number {
+    const v = this.buf.readInt32BE(this.pos);
+    this.pos += 4;
+    return v;
+  }
+
+  int64(): number {
+    const v = readInt64(this.buf, this.pos);
+    this.pos += 8;
+    return v;
+  }
+
+  string(): string {
+    const length = this.int16();
+    if (length < 0) return '';
+    return this.buf.toString('utf8', this.pos, (this.pos += length));
+  }
+
+  /** A zigzag varint (int32). */
+  varint(): number {
+    const buf = this.buf;
+    let b = buf[this.pos++]!;
+    let raw = b & 0x7f;
+    let shift = 7;
+    while (b & 0x80) {
+      b = buf[this.pos++]!;
+      raw |= (b & 0x7f) << shift;
+      shift += 7;
+    }
+    return (raw >>> 1) ^ -(raw & 1);
+  }
+
+  /** A zigzag varlong, as a number (timestamp deltas). */
+  varlong(): number {
+    const buf = this.buf;
+    let b = buf[this.pos++]!;
+    let raw = b & 0x7f;
+    let mul = 128;
+    while (b & 0x80) {
+      b = buf[this.pos++]!;
+      raw += (b & 0x7f) * mul;
+      mul *= 128;
+    }
+    return raw % 2 === 0 ? raw / 2 : -(raw + 1) / 2;
+  }
+}
