@@ -11,6 +11,7 @@ import {
   BufferConfig,
   Consumed,
   Grouped,
+  JoinWindows,
   Materialized,
   Produced,
   Serdes,
@@ -206,6 +207,22 @@ export const exampleScenarios: Scenario[] = [
       const keySerde = WindowedSerdes.timeWindowedSerdeFrom(S, 1000);
       const result = (await env.read(out, keySerde, S)).map((r) => `${r.key!.key}@${r.key!.window.start - env.timeBase} -> ${r.value}`);
       expect(result).toEqual(['eu@0 -> {"VIEWS":2}', 'us@0 -> {"VIEWS":1}', 'us@1000 -> {"VIEWS":1}']);
+    },
+  },
+  {
+    name: 'joined inputs that are not co-partitioned stop the application with Kafka Streams\' message',
+    async run(env) {
+      const left = env.topic('cp-left');
+      const right = env.topic('cp-right');
+      await env.createTopic(left, 2);
+      await env.createTopic(right, 3);
+      const b = new StreamsBuilder();
+      b.stream(left, Consumed.with(S, S))
+        .join(b.stream(right, Consumed.with(S, S)), (x, y) => `${x}${y}`, JoinWindows.ofTimeDifferenceWithNoGrace(5))
+        .to(env.topic('cp-out'), Produced.with(S, S));
+      await expect(env.runUntilIdle(b.build(), { 'application.id': env.appId('cp') })).rejects.toThrow(
+        `Invalid topology: Topics not co-partitioned: [{${left}=2, ${right}=3}]`,
+      );
     },
   },
 ];
