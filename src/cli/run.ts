@@ -61,24 +61,10 @@ export function registerRunCommand(program: Command): void {
       process.exitCode = await superviseWorkers(file, options);
       return;
     }
-    const fileConfig = options.config !== undefined ? readConfigFile(options.config) : {};
-    const cliConfig: Record<string, unknown> = { 'data.dir': options.dataDir };
-    if (options.applicationId !== undefined) cliConfig['application.id'] = options.applicationId;
-    if (options.guarantee !== undefined) cliConfig['processing.guarantee'] = options.guarantee;
-    if (options.stateDir !== undefined) cliConfig['state.dir'] = options.stateDir;
-    if (options.brokers !== undefined) cliConfig['bootstrap.servers'] = options.brokers;
-    const requested = { ...fileConfig, ...cliConfig };
-    const loaded =
-      extname(file).toLowerCase() === '.sql'
-        ? await loadSql(file, requested)
-        : await loadTopology(file, requested);
-    const config: StreamsConfigInput = {
-      'application.id': basename(file, extname(file)).replace(/[^a-zA-Z0-9._-]/g, '-'),
-      ...loaded.config,
-      ...requested,
-    };
+    const { loaded, config } = await load(file, options);
     const log = await openCliLog(options, config);
-    if ('prepare' in loaded && loaded.prepare !== undefined) {
+    // Workers forked by --workers leave the SQL file's statements to their supervisor, which ran them once.
+    if ('prepare' in loaded && loaded.prepare !== undefined && options.workerIndex === undefined) {
       try {
         await loaded.prepare(log, config);
       } catch (e) {
@@ -119,12 +105,46 @@ export function registerRunCommand(program: Command): void {
   });
 }
 
+/** The topology or SQL file and the settings of the run: defaults < the file's < --config < flags. */
+async function load(file: string, options: RunOptions) {
+  const fileConfig = options.config !== undefined ? readConfigFile(options.config) : {};
+  const cliConfig: Record<string, unknown> = { 'data.dir': options.dataDir };
+  if (options.applicationId !== undefined) cliConfig['application.id'] = options.applicationId;
+  if (options.guarantee !== undefined) cliConfig['processing.guarantee'] = options.guarantee;
+  if (options.stateDir !== undefined) cliConfig['state.dir'] = options.stateDir;
+  if (options.brokers !== undefined) cliConfig['bootstrap.servers'] = options.brokers;
+  const requested = { ...fileConfig, ...cliConfig };
+  const loaded = extname(file).toLowerCase() === '.sql' ? await loadSql(file, requested) : await loadTopology(file, requested);
+  const config: StreamsConfigInput = {
+    'application.id': basename(file, extname(file)).replace(/[^a-zA-Z0-9._-]/g, '-'),
+    ...loaded.config,
+    ...requested,
+  };
+  return { loaded, config };
+}
+
+/**
+ * A SQL file's statements (topics to create, INSERT ... VALUES) run once, here, before the
+ * workers start: each worker running them would write every inserted record N times.
+ */
+async function prepareSqlOnce(file: string, options: RunOptions): Promise<void> {
+  const { loaded, config } = await load(file, options);
+  if (!('prepare' in loaded) || loaded.prepare === undefined) return;
+  const log = await openCliLog(options, config);
+  try {
+    await loaded.prepare(log, config);
+  } finally {
+    await log.close();
+  }
+}
+
 /** `--workers N`: this process supervises N `kstream run` worker processes. */
 async function superviseWorkers(file: string, options: RunOptions): Promise<number> {
   const settings = logSettings(options, options.config !== undefined ? readConfigFile(options.config) : {});
   if (typeof settings['bootstrap.servers'] !== 'string' || settings['bootstrap.servers'] === '') {
     throw new UserError('--workers needs Kafka: give --brokers host:port (or bootstrap.servers in --config)');
   }
+  if (extname(file).toLowerCase() === '.sql') await prepareSqlOnce(file, options);
   const args: string[] = [resolve(file), '--data-dir', options.dataDir, '--no-status'];
   const add = (flag: string, value: string | undefined) => {
     if (value !== undefined && value !== '') args.push(flag, value);
