@@ -8,6 +8,8 @@ const { RecordBatch } = require('kafkajs/src/protocol/recordBatch/v0') as { Reco
 const Record = require('kafkajs/src/protocol/recordBatch/record/v0') as (o: Record<string, unknown>) => unknown;
 const Long = require('kafkajs/src/utils/long') as { fromNumber(n: number): unknown };
 const GZIP = 1;
+const snappy = require('snappyjs') as { compress(data: Uint8Array): Uint8Array };
+const lz4 = require('lz4js') as { compress(data: Uint8Array): Uint8Array };
 
 interface TestRecord {
   key: string | null;
@@ -114,9 +116,24 @@ describe('fetch response decoding', () => {
     expect(decodeRecordSet('t', partition(b), 0).records.map((r) => r.timestamp)).toEqual([1_700_000_000_999, 1_700_000_000_999]);
   });
 
-  it('names the codec it cannot read', async () => {
-    const b = withAttributes(await batch(0, [{ key: 'a', value: '0' }]), 0x02);
-    expect(() => decodeRecordSet('t', partition(b), 0)).toThrow(/t-3@0: snappy-compressed records cannot be read/);
+  it('reads snappy and lz4 batches (zstd: compression.test.ts and the kcat test), and names the codec of a batch it cannot decompress', async () => {
+    const plain = await batch(0, [{ key: 'a', value: 'zero' }, { key: 'b', value: 'one', headers: { h: 'x' } }]);
+    const records = plain.subarray(61);
+    const recompressed = (codec: number, body: Uint8Array) => {
+      const head = Buffer.from(plain.subarray(0, 61));
+      head.writeInt32BE(61 - 12 + body.length, 8);
+      head.writeInt16BE((head.readInt16BE(21) & ~0x07) | codec, 21);
+      return Buffer.concat([head, body]);
+    };
+    for (const [codec, body] of [
+      [2, snappy.compress(records)],
+      [3, lz4.compress(records)],
+    ] as const) {
+      const decoded = decodeRecordSet('t', partition(recompressed(codec, body)), 0).records;
+      expect(show(decoded), `codec ${codec}`).toEqual(['0:a=zero', '1:b=one']);
+      expect(decoded[1]!.headers?.map(([k, v]) => `${k}=${v?.toString()}`)).toEqual(['h=x']);
+    }
+    expect(() => decodeRecordSet('t', partition(recompressed(3, Buffer.from('not lz4'))), 0)).toThrow(/t-3@0: cannot decompress lz4 record batch/);
   });
 
   it('decodes the response frame: topics, partitions, offsets, aborted transactions', async () => {

@@ -10,10 +10,10 @@
  * record batch (so it steps over transaction markers that end the data).
  */
 import { createRequire } from 'node:module';
-import { gunzipSync } from 'node:zlib';
 import type { RawHeaders } from '../../processor/headers.js';
 import type { ConsumedRecord } from '../types.js';
 import type { KBroker } from './kafkajs-internals.js';
+import { CODEC_NAMES, decompressRecords } from './compression.js';
 
 const require = createRequire(import.meta.url);
 const fetchV11Request = require('kafkajs/src/protocol/requests/fetch/v11/request') as (request: Record<string, unknown>) => unknown;
@@ -111,7 +111,6 @@ const COMPRESSION_MASK = 0x07;
 const LOG_APPEND_TIME = 0x08;
 const TRANSACTIONAL = 0x10;
 const CONTROL = 0x20;
-const CODECS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'];
 
 /**
  * The records of one partition's record set, from `fetchOffset` on, as a read_committed (or
@@ -165,11 +164,13 @@ export function decodeRecordSet(topic: string, data: FetchedPartition, fetchOffs
     if (codec === 0) {
       body = buf;
       at = pos + BATCH_HEADER;
-    } else if (codec === 1) {
-      body = gunzipSync(buf.subarray(pos + BATCH_HEADER, end));
-      at = 0;
     } else {
-      throw new Error(`${topic}-${partition}@${baseOffset}: ${CODECS[codec] ?? `codec ${codec}`}-compressed records cannot be read (gzip and uncompressed can)`);
+      try {
+        body = decompressRecords(codec, buf.subarray(pos + BATCH_HEADER, end));
+      } catch (error) {
+        throw new Error(`${topic}-${partition}@${baseOffset}: cannot decompress ${CODEC_NAMES[codec] ?? `codec ${codec}`} record batch: ${(error as Error).message}`);
+      }
+      at = 0;
     }
     const logAppendTime = (attributes & LOG_APPEND_TIME) !== 0;
     const r = new Reader(body, at);
