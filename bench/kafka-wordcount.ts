@@ -1,6 +1,6 @@
 // Benchmark: the wordcount example on a real Kafka broker, one worker in this process.
 // Usage: npx tsx bench/kafka-wordcount.ts [lines=100000] [partitions=4] [kafka version]
-// Starts its own single-node broker (port 39592, a temp data dir; jars cached as for
+// Starts its own single-node broker (port 29592, a temp data dir; jars cached as for
 // `kstream local kafka start`), runs exactly_once then at_least_once over the same input, and
 // stops the broker. The input is produced first and not timed.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -17,7 +17,7 @@ import { randomLines } from './data.js';
 const lines = Number(process.argv[2] ?? 100_000);
 const partitions = Number(process.argv[3] ?? 4);
 const version = process.argv[4];
-const PORT = 39592;
+const PORT = 29592;
 const brokers = `127.0.0.1:${PORT}`;
 const dir = mkdtempSync(join(tmpdir(), 'kstream-kafka-bench-'));
 const quiet = () => undefined;

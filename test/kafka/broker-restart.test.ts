@@ -11,7 +11,7 @@ import { startLocalKafka, stopLocalKafka } from '../../src/kafka-local/broker.js
 import { kafkaVersion, uniqueId } from './helpers.js';
 import { WORDCOUNT_APP, checkWordcount, committedSum, killAll, kstream, produceLines, requireBuild, waitUntil } from './processes.js';
 
-const PORT = Number(process.env.KSTREAM_TEST_KAFKA_PORT ?? 39092) + 100;
+const PORT = Number(process.env.KSTREAM_TEST_KAFKA_PORT ?? 29092) + 100;
 const LINES = 30_000;
 
 describe.skipIf(kafkaVersion() === 'external')(`a broker restart (Kafka ${kafkaVersion()})`, () => {

@@ -1,7 +1,9 @@
 /**
  * vitest globalSetup: one real Kafka broker for the whole run.
  *
- * - port: `$KSTREAM_TEST_KAFKA_PORT` (default 39092; the KRaft controller uses port + 1)
+ * - port: `$KSTREAM_TEST_KAFKA_PORT` (default 29092; the KRaft controller uses port + 1). Test brokers
+ *   listen below 32768, outside Linux's ephemeral port range: a port in it can be taken at any
+ *   moment as the local port of some outgoing connection (a security-test broker once failed to bind).
  * - version: `$KSTREAM_TEST_KAFKA_VERSION` (default: the kstream default, 3.9.x)
  * - `$KSTREAM_TEST_KAFKA_BROKERS=host:port[,...]` uses that broker instead and starts nothing
  *
@@ -18,7 +20,7 @@ import { DEFAULT_KAFKA_VERSION } from '../../src/kafka-local/jars.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    /** Bootstrap servers of the test broker, comma separated (e.g. `127.0.0.1:39092`). */
+    /** Bootstrap servers of the test broker, comma separated (e.g. `127.0.0.1:29092`). */
     kafkaBrokers: string;
     /** Kafka version of the test broker, or 'external'. */
     kafkaVersion: string;
@@ -65,7 +67,7 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     return undefined;
   }
 
-  const port = Number(process.env.KSTREAM_TEST_KAFKA_PORT || 39092);
+  const port = Number(process.env.KSTREAM_TEST_KAFKA_PORT || 29092);
   const version = process.env.KSTREAM_TEST_KAFKA_VERSION || DEFAULT_KAFKA_VERSION;
   const timeoutMs = Number(process.env.KSTREAM_TEST_KAFKA_TIMEOUT_MS || 180_000);
 

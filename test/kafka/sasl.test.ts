@@ -16,7 +16,7 @@ import { CLI, WORDCOUNT_APP, requireBuild } from './processes.js';
 import { makeTestPki, startSecureKafka, type SecureKafka, type TestPki } from './security-broker.js';
 
 // the broker's listeners take PORT .. PORT + 5
-const PORT = Number(process.env.KSTREAM_TEST_KAFKA_PORT ?? 39092) + 200;
+const PORT = Number(process.env.KSTREAM_TEST_KAFKA_PORT ?? 29092) + 200;
 /** The shortest a failing connection may take: kstream.connect.timeout.ms (10 s) and some. */
 const FAIL_WITHIN_MS = 20_000;
 
