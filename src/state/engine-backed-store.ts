@@ -1,4 +1,7 @@
-import type { StoreEngine } from './engine.js';
+import { MemoryEngine, type StoreEngine } from './engine.js';
+import { LevelDbEngine } from './leveldb-engine.js';
+import type { ChangelogRecord, StoreInitContext } from './managed-store.js';
+import type { SegmentClock } from './segmented.js';
 
 /**
  * The lifecycle shared by stores that keep their data in one StoreEngine (key-value, window and
@@ -7,6 +10,18 @@ import type { StoreEngine } from './engine.js';
  */
 export abstract class EngineBackedStore {
   protected engine!: StoreEngine;
+  abstract readonly persistent: boolean;
+
+  /** Opens the engine (LevelDB in the task's store dir when persistent, else memory) and sets up the layers on it. */
+  init(ctx: StoreInitContext): Promise<void> | void {
+    if (this.persistent && ctx.storeDir !== null) {
+      return LevelDbEngine.open(ctx.storeDir).then((engine) => this.setUp(ctx, engine));
+    }
+    this.setUp(ctx, new MemoryEngine());
+  }
+
+  /** Builds the store's layers on its opened engine. */
+  protected abstract setUp(ctx: StoreInitContext, engine: StoreEngine): void;
 
   /** Drops what the store's record cache holds (on close and wipe). */
   protected abstract clearCache(): void;
@@ -43,5 +58,37 @@ export abstract class EngineBackedStore {
 
   facade(): this {
     return this;
+  }
+}
+
+/**
+ * Window and session stores: a time-segmented bytes layer that keeps the observed stream time
+ * (its clock, saved with every commit), under an optional record cache.
+ */
+export abstract class SegmentedEngineStore<
+  Inner extends { readonly clock: SegmentClock; restore(records: readonly ChangelogRecord[]): void },
+  Cache extends { flush(): void; clear(): void },
+> extends EngineBackedStore {
+  protected inner!: Inner;
+  protected caching: Cache | null = null;
+
+  restore(records: readonly ChangelogRecord[]): void {
+    this.inner.restore(records);
+  }
+
+  flushCache(): void {
+    this.caching?.flush();
+  }
+
+  protected override beforeCommit(): void {
+    this.inner.clock.save(this.engine);
+  }
+
+  protected override afterWipe(): void {
+    this.inner?.clock.reset();
+  }
+
+  protected clearCache(): void {
+    this.caching?.clear();
   }
 }

@@ -5,11 +5,11 @@ import type { Headers, RawHeaders } from '../processor/headers.js';
 
 /** Headers kept with a cached update: a Headers object or the raw pairs of the record. */
 type EntryHeaders = Headers | RawHeaders | undefined;
-import { type StoreEngine, MemoryEngine } from './engine.js';
-import { LevelDbEngine } from './leveldb-engine.js';
+import type { StoreEngine } from './engine.js';
 import { EngineBackedStore } from './engine-backed-store.js';
 import type { CacheEntry, NamedCache } from './record-cache.js';
-import type { ChangelogRecord, ManagedStore, StoreBuilder, StoreInitContext } from './managed-store.js';
+import type { ChangelogRecord, ManagedStore, StoreInitContext } from './managed-store.js';
+import { CachingStoreBuilderBase } from './store-builder-base.js';
 import type { KeyValue, TimestampedKeyValueStore, ValueAndTimestamp } from './store.js';
 
 /**
@@ -166,14 +166,7 @@ export class KeyValueStoreImpl<K, V> extends EngineBackedStore implements Timest
     this.persistent = options.persistent;
   }
 
-  init(ctx: StoreInitContext): Promise<void> | void {
-    if (this.persistent && ctx.storeDir !== null) {
-      return LevelDbEngine.open(ctx.storeDir).then((engine) => this.setUp(ctx, engine));
-    }
-    this.setUp(ctx, new MemoryEngine());
-  }
-
-  private setUp(ctx: StoreInitContext, engine: StoreEngine): void {
+  protected setUp(ctx: StoreInitContext, engine: StoreEngine): void {
     this.ctx = ctx;
     this.engine = engine;
     this.serializing = new SerializingLayer(this.engine, this.options.keySerde, this.options.valueSerde, ctx);
@@ -342,38 +335,16 @@ function prefixEnd(prefix: Buffer): Buffer | null {
   return null;
 }
 
-export class KeyValueStoreBuilder<K, V> implements StoreBuilder {
+export class KeyValueStoreBuilder<K, V> extends CachingStoreBuilderBase {
   readonly kind = 'keyValue' as const;
-  loggingEnabled = true;
-  cachingEnabled = false;
-  changelogConfig: Record<string, string> = { 'cleanup.policy': 'compact' };
 
   constructor(
     readonly name: string,
     readonly persistent: boolean,
     readonly keySerde: Serde<K>,
     readonly valueSerde: Serde<V>,
-  ) {}
-
-  withCachingEnabled(): this {
-    this.cachingEnabled = true;
-    return this;
-  }
-
-  withCachingDisabled(): this {
-    this.cachingEnabled = false;
-    return this;
-  }
-
-  withLoggingEnabled(config: Record<string, string> = {}): this {
-    this.loggingEnabled = true;
-    this.changelogConfig = { 'cleanup.policy': 'compact', ...config };
-    return this;
-  }
-
-  withLoggingDisabled(): this {
-    this.loggingEnabled = false;
-    return this;
+  ) {
+    super();
   }
 
   build(): KeyValueStoreImpl<K, V> {

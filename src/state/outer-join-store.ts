@@ -1,5 +1,6 @@
 import { readLong, writeLong } from './bytes.js';
-import type { ChangelogRecord, ManagedStore, StoreBuilder, StoreInitContext } from './managed-store.js';
+import type { ChangelogRecord, ManagedStore, StoreInitContext } from './managed-store.js';
+import { StoreBuilderBase } from './store-builder-base.js';
 import type { StateStore } from './store.js';
 
 /**
@@ -178,24 +179,12 @@ export class OuterJoinStore implements ManagedStore, StateStore {
   }
 }
 
-export class OuterJoinStoreBuilder implements StoreBuilder {
+export class OuterJoinStoreBuilder extends StoreBuilderBase {
   readonly kind = 'keyValue' as const;
   readonly persistent = false;
-  readonly cachingEnabled = false;
-  loggingEnabled = true;
-  changelogConfig: Record<string, string> = { 'cleanup.policy': 'compact' };
 
-  constructor(readonly name: string) {}
-
-  withLoggingEnabled(config: Record<string, string> = {}): this {
-    this.loggingEnabled = true;
-    this.changelogConfig = { 'cleanup.policy': 'compact', ...config };
-    return this;
-  }
-
-  withLoggingDisabled(): this {
-    this.loggingEnabled = false;
-    return this;
+  constructor(readonly name: string) {
+    super();
   }
 
   build(): OuterJoinStore {

@@ -3,11 +3,11 @@ import { SerdeError } from '../serde/serde.js';
 import type { Headers, RawHeaders } from '../processor/headers.js';
 import { Windowed } from '../dsl/windowed.js';
 import { readLong, writeLong } from './bytes.js';
-import { type StoreEngine, MemoryEngine } from './engine.js';
-import { LevelDbEngine } from './leveldb-engine.js';
+import type { StoreEngine } from './engine.js';
 import type { CacheEntry, NamedCache } from './record-cache.js';
-import { EngineBackedStore } from './engine-backed-store.js';
-import type { ChangelogRecord, ManagedStore, StoreBuilder, StoreInitContext } from './managed-store.js';
+import { SegmentedEngineStore } from './engine-backed-store.js';
+import type { ChangelogRecord, ManagedStore, StoreInitContext } from './managed-store.js';
+import { CachingStoreBuilderBase, windowedChangelogConfig } from './store-builder-base.js';
 import { SegmentClock, SortedEntries, ksSegmentInterval, reportExpiredPut } from './segmented.js';
 import type { KeyValue, StateStore } from './store.js';
 
@@ -277,11 +277,9 @@ class SessionCacheLayer<K, V> {
 }
 
 /** A session store: facade + lifecycle; cache (optional) → change-logging → engine. */
-export class SessionStoreImpl<K, V> extends EngineBackedStore implements SessionStore<K, V>, ManagedStore {
+export class SessionStoreImpl<K, V> extends SegmentedEngineStore<SessionBytesLayer, SessionCacheLayer<K, V>> implements SessionStore<K, V>, ManagedStore {
   readonly name: string;
   readonly persistent: boolean;
-  private inner!: SessionBytesLayer;
-  private caching: SessionCacheLayer<K, V> | null = null;
   private ctx!: StoreInitContext;
 
   constructor(readonly options: SessionStoreOptions<K, V>) {
@@ -290,14 +288,7 @@ export class SessionStoreImpl<K, V> extends EngineBackedStore implements Session
     this.persistent = options.persistent;
   }
 
-  init(ctx: StoreInitContext): Promise<void> | void {
-    if (this.persistent && ctx.storeDir !== null) {
-      return LevelDbEngine.open(ctx.storeDir).then((engine) => this.setUp(ctx, engine));
-    }
-    this.setUp(ctx, new MemoryEngine());
-  }
-
-  private setUp(ctx: StoreInitContext, engine: StoreEngine): void {
+  protected setUp(ctx: StoreInitContext, engine: StoreEngine): void {
     this.ctx = ctx;
     this.engine = engine;
     this.inner = new SessionBytesLayer(engine, this.options, ctx);
@@ -407,35 +398,11 @@ export class SessionStoreImpl<K, V> extends EngineBackedStore implements Session
     ]);
   }
 
-  // ---- managed ------------------------------------------------------------------------------
-
-  restore(records: readonly ChangelogRecord[]): void {
-    this.inner.restore(records);
-  }
-
-  flushCache(): void {
-    this.caching?.flush();
-  }
-
-  protected override beforeCommit(): void {
-    this.inner.clock.save(this.engine);
-  }
-
-  protected override afterWipe(): void {
-    this.inner?.clock.reset();
-  }
-
-  protected clearCache(): void {
-    this.caching?.clear();
-  }
 }
 
 /** Builds session stores (Kafka Streams' SessionStoreBuilder). */
-export class SessionStoreBuilder<K, V> implements StoreBuilder {
+export class SessionStoreBuilder<K, V> extends CachingStoreBuilderBase {
   readonly kind = 'session' as const;
-  loggingEnabled = true;
-  cachingEnabled = false;
-  changelogConfig: Record<string, string>;
 
   constructor(
     readonly name: string,
@@ -444,32 +411,11 @@ export class SessionStoreBuilder<K, V> implements StoreBuilder {
     readonly keySerde: Serde<K>,
     readonly valueSerde: Serde<V>,
   ) {
-    this.changelogConfig = SessionStoreBuilder.defaultChangelogConfig(retentionMs);
+    super();
   }
 
-  static defaultChangelogConfig(retentionMs: number): Record<string, string> {
-    return { 'cleanup.policy': 'compact,delete', 'retention.ms': String(retentionMs + 24 * 60 * 60 * 1000) };
-  }
-
-  withCachingEnabled(): this {
-    this.cachingEnabled = true;
-    return this;
-  }
-
-  withCachingDisabled(): this {
-    this.cachingEnabled = false;
-    return this;
-  }
-
-  withLoggingEnabled(config: Record<string, string> = {}): this {
-    this.loggingEnabled = true;
-    this.changelogConfig = { ...SessionStoreBuilder.defaultChangelogConfig(this.retentionMs), ...config };
-    return this;
-  }
-
-  withLoggingDisabled(): this {
-    this.loggingEnabled = false;
-    return this;
+  protected override defaultChangelogConfig(): Record<string, string> {
+    return windowedChangelogConfig(this.retentionMs);
   }
 
   build(): SessionStoreImpl<K, V> {

@@ -1,6 +1,7 @@
 import type { RawHeaders } from '../processor/headers.js';
 import { readLong, writeLong } from './bytes.js';
-import type { ChangelogRecord, ManagedStore, StoreBuilder, StoreInitContext } from './managed-store.js';
+import type { ChangelogRecord, ManagedStore, StoreInitContext } from './managed-store.js';
+import { StoreBuilderBase } from './store-builder-base.js';
 import type { StateStore } from './store.js';
 
 /**
@@ -322,24 +323,12 @@ export class TimeOrderedBuffer implements ManagedStore, StateStore {
 }
 
 /** Builds the suppression buffer store; logging is on by default and there is no cache. */
-export class TimeOrderedBufferBuilder implements StoreBuilder {
+export class TimeOrderedBufferBuilder extends StoreBuilderBase {
   readonly kind = 'buffer' as const;
   readonly persistent = false;
-  readonly cachingEnabled = false;
-  loggingEnabled = true;
-  changelogConfig: Record<string, string> = { 'cleanup.policy': 'compact' };
 
-  constructor(readonly name: string) {}
-
-  withLoggingEnabled(config: Record<string, string> = {}): this {
-    this.loggingEnabled = true;
-    this.changelogConfig = { 'cleanup.policy': 'compact', ...config };
-    return this;
-  }
-
-  withLoggingDisabled(): this {
-    this.loggingEnabled = false;
-    return this;
+  constructor(readonly name: string) {
+    super();
   }
 
   build(): TimeOrderedBuffer {

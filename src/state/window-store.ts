@@ -3,11 +3,11 @@ import { SerdeError } from '../serde/serde.js';
 import type { Headers, RawHeaders } from '../processor/headers.js';
 import { Windowed } from '../dsl/windowed.js';
 import { readLong, writeLong } from './bytes.js';
-import { type StoreEngine, MemoryEngine } from './engine.js';
-import { LevelDbEngine } from './leveldb-engine.js';
+import type { StoreEngine } from './engine.js';
 import type { CacheEntry, NamedCache } from './record-cache.js';
-import { EngineBackedStore } from './engine-backed-store.js';
-import type { ChangelogRecord, ManagedStore, StoreBuilder, StoreInitContext } from './managed-store.js';
+import { SegmentedEngineStore } from './engine-backed-store.js';
+import type { ChangelogRecord, ManagedStore, StoreInitContext } from './managed-store.js';
+import { CachingStoreBuilderBase, windowedChangelogConfig } from './store-builder-base.js';
 import { SegmentClock, SortedEntries, ksSegmentInterval, reportExpiredPut, segmentPrefix } from './segmented.js';
 import type { KeyValue, StateStore, ValueAndTimestamp } from './store.js';
 
@@ -415,11 +415,9 @@ class WindowCacheLayer<K, V> {
  * A window store: the facade processors and tests use plus the runtime's lifecycle. Layers:
  * cache (optional) → change-logging/serialization → engine (LevelDB or memory).
  */
-export class WindowStoreImpl<K, V> extends EngineBackedStore implements TimestampedWindowStore<K, V>, ManagedStore {
+export class WindowStoreImpl<K, V> extends SegmentedEngineStore<WindowBytesLayer<V>, WindowCacheLayer<K, V>> implements TimestampedWindowStore<K, V>, ManagedStore {
   readonly name: string;
   readonly persistent: boolean;
-  private inner!: WindowBytesLayer<V>;
-  private caching: WindowCacheLayer<K, V> | null = null;
   private ctx!: StoreInitContext;
 
   constructor(readonly options: WindowStoreOptions<K, V>) {
@@ -436,14 +434,7 @@ export class WindowStoreImpl<K, V> extends EngineBackedStore implements Timestam
     return this.options.retentionMs;
   }
 
-  init(ctx: StoreInitContext): Promise<void> | void {
-    if (this.persistent && ctx.storeDir !== null) {
-      return LevelDbEngine.open(ctx.storeDir).then((engine) => this.setUp(ctx, engine));
-    }
-    this.setUp(ctx, new MemoryEngine());
-  }
-
-  private setUp(ctx: StoreInitContext, engine: StoreEngine): void {
+  protected setUp(ctx: StoreInitContext, engine: StoreEngine): void {
     this.ctx = ctx;
     this.engine = engine;
     this.inner = new WindowBytesLayer(engine, this.options, ctx);
@@ -602,35 +593,11 @@ export class WindowStoreImpl<K, V> extends EngineBackedStore implements Timestam
     return this.fetchAllAsync(0, Number.MAX_SAFE_INTEGER);
   }
 
-  // ---- managed ------------------------------------------------------------------------------
-
-  restore(records: readonly ChangelogRecord[]): void {
-    this.inner.restore(records);
-  }
-
-  flushCache(): void {
-    this.caching?.flush();
-  }
-
-  protected override beforeCommit(): void {
-    this.inner.clock.save(this.engine);
-  }
-
-  protected override afterWipe(): void {
-    this.inner?.clock.reset();
-  }
-
-  protected clearCache(): void {
-    this.caching?.clear();
-  }
 }
 
 /** Builds window stores (Kafka Streams' WindowStoreBuilder / TimestampedWindowStoreBuilder). */
-export class WindowStoreBuilder<K, V> implements StoreBuilder {
+export class WindowStoreBuilder<K, V> extends CachingStoreBuilderBase {
   readonly kind = 'window' as const;
-  loggingEnabled = true;
-  cachingEnabled = false;
-  changelogConfig: Record<string, string>;
   indexBucketMs: number | undefined;
 
   constructor(
@@ -643,33 +610,11 @@ export class WindowStoreBuilder<K, V> implements StoreBuilder {
     readonly valueSerde: Serde<V>,
     readonly timestamped: boolean,
   ) {
-    this.changelogConfig = WindowStoreBuilder.defaultChangelogConfig(retentionMs);
+    super();
   }
 
-  /** Window changelogs are compacted and deleted after the retention plus one day (Kafka Streams' default). */
-  static defaultChangelogConfig(retentionMs: number): Record<string, string> {
-    return { 'cleanup.policy': 'compact,delete', 'retention.ms': String(retentionMs + 24 * 60 * 60 * 1000) };
-  }
-
-  withCachingEnabled(): this {
-    this.cachingEnabled = true;
-    return this;
-  }
-
-  withCachingDisabled(): this {
-    this.cachingEnabled = false;
-    return this;
-  }
-
-  withLoggingEnabled(config: Record<string, string> = {}): this {
-    this.loggingEnabled = true;
-    this.changelogConfig = { ...WindowStoreBuilder.defaultChangelogConfig(this.retentionMs), ...config };
-    return this;
-  }
-
-  withLoggingDisabled(): this {
-    this.loggingEnabled = false;
-    return this;
+  protected override defaultChangelogConfig(): Record<string, string> {
+    return windowedChangelogConfig(this.retentionMs);
   }
 
   /** @internal Width of the per-key index buckets (see WindowStoreOptions.indexBucketMs). */
