@@ -4,31 +4,13 @@
  * read_committed mode. Also: the CLI's topics / produce / consume against Kafka, and its one-line
  * errors.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { kafkaBrokers, kafkaVersion, uniqueId } from './helpers.js';
-import { CLI, WORDCOUNT_APP, expectedWordCounts, killAll, kstream, requireBuild } from './processes.js';
-
-function kcat(args: string[], input?: string, timeoutMs = 60_000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('kcat', ['-b', kafkaBrokers().join(','), ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString('utf8')));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      if (code === 0) resolve(out);
-      else reject(new Error(`kcat ${args.join(' ')} failed (${signal ?? `exit ${code}`}):\n${err}`));
-    });
-    child.stdin.end(input ?? '');
-  });
-}
+import { CLI, WORDCOUNT_APP, expectedWordCounts, kcat, killAll, kstream, requireBuild } from './processes.js';
 
 /** Runs the CLI to completion (bounded). */
 function cli(args: string[], input?: string, env: Record<string, string> = {}) {

@@ -2,27 +2,10 @@
  * The test broker with a second, independent client: kcat (librdkafka). Needs `kcat` on PATH
  * (.ci/install-kafka.sh installs it; Debian/Ubuntu: apt-get install kcat).
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTopics, kafkaBrokers, testKafka, uniqueId, uniqueTopic } from './helpers.js';
-
-function kcat(args: string[], input?: string, timeoutMs = 30_000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('kcat', ['-b', kafkaBrokers().join(','), ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString('utf8')));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      if (code === 0) resolve(out);
-      else reject(new Error(`kcat ${args.join(' ')} failed (${signal ?? `exit ${code}`}):\n${err}`));
-    });
-    child.stdin.end(input ?? '');
-  });
-}
+import { kcat } from './processes.js';
 
 /** All records of a topic as `key=value` lines, read to the current end (the LSO for read_committed). */
 async function kcatRead(topic: string, isolation: 'read_committed' | 'read_uncommitted'): Promise<string[]> {

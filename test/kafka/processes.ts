@@ -10,6 +10,7 @@ import { KafkaLog } from '../../src/log/kafka/kafka-log.js';
 import { silentLogger } from '../../src/runtime/logger.js';
 import { Serdes } from '../../src/serde/serdes.js';
 import { readThrough, toProduced } from '../scenarios/env.js';
+import { kafkaBrokers } from './helpers.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const CLI = `${ROOT}bin/kstream.js`;
@@ -175,4 +176,23 @@ export async function waitUntil(what: string, cond: () => Promise<boolean> | boo
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
+}
+
+/** Runs kcat (librdkafka, an independent client) against the test broker; resolves with its stdout. */
+export function kcat(args: string[], input?: string, timeoutMs = 60_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('kcat', ['-b', kafkaBrokers().join(','), ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString('utf8')));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(out);
+      else reject(new Error(`kcat ${args.join(' ')} failed (${signal ?? `exit ${code}`}):\n${err}`));
+    });
+    child.stdin.end(input ?? '');
+  });
 }

@@ -12,8 +12,8 @@ const snappy = require('snappyjs') as { compress(data: Uint8Array): Uint8Array }
 const lz4 = require('lz4js') as { compress(data: Uint8Array): Uint8Array };
 
 interface TestRecord {
-  key: string | null;
-  value: string | null;
+  key: string | Buffer | null;
+  value: string | Buffer | null;
   timestampDelta?: number;
   headers?: Record<string, string>;
 }
@@ -56,7 +56,8 @@ async function marker(offset: number, producerId: number, commit: boolean): Prom
   const key = Buffer.alloc(4);
   key.writeInt16BE(0, 0);
   key.writeInt16BE(commit ? 1 : 0, 2);
-  const b = await batch(offset, [{ key: 'xxxx', value: '\u0000\u0000\u0000\u0000\u0000\u0000' }], { producerId, transactional: true });
+  // value: version (int16) and coordinator epoch (int32)
+  const b = await batch(offset, [{ key, value: Buffer.alloc(6) }], { producerId, transactional: true });
   return withAttributes(b, 0x20);
 }
 
