@@ -1,21 +1,7 @@
 /** Turns type syntax (TypeAst) into SqlTypes, with ksqlDB's names and checks. */
 import { fail } from '../errors.js';
 import type { TypeAst } from '../parser/ast.js';
-import { array, BIGINT, BOOLEAN, BYTES, DATE, decimal, DOUBLE, INTEGER, map, STRING, struct, TIME, TIMESTAMP, type SqlType } from '../types/sqlType.js';
-
-const PRIMITIVES: Record<string, SqlType> = {
-  BOOLEAN,
-  INT: INTEGER,
-  INTEGER,
-  BIGINT,
-  DOUBLE,
-  STRING,
-  VARCHAR: STRING,
-  BYTES,
-  TIMESTAMP,
-  DATE,
-  TIME,
-};
+import { array, decimal, map, PRIMITIVE_TYPES, struct, type SqlType } from '../types/sqlType.js';
 
 /** `custom`: types registered with CREATE TYPE, by upper-case name. */
 export function resolveType(t: TypeAst, custom?: ReadonlyMap<string, SqlType>): SqlType {
@@ -40,7 +26,7 @@ export function resolveType(t: TypeAst, custom?: ReadonlyMap<string, SqlType>): 
         if (s > p) fail(`DECIMAL precision must be >= scale: DECIMAL(${p}, ${s})`, t.pos);
         return decimal(p, s);
       }
-      const prim = PRIMITIVES[t.name] ?? (t.params.length === 0 ? custom?.get(t.name.toUpperCase()) : undefined);
+      const prim = PRIMITIVE_TYPES[t.name] ?? (t.params.length === 0 ? custom?.get(t.name.toUpperCase()) : undefined);
       if (!prim) fail(`Unknown type: ${t.name}`, t.pos);
       if (t.params.length && !(t.name === 'VARCHAR' || t.name === 'STRING')) fail(`Unexpected parameters for type ${t.name}`, t.pos);
       return prim;

@@ -10,14 +10,12 @@ import { canImplicitlyCast } from '../types/coercion.js';
 import {
   array,
   BIGINT,
-  BOOLEAN,
-  BYTES,
   DATE,
   decimal,
-  DOUBLE,
   formatType,
   INTEGER,
   map,
+  PRIMITIVE_TYPES,
   STRING,
   TIME,
   TIMESTAMP,
@@ -33,20 +31,6 @@ export type TypeSpec =
   | { kind: 'array'; element: TypeSpec }
   | { kind: 'map'; key: TypeSpec; value: TypeSpec }
   | { kind: 'lambda'; params: TypeSpec[]; result: TypeSpec };
-
-const PRIMITIVES: Record<string, SqlType> = {
-  BOOLEAN,
-  INT: INTEGER,
-  INTEGER,
-  BIGINT,
-  DOUBLE,
-  STRING,
-  VARCHAR: STRING,
-  BYTES,
-  TIMESTAMP,
-  DATE,
-  TIME,
-};
 
 const specCache = new Map<string, TypeSpec>();
 
@@ -131,7 +115,7 @@ class SpecParser {
       return { kind: 'anyDecimal' };
     }
     if (w === 'STRUCT') return { kind: 'anyStruct' };
-    const prim = PRIMITIVES[w];
+    const prim = PRIMITIVE_TYPES[w];
     if (prim) return { kind: 'exact', type: prim };
     if (/^[A-Z]$/.test(w)) return { kind: 'var', name: w };
     throw new Error(`bad type pattern: ${this.text}`);

@@ -56,6 +56,21 @@ export const TIMESTAMP: SqlType = Object.freeze({ base: 'TIMESTAMP' });
 export const DATE: SqlType = Object.freeze({ base: 'DATE' });
 export const TIME: SqlType = Object.freeze({ base: 'TIME' });
 
+/** The parameterless type names of the dialect (aliases included), upper case. */
+export const PRIMITIVE_TYPES: Readonly<Record<string, SqlType>> = {
+  BOOLEAN,
+  INT: INTEGER,
+  INTEGER,
+  BIGINT,
+  DOUBLE,
+  STRING,
+  VARCHAR: STRING,
+  BYTES,
+  TIMESTAMP,
+  DATE,
+  TIME,
+};
+
 export function decimal(precision: number, scale: number): SqlType {
   return { base: 'DECIMAL', precision, scale };
 }
