@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { addLogOptions, nonNegativeInt, openCliLog, positiveInt, type LogCliOptions } from './log-options.js';
 import { UserError } from './errors.js';
 import { formatterFor } from './formats.js';
+import { outputClosed, writeOut } from './output.js';
 
 interface ConsumeOptions extends LogCliOptions {
   fromBeginning?: boolean;
@@ -74,8 +75,11 @@ export function registerConsumeCommand(program: Command): void {
           }
         }
         if (out.length > 0) {
-          process.stdout.write(out.join('\n') + '\n');
+          const full = writeOut(out.join('\n') + '\n');
           out.length = 0;
+          if (full !== undefined) await full;
+          // The reader went away (`| head`): nothing more can be shown.
+          if (outputClosed()) break;
         }
         if (got > 0) {
           lastRecordAt = Date.now();

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { reportError } from './errors.js';
+import { finishOutput } from './output.js';
 import { registerRunCommand } from './run.js';
 import { registerProduceCommand } from './produce.js';
 import { registerConsumeCommand } from './consume.js';
@@ -30,7 +31,12 @@ export function buildProgram(): Command {
   return program;
 }
 
+/** Runs the CLI; resolves with the exit code once all output is written (the caller may then exit). */
 export async function main(argv: string[]): Promise<number> {
+  return finishOutput(await runCommand(argv));
+}
+
+async function runCommand(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

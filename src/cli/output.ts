@@ -1,0 +1,75 @@
+/**
+ * Standard output of the CLI. Node writes to a pipe asynchronously: write() returns before the
+ * reader has the bytes, and process.exit() drops whatever is still queued. So commands that print
+ * much wait for 'drain' when the queue is full (a slow reader slows the command down instead of
+ * filling memory), and main() waits for the last write before the process exits. A reader that
+ * goes away (EPIPE, e.g. `| head -1`) ends the command quietly, with an exit code that says the
+ * output is incomplete.
+ */
+
+/** Exit code when the reader closed stdout early: what a shell reports for a process killed by SIGPIPE. */
+export const EXIT_OUTPUT_CLOSED = 141;
+
+let watching = false;
+let readerGone = false;
+let writeError: Error | null = null;
+
+function watch(): void {
+  if (watching) return;
+  watching = true;
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') readerGone = true;
+    else writeError ??= e;
+  });
+  // Nothing sensible is left to do about a failing stderr; do not crash on it.
+  process.stderr.on('error', () => {});
+}
+
+/** True once stdout cannot take more output (the reader went away, or writing failed). */
+export function outputClosed(): boolean {
+  watch();
+  return readerGone || writeError !== null;
+}
+
+/**
+ * Writes to stdout. Returns a promise to await when the pipe is full (it resolves on 'drain',
+ * or when stdout fails), else nothing. Output after the reader went away is dropped.
+ */
+export function writeOut(text: string): Promise<void> | undefined {
+  if (outputClosed()) return undefined;
+  if (process.stdout.write(text)) return undefined;
+  return new Promise((resolve) => {
+    const done = () => {
+      process.stdout.off('drain', done);
+      process.stdout.off('error', done);
+      process.stdout.off('close', done);
+      resolve();
+    };
+    process.stdout.on('drain', done);
+    process.stdout.on('error', done);
+    process.stdout.on('close', done);
+  });
+}
+
+function flushStream(stream: NodeJS.WriteStream): Promise<void> {
+  if (stream.destroyed || stream.writableLength === 0) return Promise.resolve();
+  // Write callbacks run in order: this one runs once everything queued before it is written (or failed).
+  return new Promise((resolve) => stream.write('', () => resolve()));
+}
+
+/**
+ * Waits until everything written to stdout and stderr has reached the OS, and returns the exit
+ * code to use: `code`, or EXIT_OUTPUT_CLOSED / 1 when stdout lost output.
+ */
+export async function finishOutput(code: number): Promise<number> {
+  watch();
+  await flushStream(process.stdout);
+  await flushStream(process.stderr);
+  if (writeError !== null) {
+    process.stderr.write(`kstream: error: cannot write the output: ${writeError.message}\n`);
+    await flushStream(process.stderr);
+    return code === 0 ? 1 : code;
+  }
+  if (readerGone) return code === 0 ? EXIT_OUTPUT_CLOSED : code;
+  return code;
+}
