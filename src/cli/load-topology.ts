@@ -18,12 +18,15 @@ async function importModule(path: string, typescript: boolean): Promise<Record<s
   return (await tsImport(url, import.meta.url)) as Record<string, unknown>;
 }
 
-/** A TypeScript file compiled as CommonJS arrives as { default: module.exports }: unwrap it. */
+/**
+ * A TypeScript file in a CommonJS package (no "type": "module") is compiled to CommonJS: it arrives
+ * as { default: module.exports, ...named exports Node detected }, so its own default export is
+ * `default.default`. Unwrap it (an ES module's default export is never a non-Topology object
+ * with a `default` of its own that we could use).
+ */
 function unwrapCommonJs(mod: Record<string, unknown>): Record<string, unknown> {
   const d = mod.default;
-  if (mod.config === undefined && typeof d === 'object' && d !== null && 'default' in d && !isTopology(d)) {
-    return d as Record<string, unknown>;
-  }
+  if (typeof d === 'object' && d !== null && !isTopology(d) && 'default' in d) return d as Record<string, unknown>;
   return mod;
 }
 
