@@ -6,6 +6,7 @@
  * goes away (EPIPE, e.g. `| head -1`) ends the command quietly, with an exit code that says the
  * output is incomplete.
  */
+import { Writable } from 'node:stream';
 
 /** Exit code when the reader closed stdout early: what a shell reports for a process killed by SIGPIPE. */
 export const EXIT_OUTPUT_CLOSED = 141;
@@ -53,8 +54,9 @@ export function writeOut(text: string): Promise<void> | undefined {
 
 function flushStream(stream: NodeJS.WriteStream): Promise<void> {
   if (stream.destroyed || stream.writableLength === 0) return Promise.resolve();
-  // Write callbacks run in order: this one runs once everything queued before it is written (or failed).
-  return new Promise((resolve) => stream.write('', () => resolve()));
+  // Write callbacks run in order: this one runs once everything queued before it is written (or
+  // failed). Called on the stream itself: code that captures output replaces `stream.write`.
+  return new Promise((resolve) => Writable.prototype.write.call(stream, '', 'utf8', () => resolve()));
 }
 
 /**

@@ -1,9 +1,10 @@
-import { createInterface } from 'node:readline';
+import { isUtf8 } from 'node:buffer';
 import { Command } from 'commander';
 import { partitionForKey } from '../log/murmur2.js';
 import type { ProducedRecord } from '../log/types.js';
 import { addLogOptions, openCliLog, positiveInt, type LogCliOptions } from './log-options.js';
 import { UserError } from './errors.js';
+import { BadLineError, LineSplitter } from './line-splitter.js';
 
 interface ProduceOptions extends LogCliOptions {
   keySeparator?: string;
@@ -39,30 +40,44 @@ export function registerProduceCommand(program: Command): void {
       }
       const fixedTs = options.timestamp === undefined ? undefined : Number(options.timestamp);
       if (fixedTs !== undefined && !(Number.isFinite(fixedTs) && fixedTs >= 0)) throw new UserError('--timestamp must be a number of milliseconds >= 0');
+      const separator = options.keySeparator === undefined ? undefined : Buffer.from(options.keySeparator, 'utf8');
       let roundRobin = 0;
       let batch: ProducedRecord[] = [];
       let count = 0;
-      const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
-      for await (const line of lines) {
+      const lines = new LineSplitter((line, lineNumber) => {
+        // Records carry text: a line that is not UTF-8 would have to be altered; refuse it instead.
+        if (!isUtf8(line)) throw new BadLineError(lineNumber, 'is not valid UTF-8');
         let key: Buffer | null = null;
         let value = line;
-        if (options.keySeparator !== undefined) {
-          const at = line.indexOf(options.keySeparator);
+        if (separator !== undefined) {
+          const at = line.indexOf(separator);
           if (at >= 0) {
-            key = Buffer.from(line.slice(0, at), 'utf8');
-            value = line.slice(at + options.keySeparator.length);
+            key = line.subarray(0, at);
+            value = line.subarray(at + separator.length);
           }
         }
         const partition = options.partition ?? (key === null ? roundRobin++ % partitions : partitionForKey(key, partitions));
-        batch.push({ topic, partition, key, value: Buffer.from(value, 'utf8'), timestamp: fixedTs ?? Date.now() });
-        if (batch.length >= BATCH) {
-          await log.append(batch);
-          count += batch.length;
-          batch = [];
+        batch.push({ topic, partition, key, value, timestamp: fixedTs ?? Date.now() });
+      });
+      const flush = async () => {
+        if (batch.length === 0) return;
+        await log.append(batch);
+        count += batch.length;
+        batch = [];
+      };
+      try {
+        for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
+          lines.push(chunk);
+          if (batch.length >= BATCH) await flush();
         }
+        lines.end();
+      } catch (e) {
+        if (!(e instanceof BadLineError)) throw e;
+        // The lines before the bad one are good records: write them, and say where it stopped.
+        await flush();
+        throw new UserError(`standard input line ${e.lineNumber} ${e.problem}; wrote the ${count} record${count === 1 ? '' : 's'} before it to ${topic}, nothing from that line on`);
       }
-      if (batch.length > 0) await log.append(batch);
-      count += batch.length;
+      await flush();
       process.stderr.write(`kstream: wrote ${count} record${count === 1 ? '' : 's'} to ${topic}\n`);
     } finally {
       await log.close();

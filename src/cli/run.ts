@@ -9,6 +9,8 @@ import { UserError } from './errors.js';
 import { addLogOptions, logSettings, openCliLog, positiveInt, nonNegativeInt, type LogCliOptions } from './log-options.js';
 import { runWorkers } from './workers.js';
 import { loadTopology } from './load-topology.js';
+import { typecheckTopology } from './typecheck.js';
+import { warnUnknownConfig } from './known-config.js';
 import { StatusLine } from './status-line.js';
 import type { Log } from '../log/types.js';
 
@@ -16,6 +18,7 @@ interface RunOptions extends LogCliOptions {
   applicationId?: string;
   guarantee?: 'exactly_once' | 'at_least_once';
   untilIdle?: boolean;
+  typecheck?: boolean;
   config?: string;
   stateDir?: string;
   status?: boolean;
@@ -52,16 +55,20 @@ export function registerRunCommand(program: Command): void {
     .option('--config <file>', 'settings file (.json or .properties) with Kafka Streams property names')
     .option('--state-dir <dir>', 'where state stores live (default: <data-dir>/state)')
     .option('--no-status', 'do not print the live status line')
+    .option('--typecheck', 'type-check a TypeScript topology first (with its tsconfig.json); stop on errors')
     .option('--workers <n>', 'Kafka: run N worker processes (state in <state-dir>/worker-<i>)', positiveInt('--workers'))
     .option('--max-restarts <n>', 'with --workers: restarts of a worker killed by a signal', nonNegativeInt('--max-restarts'), 10)
     .addOption(new Option('--worker-index <i>', 'set by --workers for each worker').argParser(Number).hideHelp());
   addLogOptions(cmd);
   cmd.action(async (file: string, options: RunOptions) => {
+    if (options.typecheck) await typecheckTopology(file);
     if (options.workers !== undefined && options.workerIndex === undefined) {
       process.exitCode = await superviseWorkers(file, options);
       return;
     }
     const { loaded, config } = await load(file, options);
+    // Workers of --workers share one configuration: the first one says what is wrong with it.
+    if ((options.workerIndex ?? 0) === 0) warnUnknownConfig(config, consoleLogger());
     const log = await openCliLog(options, config);
     // Workers forked by --workers leave the SQL file's statements to their supervisor, which ran them once.
     if ('prepare' in loaded && loaded.prepare !== undefined && options.workerIndex === undefined) {

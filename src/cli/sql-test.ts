@@ -9,9 +9,10 @@ import { SqlSession } from '../sql/session.js';
 import { QueryTestDriver, queryTestDriver } from '../sql/planner/test-driver.js';
 import { parseInputFile, parseOutputFile, TestFileError, type TestRecord } from '../sql/testrunner/files.js';
 import { renderOutputs } from '../sql/testrunner/render.js';
-import { insertValuesRecords, runTestCase } from '../sql/testrunner/runner.js';
+import { failed, insertValuesRecords, runTestCase } from '../sql/testrunner/runner.js';
 import { encodeInput, topicCatalog } from '../sql/testrunner/topics.js';
 import { UserError } from './errors.js';
+import { writeOut } from './output.js';
 
 export interface TestOptions {
   sqlFile: string;
@@ -36,25 +37,39 @@ function parseFile<T>(parse: () => T): T {
   }
 }
 
-export async function runTest(options: TestOptions): Promise<void> {
+/**
+ * ksql-test-runner fails on an input record for a topic that no statement declares (it has no
+ * schema or formats to write it with): the same message, instead of silently dropping the record.
+ */
+function unknownInputTopic(inputs: readonly TestRecord[], topics: ReadonlyMap<string, unknown>): string | undefined {
+  return inputs.find((r) => !topics.has(r.topic))?.topic;
+}
 
-      const text = read(options.sqlFile, 'SQL file');
-      // Bad statements fail here, before anything runs (a SqlError: file:line:col, caret excerpt).
-      const statements = new SqlSession().execute(text, options.sqlFile);
-      const inputs: TestRecord[] = options.inputFile === undefined ? [] : parseFile(() => parseInputFile(read(options.inputFile!, 'input file'), options.inputFile));
-      if (options.outputFile !== undefined) {
-        const outputs = parseFile(() => parseOutputFile(read(options.outputFile!, 'output file'), options.outputFile));
-        const result = await runTestCase({ name: options.sqlFile, statements: text, statementsFile: options.sqlFile, inputs, outputs }, queryTestDriver);
-        process.stdout.write(`${result.printed}\n`);
-        process.exitCode = result.passed ? 0 : 1;
-        return;
-      }
-      const topics = topicCatalog(statements);
-      const driver = new QueryTestDriver(statements);
-      for (const r of insertValuesRecords(statements)) driver.insert(r.topic, r.key, r.value, r.timestamp, r.headers);
-      for (const input of inputs) {
-        const r = encodeInput(input, topics.get(input.topic));
-        driver.pipeRaw(r.topic, r.key, r.value, r.timestamp, r.headers);
-      }
-      process.stdout.write(renderOutputs(driver.queryOutput(), topics));
+export async function runTest(options: TestOptions): Promise<void> {
+  const text = read(options.sqlFile, 'SQL file');
+  // Bad statements fail here, before anything runs (a SqlError: file:line:col, caret excerpt).
+  const statements = new SqlSession().execute(text, options.sqlFile);
+  const inputs: TestRecord[] = options.inputFile === undefined ? [] : parseFile(() => parseInputFile(read(options.inputFile!, 'input file'), options.inputFile));
+  const topics = topicCatalog(statements);
+  const unknown = unknownInputTopic(inputs, topics);
+  if (options.outputFile !== undefined) {
+    const outputs = parseFile(() => parseOutputFile(read(options.outputFile!, 'output file'), options.outputFile));
+    const result =
+      unknown !== undefined
+        ? failed(`No information found for topic: ${unknown}`)
+        : await runTestCase({ name: options.sqlFile, statements: text, statementsFile: options.sqlFile, inputs, outputs }, queryTestDriver);
+    await writeOut(`${result.printed}\n`);
+    process.exitCode = result.passed ? 0 : 1;
+    return;
+  }
+  if (unknown !== undefined) {
+    throw new UserError(`${options.inputFile}: No information found for topic: ${unknown} (no statement declares it)`);
+  }
+  const driver = new QueryTestDriver(statements);
+  for (const r of insertValuesRecords(statements)) driver.insert(r.topic, r.key, r.value, r.timestamp, r.headers);
+  for (const input of inputs) {
+    const r = encodeInput(input, topics.get(input.topic));
+    driver.pipeRaw(r.topic, r.key, r.value, r.timestamp, r.headers);
+  }
+  await writeOut(renderOutputs(driver.queryOutput(), topics));
 }
