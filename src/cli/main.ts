@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { reportError } from './errors.js';
-import { finishOutput } from './output.js';
+import { finishOutput, watchOutput } from './output.js';
 import { registerRunCommand } from './run.js';
 import { registerProduceCommand } from './produce.js';
 import { registerConsumeCommand } from './consume.js';
@@ -33,6 +33,7 @@ export function buildProgram(): Command {
 
 /** Runs the CLI; resolves with the exit code once all output is written (the caller may then exit). */
 export async function main(argv: string[]): Promise<number> {
+  watchOutput();
   return finishOutput(await runCommand(argv));
 }
 

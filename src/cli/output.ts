@@ -12,24 +12,28 @@ import { Writable } from 'node:stream';
 export const EXIT_OUTPUT_CLOSED = 141;
 
 let watching = false;
-let readerGone = false;
-let writeError: Error | null = null;
+let failure: NodeJS.ErrnoException | null = null;
 
-function watch(): void {
+/** Notes write errors of stdout (and ignores those of stderr) from now on; main() calls it first. */
+export function watchOutput(): void {
   if (watching) return;
   watching = true;
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') readerGone = true;
-    else writeError ??= e;
+    failure ??= e;
   });
   // Nothing sensible is left to do about a failing stderr; do not crash on it.
   process.stderr.on('error', () => {});
 }
 
+/** Why stdout failed, if it did (a file stdout records its error without emitting it). */
+function stdoutFailure(): NodeJS.ErrnoException | null {
+  return failure ?? (process.stdout.errored as NodeJS.ErrnoException | null) ?? null;
+}
+
 /** True once stdout cannot take more output (the reader went away, or writing failed). */
 export function outputClosed(): boolean {
-  watch();
-  return readerGone || writeError !== null;
+  watchOutput();
+  return stdoutFailure() !== null;
 }
 
 /**
@@ -53,7 +57,7 @@ export function writeOut(text: string): Promise<void> | undefined {
 }
 
 function flushStream(stream: NodeJS.WriteStream): Promise<void> {
-  if (stream.destroyed || stream.writableLength === 0) return Promise.resolve();
+  if (stream.destroyed || stream.errored || stream.writableLength === 0) return Promise.resolve();
   // Write callbacks run in order: this one runs once everything queued before it is written (or
   // failed). Called on the stream itself: code that captures output replaces `stream.write`.
   return new Promise((resolve) => Writable.prototype.write.call(stream, '', 'utf8', () => resolve()));
@@ -64,14 +68,13 @@ function flushStream(stream: NodeJS.WriteStream): Promise<void> {
  * code to use: `code`, or EXIT_OUTPUT_CLOSED / 1 when stdout lost output.
  */
 export async function finishOutput(code: number): Promise<number> {
-  watch();
+  watchOutput();
   await flushStream(process.stdout);
   await flushStream(process.stderr);
-  if (writeError !== null) {
-    process.stderr.write(`kstream: error: cannot write the output: ${writeError.message}\n`);
-    await flushStream(process.stderr);
-    return code === 0 ? 1 : code;
-  }
-  if (readerGone) return code === 0 ? EXIT_OUTPUT_CLOSED : code;
-  return code;
+  const failed = stdoutFailure();
+  if (failed === null) return code;
+  if (failed.code === 'EPIPE') return code === 0 ? EXIT_OUTPUT_CLOSED : code;
+  process.stderr.write(`kstream: error: cannot write the output: ${failed.message}\n`);
+  await flushStream(process.stderr);
+  return code === 0 ? 1 : code;
 }

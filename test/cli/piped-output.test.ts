@@ -50,6 +50,16 @@ describe('output through a pipe', () => {
     expect(head.exit).toBe(141);
   });
 
+  it.runIf(existsSync('/dev/full'))('a failing stdout (a full disk) is one error line and exit 1, not exit 0', () => {
+    const d = `--data-dir "${dir}"`;
+    spawnSync('bash', ['-c', `echo x | "${process.execPath}" "${CLI}" produce t ${d}`], { timeout: 60_000 });
+    for (const args of ['topics list', 'consume t --from-beginning --timeout-ms 100']) {
+      const r = spawnSync('bash', ['-c', `"${process.execPath}" "${CLI}" ${args} ${d} >/dev/full`], { encoding: 'utf8', timeout: 60_000 });
+      expect(r.stderr.split('\n').filter((l) => l.startsWith('kstream: error'))).toEqual(['kstream: error: cannot write the output: ENOSPC: no space left on device, write']);
+      expect(r.status, args).toBe(1);
+    }
+  });
+
   it('test prints all of a large output to a slow reader, and stops quietly when the reader goes away', () => {
     const sql = join(dir, 'big.sql');
     writeFileSync(
