@@ -3,7 +3,7 @@
  * topologies with type errors (with --typecheck), test records for topics no statement declares.
  */
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
@@ -13,10 +13,14 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CLI = `${ROOT}bin/kstream.js`;
 const WORDCOUNT = `${ROOT}examples/wordcount/wordcount.ts`;
 
+/** Children still running when a test ends (it failed or timed out) are killed before its temp dir goes. */
+const running = new Set<ChildProcess>();
+
 /** Runs the CLI (asynchronously: the type checker takes a while on a loaded machine). */
 function kstream(args: string[], input?: string | Buffer): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    running.add(child);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -24,6 +28,7 @@ function kstream(args: string[], input?: string | Buffer): Promise<{ code: numbe
     const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
     child.on('error', reject);
     child.on('close', (code) => {
+      running.delete(child);
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });
@@ -38,7 +43,11 @@ describe('the CLI refuses what it would otherwise take silently', () => {
     if (!existsSync(`${ROOT}dist/cli/main.js`)) throw new Error('build first: npm run build (npm test does)');
   });
   beforeEach(() => ({ dir, cleanup } = tempDir('kstream-hostile-')));
-  afterEach(() => cleanup());
+  afterEach(async () => {
+    for (const child of running) child.kill('SIGKILL');
+    while (running.size > 0) await new Promise((r) => setTimeout(r, 20));
+    cleanup();
+  });
 
   it('produce rejects a line that is not UTF-8, naming it, and keeps the bytes of valid lines as they are', async () => {
     const d = ['--data-dir', dir];
