@@ -21,7 +21,8 @@ import type {
   TopicSpec,
 } from '../types.js';
 import { tpKey } from '../types.js';
-import { BATCH_HEADER_BYTES, decodeBatch, encodeBatch, readBatchHeader } from './batch-format.js';
+import { BATCH_HEADER_BYTES, batchLength, batchProblem, decodeBatch, encodeBatch, readBatchHeader } from './batch-format.js';
+import { LogDamageError } from './log-damage.js';
 import { LogStateFile, type PartitionState } from './log-state.js';
 import { SegmentFiles } from './segment-files.js';
 import { lock } from './locks.js';
@@ -47,6 +48,12 @@ export function validateTopicName(name: string): void {
 export interface EmbeddedLogOptions {
   /** Size at which a partition starts a new segment file. */
   segmentBytes?: number;
+  /** Where recovery says what it did (e.g. an uncommitted tail it cut); default: stderr. */
+  warn?: (message: string) => void;
+}
+
+function warnOnStderr(message: string): void {
+  process.stderr.write(`[kstream] WARN ${message}\n`);
 }
 
 interface ReadCursor {
@@ -80,8 +87,8 @@ export class EmbeddedLog implements Log {
     mkdirSync(join(this.dir, 'topics'), { recursive: true });
     this.location = realpathSync(dataDir);
     this.lockKey = realpathSync(this.dir);
-    this.state = new LogStateFile(this.dir);
-    this.files = new SegmentFiles(join(this.dir, 'topics'));
+    this.state = new LogStateFile(this.dir, join(this.dir, 'topics'));
+    this.files = new SegmentFiles(join(this.dir, 'topics'), options.warn ?? warnOnStderr);
     this.state.refresh();
   }
 
@@ -167,6 +174,7 @@ export class EmbeddedLog implements Log {
     if (records.length === 0) return;
     await this.withWriteLock(() => {
       this.appendLocked(records, new Map());
+      this.files.sync();
       this.state.write();
     });
   }
@@ -182,7 +190,10 @@ export class EmbeddedLog implements Log {
       const ends = new Map<string, number>();
       this.appendLocked(records, ends, skipLeading);
       this.commitOffsetsLocked(groupId, offsets);
-      if (records.length > 0 || offsets.length > 0) this.state.write();
+      if (records.length > 0 || offsets.length > 0) {
+        this.files.sync();
+        this.state.write();
+      }
       return ends;
     });
   }
@@ -230,20 +241,26 @@ export class EmbeddedLog implements Log {
       }
       let chunk = this.files.read(topic, partition, base, position, Math.min(READ_CHUNK_BYTES, committed - position));
       let p = 0;
-      for (;;) {
-        const header = readBatchHeader(chunk, p);
-        if (header === undefined) break;
-        if (header.length > chunk.length - p) {
-          if (p > 0) break;
-          chunk = this.files.read(topic, partition, base, position, header.length);
+      while (chunk.length - p >= BATCH_HEADER_BYTES) {
+        const length = batchLength(chunk, p);
+        if (length > chunk.length - p && p === 0 && length <= committed - position) {
+          // A batch larger than a chunk: read it whole (bounded by the committed extent).
+          chunk = this.files.read(topic, partition, base, position, length);
+        } else if (length > chunk.length - p && length >= BATCH_HEADER_BYTES && length <= committed - position - p) {
+          break; // continues in the next chunk
         }
+        const problem = batchProblem(chunk, p, true);
+        if (problem !== undefined) throw this.damage(topic, partition, base, position + p, problem);
+        const header = readBatchHeader(chunk, p);
         if (header.baseOffset + header.count > next) {
-          decodeBatch(chunk, p, topic, partition, next, Number.MAX_SAFE_INTEGER, out);
+          const bad = decodeBatch(chunk, p, topic, partition, next, out);
+          if (bad !== undefined) throw this.damage(topic, partition, base, position + p, bad);
           next = header.baseOffset + header.count;
         }
         p += header.length;
         if (out.length >= maxRecords) break;
       }
+      if (p === 0) throw this.damage(topic, partition, base, position, `a batch is cut off at the committed size ${committed}`);
       position += p;
     }
     const segmentBase = ps.segments[Math.min(segIndex, ps.segments.length - 1)]![0];
@@ -257,13 +274,21 @@ export class EmbeddedLog implements Log {
     for (let i = 0; i < ps.segments.length; i++) if (ps.segments[i]![0] <= offset) segIndex = i;
     const [base, committed] = ps.segments[segIndex]!;
     let position = 0;
-    while (position < committed) {
+    while (committed - position >= BATCH_HEADER_BYTES) {
       const head = this.files.read(topic, partition, base, position, BATCH_HEADER_BYTES);
-      const header = readBatchHeader(head, 0)!;
+      const length = batchLength(head, 0);
+      if (length < BATCH_HEADER_BYTES || length > committed - position) {
+        throw this.damage(topic, partition, base, position, `batch length ${length} is out of bounds`);
+      }
+      const header = readBatchHeader(head, 0);
       if (header.baseOffset + header.count > offset) break;
-      position += header.length;
+      position += length;
     }
     return { offset, segmentBase: base, position };
+  }
+
+  private damage(topic: string, partition: number, base: number, position: number, problem: string): LogDamageError {
+    return new LogDamageError(this.files.segmentPath(topic, partition, base), position, `${problem} (topic '${topic}' partition ${partition})`);
   }
 
   /** Resolves when this process commits, `wake()` is called, or another process's commit is seen. */
