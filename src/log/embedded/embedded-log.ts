@@ -288,7 +288,9 @@ export class EmbeddedLog implements Log {
   }
 
   private damage(topic: string, partition: number, base: number, position: number, problem: string): LogDamageError {
-    return new LogDamageError(this.files.segmentPath(topic, partition, base), position, `${problem} (topic '${topic}' partition ${partition})`);
+    return new LogDamageError(this.files.segmentPath(topic, partition, base), position, problem, {
+      what: `damaged log segment of topic '${topic}' partition ${partition},`,
+    });
   }
 
   /** Resolves when this process commits, `wake()` is called, or another process's commit is seen. */

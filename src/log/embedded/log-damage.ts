@@ -1,3 +1,5 @@
+const KEEP_DATA = 'the log stops here rather than skip or overwrite committed data; restore the data dir from a backup or re-create it';
+
 /**
  * Damaged data in the embedded log: a file (and the byte) that fails its checks. Reported as one
  * line; the log never reads past it nor writes over it.
@@ -8,9 +10,10 @@ export class LogDamageError extends Error {
     readonly file: string,
     readonly position: number | undefined,
     readonly problem: string,
-    hint = 'the log stops here rather than skip or overwrite committed data; restore the data dir from a backup or re-create it',
+    options: { what?: string; hint?: string } = {},
   ) {
-    super(`damaged log file ${file}${position === undefined ? '' : ` at byte ${position}`}: ${problem}; ${hint}`);
+    const at = position === undefined ? '' : ` at byte ${position}`;
+    super(`${options.what ?? 'damaged log file'} ${file}${at}: ${problem}; ${options.hint ?? KEEP_DATA}`);
   }
 }
 

@@ -62,7 +62,8 @@ function firstSegmentWithData(topicsDir: string): string | undefined {
 /** Loads state.json when it changed on disk since the last look (another process committed). */
 export class LogStateFile {
   private readonly path: string;
-  private stamp = '';
+  /** What the file looked like when last read ('' when it was missing); undefined before the first look. */
+  private stamp: string | undefined;
   data: LogStateData = emptyState();
 
   constructor(
@@ -89,7 +90,10 @@ export class LogStateFile {
       // A log without its state would look empty, and the next write would overwrite its segments.
       const segment = firstSegmentWithData(this.topicsDir);
       if (segment !== undefined) {
-        throw new LogDamageError(this.path, undefined, `the state file is missing while segments hold data (${segment})`, `without it nothing says what is committed; ${RECOVER}`);
+        throw new LogDamageError(this.path, undefined, `it is gone while segments hold data (${segment})`, {
+          what: 'missing log state file',
+          hint: `without it nothing says what is committed, and nothing is written until it is back; ${RECOVER}`,
+        });
       }
       this.data = emptyState();
       this.stamp = stamp;
@@ -101,7 +105,7 @@ export class LogStateFile {
   }
 
   private parse(file: Buffer): LogStateData {
-    const damaged = (problem: string) => new LogDamageError(this.path, undefined, problem, RECOVER);
+    const damaged = (problem: string) => new LogDamageError(this.path, undefined, problem, { what: 'damaged log state file', hint: RECOVER });
     const newline = file.indexOf(10);
     const head = file.toString('latin1', 0, newline < 0 ? Math.min(file.length, 64) : Math.min(newline, 64)).split(' ');
     if (head[0] !== SIGNATURE) {
