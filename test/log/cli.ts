@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
@@ -18,11 +18,27 @@ export interface CliResult {
   ms: number;
 }
 
-/** Runs the kstream CLI to completion; killed (and failing the caller's checks) after `timeoutMs`. */
-export function kstream(args: readonly string[], input?: string, timeoutMs = 60_000): CliResult {
+/**
+ * Runs the kstream CLI to completion; killed (and failing the caller's checks) after `timeoutMs`.
+ * Asynchronous, so that a long run does not block the test worker.
+ */
+export function kstream(args: readonly string[], input?: string, timeoutMs = 60_000): Promise<CliResult> {
   const t0 = Date.now();
-  const r = spawnSync(process.execPath, [CLI, ...args], { input, encoding: 'utf8', timeout: timeoutMs, killSignal: 'SIGKILL' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr, ms: Date.now() - t0 };
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, ms: Date.now() - t0 });
+    });
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(input ?? '');
+  });
 }
 
 /** The CLI stopped with one error line (and nothing like a stack trace) that matches `pattern`. */

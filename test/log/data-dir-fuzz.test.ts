@@ -58,7 +58,7 @@ describe('fuzz: a damaged data dir is recovered exactly or reported', () => {
     requireBuild();
     ({ dir: base, cleanup } = tempDir('kstream-fuzz-'));
     await produce(join(base, 'pristine'), INPUT, first.map((value) => ({ key: null, value })));
-    const r = kstream(['run', WORDCOUNT, '--until-idle', '--data-dir', join(base, 'pristine')]);
+    const r = await kstream(['run', WORDCOUNT, '--until-idle', '--data-dir', join(base, 'pristine')]);
     expect(r.code, r.stderr).toBe(0);
   });
   afterAll(() => cleanup());
@@ -99,7 +99,7 @@ describe('fuzz: a damaged data dir is recovered exactly or reported', () => {
     } catch (e) {
       return damaged(e);
     }
-    const r = kstream(['run', WORDCOUNT, '--until-idle', '--data-dir', dir]);
+    const r = await kstream(['run', WORDCOUNT, '--until-idle', '--data-dir', dir]);
     if (r.code !== 0) {
       expectOneLineError(r, new RegExp(dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
       if (VERBOSE) console.log(`${where}\n  -> run reported: ${r.stderr.trim().slice(0, 200)}`);
