@@ -103,16 +103,14 @@ export function batchLength(buf: Buffer, pos: number): number {
  * Checks the batch at `pos`, whose bytes must all be in `buf`: returns what is wrong with it, or
  * undefined when its magic and checksum are right. Nothing of a batch is trusted before this.
  */
-export function batchProblem(buf: Buffer, pos: number, withChecksum: boolean): string | undefined {
+export function batchProblem(buf: Buffer, pos: number): string | undefined {
   const length = buf.readUInt32BE(pos);
   if (length < BATCH_HEADER_BYTES || length > buf.length - pos) return `batch length ${length} is out of bounds`;
   const magic = buf.readUInt32BE(pos + 4);
   if (magic !== MAGIC) return `bad batch magic 0x${magic.toString(16)}`;
-  if (withChecksum) {
-    const stored = buf.readUInt32BE(pos + 8);
-    const actual = crc32c(buf, pos + CRC_FROM, pos + length);
-    if (stored !== actual) return `checksum mismatch (stored 0x${stored.toString(16)}, computed 0x${actual.toString(16)})`;
-  }
+  const stored = buf.readUInt32BE(pos + 8);
+  const actual = crc32c(buf, pos + CRC_FROM, pos + length);
+  if (stored !== actual) return `checksum mismatch (stored 0x${stored.toString(16)}, computed 0x${actual.toString(16)})`;
   return undefined;
 }
 

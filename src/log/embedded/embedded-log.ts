@@ -249,7 +249,7 @@ export class EmbeddedLog implements Log {
         } else if (length > chunk.length - p && length >= BATCH_HEADER_BYTES && length <= committed - position - p) {
           break; // continues in the next chunk
         }
-        const problem = batchProblem(chunk, p, true);
+        const problem = batchProblem(chunk, p);
         if (problem !== undefined) throw this.damage(topic, partition, base, position + p, problem);
         const header = readBatchHeader(chunk, p);
         if (header.baseOffset + header.count > next) {
