@@ -2,6 +2,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { appendFileSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Level } from 'level';
+import { BATCH_HEADER_BYTES } from '../../src/log/embedded/batch-format.js';
 import { crc32c } from '../../src/log/embedded/checksum.js';
 import { tempDir } from '../helpers/embedded.js';
 import { WORDCOUNT, countWords, expectOneLineError, kstream, lastCounts, requireBuild } from './cli.js';
@@ -103,7 +104,7 @@ describe('the embedded log protects its data (CLI)', () => {
     damage(segment(INPUT), (b) => {
       const length = b.length;
       b.writeUInt32BE(length, 0);
-      b.writeInt32BE(0x7ffffff0, 24 + 8 + 4); // first record: timestamp, key length -1, then the value length
+      b.writeInt32BE(0x7ffffff0, BATCH_HEADER_BYTES + 8 + 4); // first record: timestamp, key length -1, then the value length
       b.writeUInt32BE(crc32c(b, 12, length), 8);
     });
     expectOneLineError(await consume(INPUT), /at byte 0: its 2 records do not fill its \d+ bytes/);

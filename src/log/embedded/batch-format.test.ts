@@ -17,9 +17,9 @@ describe('record batch format', () => {
   });
 
   it('round-trips records and checks its own checksum', () => {
-    const batch = encodeBatch(records, 40);
+    const batch = encodeBatch(records, 40, 38);
     expect(batchProblem(batch, 0)).toBeUndefined();
-    expect(readBatchHeader(batch, 0)).toEqual({ length: batch.length, baseOffset: 40, count: 3 });
+    expect(readBatchHeader(batch, 0)).toEqual({ length: batch.length, baseOffset: 40, count: 3, previousEnd: 38 });
     const out: ConsumedRecord[] = [];
     expect(decodeBatch(batch, 0, 't', 0, 41, out)).toBeUndefined();
     expect(out.map((r) => [r.offset, r.key?.toString() ?? null, r.value?.toString() ?? null, r.timestamp])).toEqual([
@@ -30,7 +30,7 @@ describe('record batch format', () => {
   });
 
   it('detects every single-bit flip anywhere in a batch', () => {
-    const batch = encodeBatch(records, 0);
+    const batch = encodeBatch(records, 0, 0);
     let undetected = 0;
     for (let byte = 0; byte < batch.length; byte++) {
       for (let bit = 0; bit < 8; bit++) {
@@ -43,7 +43,7 @@ describe('record batch format', () => {
   });
 
   it('bounds lengths: a batch by the bytes given, a record by its batch', () => {
-    const batch = encodeBatch(records, 0);
+    const batch = encodeBatch(records, 0, 0);
     const zero = Buffer.from(batch);
     zero.writeUInt32BE(0, 0);
     expect(batchProblem(zero, 0)).toBe('batch length 0 is out of bounds');

@@ -5,14 +5,16 @@ import { crc32c } from './checksum.js';
 /**
  * On-disk record batch (one write per partition per commit, like Kafka's RecordBatch):
  *
- *   u32 totalLength | u32 magic | u32 crc | u32 count | f64 baseOffset          (24 bytes)
+ *   u32 totalLength | u32 magic | u32 crc | u32 count | f64 baseOffset | f64 previousEnd   (32 bytes)
  *   count × ( f64 timestamp | i32 keyLen | key | i32 valueLen | value | u16 headerCount |
  *             headerCount × ( u16 nameLen | name | i32 valueLen | value ) )
  *
- * `crc` is the CRC-32C of bytes [12, totalLength): count, base offset and every record. Lengths of
+ * `crc` is the CRC-32C of bytes [12, totalLength): count, offsets and every record. `previousEnd`
+ * is where the partition's previous batch ended (offsets between it and `baseOffset` were never
+ * written), so that a reader can tell a gap from a batch it skipped by a damaged length. Lengths of
  * -1 mean null. Offsets are doubles: exact up to 2^53. Format 1 (magic ...0001) had no checksum.
  */
-export const BATCH_HEADER_BYTES = 24;
+export const BATCH_HEADER_BYTES = 32;
 const MAGIC = 0x6b730002;
 const CRC_FROM = 12;
 
@@ -36,7 +38,7 @@ const utf8Write: (buf: Buffer, s: string, offset: number) => number =
     ? (buf, str, offset) => (buf as any).utf8Write(str, offset)
     : (buf, str, offset) => buf.write(str, offset, 'utf8');
 
-export function encodeBatch(records: readonly ProducedRecord[], baseOffset: number): Buffer {
+export function encodeBatch(records: readonly ProducedRecord[], baseOffset: number, previousEnd: number): Buffer {
   let bound = BATCH_HEADER_BYTES;
   for (let i = 0; i < records.length; i++) {
     const r = records[i]!;
@@ -47,6 +49,7 @@ export function encodeBatch(records: readonly ProducedRecord[], baseOffset: numb
   view.setUint32(4, MAGIC);
   view.setUint32(12, records.length);
   view.setFloat64(16, baseOffset);
+  view.setFloat64(24, previousEnd);
   let p = BATCH_HEADER_BYTES;
   for (let i = 0; i < records.length; i++) {
     const r = records[i]!;
@@ -92,6 +95,7 @@ export interface BatchHeader {
   readonly length: number;
   readonly baseOffset: number;
   readonly count: number;
+  readonly previousEnd: number;
 }
 
 /** Length field of the batch at `pos` (the caller has checked that a header's bytes are there). */
@@ -100,23 +104,43 @@ export function batchLength(buf: Buffer, pos: number): number {
 }
 
 /**
- * Checks the batch at `pos`, whose bytes must all be in `buf`: returns what is wrong with it, or
- * undefined when its magic and checksum are right. Nothing of a batch is trusted before this.
+ * Checks the header of the batch at `pos` that claims `available` bytes at most (those of its
+ * segment's committed extent from `pos`): its length and magic. Undefined when they are right.
  */
-export function batchProblem(buf: Buffer, pos: number): string | undefined {
+export function headerProblem(buf: Buffer, pos: number, available: number): string | undefined {
   const length = buf.readUInt32BE(pos);
-  if (length < BATCH_HEADER_BYTES || length > buf.length - pos) return `batch length ${length} is out of bounds`;
+  if (length < BATCH_HEADER_BYTES || length > available) return `batch length ${length} is out of bounds`;
   const magic = buf.readUInt32BE(pos + 4);
   if (magic !== MAGIC) return `bad batch magic 0x${magic.toString(16)}`;
+  return undefined;
+}
+
+/**
+ * Checks the batch at `pos`, whose bytes must all be in `buf`: returns what is wrong with it, or
+ * undefined when its header and checksum are right. Nothing of a batch is trusted before this.
+ */
+export function batchProblem(buf: Buffer, pos: number): string | undefined {
+  const problem = headerProblem(buf, pos, buf.length - pos);
+  if (problem !== undefined) return problem;
   const stored = buf.readUInt32BE(pos + 8);
-  const actual = crc32c(buf, pos + CRC_FROM, pos + length);
+  const actual = crc32c(buf, pos + CRC_FROM, pos + buf.readUInt32BE(pos));
   if (stored !== actual) return `checksum mismatch (stored 0x${stored.toString(16)}, computed 0x${actual.toString(16)})`;
   return undefined;
 }
 
 /** The header of a batch that `batchProblem` accepted. */
 export function readBatchHeader(buf: Buffer, pos: number): BatchHeader {
-  return { length: buf.readUInt32BE(pos), baseOffset: buf.readDoubleBE(pos + 16), count: buf.readUInt32BE(pos + 12) };
+  return { length: buf.readUInt32BE(pos), baseOffset: buf.readDoubleBE(pos + 16), count: buf.readUInt32BE(pos + 12), previousEnd: buf.readDoubleBE(pos + 24) };
+}
+
+/**
+ * What is wrong with where a batch sits: it must follow the previous batch (`lastEnd`, when that
+ * one is known) and hold at least one record after its own gap.
+ */
+export function placeProblem(header: BatchHeader, lastEnd: number | undefined): string | undefined {
+  if (header.count === 0 || !(header.previousEnd <= header.baseOffset)) return `batch header out of shape (base offset ${header.baseOffset}, ${header.count} records)`;
+  if (lastEnd !== undefined && header.previousEnd !== lastEnd) return `the batch of offset ${header.baseOffset} says the batch before it ended at offset ${header.previousEnd}, but that one ended at ${lastEnd}`;
+  return undefined;
 }
 
 /**

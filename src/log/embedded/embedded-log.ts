@@ -21,7 +21,7 @@ import type {
   TopicSpec,
 } from '../types.js';
 import { tpKey } from '../types.js';
-import { BATCH_HEADER_BYTES, batchLength, batchProblem, decodeBatch, encodeBatch, readBatchHeader } from './batch-format.js';
+import { BATCH_HEADER_BYTES, batchLength, batchProblem, decodeBatch, encodeBatch, headerProblem, placeProblem, readBatchHeader } from './batch-format.js';
 import { LogDamageError } from './log-damage.js';
 import { LogStateFile, type PartitionState } from './log-state.js';
 import { SegmentFiles } from './segment-files.js';
@@ -60,6 +60,8 @@ interface ReadCursor {
   offset: number;
   segmentBase: number;
   position: number;
+  /** End offset of the batch before `position`, when known. */
+  lastEnd: number | undefined;
 }
 
 /**
@@ -148,7 +150,7 @@ export class EmbeddedLog implements Log {
           if (skip === list.length) continue;
           list = list.slice(skip);
         }
-        const batch = encodeBatch(list, ps.end);
+        const batch = encodeBatch(list, ps.end, ps.written);
         let last = ps.segments[ps.segments.length - 1]!;
         if (last[1] > 0 && last[1] + batch.length > this.segmentBytes) {
           last = [ps.end, 0];
@@ -157,6 +159,7 @@ export class EmbeddedLog implements Log {
         this.files.writeAt(topic, partition, last[0], last[1], batch);
         last[1] += batch.length;
         ps.end += list.length;
+        ps.written = ps.end;
         ends.set(key, ps.end);
       }
     }
@@ -230,6 +233,7 @@ export class EmbeddedLog implements Log {
     const out: ConsumedRecord[] = [];
     let segIndex = ps.segments.findIndex((s) => s[0] === cursor!.segmentBase);
     let position = cursor.position;
+    let lastEnd = cursor.lastEnd;
     let next = offset;
     while (out.length < maxRecords && segIndex < ps.segments.length) {
       const [base, committed] = ps.segments[segIndex]!;
@@ -252,10 +256,13 @@ export class EmbeddedLog implements Log {
         const problem = batchProblem(chunk, p);
         if (problem !== undefined) throw this.damage(topic, partition, base, position + p, problem);
         const header = readBatchHeader(chunk, p);
-        if (header.baseOffset + header.count > next) {
+        const misplaced = placeProblem(header, lastEnd);
+        if (misplaced !== undefined) throw this.damage(topic, partition, base, position + p, misplaced);
+        lastEnd = header.baseOffset + header.count;
+        if (lastEnd > next) {
           const bad = decodeBatch(chunk, p, topic, partition, next, out);
           if (bad !== undefined) throw this.damage(topic, partition, base, position + p, bad);
-          next = header.baseOffset + header.count;
+          next = lastEnd;
         }
         p += header.length;
         if (out.length >= maxRecords) break;
@@ -264,27 +271,34 @@ export class EmbeddedLog implements Log {
       position += p;
     }
     const segmentBase = ps.segments[Math.min(segIndex, ps.segments.length - 1)]![0];
-    this.cursors.set(key, { offset: next, segmentBase, position });
+    this.cursors.set(key, { offset: next, segmentBase, position, lastEnd });
     return out;
   }
 
-  /** Finds the batch holding `offset` by walking batch headers of its segment. */
+  /**
+   * Finds the batch holding `offset` by walking batch headers of its segment (their checksums are
+   * checked when read): a header out of place is damage.
+   */
   private locate(topic: string, partition: number, ps: PartitionState, offset: number): ReadCursor {
     let segIndex = 0;
     for (let i = 0; i < ps.segments.length; i++) if (ps.segments[i]![0] <= offset) segIndex = i;
     const [base, committed] = ps.segments[segIndex]!;
     let position = 0;
+    let lastEnd: number | undefined;
     while (committed - position >= BATCH_HEADER_BYTES) {
       const head = this.files.read(topic, partition, base, position, BATCH_HEADER_BYTES);
-      const length = batchLength(head, 0);
-      if (length < BATCH_HEADER_BYTES || length > committed - position) {
-        throw this.damage(topic, partition, base, position, `batch length ${length} is out of bounds`);
-      }
+      const problem = headerProblem(head, 0, committed - position) ?? placeProblem(readBatchHeader(head, 0), lastEnd);
+      if (problem !== undefined) throw this.damage(topic, partition, base, position, problem);
       const header = readBatchHeader(head, 0);
       if (header.baseOffset + header.count > offset) break;
-      position += length;
+      lastEnd = header.baseOffset + header.count;
+      position += header.length;
     }
-    return { offset, segmentBase: base, position };
+    // Past the last batch (`offset` in a gap of offsets never written): the walk must end exactly there.
+    if (position > committed || (position < committed && committed - position < BATCH_HEADER_BYTES)) {
+      throw this.damage(topic, partition, base, position, `a batch is cut off at the committed size ${committed}`);
+    }
+    return { offset, segmentBase: base, position, lastEnd };
   }
 
   private damage(topic: string, partition: number, base: number, position: number, problem: string): LogDamageError {
@@ -359,7 +373,7 @@ export class EmbeddedLog implements Log {
         this.state.data.topics[s.name] = { partitions: s.partitions, config: { ...(s.config ?? {}) } };
         for (let p = 0; p < s.partitions; p++) {
           this.files.createPartitionDir(s.name, p);
-          this.state.data.partitions[tpKey(s.name, p)] = { start: 0, end: 0, segments: [[0, 0]] };
+          this.state.data.partitions[tpKey(s.name, p)] = { start: 0, end: 0, written: 0, segments: [[0, 0]] };
         }
         changed = true;
       }

@@ -7,6 +7,8 @@ import { LogDamageError, LogFormatError } from './log-damage.js';
 export interface PartitionState {
   start: number;
   end: number;
+  /** End offset of the last batch written (offsets from there to `end` are a gap). */
+  written: number;
   segments: Array<[number, number]>;
 }
 
