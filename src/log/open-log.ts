@@ -22,5 +22,6 @@ export async function openLog(selection: LogSelection): Promise<Log> {
     const { KafkaLog } = await import('./kafka/kafka-log.js');
     return KafkaLog.open(selection.brokers, { settings: selection.kafka, logger: selection.logger });
   }
-  return EmbeddedLog.open(selection.dataDir);
+  const logger = selection.logger;
+  return EmbeddedLog.open(selection.dataDir, logger === undefined ? {} : { warn: (message) => logger.warn(message) });
 }

@@ -160,6 +160,7 @@ export class StreamTask {
         this.outbox.push(headers === undefined ? { topic, partition, key, value, timestamp } : { topic, partition, key, value, timestamp, headers }),
       currentRecordTimestamp: () => this.currentTimestamp,
       currentStreamTime: () => this.streamTime,
+      warn: (message) => this.env.config.logger.warn(message),
       onDroppedRecord: (message) => {
         this.env.metrics.increment(METRIC.dropped);
         this.env.config.logger.warn(message);

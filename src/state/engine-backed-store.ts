@@ -15,7 +15,7 @@ export abstract class EngineBackedStore {
   /** Opens the engine (LevelDB in the task's store dir when persistent, else memory) and sets up the layers on it. */
   init(ctx: StoreInitContext): Promise<void> | void {
     if (this.persistent && ctx.storeDir !== null) {
-      return LevelDbEngine.open(ctx.storeDir).then((engine) => this.setUp(ctx, engine));
+      return LevelDbEngine.open(ctx.storeDir, { rebuildable: ctx.changelogTopic !== null, warn: ctx.warn }).then((engine) => this.setUp(ctx, engine));
     }
     this.setUp(ctx, new MemoryEngine());
   }

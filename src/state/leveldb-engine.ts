@@ -1,5 +1,6 @@
 import { Level } from 'level';
-import { rm, mkdir } from 'node:fs/promises';
+import { rm, mkdir, open as openFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { StoreEngine } from './engine.js';
 
 const DATA = 0x01;
@@ -14,6 +15,49 @@ function dataKey(key: Buffer): Buffer {
 
 function bound(key: Buffer | null, ifNull: number): Buffer {
   return key === null ? Buffer.from([ifNull]) : dataKey(key);
+}
+
+/** A local store that failed its checks and cannot be rebuilt here: one line naming it and what to do. */
+export class StoreDamageError extends Error {
+  override readonly name = 'StoreDamageError';
+}
+
+export interface LevelDbOpenOptions {
+  /** The store has a changelog: damaged local data is dropped and restored from it. */
+  readonly rebuildable?: boolean;
+  /** Where the engine says that it dropped damaged local data. */
+  readonly warn?: (message: string) => void;
+}
+
+/** The changelog offset in a checkpoint value, or undefined when the value is damaged (-1: no changelog). */
+function parseCheckpoint(value: Buffer): number | undefined {
+  if (value.length !== 8) return undefined;
+  const offset = value.readBigInt64BE(0);
+  return offset >= -1n && offset <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(offset) : undefined;
+}
+
+const INFO_LOG_BYTES = 64 * 1024;
+
+/**
+ * What LevelDB's info log (`LOG`, new at each open) says it dropped while recovering its
+ * write-ahead log: a damaged record is skipped there, not reported to the caller.
+ */
+async function droppedOnRecovery(path: string): Promise<string | undefined> {
+  let text: string;
+  try {
+    const file = await openFile(join(path, 'LOG'), 'r');
+    try {
+      const buf = Buffer.alloc(INFO_LOG_BYTES);
+      const { bytesRead } = await file.read(buf, 0, INFO_LOG_BYTES, 0);
+      text = buf.toString('utf8', 0, bytesRead);
+    } finally {
+      await file.close();
+    }
+  } catch {
+    return undefined;
+  }
+  const line = text.split('\n').find((l) => /dropping \d+ bytes|Corruption/.test(l));
+  return line === undefined ? undefined : line.replace(/^\S+ \S+ /, '').trim();
 }
 
 interface PendingWrite {
@@ -43,7 +87,7 @@ export class LevelDbEngine implements StoreEngine {
     private readonly path: string,
   ) {}
 
-  static async open(path: string): Promise<LevelDbEngine> {
+  static async open(path: string, options: LevelDbOpenOptions = {}): Promise<LevelDbEngine> {
     await mkdir(path, { recursive: true });
     const db = new Level<Buffer, Buffer>(path, {
       keyEncoding: 'buffer',
@@ -51,16 +95,31 @@ export class LevelDbEngine implements StoreEngine {
       createIfMissing: true,
       writeBufferSize: 16 * 1024 * 1024,
     } as any);
-    await db.open();
+    try {
+      await db.open();
+    } catch (e) {
+      const cause = (e as { cause?: Error }).cause?.message ?? (e as Error).message;
+      throw new StoreDamageError(`state store ${path} cannot be opened (${cause.split('\n')[0]}); delete that folder to rebuild the store from its changelog`);
+    }
     const engine = new LevelDbEngine(db, path);
     const cp = db.getSync(CHECKPOINT_KEY);
-    if (cp === undefined) {
+    const offset = cp === undefined ? undefined : parseCheckpoint(cp);
+    const dropped = await droppedOnRecovery(path);
+    const problem =
+      cp !== undefined && offset === undefined ? `its checkpoint is damaged (0x${cp.subarray(0, 16).toString('hex')})` : dropped === undefined ? undefined : `LevelDB recovered it with a loss: ${dropped}`;
+    if (problem !== undefined) {
+      if (offset === -1 || !options.rebuildable) {
+        await db.close();
+        throw new StoreDamageError(`state store ${path} is damaged: ${problem}; it has no changelog to rebuild it from (delete that folder to start it empty)`);
+      }
+      options.warn?.(`state store ${path} is damaged: ${problem}; dropping its local data to restore it from its changelog`);
+      await db.clear();
+    } else if (cp === undefined) {
       // Data without a checkpoint cannot be trusted (nothing says what it reflects): start empty.
       await db.clear();
     } else {
       engine.hasCheckpointKey = true;
-      const offset = Number(cp.readBigInt64BE(0));
-      engine.lastCheckpoint = offset < 0 ? undefined : offset;
+      engine.lastCheckpoint = offset! < 0 ? undefined : offset;
     }
     return engine;
   }

@@ -17,6 +17,8 @@ export interface StoreInitContext {
   /** Timestamp of the record being processed (used by puts that give none). */
   currentRecordTimestamp(): number;
   currentStreamTime(): number;
+  /** Where a store says what it did about damaged local data. */
+  warn?(message: string): void;
   /** Counts a record a store dropped (e.g. a put into an expired window segment) and logs why. */
   onDroppedRecord?(message: string): void;
   /** Settings of the application (internal tuning knobs are read from here). */

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, readdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EmbeddedLog } from './embedded-log.js';
@@ -105,5 +105,36 @@ describe('EmbeddedLog', () => {
     await expect(log.append([rec('nope', 0, 'k', 'v', 1)])).rejects.toThrow("topic 'nope' does not exist");
     await expect(log.admin().createTopics([{ name: 'bad name', partitions: 1 }])).rejects.toThrow("invalid topic name 'bad name'");
     await log.close();
+  });
+});
+
+describe('EmbeddedLog with damaged segments', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'kstream-log-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('a length that jumps over a whole batch is caught by the next batch header, never read as a gap', async () => {
+    const log = EmbeddedLog.open(dir);
+    await log.admin().createTopics([{ name: 't', partitions: 1 }]);
+    for (let b = 0; b < 3; b++) await log.append(Array.from({ length: 4 }, (_, i) => rec('t', 0, null, `v${b}-${i}`, i)));
+    await log.close();
+    const path = join(dir, 'log', 'topics', 't', '0', '00000000000000000000.log');
+    const bytes = readFileSync(path);
+    const first = bytes.readUInt32BE(0);
+    bytes.writeUInt32BE(first + bytes.readUInt32BE(first), 0);
+    writeFileSync(path, bytes);
+    const reopened = EmbeddedLog.open(dir);
+    try {
+      // From offset 9 (third batch) the reader walks headers only: the second batch is skipped.
+      expect(() => reopened.readPartition('t', 0, 9, 100)).toThrow(
+        /damaged log segment of topic 't' partition 0, \S+00000000000000000000\.log at byte \d+: the batch of offset 8 says the batch before it ended at offset 8, but that one ended at 4/,
+      );
+      // From the start every batch is checked whole.
+      expect(() => reopened.readPartition('t', 0, 0, 100)).toThrow(/at byte 0: checksum mismatch/);
+    } finally {
+      await reopened.close();
+    }
   });
 });

@@ -21,7 +21,8 @@ import type {
   TopicSpec,
 } from '../types.js';
 import { tpKey } from '../types.js';
-import { BATCH_HEADER_BYTES, decodeBatch, encodeBatch, readBatchHeader } from './batch-format.js';
+import { BATCH_HEADER_BYTES, batchLength, batchProblem, decodeBatch, encodeBatch, headerProblem, placeProblem, readBatchHeader } from './batch-format.js';
+import { LogDamageError } from './log-damage.js';
 import { LogStateFile, type PartitionState } from './log-state.js';
 import { SegmentFiles } from './segment-files.js';
 import { lock } from './locks.js';
@@ -47,12 +48,20 @@ export function validateTopicName(name: string): void {
 export interface EmbeddedLogOptions {
   /** Size at which a partition starts a new segment file. */
   segmentBytes?: number;
+  /** Where recovery says what it did (e.g. an uncommitted tail it cut); default: stderr. */
+  warn?: (message: string) => void;
+}
+
+function warnOnStderr(message: string): void {
+  process.stderr.write(`[kstream] WARN ${message}\n`);
 }
 
 interface ReadCursor {
   offset: number;
   segmentBase: number;
   position: number;
+  /** End offset of the batch before `position`, when known. */
+  lastEnd: number | undefined;
 }
 
 /**
@@ -80,8 +89,8 @@ export class EmbeddedLog implements Log {
     mkdirSync(join(this.dir, 'topics'), { recursive: true });
     this.location = realpathSync(dataDir);
     this.lockKey = realpathSync(this.dir);
-    this.state = new LogStateFile(this.dir);
-    this.files = new SegmentFiles(join(this.dir, 'topics'));
+    this.state = new LogStateFile(this.dir, join(this.dir, 'topics'));
+    this.files = new SegmentFiles(join(this.dir, 'topics'), options.warn ?? warnOnStderr);
     this.state.refresh();
   }
 
@@ -141,7 +150,7 @@ export class EmbeddedLog implements Log {
           if (skip === list.length) continue;
           list = list.slice(skip);
         }
-        const batch = encodeBatch(list, ps.end);
+        const batch = encodeBatch(list, ps.end, ps.written);
         let last = ps.segments[ps.segments.length - 1]!;
         if (last[1] > 0 && last[1] + batch.length > this.segmentBytes) {
           last = [ps.end, 0];
@@ -150,6 +159,7 @@ export class EmbeddedLog implements Log {
         this.files.writeAt(topic, partition, last[0], last[1], batch);
         last[1] += batch.length;
         ps.end += list.length;
+        ps.written = ps.end;
         ends.set(key, ps.end);
       }
     }
@@ -167,6 +177,7 @@ export class EmbeddedLog implements Log {
     if (records.length === 0) return;
     await this.withWriteLock(() => {
       this.appendLocked(records, new Map());
+      this.files.sync();
       this.state.write();
     });
   }
@@ -182,7 +193,10 @@ export class EmbeddedLog implements Log {
       const ends = new Map<string, number>();
       this.appendLocked(records, ends, skipLeading);
       this.commitOffsetsLocked(groupId, offsets);
-      if (records.length > 0 || offsets.length > 0) this.state.write();
+      if (records.length > 0 || offsets.length > 0) {
+        this.files.sync();
+        this.state.write();
+      }
       return ends;
     });
   }
@@ -219,6 +233,7 @@ export class EmbeddedLog implements Log {
     const out: ConsumedRecord[] = [];
     let segIndex = ps.segments.findIndex((s) => s[0] === cursor!.segmentBase);
     let position = cursor.position;
+    let lastEnd = cursor.lastEnd;
     let next = offset;
     while (out.length < maxRecords && segIndex < ps.segments.length) {
       const [base, committed] = ps.segments[segIndex]!;
@@ -230,40 +245,66 @@ export class EmbeddedLog implements Log {
       }
       let chunk = this.files.read(topic, partition, base, position, Math.min(READ_CHUNK_BYTES, committed - position));
       let p = 0;
-      for (;;) {
-        const header = readBatchHeader(chunk, p);
-        if (header === undefined) break;
-        if (header.length > chunk.length - p) {
-          if (p > 0) break;
-          chunk = this.files.read(topic, partition, base, position, header.length);
+      while (chunk.length - p >= BATCH_HEADER_BYTES) {
+        const length = batchLength(chunk, p);
+        if (length > chunk.length - p && p === 0 && length <= committed - position) {
+          // A batch larger than a chunk: read it whole (bounded by the committed extent).
+          chunk = this.files.read(topic, partition, base, position, length);
+        } else if (length > chunk.length - p && length >= BATCH_HEADER_BYTES && length <= committed - position - p) {
+          break; // continues in the next chunk
         }
-        if (header.baseOffset + header.count > next) {
-          decodeBatch(chunk, p, topic, partition, next, Number.MAX_SAFE_INTEGER, out);
-          next = header.baseOffset + header.count;
+        const problem = batchProblem(chunk, p);
+        if (problem !== undefined) throw this.damage(topic, partition, base, position + p, problem);
+        const header = readBatchHeader(chunk, p);
+        const misplaced = placeProblem(header, lastEnd);
+        if (misplaced !== undefined) throw this.damage(topic, partition, base, position + p, misplaced);
+        lastEnd = header.baseOffset + header.count;
+        if (lastEnd > next) {
+          const bad = decodeBatch(chunk, p, topic, partition, next, out);
+          if (bad !== undefined) throw this.damage(topic, partition, base, position + p, bad);
+          next = lastEnd;
         }
         p += header.length;
         if (out.length >= maxRecords) break;
       }
+      if (p === 0) throw this.damage(topic, partition, base, position, `a batch is cut off at the committed size ${committed}`);
       position += p;
     }
     const segmentBase = ps.segments[Math.min(segIndex, ps.segments.length - 1)]![0];
-    this.cursors.set(key, { offset: next, segmentBase, position });
+    this.cursors.set(key, { offset: next, segmentBase, position, lastEnd });
     return out;
   }
 
-  /** Finds the batch holding `offset` by walking batch headers of its segment. */
+  /**
+   * Finds the batch holding `offset` by walking batch headers of its segment (their checksums are
+   * checked when read): a header out of place is damage.
+   */
   private locate(topic: string, partition: number, ps: PartitionState, offset: number): ReadCursor {
     let segIndex = 0;
     for (let i = 0; i < ps.segments.length; i++) if (ps.segments[i]![0] <= offset) segIndex = i;
     const [base, committed] = ps.segments[segIndex]!;
     let position = 0;
-    while (position < committed) {
+    let lastEnd: number | undefined;
+    while (committed - position >= BATCH_HEADER_BYTES) {
       const head = this.files.read(topic, partition, base, position, BATCH_HEADER_BYTES);
-      const header = readBatchHeader(head, 0)!;
+      const problem = headerProblem(head, 0, committed - position) ?? placeProblem(readBatchHeader(head, 0), lastEnd);
+      if (problem !== undefined) throw this.damage(topic, partition, base, position, problem);
+      const header = readBatchHeader(head, 0);
       if (header.baseOffset + header.count > offset) break;
+      lastEnd = header.baseOffset + header.count;
       position += header.length;
     }
-    return { offset, segmentBase: base, position };
+    // Past the last batch (`offset` in a gap of offsets never written): the walk must end exactly there.
+    if (position > committed || (position < committed && committed - position < BATCH_HEADER_BYTES)) {
+      throw this.damage(topic, partition, base, position, `a batch is cut off at the committed size ${committed}`);
+    }
+    return { offset, segmentBase: base, position, lastEnd };
+  }
+
+  private damage(topic: string, partition: number, base: number, position: number, problem: string): LogDamageError {
+    return new LogDamageError(this.files.segmentPath(topic, partition, base), position, problem, {
+      what: `damaged log segment of topic '${topic}' partition ${partition},`,
+    });
   }
 
   /** Resolves when this process commits, `wake()` is called, or another process's commit is seen. */
@@ -332,7 +373,7 @@ export class EmbeddedLog implements Log {
         this.state.data.topics[s.name] = { partitions: s.partitions, config: { ...(s.config ?? {}) } };
         for (let p = 0; p < s.partitions; p++) {
           this.files.createPartitionDir(s.name, p);
-          this.state.data.partitions[tpKey(s.name, p)] = { start: 0, end: 0, segments: [[0, 0]] };
+          this.state.data.partitions[tpKey(s.name, p)] = { start: 0, end: 0, written: 0, segments: [[0, 0]] };
         }
         changed = true;
       }
