@@ -198,8 +198,14 @@ class SessionCacheLayer<K, V> {
   listener: SessionFlushListener<K, V> | null = null;
   sendOldValues = false;
   readonly cache: NamedCache<SessionCacheKey<K>, V>;
-  /** Dirty sessions per key (latin1 key bytes → cache ids). */
-  private readonly dirtyByKey = new Map<string, Set<string>>();
+  /**
+   * Cached sessions per key (latin1 key bytes → cache ids), dirty or clean: like Kafka Streams'
+   * CachingSessionStore, findSessions sees every session still in the cache, also one that the
+   * underlying store no longer shows (older than its retention). Ids of evicted entries are pruned
+   * when their key is read and by a sweep once they outnumber the cache.
+   */
+  private readonly cachedByKey = new Map<string, Set<string>>();
+  private trackedIds = 0;
 
   constructor(
     private readonly inner: SessionBytesLayer,
@@ -225,30 +231,46 @@ class SessionCacheLayer<K, V> {
     const id = SessionCacheLayer.id(keyBytes, start, end);
     this.cache.put(id, { key, keyBytes, start, end }, value, timestamp, true, headers);
     const kid = keyBytes.toString('latin1');
-    let set = this.dirtyByKey.get(kid);
-    if (set === undefined) this.dirtyByKey.set(kid, (set = new Set()));
-    set.add(id);
+    let set = this.cachedByKey.get(kid);
+    if (set === undefined) this.cachedByKey.set(kid, (set = new Set()));
+    if (!set.has(id)) {
+      set.add(id);
+      this.trackedIds++;
+    }
   }
 
-  dirtyOf(keyBytes: Buffer): Array<CacheEntry<SessionCacheKey<K>, V>> {
-    const set = this.dirtyByKey.get(keyBytes.toString('latin1'));
+  /** The cached sessions of a key (dirty or clean), in no particular order. */
+  cachedOf(keyBytes: Buffer): Array<CacheEntry<SessionCacheKey<K>, V>> {
+    const kid = keyBytes.toString('latin1');
+    const set = this.cachedByKey.get(kid);
     const out: Array<CacheEntry<SessionCacheKey<K>, V>> = [];
     if (set === undefined) return out;
     for (const id of set) {
-      const e = this.cache.get(id);
-      if (e !== undefined && e.dirty) out.push(e);
+      const e = this.cache.peek(id);
+      if (e !== undefined) out.push(e);
+      else {
+        set.delete(id);
+        this.trackedIds--;
+      }
     }
+    if (set.size === 0) this.cachedByKey.delete(kid);
     return out;
+  }
+
+  private sweepEvicted(): void {
+    for (const [kid, set] of this.cachedByKey) {
+      for (const id of set) {
+        if (this.cache.peek(id) === undefined) {
+          set.delete(id);
+          this.trackedIds--;
+        }
+      }
+      if (set.size === 0) this.cachedByKey.delete(kid);
+    }
   }
 
   private flushEntry(e: CacheEntry<SessionCacheKey<K>, V>): void {
     const { key, keyBytes, start, end } = e.key;
-    const kid = keyBytes.toString('latin1');
-    const set = this.dirtyByKey.get(kid);
-    if (set !== undefined) {
-      set.delete(SessionCacheLayer.id(keyBytes, start, end));
-      if (set.size === 0) this.dirtyByKey.delete(kid);
-    }
     const wantOld = e.value === null || (this.listener !== null && this.sendOldValues);
     const oldRaw = wantOld ? this.inner.get(keyBytes, start, end) : undefined;
     if (e.value === null && oldRaw === undefined) return;
@@ -268,11 +290,13 @@ class SessionCacheLayer<K, V> {
     for (let round = 0; this.cache.dirtyCount > 0 && round < 100; round++) {
       for (const e of this.cache.takeDirty()) this.flushEntry(e);
     }
+    if (this.trackedIds > 2 * this.cache.size + 1024) this.sweepEvicted();
   }
 
   clear(): void {
     this.cache.clear();
-    this.dirtyByKey.clear();
+    this.cachedByKey.clear();
+    this.trackedIds = 0;
   }
 }
 
@@ -350,14 +374,13 @@ export class SessionStoreImpl<K, V> extends SegmentedEngineStore<SessionBytesLay
       .find(kb, earliestSessionEndTime, latestSessionStartTime)
       .map((r) => ({ start: r.start, end: r.end, value: this.options.valueSerde.deserialize(r.raw) as V }));
     if (this.caching !== null) {
-      const dirty = this.caching.dirtyOf(kb);
-      if (dirty.length > 0) {
-        const lo = Math.max(earliestSessionEndTime, this.inner.clock.visibleFrom());
+      const cached = this.caching.cachedOf(kb);
+      if (cached.length > 0) {
         const byId = new Map<string, { start: number; end: number; value: V } | null>();
         for (const r of rows) byId.set(`${r.end}:${r.start}`, r);
-        for (const d of dirty) {
+        for (const d of cached) {
           const { start, end } = d.key;
-          if (end < lo || start > latestSessionStartTime) continue;
+          if (end < earliestSessionEndTime || start > latestSessionStartTime) continue;
           byId.set(`${end}:${start}`, d.value === null ? null : { start, end, value: d.value });
         }
         rows = [...byId.values()].filter((r): r is { start: number; end: number; value: V } => r !== null).sort((a, b) => a.end - b.end || a.start - b.start);

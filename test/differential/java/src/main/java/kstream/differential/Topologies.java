@@ -1,0 +1,371 @@
+package kstream.differential;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Grouped;
+import org.apache.kafka.streams.kstream.JoinWindows;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.KTable;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.kstream.SessionWindows;
+import org.apache.kafka.streams.kstream.SlidingWindows;
+import org.apache.kafka.streams.kstream.Suppressed;
+import org.apache.kafka.streams.kstream.TimeWindows;
+import org.apache.kafka.streams.kstream.ValueJoiner;
+import org.apache.kafka.streams.kstream.Windowed;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.SessionStore;
+import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.WindowStore;
+
+/**
+ * The named topologies of the differential suite, built with Kafka Streams' DSL. Each has a twin of
+ * the same name in ../../../../../topologies.ts; the two must stay the same topology. Input values
+ * are strings like "b3" (a letter and a digit); helpers below are null-safe because inputs carry null
+ * values on every topic.
+ */
+final class Topologies {
+    private Topologies() {}
+
+    static final ValueJoiner<String, String, String> JOINER = (l, r) -> l + "+" + r;
+
+    static long digit(String v) {
+        if (v == null || v.isEmpty()) return 0;
+        char c = v.charAt(v.length() - 1);
+        return c >= '0' && c <= '9' ? c - '0' : 0;
+    }
+
+    static String windowKey(Windowed<String> w) {
+        return w.key() + "@" + w.window().start() + "/" + w.window().end();
+    }
+
+    static String first(String v) {
+        return v == null || v.isEmpty() ? "_" : v.substring(0, 1);
+    }
+
+    private static Materialized<String, Long, KeyValueStore<Bytes, byte[]>> longKv() {
+        return Materialized.with(Serdes.String(), Serdes.Long());
+    }
+
+    private static Materialized<String, Long, WindowStore<Bytes, byte[]>> longWindow() {
+        return Materialized.with(Serdes.String(), Serdes.Long());
+    }
+
+    private static Materialized<String, Long, SessionStore<Bytes, byte[]>> longSession() {
+        return Materialized.with(Serdes.String(), Serdes.Long());
+    }
+
+    private static final Produced<String, Long> LONG_OUT = Produced.with(Serdes.String(), Serdes.Long());
+
+    private static void joins(StreamsBuilder b, String kind, JoinWindows w) {
+        KStream<String, String> left = b.stream("left");
+        KStream<String, String> right = b.stream("right");
+        KStream<String, String> joined;
+        switch (kind) {
+            case "inner": joined = left.join(right, JOINER, w); break;
+            case "left": joined = left.leftJoin(right, JOINER, w); break;
+            default: joined = left.outerJoin(right, JOINER, w); break;
+        }
+        joined.to("out");
+    }
+
+    private static void tableJoins(StreamsBuilder b, String kind) {
+        KTable<String, String> left = b.table("tleft");
+        KTable<String, String> right = b.table("tright");
+        KTable<String, String> joined;
+        switch (kind) {
+            case "inner": joined = left.join(right, JOINER); break;
+            case "left": joined = left.leftJoin(right, JOINER); break;
+            default: joined = left.outerJoin(right, JOINER); break;
+        }
+        joined.toStream().to("out");
+    }
+
+    /** Counts per key in a store; stream-time punctuation emits every count, wall-clock the total. */
+    static final class PunctuatingCounter implements Processor<String, String, String, String> {
+        private KeyValueStore<String, Long> store;
+        private ProcessorContext<String, String> context;
+
+        @Override
+        public void init(ProcessorContext<String, String> context) {
+            this.context = context;
+            store = context.getStateStore("pcounts");
+            context.schedule(Duration.ofMillis(10_000), PunctuationType.STREAM_TIME, ts -> {
+                try (KeyValueIterator<String, Long> it = store.all()) {
+                    while (it.hasNext()) {
+                        KeyValue<String, Long> kv = it.next();
+                        context.forward(new Record<>(kv.key, "st:" + kv.value, ts));
+                    }
+                }
+            });
+            context.schedule(Duration.ofMillis(60_000), PunctuationType.WALL_CLOCK_TIME, ts -> {
+                long total = 0;
+                try (KeyValueIterator<String, Long> it = store.all()) {
+                    while (it.hasNext()) total += it.next().value;
+                }
+                context.forward(new Record<>("wall", "wc:" + total, ts));
+            });
+        }
+
+        @Override
+        public void process(Record<String, String> record) {
+            if (record.key() == null) return;
+            Long n = store.get(record.key());
+            store.put(record.key(), (n == null ? 0 : n) + 1);
+            context.forward(record.withValue("seen:" + record.value()));
+        }
+    }
+
+    static Topology build(String name) {
+        StreamsBuilder b = new StreamsBuilder();
+        switch (name) {
+            case "stateless-a": {
+                b.<String, String>stream("in")
+                    .filter((k, v) -> v == null || digit(v) % 3 != 0)
+                    .mapValues(v -> v == null ? "N" : v + "!")
+                    .flatMapValues((k, v) -> List.of(v, k == null ? "nk" : k))
+                    .to("out");
+                break;
+            }
+            case "stateless-b": {
+                b.<String, String>stream("in")
+                    .filterNot((k, v) -> k != null && k.equals("k3"))
+                    .map((k, v) -> KeyValue.pair(v == null ? null : first(v), k))
+                    .flatMap((k, v) -> {
+                        List<KeyValue<String, String>> out = new ArrayList<>();
+                        out.add(KeyValue.pair(k, v));
+                        if (v != null && v.equals("k1")) out.add(KeyValue.pair(v, k));
+                        return out;
+                    })
+                    .selectKey((k, v) -> k == null ? "nokey" : k + "s")
+                    .peek((k, v) -> { })
+                    .to("out");
+                break;
+            }
+            case "branch-merge": {
+                Map<String, KStream<String, String>> branches = b.<String, String>stream("in")
+                    .split(org.apache.kafka.streams.kstream.Named.as("br-"))
+                    .branch((k, v) -> v != null && v.startsWith("a"), Branched.as("a"))
+                    .branch((k, v) -> digit(v) % 2 == 0, Branched.withConsumer(s -> s.mapValues(v -> "even:" + v).to("out-even")))
+                    .defaultBranch(Branched.as("rest"));
+                KStream<String, String> a = branches.get("br-a");
+                KStream<String, String> rest = branches.get("br-rest");
+                a.to("out-a");
+                a.merge(rest).mapValues(v -> "m:" + v).to("out-merged");
+                break;
+            }
+            case "repartition-count": {
+                b.<String, String>stream("in")
+                    .selectKey((k, v) -> first(v))
+                    .repartition(Repartitioned.as("rekeyed"))
+                    .groupByKey()
+                    .count(longKv())
+                    .toStream()
+                    .to("out", LONG_OUT);
+                break;
+            }
+            case "groupby-count": {
+                b.<String, String>stream("in")
+                    .groupBy((k, v) -> v == null ? null : first(v))
+                    .count(longKv())
+                    .toStream()
+                    .to("out", LONG_OUT);
+                break;
+            }
+            case "groupbykey-reduce": {
+                b.<String, String>stream("in")
+                    .groupByKey()
+                    .reduce((a, v) -> a + "," + v)
+                    .toStream()
+                    .to("out");
+                break;
+            }
+            case "groupbykey-aggregate": {
+                b.<String, String>stream("in")
+                    .groupByKey(Grouped.with(Serdes.String(), Serdes.String()))
+                    .aggregate(() -> 100L, (k, v, agg) -> agg + digit(v), longKv())
+                    .toStream()
+                    .to("out", LONG_OUT);
+                break;
+            }
+            case "table-ops": {
+                b.<String, String>table("tin")
+                    .filter((k, v) -> digit(v) != 5)
+                    .mapValues(v -> v + "~")
+                    .filterNot((k, v) -> v.startsWith("c"))
+                    .toStream()
+                    .to("out");
+                break;
+            }
+            case "table-groupby-aggregate": {
+                b.<String, String>table("tin")
+                    .groupBy((k, v) -> KeyValue.pair(first(v), v))
+                    .aggregate(() -> 0L, (k, v, agg) -> agg + digit(v), (k, v, agg) -> agg - digit(v), longKv())
+                    .toStream()
+                    .to("out", LONG_OUT);
+                break;
+            }
+            case "table-groupby-count-reduce": {
+                KTable<String, String> t = b.table("tin");
+                t.groupBy((k, v) -> KeyValue.pair(first(v), v)).count(longKv()).toStream().to("out-count", LONG_OUT);
+                t.groupBy((k, v) -> KeyValue.pair(first(v), String.valueOf(digit(v))))
+                    .reduce((a, v) -> String.valueOf(Long.parseLong(a) + Long.parseLong(v)),
+                            (a, v) -> String.valueOf(Long.parseLong(a) - Long.parseLong(v)))
+                    .toStream()
+                    .to("out-reduce");
+                break;
+            }
+            case "to-table": {
+                b.<String, String>stream("in")
+                    .toTable()
+                    .filter((k, v) -> digit(v) % 2 == 1)
+                    .toStream()
+                    .to("out");
+                break;
+            }
+            case "tumbling-count-nograce": {
+                b.<String, String>stream("in")
+                    .groupByKey()
+                    .windowedBy(TimeWindows.ofSizeWithNoGrace(Duration.ofMillis(10_000)))
+                    .count(longWindow())
+                    .toStream().selectKey((w, v) -> windowKey(w))
+                    .to("out", LONG_OUT);
+                break;
+            }
+            case "tumbling-reduce-grace": {
+                b.<String, String>stream("in")
+                    .groupByKey()
+                    .windowedBy(TimeWindows.ofSizeAndGrace(Duration.ofMillis(10_000), Duration.ofMillis(3_000)))
+                    .reduce((a, v) -> a + "," + v)
+                    .toStream().selectKey((w, v) -> windowKey(w))
+                    .to("out");
+                break;
+            }
+            case "hopping-aggregate": {
+                b.<String, String>stream("in")
+                    .groupByKey()
+                    .windowedBy(TimeWindows.ofSizeAndGrace(Duration.ofMillis(10_000), Duration.ofMillis(2_000)).advanceBy(Duration.ofMillis(5_000)))
+                    .aggregate(() -> 0L, (k, v, agg) -> agg + digit(v), longWindow())
+                    .toStream().selectKey((w, v) -> windowKey(w))
+                    .to("out", LONG_OUT);
+                break;
+            }
+            case "sliding-count": {
+                b.<String, String>stream("in")
+                    .groupByKey()
+                    .windowedBy(SlidingWindows.ofTimeDifferenceAndGrace(Duration.ofMillis(5_000), Duration.ofMillis(3_000)))
+                    .count(longWindow())
+                    .toStream().selectKey((w, v) -> windowKey(w))
+                    .to("out", LONG_OUT);
+                break;
+            }
+            case "sliding-reduce": {
+                b.<String, String>stream("in")
+                    .groupByKey()
+                    .windowedBy(SlidingWindows.ofTimeDifferenceWithNoGrace(Duration.ofMillis(4_000)))
+                    .reduce((a, v) -> a + "," + v)
+                    .toStream().selectKey((w, v) -> windowKey(w))
+                    .to("out");
+                break;
+            }
+            case "session-count": {
+                b.<String, String>stream("in")
+                    .groupByKey()
+                    .windowedBy(SessionWindows.ofInactivityGapAndGrace(Duration.ofMillis(5_000), Duration.ofMillis(2_000)))
+                    .count(longSession())
+                    .toStream().selectKey((w, v) -> windowKey(w))
+                    .to("out", LONG_OUT);
+                break;
+            }
+            case "session-reduce": {
+                b.<String, String>stream("in")
+                    .groupByKey()
+                    .windowedBy(SessionWindows.ofInactivityGapWithNoGrace(Duration.ofMillis(4_000)))
+                    .reduce((a, v) -> a + "," + v)
+                    .toStream().selectKey((w, v) -> windowKey(w))
+                    .to("out");
+                break;
+            }
+            case "session-aggregate": {
+                b.<String, String>stream("in")
+                    .groupByKey()
+                    .windowedBy(SessionWindows.ofInactivityGapAndGrace(Duration.ofMillis(5_000), Duration.ofMillis(3_000)))
+                    .aggregate(() -> 0L, (k, v, agg) -> agg + digit(v), (k, a1, a2) -> a1 + a2, longSession())
+                    .toStream().selectKey((w, v) -> windowKey(w))
+                    .to("out", LONG_OUT);
+                break;
+            }
+            case "suppress-tumbling": {
+                b.<String, String>stream("in")
+                    .groupByKey()
+                    .windowedBy(TimeWindows.ofSizeAndGrace(Duration.ofMillis(10_000), Duration.ofMillis(2_000)))
+                    .count(longWindow())
+                    .suppress(Suppressed.untilWindowCloses(Suppressed.BufferConfig.unbounded()))
+                    .toStream().selectKey((w, v) -> windowKey(w))
+                    .to("out", LONG_OUT);
+                break;
+            }
+            case "suppress-session": {
+                b.<String, String>stream("in")
+                    .groupByKey()
+                    .windowedBy(SessionWindows.ofInactivityGapAndGrace(Duration.ofMillis(5_000), Duration.ofMillis(1_000)))
+                    // suppress needs the windowed key serde, which it takes from the store's serdes
+                    .reduce((a, v) -> a + "," + v, Materialized.<String, String, SessionStore<Bytes, byte[]>>with(Serdes.String(), Serdes.String()))
+                    .suppress(Suppressed.untilWindowCloses(Suppressed.BufferConfig.unbounded()))
+                    .toStream().selectKey((w, v) -> windowKey(w))
+                    .to("out");
+                break;
+            }
+            case "ss-inner": joins(b, "inner", JoinWindows.ofTimeDifferenceAndGrace(Duration.ofMillis(5_000), Duration.ofMillis(3_000))); break;
+            case "ss-left": joins(b, "left", JoinWindows.ofTimeDifferenceAndGrace(Duration.ofMillis(5_000), Duration.ofMillis(3_000))); break;
+            case "ss-outer": joins(b, "outer", JoinWindows.ofTimeDifferenceAndGrace(Duration.ofMillis(5_000), Duration.ofMillis(3_000))); break;
+            case "ss-inner-nograce": joins(b, "inner", JoinWindows.ofTimeDifferenceWithNoGrace(Duration.ofMillis(4_000))); break;
+            case "ss-left-nograce": joins(b, "left", JoinWindows.ofTimeDifferenceWithNoGrace(Duration.ofMillis(4_000))); break;
+            case "ss-outer-nograce": joins(b, "outer", JoinWindows.ofTimeDifferenceWithNoGrace(Duration.ofMillis(4_000))); break;
+            case "ss-inner-asym": joins(b, "inner", JoinWindows.ofTimeDifferenceAndGrace(Duration.ofMillis(5_000), Duration.ofMillis(2_000)).before(Duration.ofMillis(1_000))); break;
+            case "ss-left-asym": joins(b, "left", JoinWindows.ofTimeDifferenceAndGrace(Duration.ofMillis(5_000), Duration.ofMillis(2_000)).after(Duration.ofMillis(2_000))); break;
+            case "ss-outer-asym": joins(b, "outer", JoinWindows.ofTimeDifferenceAndGrace(Duration.ofMillis(6_000), Duration.ofMillis(2_000)).before(Duration.ofMillis(1_000))); break;
+            case "ss-outer-asym-after": joins(b, "outer", JoinWindows.ofTimeDifferenceAndGrace(Duration.ofMillis(6_000), Duration.ofMillis(1_000)).after(Duration.ofMillis(0))); break;
+            case "stream-table-join": {
+                KTable<String, String> t = b.table("tright");
+                b.<String, String>stream("left").join(t, JOINER).to("out");
+                break;
+            }
+            case "stream-table-leftjoin": {
+                KTable<String, String> t = b.table("tright");
+                b.<String, String>stream("left").leftJoin(t, JOINER).to("out");
+                break;
+            }
+            case "table-table-join": tableJoins(b, "inner"); break;
+            case "table-table-leftjoin": tableJoins(b, "left"); break;
+            case "table-table-outerjoin": tableJoins(b, "outer"); break;
+            case "processor-punctuate": {
+                b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore("pcounts"), Serdes.String(), Serdes.Long()));
+                b.<String, String>stream("in")
+                    .process(PunctuatingCounter::new, "pcounts")
+                    .to("out");
+                break;
+            }
+            default:
+                throw new IllegalArgumentException("unknown topology: " + name);
+        }
+        return b.build();
+    }
+}
