@@ -10,6 +10,7 @@ import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { javaCommand, kstreamCacheDir } from '../../src/kafka-local/jars.js';
+import { ensureCommand } from '../helpers/system-tools.js';
 import type { Case, CaseResult } from './cases.js';
 
 const JAVA_DIR = fileURLToPath(new URL('./java', import.meta.url));
@@ -48,6 +49,8 @@ export function ensureJavaDriverBuilt(log: (line: string) => void = (l) => proce
   const dir = join(kstreamCacheDir(), 'differential', sourceHash());
   if (existsSync(join(dir, 'differential-driver-1.jar'))) return dir;
   const mvn = process.env.KSTREAM_MVN || 'mvn';
+  if (!process.env.KSTREAM_MVN) ensureCommand('mvn', 'maven');
+  if (javaCommand() === 'java') ensureCommand('java', 'openjdk-17-jdk-headless');
   const tmp = `${dir}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   log(`differential: building the Kafka Streams driver with Maven into ${dir} (jars from Maven Central on first use)`);
@@ -58,9 +61,7 @@ export function ensureJavaDriverBuilt(log: (line: string) => void = (l) => proce
     timeout: BUILD_TIMEOUT_MS,
     maxBuffer: 64 * 1024 * 1024,
   });
-  if (r.error && (r.error as NodeJS.ErrnoException).code === 'ENOENT') {
-    throw new Error(`Maven (${mvn}) is not installed: the differential tests build their Kafka Streams driver with it; run .ci/install-kafka.sh`);
-  }
+  if (r.error && (r.error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`Maven (${mvn}) is not installed: the differential tests build their Kafka Streams driver with it`);
   if (r.status !== 0) {
     rmSync(tmp, { recursive: true, force: true });
     const tail = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim().split('\n').slice(-20).join('\n');
