@@ -7,10 +7,13 @@
 import {
   Branched,
   BufferConfig,
+  type FixedKeyProcessorContext,
+  type FixedKeyRecord,
   type KeyValueStore,
   JoinWindows,
   KeyValue,
   type KStream,
+  Materialized,
   type KTable,
   Named,
   type Processor,
@@ -443,6 +446,152 @@ export const TOPOLOGIES: readonly TopologySpec[] = [
   tt('table-table-join', 'inner'),
   tt('table-table-leftjoin', 'left'),
   tt('table-table-outerjoin', 'outer'),
+  {
+    name: 'table-materialized-ops',
+    streams: [],
+    tables: ['tin'],
+    outputs: [{ topic: 'out', value: 'string' }],
+    build: () => {
+      const b = new StreamsBuilder();
+      b.table<string, string>('tin')
+        .filter((_k, v) => digit(v) !== 4, Materialized.as('filtered'))
+        .mapValues((v) => `${v}^`, Materialized.as('mapped'))
+        .toStream()
+        .to('out');
+      return b.build();
+    },
+  },
+  {
+    name: 'table-table-join-materialized',
+    streams: [],
+    tables: ['tleft', 'tright'],
+    outputs: [{ topic: 'out', value: 'string' }],
+    build: () => {
+      const b = new StreamsBuilder();
+      const left = b.table<string, string>('tleft');
+      const right = b.table<string, string>('tright');
+      left
+        .leftJoin(right, joiner, Materialized.as('joined'))
+        .toStream()
+        .to('out');
+      return b.build();
+    },
+  },
+  {
+    name: 'stream-table-rekeyed',
+    streams: ['left'],
+    tables: ['tright'],
+    outputs: [{ topic: 'out', value: 'string' }],
+    build: () => {
+      const b = new StreamsBuilder();
+      const t = b.table<string, string>('tright');
+      b.stream<string, string>('left')
+        .selectKey((_k, v) => `k${digit(v) % 4}`)
+        .leftJoin(t, joiner)
+        .to('out');
+      return b.build();
+    },
+  },
+  {
+    name: 'ss-join-rekeyed',
+    streams: ['left', 'right'],
+    tables: [],
+    outputs: [{ topic: 'out', value: 'string' }],
+    build: () => {
+      const b = new StreamsBuilder();
+      const left = b.stream<string, string>('left').selectKey((_k, v) => `k${digit(v) % 3}`);
+      const right = b.stream<string, string>('right').selectKey((_k, v) => `k${digit(v) % 3}`);
+      left.leftJoin(right, joiner, JoinWindows.ofTimeDifferenceAndGrace(3_000, 1_000)).to('out');
+      return b.build();
+    },
+  },
+  stream(
+    'process-values',
+    grouped((s) =>
+      s
+        .processValues(() => {
+          let context: FixedKeyProcessorContext<string, string>;
+          return {
+            init: (ctx: FixedKeyProcessorContext<string, string>) => {
+              context = ctx;
+            },
+            process: (r: FixedKeyRecord<string, string>) => context.forward(r.withValue(`${r.value}@${r.timestamp}`).withTimestamp(r.timestamp + 1)),
+          };
+        })
+        .to('out'),
+    ),
+  ),
+  stream(
+    'topic-extractor',
+    grouped((s) =>
+      s
+        .mapValues((v) => (v === null ? 'N' : v))
+        .to((_k, v) => (digit(v) % 2 === 0 ? 'out-even' : 'out-odd')),
+    ),
+    [
+      { topic: 'out-even', value: 'string' },
+      { topic: 'out-odd', value: 'string' },
+    ],
+  ),
+  {
+    name: 'merge-sources-count',
+    streams: ['in', 'in2'],
+    tables: [],
+    outputs: longOut,
+    build: () => {
+      const b = new StreamsBuilder();
+      b.stream<string, string>('in')
+        .merge(b.stream<string, string>('in2'))
+        .groupByKey()
+        .count()
+        .toStream()
+        .to('out', LONG_OUT);
+      return b.build();
+    },
+  },
+  stream('hopping-count-nograce', grouped((s) => windowedOut(s.groupByKey().windowedBy(TimeWindows.ofSizeWithNoGrace(10_000).advanceBy(3_000)).count(), 'long')), longOut),
+  stream(
+    'sliding-aggregate-grace',
+    grouped((s) =>
+      windowedOut(
+        s
+          .groupByKey()
+          .windowedBy(SlidingWindows.ofTimeDifferenceAndGrace(3_000, 1_000))
+          .aggregate(
+            () => 0,
+            (_k, v, agg) => agg + digit(v),
+          ),
+        'long',
+      ),
+    ),
+    longOut,
+  ),
+  {
+    name: 'count-table-join',
+    streams: ['in', 'left'],
+    tables: [],
+    outputs: [{ topic: 'out', value: 'string' }],
+    build: () => {
+      const b = new StreamsBuilder();
+      const counts = b.stream<string, string>('in').groupByKey().count();
+      b.stream<string, string>('left')
+        .join(counts, (v, c) => `${v}#${c}`)
+        .to('out');
+      return b.build();
+    },
+  },
+  stream(
+    'flatmap-nullkeys-count',
+    grouped((s) =>
+      s
+        .flatMap((k, v) => [KeyValue.pair<string | null, string>(digit(v) % 3 === 0 ? null : first(v), v), KeyValue.pair(k, v)])
+        .groupByKey()
+        .count()
+        .toStream()
+        .to('out', LONG_OUT),
+    ),
+    longOut,
+  ),
   {
     name: 'processor-punctuate',
     streams: ['in'],

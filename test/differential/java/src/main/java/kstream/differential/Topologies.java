@@ -26,6 +26,9 @@ import org.apache.kafka.streams.kstream.TimeWindows;
 import org.apache.kafka.streams.kstream.ValueJoiner;
 import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
+import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -361,6 +364,101 @@ final class Topologies {
                 b.<String, String>stream("in")
                     .process(PunctuatingCounter::new, "pcounts")
                     .to("out");
+                break;
+            }
+            case "table-materialized-ops": {
+                b.<String, String>table("tin")
+                    .filter((k, v) -> digit(v) != 4, Materialized.as("filtered"))
+                    .mapValues(v -> v + "^", Materialized.as("mapped"))
+                    .toStream()
+                    .to("out");
+                break;
+            }
+            case "table-table-join-materialized": {
+                KTable<String, String> left = b.table("tleft");
+                KTable<String, String> right = b.table("tright");
+                left.leftJoin(right, JOINER, Materialized.as("joined")).toStream().to("out");
+                break;
+            }
+            case "stream-table-rekeyed": {
+                KTable<String, String> t = b.table("tright");
+                b.<String, String>stream("left")
+                    .selectKey((k, v) -> "k" + (digit(v) % 4))
+                    .leftJoin(t, JOINER)
+                    .to("out");
+                break;
+            }
+            case "ss-join-rekeyed": {
+                KStream<String, String> left = b.<String, String>stream("left").selectKey((k, v) -> "k" + (digit(v) % 3));
+                KStream<String, String> right = b.<String, String>stream("right").selectKey((k, v) -> "k" + (digit(v) % 3));
+                left.leftJoin(right, JOINER, JoinWindows.ofTimeDifferenceAndGrace(Duration.ofMillis(3_000), Duration.ofMillis(1_000))).to("out");
+                break;
+            }
+            case "process-values": {
+                b.<String, String>stream("in")
+                    .processValues(() -> new FixedKeyProcessor<String, String, String>() {
+                        private FixedKeyProcessorContext<String, String> context;
+
+                        @Override
+                        public void init(FixedKeyProcessorContext<String, String> context) {
+                            this.context = context;
+                        }
+
+                        @Override
+                        public void process(FixedKeyRecord<String, String> record) {
+                            context.forward(record.withValue(record.value() + "@" + record.timestamp()).withTimestamp(record.timestamp() + 1));
+                        }
+                    })
+                    .to("out");
+                break;
+            }
+            case "topic-extractor": {
+                b.<String, String>stream("in")
+                    .mapValues(v -> v == null ? "N" : v)
+                    .to((k, v, ctx) -> digit(v) % 2 == 0 ? "out-even" : "out-odd");
+                break;
+            }
+            case "merge-sources-count": {
+                b.<String, String>stream("in")
+                    .merge(b.<String, String>stream("in2"))
+                    .groupByKey()
+                    .count(longKv())
+                    .toStream()
+                    .to("out", LONG_OUT);
+                break;
+            }
+            case "hopping-count-nograce": {
+                b.<String, String>stream("in")
+                    .groupByKey()
+                    .windowedBy(TimeWindows.ofSizeWithNoGrace(Duration.ofMillis(10_000)).advanceBy(Duration.ofMillis(3_000)))
+                    .count(longWindow())
+                    .toStream().selectKey((w, v) -> windowKey(w))
+                    .to("out", LONG_OUT);
+                break;
+            }
+            case "sliding-aggregate-grace": {
+                b.<String, String>stream("in")
+                    .groupByKey()
+                    .windowedBy(SlidingWindows.ofTimeDifferenceAndGrace(Duration.ofMillis(3_000), Duration.ofMillis(1_000)))
+                    .aggregate(() -> 0L, (k, v, agg) -> agg + digit(v), longWindow())
+                    .toStream().selectKey((w, v) -> windowKey(w))
+                    .to("out", LONG_OUT);
+                break;
+            }
+            case "count-table-join": {
+                KTable<String, Long> counts = b.<String, String>stream("in").groupByKey().count(longKv());
+                b.<String, String>stream("left")
+                    .join(counts, (v, c) -> v + "#" + c)
+                    .to("out");
+                break;
+            }
+            case "flatmap-nullkeys-count": {
+                b.<String, String>stream("in")
+                    .flatMap((k, v) -> List.of(KeyValue.pair(digit(v) % 3 == 0 ? null : first(v), v), KeyValue.pair(k, v)))
+                    .groupByKey()
+                    .count(longKv())
+                    .toStream()
+                    .to("out", LONG_OUT);
                 break;
             }
             default:
