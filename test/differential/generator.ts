@@ -6,25 +6,14 @@
  */
 import type { Case, RecordStep, Step } from './cases.js';
 import type { TopologySpec } from './topologies.js';
-
-/** mulberry32: a small, fast, seedable PRNG. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../helpers/prng.js';
 
 const KEYS = ['k0', 'k1', 'k2', 'k3'];
 const LETTERS = ['a', 'b', 'c'];
 const WALL_CLOCK_STEPS = [10_000, 30_000, 59_999, 60_000, 61_000];
 
 export function generateCase(spec: TopologySpec, seed: number): Case {
-  const rnd = prng(seed * 7919 + spec.name.length);
+  const rnd = mulberry32(seed * 7919 + spec.name.length);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
   const topics = [...spec.streams, ...spec.tables];
   const tables = new Set(spec.tables);

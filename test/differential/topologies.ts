@@ -9,6 +9,7 @@ import {
   BufferConfig,
   type FixedKeyProcessorContext,
   type FixedKeyRecord,
+  type KGroupedStream,
   type KeyValueStore,
   JoinWindows,
   KeyValue,
@@ -140,6 +141,30 @@ const stream = (name: string, build: () => Topology, outputs: TopologySpec['outp
   build,
 });
 const longOut = [{ topic: 'out', value: 'long' as const }];
+const concat = (a: string, v: string): string => `${a},${v}`;
+const zero = (): number => 0;
+const sum = (_k: string, v: string, agg: number): number => agg + digit(v);
+/** Table "tin" through `ops`, its changes written to "out". */
+const table = (name: string, ops: (t: KTable<string, string>) => KTable<string, string>): TopologySpec => ({
+  name,
+  streams: [],
+  tables: ['tin'],
+  outputs: [{ topic: 'out', value: 'string' }],
+  build: () => {
+    const b = new StreamsBuilder();
+    ops(b.table<string, string>('tin'))
+      .toStream()
+      .to('out');
+    return b.build();
+  },
+});
+/** "in" grouped by key, aggregated per window; the window is written into the output key. */
+const windowed = (name: string, kind: OutputKind, aggregate: (g: KGroupedStream<string, string>) => KTable<Windowed<string>, any>): TopologySpec =>
+  stream(
+    name,
+    grouped((s) => windowedOut(aggregate(s.groupByKey()), kind)),
+    kind === 'long' ? longOut : undefined,
+  );
 const ss = (name: string, kind: 'inner' | 'left' | 'outer', w: () => JoinWindows): TopologySpec => ({
   name,
   streams: ['left', 'right'],
@@ -254,22 +279,12 @@ export const TOPOLOGIES: readonly TopologySpec[] = [
     ),
     longOut,
   ),
-  {
-    name: 'table-ops',
-    streams: [],
-    tables: ['tin'],
-    outputs: [{ topic: 'out', value: 'string' }],
-    build: () => {
-      const b = new StreamsBuilder();
-      b.table<string, string>('tin')
-        .filter((_k, v) => digit(v) !== 5)
-        .mapValues((v) => `${v}~`)
-        .filterNot((_k, v) => v.startsWith('c'))
-        .toStream()
-        .to('out');
-      return b.build();
-    },
-  },
+  table('table-ops', (t) =>
+    t
+      .filter((_k, v) => digit(v) !== 5)
+      .mapValues((v) => `${v}~`)
+      .filterNot((_k, v) => v.startsWith('c')),
+  ),
   {
     name: 'table-groupby-aggregate',
     streams: [],
@@ -324,112 +339,24 @@ export const TOPOLOGIES: readonly TopologySpec[] = [
         .to('out'),
     ),
   ),
-  stream('tumbling-count-nograce', grouped((s) => windowedOut(s.groupByKey().windowedBy(TimeWindows.ofSizeWithNoGrace(10_000)).count(), 'long')), longOut),
-  stream(
-    'tumbling-reduce-grace',
-    grouped((s) =>
-      windowedOut(
-        s
-          .groupByKey()
-          .windowedBy(TimeWindows.ofSizeAndGrace(10_000, 3_000))
-          .reduce((a, v) => `${a},${v}`),
-        'string',
-      ),
-    ),
+  windowed('tumbling-count-nograce', 'long', (g) => g.windowedBy(TimeWindows.ofSizeWithNoGrace(10_000)).count()),
+  windowed('tumbling-reduce-grace', 'string', (g) => g.windowedBy(TimeWindows.ofSizeAndGrace(10_000, 3_000)).reduce(concat)),
+  windowed('hopping-aggregate', 'long', (g) => g.windowedBy(TimeWindows.ofSizeAndGrace(10_000, 2_000).advanceBy(5_000)).aggregate(zero, sum)),
+  windowed('sliding-count', 'long', (g) => g.windowedBy(SlidingWindows.ofTimeDifferenceAndGrace(5_000, 3_000)).count()),
+  windowed('sliding-reduce', 'string', (g) => g.windowedBy(SlidingWindows.ofTimeDifferenceWithNoGrace(4_000)).reduce(concat)),
+  windowed('session-count', 'long', (g) => g.windowedBy(SessionWindows.ofInactivityGapAndGrace(5_000, 2_000)).count()),
+  windowed('session-reduce', 'string', (g) => g.windowedBy(SessionWindows.ofInactivityGapWithNoGrace(4_000)).reduce(concat)),
+  windowed('session-aggregate', 'long', (g) =>
+    g.windowedBy(SessionWindows.ofInactivityGapAndGrace(5_000, 3_000)).aggregate(zero, sum, (_k, a1: number, a2: number) => a1 + a2),
   ),
-  stream(
-    'hopping-aggregate',
-    grouped((s) =>
-      windowedOut(
-        s
-          .groupByKey()
-          .windowedBy(TimeWindows.ofSizeAndGrace(10_000, 2_000).advanceBy(5_000))
-          .aggregate(
-            () => 0,
-            (_k, v, agg) => agg + digit(v),
-          ),
-        'long',
-      ),
-    ),
-    longOut,
+  windowed('suppress-tumbling', 'long', (g) =>
+    g.windowedBy(TimeWindows.ofSizeAndGrace(10_000, 2_000)).count().suppress(Suppressed.untilWindowCloses(BufferConfig.unbounded())),
   ),
-  stream(
-    'sliding-count',
-    grouped((s) => windowedOut(s.groupByKey().windowedBy(SlidingWindows.ofTimeDifferenceAndGrace(5_000, 3_000)).count(), 'long')),
-    longOut,
-  ),
-  stream(
-    'sliding-reduce',
-    grouped((s) =>
-      windowedOut(
-        s
-          .groupByKey()
-          .windowedBy(SlidingWindows.ofTimeDifferenceWithNoGrace(4_000))
-          .reduce((a, v) => `${a},${v}`),
-        'string',
-      ),
-    ),
-  ),
-  stream(
-    'session-count',
-    grouped((s) => windowedOut(s.groupByKey().windowedBy(SessionWindows.ofInactivityGapAndGrace(5_000, 2_000)).count(), 'long')),
-    longOut,
-  ),
-  stream(
-    'session-reduce',
-    grouped((s) =>
-      windowedOut(
-        s
-          .groupByKey()
-          .windowedBy(SessionWindows.ofInactivityGapWithNoGrace(4_000))
-          .reduce((a, v) => `${a},${v}`),
-        'string',
-      ),
-    ),
-  ),
-  stream(
-    'session-aggregate',
-    grouped((s) =>
-      windowedOut(
-        s
-          .groupByKey()
-          .windowedBy(SessionWindows.ofInactivityGapAndGrace(5_000, 3_000))
-          .aggregate(
-            () => 0,
-            (_k, v, agg) => agg + digit(v),
-            (_k, a1, a2) => a1 + a2,
-          ),
-        'long',
-      ),
-    ),
-    longOut,
-  ),
-  stream(
-    'suppress-tumbling',
-    grouped((s) =>
-      windowedOut(
-        s
-          .groupByKey()
-          .windowedBy(TimeWindows.ofSizeAndGrace(10_000, 2_000))
-          .count()
-          .suppress(Suppressed.untilWindowCloses(BufferConfig.unbounded())),
-        'long',
-      ),
-    ),
-    longOut,
-  ),
-  stream(
-    'suppress-session',
-    grouped((s) =>
-      windowedOut(
-        s
-          .groupByKey()
-          .windowedBy(SessionWindows.ofInactivityGapAndGrace(5_000, 1_000))
-          .reduce((a, v) => `${a},${v}`)
-          .suppress(Suppressed.untilWindowCloses(BufferConfig.unbounded())),
-        'string',
-      ),
-    ),
+  windowed('suppress-session', 'string', (g) =>
+    g
+      .windowedBy(SessionWindows.ofInactivityGapAndGrace(5_000, 1_000))
+      .reduce(concat)
+      .suppress(Suppressed.untilWindowCloses(BufferConfig.unbounded())),
   ),
   ss('ss-inner', 'inner', () => JoinWindows.ofTimeDifferenceAndGrace(5_000, 3_000)),
   ss('ss-left', 'left', () => JoinWindows.ofTimeDifferenceAndGrace(5_000, 3_000)),
@@ -446,21 +373,9 @@ export const TOPOLOGIES: readonly TopologySpec[] = [
   tt('table-table-join', 'inner'),
   tt('table-table-leftjoin', 'left'),
   tt('table-table-outerjoin', 'outer'),
-  {
-    name: 'table-materialized-ops',
-    streams: [],
-    tables: ['tin'],
-    outputs: [{ topic: 'out', value: 'string' }],
-    build: () => {
-      const b = new StreamsBuilder();
-      b.table<string, string>('tin')
-        .filter((_k, v) => digit(v) !== 4, Materialized.as('filtered'))
-        .mapValues((v) => `${v}^`, Materialized.as('mapped'))
-        .toStream()
-        .to('out');
-      return b.build();
-    },
-  },
+  table('table-materialized-ops', (t) =>
+    t.filter((_k, v) => digit(v) !== 4, Materialized.as('filtered')).mapValues((v) => `${v}^`, Materialized.as('mapped')),
+  ),
   {
     name: 'table-table-join-materialized',
     streams: [],
@@ -549,23 +464,8 @@ export const TOPOLOGIES: readonly TopologySpec[] = [
       return b.build();
     },
   },
-  stream('hopping-count-nograce', grouped((s) => windowedOut(s.groupByKey().windowedBy(TimeWindows.ofSizeWithNoGrace(10_000).advanceBy(3_000)).count(), 'long')), longOut),
-  stream(
-    'sliding-aggregate-grace',
-    grouped((s) =>
-      windowedOut(
-        s
-          .groupByKey()
-          .windowedBy(SlidingWindows.ofTimeDifferenceAndGrace(3_000, 1_000))
-          .aggregate(
-            () => 0,
-            (_k, v, agg) => agg + digit(v),
-          ),
-        'long',
-      ),
-    ),
-    longOut,
-  ),
+  windowed('hopping-count-nograce', 'long', (g) => g.windowedBy(TimeWindows.ofSizeWithNoGrace(10_000).advanceBy(3_000)).count()),
+  windowed('sliding-aggregate-grace', 'long', (g) => g.windowedBy(SlidingWindows.ofTimeDifferenceAndGrace(3_000, 1_000)).aggregate(zero, sum)),
   {
     name: 'count-table-join',
     streams: ['in', 'left'],

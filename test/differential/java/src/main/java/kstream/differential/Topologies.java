@@ -4,20 +4,24 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Aggregator;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Grouped;
 import org.apache.kafka.streams.kstream.JoinWindows;
+import org.apache.kafka.streams.kstream.KGroupedStream;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.KTable;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Reducer;
 import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.kstream.SessionWindows;
 import org.apache.kafka.streams.kstream.SlidingWindows;
@@ -76,6 +80,22 @@ final class Topologies {
     }
 
     private static final Produced<String, Long> LONG_OUT = Produced.with(Serdes.String(), Serdes.Long());
+    private static final Produced<String, String> STRING_OUT = Produced.with(Serdes.String(), Serdes.String());
+    private static final Reducer<String> CONCAT = (a, v) -> a + "," + v;
+    private static final Aggregator<String, String, Long> SUM = (k, v, agg) -> agg + digit(v);
+
+    static Duration ms(long millis) {
+        return Duration.ofMillis(millis);
+    }
+
+    private static Suppressed<Windowed<?>> untilWindowCloses() {
+        return Suppressed.untilWindowCloses(Suppressed.BufferConfig.unbounded());
+    }
+
+    /** "in" grouped by key, aggregated per window; the window is written into the output key. */
+    private static <V> void windowed(StreamsBuilder b, Function<KGroupedStream<String, String>, KTable<Windowed<String>, V>> aggregate, Produced<String, V> produced) {
+        aggregate.apply(b.<String, String>stream("in").groupByKey()).toStream().selectKey((w, v) -> windowKey(w)).to("out", produced);
+    }
 
     private static void joins(StreamsBuilder b, String kind, JoinWindows w) {
         KStream<String, String> left = b.stream("left");
@@ -243,99 +263,39 @@ final class Topologies {
                     .to("out");
                 break;
             }
-            case "tumbling-count-nograce": {
-                b.<String, String>stream("in")
-                    .groupByKey()
-                    .windowedBy(TimeWindows.ofSizeWithNoGrace(Duration.ofMillis(10_000)))
-                    .count(longWindow())
-                    .toStream().selectKey((w, v) -> windowKey(w))
-                    .to("out", LONG_OUT);
+            case "tumbling-count-nograce":
+                windowed(b, g -> g.windowedBy(TimeWindows.ofSizeWithNoGrace(ms(10_000))).count(longWindow()), LONG_OUT);
                 break;
-            }
-            case "tumbling-reduce-grace": {
-                b.<String, String>stream("in")
-                    .groupByKey()
-                    .windowedBy(TimeWindows.ofSizeAndGrace(Duration.ofMillis(10_000), Duration.ofMillis(3_000)))
-                    .reduce((a, v) -> a + "," + v)
-                    .toStream().selectKey((w, v) -> windowKey(w))
-                    .to("out");
+            case "tumbling-reduce-grace":
+                windowed(b, g -> g.windowedBy(TimeWindows.ofSizeAndGrace(ms(10_000), ms(3_000))).reduce(CONCAT), STRING_OUT);
                 break;
-            }
-            case "hopping-aggregate": {
-                b.<String, String>stream("in")
-                    .groupByKey()
-                    .windowedBy(TimeWindows.ofSizeAndGrace(Duration.ofMillis(10_000), Duration.ofMillis(2_000)).advanceBy(Duration.ofMillis(5_000)))
-                    .aggregate(() -> 0L, (k, v, agg) -> agg + digit(v), longWindow())
-                    .toStream().selectKey((w, v) -> windowKey(w))
-                    .to("out", LONG_OUT);
+            case "hopping-aggregate":
+                windowed(b, g -> g.windowedBy(TimeWindows.ofSizeAndGrace(ms(10_000), ms(2_000)).advanceBy(ms(5_000))).aggregate(() -> 0L, SUM, longWindow()), LONG_OUT);
                 break;
-            }
-            case "sliding-count": {
-                b.<String, String>stream("in")
-                    .groupByKey()
-                    .windowedBy(SlidingWindows.ofTimeDifferenceAndGrace(Duration.ofMillis(5_000), Duration.ofMillis(3_000)))
-                    .count(longWindow())
-                    .toStream().selectKey((w, v) -> windowKey(w))
-                    .to("out", LONG_OUT);
+            case "sliding-count":
+                windowed(b, g -> g.windowedBy(SlidingWindows.ofTimeDifferenceAndGrace(ms(5_000), ms(3_000))).count(longWindow()), LONG_OUT);
                 break;
-            }
-            case "sliding-reduce": {
-                b.<String, String>stream("in")
-                    .groupByKey()
-                    .windowedBy(SlidingWindows.ofTimeDifferenceWithNoGrace(Duration.ofMillis(4_000)))
-                    .reduce((a, v) -> a + "," + v)
-                    .toStream().selectKey((w, v) -> windowKey(w))
-                    .to("out");
+            case "sliding-reduce":
+                windowed(b, g -> g.windowedBy(SlidingWindows.ofTimeDifferenceWithNoGrace(ms(4_000))).reduce(CONCAT), STRING_OUT);
                 break;
-            }
-            case "session-count": {
-                b.<String, String>stream("in")
-                    .groupByKey()
-                    .windowedBy(SessionWindows.ofInactivityGapAndGrace(Duration.ofMillis(5_000), Duration.ofMillis(2_000)))
-                    .count(longSession())
-                    .toStream().selectKey((w, v) -> windowKey(w))
-                    .to("out", LONG_OUT);
+            case "session-count":
+                windowed(b, g -> g.windowedBy(SessionWindows.ofInactivityGapAndGrace(ms(5_000), ms(2_000))).count(longSession()), LONG_OUT);
                 break;
-            }
-            case "session-reduce": {
-                b.<String, String>stream("in")
-                    .groupByKey()
-                    .windowedBy(SessionWindows.ofInactivityGapWithNoGrace(Duration.ofMillis(4_000)))
-                    .reduce((a, v) -> a + "," + v)
-                    .toStream().selectKey((w, v) -> windowKey(w))
-                    .to("out");
+            case "session-reduce":
+                windowed(b, g -> g.windowedBy(SessionWindows.ofInactivityGapWithNoGrace(ms(4_000))).reduce(CONCAT), STRING_OUT);
                 break;
-            }
-            case "session-aggregate": {
-                b.<String, String>stream("in")
-                    .groupByKey()
-                    .windowedBy(SessionWindows.ofInactivityGapAndGrace(Duration.ofMillis(5_000), Duration.ofMillis(3_000)))
-                    .aggregate(() -> 0L, (k, v, agg) -> agg + digit(v), (k, a1, a2) -> a1 + a2, longSession())
-                    .toStream().selectKey((w, v) -> windowKey(w))
-                    .to("out", LONG_OUT);
+            case "session-aggregate":
+                windowed(b, g -> g.windowedBy(SessionWindows.ofInactivityGapAndGrace(ms(5_000), ms(3_000))).aggregate(() -> 0L, SUM, (k, a1, a2) -> a1 + a2, longSession()), LONG_OUT);
                 break;
-            }
-            case "suppress-tumbling": {
-                b.<String, String>stream("in")
-                    .groupByKey()
-                    .windowedBy(TimeWindows.ofSizeAndGrace(Duration.ofMillis(10_000), Duration.ofMillis(2_000)))
-                    .count(longWindow())
-                    .suppress(Suppressed.untilWindowCloses(Suppressed.BufferConfig.unbounded()))
-                    .toStream().selectKey((w, v) -> windowKey(w))
-                    .to("out", LONG_OUT);
+            case "suppress-tumbling":
+                windowed(b, g -> g.windowedBy(TimeWindows.ofSizeAndGrace(ms(10_000), ms(2_000))).count(longWindow()).suppress(untilWindowCloses()), LONG_OUT);
                 break;
-            }
-            case "suppress-session": {
-                b.<String, String>stream("in")
-                    .groupByKey()
-                    .windowedBy(SessionWindows.ofInactivityGapAndGrace(Duration.ofMillis(5_000), Duration.ofMillis(1_000)))
-                    // suppress needs the windowed key serde, which it takes from the store's serdes
-                    .reduce((a, v) -> a + "," + v, Materialized.<String, String, SessionStore<Bytes, byte[]>>with(Serdes.String(), Serdes.String()))
-                    .suppress(Suppressed.untilWindowCloses(Suppressed.BufferConfig.unbounded()))
-                    .toStream().selectKey((w, v) -> windowKey(w))
-                    .to("out");
+            case "suppress-session":
+                // suppress needs the windowed key serde, which it takes from the store's serdes
+                windowed(b, g -> g.windowedBy(SessionWindows.ofInactivityGapAndGrace(ms(5_000), ms(1_000)))
+                    .reduce(CONCAT, Materialized.<String, String, SessionStore<Bytes, byte[]>>with(Serdes.String(), Serdes.String()))
+                    .suppress(untilWindowCloses()), STRING_OUT);
                 break;
-            }
             case "ss-inner": joins(b, "inner", JoinWindows.ofTimeDifferenceAndGrace(Duration.ofMillis(5_000), Duration.ofMillis(3_000))); break;
             case "ss-left": joins(b, "left", JoinWindows.ofTimeDifferenceAndGrace(Duration.ofMillis(5_000), Duration.ofMillis(3_000))); break;
             case "ss-outer": joins(b, "outer", JoinWindows.ofTimeDifferenceAndGrace(Duration.ofMillis(5_000), Duration.ofMillis(3_000))); break;
@@ -427,24 +387,12 @@ final class Topologies {
                     .to("out", LONG_OUT);
                 break;
             }
-            case "hopping-count-nograce": {
-                b.<String, String>stream("in")
-                    .groupByKey()
-                    .windowedBy(TimeWindows.ofSizeWithNoGrace(Duration.ofMillis(10_000)).advanceBy(Duration.ofMillis(3_000)))
-                    .count(longWindow())
-                    .toStream().selectKey((w, v) -> windowKey(w))
-                    .to("out", LONG_OUT);
+            case "hopping-count-nograce":
+                windowed(b, g -> g.windowedBy(TimeWindows.ofSizeWithNoGrace(ms(10_000)).advanceBy(ms(3_000))).count(longWindow()), LONG_OUT);
                 break;
-            }
-            case "sliding-aggregate-grace": {
-                b.<String, String>stream("in")
-                    .groupByKey()
-                    .windowedBy(SlidingWindows.ofTimeDifferenceAndGrace(Duration.ofMillis(3_000), Duration.ofMillis(1_000)))
-                    .aggregate(() -> 0L, (k, v, agg) -> agg + digit(v), longWindow())
-                    .toStream().selectKey((w, v) -> windowKey(w))
-                    .to("out", LONG_OUT);
+            case "sliding-aggregate-grace":
+                windowed(b, g -> g.windowedBy(SlidingWindows.ofTimeDifferenceAndGrace(ms(3_000), ms(1_000))).aggregate(() -> 0L, SUM, longWindow()), LONG_OUT);
                 break;
-            }
             case "count-table-join": {
                 KTable<String, Long> counts = b.<String, String>stream("in").groupByKey().count(longKv());
                 b.<String, String>stream("left")
