@@ -193,6 +193,55 @@ interface SessionCacheKey<K> {
   readonly end: number;
 }
 
+/**
+ * The cached sessions of one key, ordered by (end, start): a find looks up its first candidate by binary
+ * search and reads on from there (sessions arrive mostly in time order, so an insert is mostly a push).
+ */
+class CachedSessionsOfKey {
+  readonly ends: number[] = [];
+  readonly starts: number[] = [];
+  readonly ids: string[] = [];
+
+  private lowerBound(end: number, start: number): number {
+    let lo = 0;
+    let hi = this.ends.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.ends[mid]! < end || (this.ends[mid] === end && this.starts[mid]! < start)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Adds the session; false when it is already there. */
+  add(id: string, start: number, end: number): boolean {
+    const n = this.ends.length;
+    if (n === 0 || this.ends[n - 1]! < end || (this.ends[n - 1] === end && this.starts[n - 1]! < start)) {
+      this.ends.push(end);
+      this.starts.push(start);
+      this.ids.push(id);
+      return true;
+    }
+    const at = this.lowerBound(end, start);
+    if (this.ends[at] === end && this.starts[at] === start) return false;
+    this.ends.splice(at, 0, end);
+    this.starts.splice(at, 0, start);
+    this.ids.splice(at, 0, id);
+    return true;
+  }
+
+  /** Position of the first session whose end is at least `end`. */
+  firstEndingAtOrAfter(end: number): number {
+    return this.lowerBound(end, Number.MIN_SAFE_INTEGER);
+  }
+
+  removeAt(i: number): void {
+    this.ends.splice(i, 1);
+    this.starts.splice(i, 1);
+    this.ids.splice(i, 1);
+  }
+}
+
 /** Kafka Streams' CachingSessionStore: absorbs repeated updates of a session between flushes. */
 class SessionCacheLayer<K, V> {
   listener: SessionFlushListener<K, V> | null = null;
@@ -202,9 +251,9 @@ class SessionCacheLayer<K, V> {
    * Cached sessions per key (latin1 key bytes → cache ids), dirty or clean: like Kafka Streams'
    * CachingSessionStore, findSessions sees every session still in the cache, also one that the
    * underlying store no longer shows (older than its retention). Ids of evicted entries are pruned
-   * when their key is read and by a sweep once they outnumber the cache.
+   * when a find passes them and by a sweep once they outnumber the cache.
    */
-  private readonly cachedByKey = new Map<string, Set<string>>();
+  private readonly cachedByKey = new Map<string, CachedSessionsOfKey>();
   private trackedIds = 0;
 
   constructor(
@@ -231,41 +280,40 @@ class SessionCacheLayer<K, V> {
     const id = SessionCacheLayer.id(keyBytes, start, end);
     this.cache.put(id, { key, keyBytes, start, end }, value, timestamp, true, headers);
     const kid = keyBytes.toString('latin1');
-    let set = this.cachedByKey.get(kid);
-    if (set === undefined) this.cachedByKey.set(kid, (set = new Set()));
-    if (!set.has(id)) {
-      set.add(id);
-      this.trackedIds++;
-    }
+    let sessions = this.cachedByKey.get(kid);
+    if (sessions === undefined) this.cachedByKey.set(kid, (sessions = new CachedSessionsOfKey()));
+    if (sessions.add(id, start, end)) this.trackedIds++;
   }
 
-  /** The cached sessions of a key (dirty or clean), in no particular order. */
-  cachedOf(keyBytes: Buffer): Array<CacheEntry<SessionCacheKey<K>, V>> {
+  /** The cached sessions of a key (dirty or clean) with end >= earliestEnd and start <= latestStart. */
+  cachedOf(keyBytes: Buffer, earliestEnd: number, latestStart: number): Array<CacheEntry<SessionCacheKey<K>, V>> {
     const kid = keyBytes.toString('latin1');
-    const set = this.cachedByKey.get(kid);
+    const sessions = this.cachedByKey.get(kid);
     const out: Array<CacheEntry<SessionCacheKey<K>, V>> = [];
-    if (set === undefined) return out;
-    for (const id of set) {
-      const e = this.cache.peek(id);
-      if (e !== undefined) out.push(e);
-      else {
-        set.delete(id);
+    if (sessions === undefined) return out;
+    for (let i = sessions.firstEndingAtOrAfter(earliestEnd); i < sessions.ids.length; ) {
+      const e = this.cache.peek(sessions.ids[i]!);
+      if (e === undefined) {
+        sessions.removeAt(i);
         this.trackedIds--;
+        continue;
       }
+      if (sessions.starts[i]! <= latestStart) out.push(e);
+      i++;
     }
-    if (set.size === 0) this.cachedByKey.delete(kid);
+    if (sessions.ids.length === 0) this.cachedByKey.delete(kid);
     return out;
   }
 
   private sweepEvicted(): void {
-    for (const [kid, set] of this.cachedByKey) {
-      for (const id of set) {
-        if (this.cache.peek(id) === undefined) {
-          set.delete(id);
+    for (const [kid, sessions] of this.cachedByKey) {
+      for (let i = sessions.ids.length - 1; i >= 0; i--) {
+        if (this.cache.peek(sessions.ids[i]!) === undefined) {
+          sessions.removeAt(i);
           this.trackedIds--;
         }
       }
-      if (set.size === 0) this.cachedByKey.delete(kid);
+      if (sessions.ids.length === 0) this.cachedByKey.delete(kid);
     }
   }
 
@@ -374,13 +422,12 @@ export class SessionStoreImpl<K, V> extends SegmentedEngineStore<SessionBytesLay
       .find(kb, earliestSessionEndTime, latestSessionStartTime)
       .map((r) => ({ start: r.start, end: r.end, value: this.options.valueSerde.deserialize(r.raw) as V }));
     if (this.caching !== null) {
-      const cached = this.caching.cachedOf(kb);
+      const cached = this.caching.cachedOf(kb, earliestSessionEndTime, latestSessionStartTime);
       if (cached.length > 0) {
         const byId = new Map<string, { start: number; end: number; value: V } | null>();
         for (const r of rows) byId.set(`${r.end}:${r.start}`, r);
         for (const d of cached) {
           const { start, end } = d.key;
-          if (end < earliestSessionEndTime || start > latestSessionStartTime) continue;
           byId.set(`${end}:${start}`, d.value === null ? null : { start, end, value: d.value });
         }
         rows = [...byId.values()].filter((r): r is { start: number; end: number; value: V } => r !== null).sort((a, b) => a.end - b.end || a.start - b.start);

@@ -75,7 +75,17 @@ export function ensureJavaDriverBuilt(log: (line: string) => void = (l) => proce
     if (!existsSync(join(dir, 'differential-driver-1.jar'))) throw err;
   }
   log(`differential: driver built in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+  pruneOldBuilds(join(kstreamCacheDir(), 'differential'));
   return dir;
+}
+
+/** Keeps the newest builds (other checkouts may use other versions of the sources); removes older ones. */
+function pruneOldBuilds(root: string, keep = 3): void {
+  const builds = readdirSync(root)
+    .filter((name) => /^[0-9a-f]{16}$/.test(name))
+    .map((name) => ({ path: join(root, name), mtime: statSync(join(root, name)).mtimeMs }))
+    .sort((a, b) => b.mtime - a.mtime);
+  for (const old of builds.slice(keep)) rmSync(old.path, { recursive: true, force: true });
 }
 
 /** One JVM running Kafka Streams' TopologyTestDriver on batches of cases. */
