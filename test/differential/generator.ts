@@ -8,7 +8,7 @@ import type { Case, RecordStep, Step } from './cases.js';
 import type { TopologySpec } from './topologies.js';
 import { mulberry32 } from '../helpers/prng.js';
 
-const KEYS = ['k0', 'k1', 'k2', 'k3'];
+const KEYS = ['k0', 'k1', 'k2', 'k3', 'k4'];
 const LETTERS = ['a', 'b', 'c'];
 const WALL_CLOCK_STEPS = [10_000, 30_000, 59_999, 60_000, 61_000];
 
@@ -18,6 +18,9 @@ export function generateCase(spec: TopologySpec, seed: number): Case {
   const topics = [...spec.streams, ...spec.tables];
   const tables = new Set(spec.tables);
   const count = 12 + Math.floor(rnd() * 45);
+  // per seed: how many keys (2..5) and how often records come out of order
+  const keys = KEYS.slice(0, 2 + Math.floor(rnd() * 4));
+  const disorder = 0.1 + rnd() * 0.3;
   const steps: Step[] = [];
   let maxTs = 100_000 + Math.floor(rnd() * 5) * 1000;
   let previous: RecordStep | null = null;
@@ -33,14 +36,14 @@ export function generateCase(spec: TopologySpec, seed: number): Case {
     }
     const r = rnd();
     let ts: number;
-    if (r < 0.55) ts = maxTs + pick([0, 1000, 1000, 2000, 3000, 4000, 5000]);
-    else if (r < 0.75) ts = maxTs - (1 + Math.floor(rnd() * 6)) * 1000;
-    else if (r < 0.85) ts = maxTs - (10 + Math.floor(rnd() * 15)) * 1000;
+    if (r < disorder * 0.7) ts = maxTs - (1 + Math.floor(rnd() * 6)) * 1000;
+    else if (r < disorder) ts = maxTs - (10 + Math.floor(rnd() * 15)) * 1000;
+    else if (r < 0.85) ts = maxTs + pick([0, 1000, 1000, 2000, 3000, 4000, 5000]);
     else if (r < 0.93) ts = maxTs + 1 + Math.floor(rnd() * 2500);
     else ts = maxTs + pick([6000, 8000, 10_000, 12_000]);
     ts = Math.max(0, ts);
     if (ts > maxTs) maxTs = ts;
-    const key = rnd() < 0.06 ? null : pick(KEYS);
+    const key = rnd() < 0.06 ? null : pick(keys);
     const nullValue = rnd() < (tables.has(topic) ? 0.2 : 0.04);
     const value = nullValue ? null : `${pick(LETTERS)}${Math.floor(rnd() * 10)}`;
     previous = { topic, key, value, timestamp: ts };

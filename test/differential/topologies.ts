@@ -493,6 +493,38 @@ export const TOPOLOGIES: readonly TopologySpec[] = [
     longOut,
   ),
   {
+    name: 'aggregate-table-join',
+    streams: ['in', 'in2'],
+    tables: [],
+    outputs: [{ topic: 'out', value: 'string' }],
+    build: () => {
+      const b = new StreamsBuilder();
+      const counts = b.stream<string, string>('in').groupByKey().count();
+      const sums = b.stream<string, string>('in2').groupByKey().aggregate(zero, sum);
+      counts
+        .outerJoin(sums, (c, t) => `${c}/${t}`)
+        .toStream()
+        .to('out');
+      return b.build();
+    },
+  },
+  {
+    name: 'table-tostream-reduce',
+    streams: [],
+    tables: ['tin'],
+    outputs: [{ topic: 'out', value: 'string' }],
+    build: () => {
+      const b = new StreamsBuilder();
+      b.table<string, string>('tin')
+        .toStream()
+        .groupByKey()
+        .reduce(concat)
+        .toStream()
+        .to('out');
+      return b.build();
+    },
+  },
+  {
     name: 'processor-punctuate',
     streams: ['in'],
     tables: [],

@@ -409,6 +409,21 @@ final class Topologies {
                     .to("out", LONG_OUT);
                 break;
             }
+            case "aggregate-table-join": {
+                KTable<String, Long> counts = b.<String, String>stream("in").groupByKey().count(longKv());
+                KTable<String, Long> sums = b.<String, String>stream("in2").groupByKey().aggregate(() -> 0L, SUM, longKv());
+                counts.outerJoin(sums, (c, t) -> c + "/" + t).toStream().to("out");
+                break;
+            }
+            case "table-tostream-reduce": {
+                b.<String, String>table("tin")
+                    .toStream()
+                    .groupByKey()
+                    .reduce(CONCAT)
+                    .toStream()
+                    .to("out");
+                break;
+            }
             default:
                 throw new IllegalArgumentException("unknown topology: " + name);
         }
