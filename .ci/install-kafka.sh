@@ -16,6 +16,14 @@ command -v kcat >/dev/null 2>&1 || missing+=(kcat)
 command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null 2>&1 || missing+=(maven)
 if [ "${#missing[@]}" -gt 0 ]; then
+  if ! command -v apt-get >/dev/null 2>&1; then
+    echo "install-kafka: missing ${missing[*]} and no apt-get on this machine: install them with its package manager" >&2
+    exit 1
+  fi
+  if [ -n "$SUDO" ] && ! command -v sudo >/dev/null 2>&1; then
+    echo "install-kafka: missing ${missing[*]}: not root and no sudo; as root: apt-get install ${missing[*]}" >&2
+    exit 1
+  fi
   echo "install-kafka: apt-get install ${missing[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq

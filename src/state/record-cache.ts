@@ -102,6 +102,11 @@ export class NamedCache<K, V> {
     return e;
   }
 
+  /** The entry, without counting it as an access (for scans, which do not keep entries cached). */
+  peek(id: string): CacheEntry<K, V> | undefined {
+    return this.entries.get(id);
+  }
+
   put(id: string, key: K, value: V | null, timestamp: number, dirty: boolean, headers?: Headers | RawHeaders): void {
     const size = ENTRY_OVERHEAD + 2 * id.length + estimateSize(value);
     const prev = this.entries.get(id);

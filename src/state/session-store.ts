@@ -193,13 +193,68 @@ interface SessionCacheKey<K> {
   readonly end: number;
 }
 
+/**
+ * The cached sessions of one key, ordered by (end, start): a find looks up its first candidate by binary
+ * search and reads on from there (sessions arrive mostly in time order, so an insert is mostly a push).
+ */
+class CachedSessionsOfKey {
+  readonly ends: number[] = [];
+  readonly starts: number[] = [];
+  readonly ids: string[] = [];
+
+  private lowerBound(end: number, start: number): number {
+    let lo = 0;
+    let hi = this.ends.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.ends[mid]! < end || (this.ends[mid] === end && this.starts[mid]! < start)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Adds the session; false when it is already there. */
+  add(id: string, start: number, end: number): boolean {
+    const n = this.ends.length;
+    if (n === 0 || this.ends[n - 1]! < end || (this.ends[n - 1] === end && this.starts[n - 1]! < start)) {
+      this.ends.push(end);
+      this.starts.push(start);
+      this.ids.push(id);
+      return true;
+    }
+    const at = this.lowerBound(end, start);
+    if (this.ends[at] === end && this.starts[at] === start) return false;
+    this.ends.splice(at, 0, end);
+    this.starts.splice(at, 0, start);
+    this.ids.splice(at, 0, id);
+    return true;
+  }
+
+  /** Position of the first session whose end is at least `end`. */
+  firstEndingAtOrAfter(end: number): number {
+    return this.lowerBound(end, Number.MIN_SAFE_INTEGER);
+  }
+
+  removeAt(i: number): void {
+    this.ends.splice(i, 1);
+    this.starts.splice(i, 1);
+    this.ids.splice(i, 1);
+  }
+}
+
 /** Kafka Streams' CachingSessionStore: absorbs repeated updates of a session between flushes. */
 class SessionCacheLayer<K, V> {
   listener: SessionFlushListener<K, V> | null = null;
   sendOldValues = false;
   readonly cache: NamedCache<SessionCacheKey<K>, V>;
-  /** Dirty sessions per key (latin1 key bytes → cache ids). */
-  private readonly dirtyByKey = new Map<string, Set<string>>();
+  /**
+   * Cached sessions per key (latin1 key bytes → cache ids), dirty or clean: like Kafka Streams'
+   * CachingSessionStore, findSessions sees every session still in the cache, also one that the
+   * underlying store no longer shows (older than its retention). Ids of evicted entries are pruned
+   * when a find passes them and by a sweep once they outnumber the cache.
+   */
+  private readonly cachedByKey = new Map<string, CachedSessionsOfKey>();
+  private trackedIds = 0;
 
   constructor(
     private readonly inner: SessionBytesLayer,
@@ -225,30 +280,45 @@ class SessionCacheLayer<K, V> {
     const id = SessionCacheLayer.id(keyBytes, start, end);
     this.cache.put(id, { key, keyBytes, start, end }, value, timestamp, true, headers);
     const kid = keyBytes.toString('latin1');
-    let set = this.dirtyByKey.get(kid);
-    if (set === undefined) this.dirtyByKey.set(kid, (set = new Set()));
-    set.add(id);
+    let sessions = this.cachedByKey.get(kid);
+    if (sessions === undefined) this.cachedByKey.set(kid, (sessions = new CachedSessionsOfKey()));
+    if (sessions.add(id, start, end)) this.trackedIds++;
   }
 
-  dirtyOf(keyBytes: Buffer): Array<CacheEntry<SessionCacheKey<K>, V>> {
-    const set = this.dirtyByKey.get(keyBytes.toString('latin1'));
+  /** The cached sessions of a key (dirty or clean) with end >= earliestEnd and start <= latestStart. */
+  cachedOf(keyBytes: Buffer, earliestEnd: number, latestStart: number): Array<CacheEntry<SessionCacheKey<K>, V>> {
+    const kid = keyBytes.toString('latin1');
+    const sessions = this.cachedByKey.get(kid);
     const out: Array<CacheEntry<SessionCacheKey<K>, V>> = [];
-    if (set === undefined) return out;
-    for (const id of set) {
-      const e = this.cache.get(id);
-      if (e !== undefined && e.dirty) out.push(e);
+    if (sessions === undefined) return out;
+    for (let i = sessions.firstEndingAtOrAfter(earliestEnd); i < sessions.ids.length; ) {
+      const e = this.cache.peek(sessions.ids[i]!);
+      if (e === undefined) {
+        sessions.removeAt(i);
+        this.trackedIds--;
+        continue;
+      }
+      if (sessions.starts[i]! <= latestStart) out.push(e);
+      i++;
     }
+    if (sessions.ids.length === 0) this.cachedByKey.delete(kid);
     return out;
+  }
+
+  private sweepEvicted(): void {
+    for (const [kid, sessions] of this.cachedByKey) {
+      for (let i = sessions.ids.length - 1; i >= 0; i--) {
+        if (this.cache.peek(sessions.ids[i]!) === undefined) {
+          sessions.removeAt(i);
+          this.trackedIds--;
+        }
+      }
+      if (sessions.ids.length === 0) this.cachedByKey.delete(kid);
+    }
   }
 
   private flushEntry(e: CacheEntry<SessionCacheKey<K>, V>): void {
     const { key, keyBytes, start, end } = e.key;
-    const kid = keyBytes.toString('latin1');
-    const set = this.dirtyByKey.get(kid);
-    if (set !== undefined) {
-      set.delete(SessionCacheLayer.id(keyBytes, start, end));
-      if (set.size === 0) this.dirtyByKey.delete(kid);
-    }
     const wantOld = e.value === null || (this.listener !== null && this.sendOldValues);
     const oldRaw = wantOld ? this.inner.get(keyBytes, start, end) : undefined;
     if (e.value === null && oldRaw === undefined) return;
@@ -268,11 +338,13 @@ class SessionCacheLayer<K, V> {
     for (let round = 0; this.cache.dirtyCount > 0 && round < 100; round++) {
       for (const e of this.cache.takeDirty()) this.flushEntry(e);
     }
+    if (this.trackedIds > 2 * this.cache.size + 1024) this.sweepEvicted();
   }
 
   clear(): void {
     this.cache.clear();
-    this.dirtyByKey.clear();
+    this.cachedByKey.clear();
+    this.trackedIds = 0;
   }
 }
 
@@ -350,14 +422,12 @@ export class SessionStoreImpl<K, V> extends SegmentedEngineStore<SessionBytesLay
       .find(kb, earliestSessionEndTime, latestSessionStartTime)
       .map((r) => ({ start: r.start, end: r.end, value: this.options.valueSerde.deserialize(r.raw) as V }));
     if (this.caching !== null) {
-      const dirty = this.caching.dirtyOf(kb);
-      if (dirty.length > 0) {
-        const lo = Math.max(earliestSessionEndTime, this.inner.clock.visibleFrom());
+      const cached = this.caching.cachedOf(kb, earliestSessionEndTime, latestSessionStartTime);
+      if (cached.length > 0) {
         const byId = new Map<string, { start: number; end: number; value: V } | null>();
         for (const r of rows) byId.set(`${r.end}:${r.start}`, r);
-        for (const d of dirty) {
+        for (const d of cached) {
           const { start, end } = d.key;
-          if (end < lo || start > latestSessionStartTime) continue;
           byId.set(`${end}:${start}`, d.value === null ? null : { start, end, value: d.value });
         }
         rows = [...byId.values()].filter((r): r is { start: number; end: number; value: V } => r !== null).sort((a, b) => a.end - b.end || a.start - b.start);

@@ -6,6 +6,8 @@
  *   moment as the local port of some outgoing connection (a security-test broker once failed to bind).
  * - version: `$KSTREAM_TEST_KAFKA_VERSION` (default: the kstream default, 3.9.x)
  * - `$KSTREAM_TEST_KAFKA_BROKERS=host:port[,...]` uses that broker instead and starts nothing
+ * - kcat (for the interop tests) is installed with apt-get when missing and the run is root; otherwise
+ *   setup fails with what to install (test/helpers/system-tools.ts)
  *
  * Tests read the address with `inject('kafkaBrokers')` (or `kafkaBrokers()` from ./helpers). The broker's data
  * dir is a fresh temp dir, removed at teardown. If the broker cannot start, setup throws and the run fails.
@@ -17,6 +19,7 @@ import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startLocalKafka, statusLocalKafka, stopLocalKafka } from '../../src/kafka-local/broker.js';
 import { DEFAULT_KAFKA_VERSION } from '../../src/kafka-local/jars.js';
+import { ensureCommand } from '../helpers/system-tools.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -59,6 +62,8 @@ async function reapOrphans(port: number): Promise<void> {
 }
 
 export default async function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {
+  // the interop tests read and write with kcat: install it (as root, with apt-get) on a machine without it
+  ensureCommand('kcat', 'kcat');
   const external = process.env.KSTREAM_TEST_KAFKA_BROKERS?.trim();
   if (external) {
     project.provide('kafkaBrokers', external);

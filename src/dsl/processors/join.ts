@@ -193,6 +193,9 @@ export class StreamStreamJoinProcessor<K, VThis, VOther, VR> implements Processo
       if (e.timestamp + lookBack + this.graceMs >= tracker.streamTime) {
         if (isLeft) leftOpen = true;
         else rightOpen = true;
+        // Kafka Streams iterates the store value by value: an open key with a second value stops the
+        // scan right there, leaving minTime at this key's timestamp rather than the next key's.
+        if (leftOpen && rightOpen && e.values.length > 1) break;
         continue;
       }
       const key = this.p.keySerde.deserialize(e.keyBytes) as K;

@@ -6,17 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { SqlError } from '../../../src/sql/errors.js';
 import { analyzeSql } from '../../../src/sql/session.js';
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../helpers/prng.js';
 
 const DDL = `CREATE STREAM s (id INT KEY, name STRING, v INT, d DECIMAL(5, 2), tags ARRAY<STRING>, m MAP<STRING, INT>, st STRUCT<a INT>) WITH (KAFKA_TOPIC='s', VALUE_FORMAT='JSON');
 CREATE TABLE t (id INT PRIMARY KEY, city STRING) WITH (KAFKA_TOPIC='t', VALUE_FORMAT='JSON');
