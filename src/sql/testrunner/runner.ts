@@ -8,7 +8,7 @@
 import type { AnalyzedStatement } from '../analyzer/statementAnalyzer.js';
 import { SqlError } from '../errors.js';
 import { SqlSession, type SqlSessionOptions } from '../session.js';
-import { keySerde, valueSerde } from '../../serde/ksql/formats.js';
+import { formatKeySerde as keySerde, formatValueSerde as valueSerde } from '../formats/index.js';
 import { compareOutputs } from './compare.js';
 import type { TestCaseFiles } from './files.js';
 import { decodeOutput, encodeInput, topicCatalog, type CapturedRecord, type EncodedRecord } from './topics.js';
