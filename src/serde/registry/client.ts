@@ -94,7 +94,7 @@ export class SchemaRegistryClient {
     this.urls = urls.map((u) => u.trim().replace(/\/+$/, '')).filter(Boolean);
     if (this.urls.length === 0) throw new Error('schema.registry.url is empty');
     for (const u of this.urls) {
-      if (!/^https?:\/\//.test(u)) throw new Error(`schema.registry.url must start with http:// or https://, got '${u}'`);
+      if (!/^(https?|mock):\/\//.test(u)) throw new Error(`schema.registry.url must start with http:// or https://, got '${u}'`);
     }
     this.headers = { accept: `${CONTENT_TYPE}, application/json`, 'content-type': CONTENT_TYPE };
     if (config.basicAuth) this.headers.authorization = `Basic ${Buffer.from(config.basicAuth).toString('base64')}`;
@@ -160,7 +160,7 @@ export class SchemaRegistryClient {
     return JSON.stringify(b);
   }
 
-  private call(method: HttpRequest['method'], path: string, body: string | undefined, what: string): unknown {
+  protected call(method: HttpRequest['method'], path: string, body: string | undefined, what: string): unknown {
     let unreachable = '';
     for (const base of this.urls) {
       const res = httpRequestSync({
@@ -196,7 +196,7 @@ function oneLine(s: string): string {
 }
 
 /** Confluent's error codes, in words. */
-function explain(status: number, code: number, what: string): string {
+export function explain(status: number, code: number, what: string): string {
   switch (code) {
     case 40401:
       return `${what} not found (40401)`;

@@ -5,3 +5,4 @@ export { ProtobufSerde, type ProtobufSerdeOptions, protobuf, protoSchema } from 
 export { JsonSchemaSerde, type JsonSchemaSerdeOptions } from './json-schema.js';
 export { RegistrySerde, type RegistrySerdeOptions, registryClient } from './registry-serde.js';
 export { decodeMessageIndexes, encodeMessageIndexes, readSchemaId, writeHeader, HEADER_SIZE, MAGIC_BYTE } from './wire-format.js';
+export { MemorySchemaRegistryClient, dropMockScope } from './memory-registry.js';

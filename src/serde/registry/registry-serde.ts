@@ -6,6 +6,7 @@
  */
 import { type Serde, SerdeError } from '../serde.js';
 import { type RegistrySchema, SchemaRegistryClient, type SchemaRegistryConfig, type SchemaType } from './client.js';
+import { MemorySchemaRegistryClient } from './memory-registry.js';
 import { readSchemaId, writeHeader } from './wire-format.js';
 
 export interface RegistrySerdeOptions {
@@ -32,13 +33,17 @@ export interface Compiled<C> {
 
 const clients = new Map<string, SchemaRegistryClient>();
 
-/** One shared client (and cache) per registry configuration. */
+/** One shared client (and cache) per registry configuration; `mock://<scope>` URLs get the in-process registry. */
 export function registryClient(registry: RegistrySerdeOptions['registry']): SchemaRegistryClient {
   if (registry instanceof SchemaRegistryClient) return registry;
   const config: SchemaRegistryConfig = typeof registry === 'string' ? { url: registry } : registry;
   const key = JSON.stringify(config);
   let c = clients.get(key);
-  if (!c) clients.set(key, (c = new SchemaRegistryClient(config)));
+  if (!c) {
+    const first = typeof config.url === 'string' ? config.url : (config.url[0] ?? '');
+    c = first.trim().startsWith('mock://') ? new MemorySchemaRegistryClient(config) : new SchemaRegistryClient(config);
+    clients.set(key, c);
+  }
   return c;
 }
 
