@@ -13,11 +13,11 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, openSync, closeSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { acquireLock, checkPort, commandLine, pidAlive, portFree, readPidFile, sleep, stderrLog, tailFile, terminate, withTimeout } from './processes.js';
+import { acquireLock, checkPort, commandLine, pidAlive, portFree, readPidFile, sleep, spawnDetached, stderrLog, tailFile, terminate, withTimeout } from './processes.js';
 import { DEFAULT_KAFKA_VERSION, ensureKafkaJars, javaCommand, kstreamCacheDir, type KafkaJarsManifest } from './jars.js';
 
 export const DEFAULT_LOCAL_KAFKA_PORT = 9092;
@@ -504,21 +504,8 @@ async function startLocked(opts: LocalKafkaOptions & { dataDir: string }): Promi
     jars.manifest.mainClass,
     join(dataDir, 'server.properties'),
   ];
-  const out = openSync(join(logsDir, 'stdout.log'), 'a');
   const spawnedAt = Date.now();
-  let child;
-  try {
-    child = spawn(javaCommand(), jvm, { cwd: dataDir, detached: true, stdio: ['ignore', out, out] });
-  } finally {
-    closeSync(out);
-  }
-  const pid = await new Promise<number>((ok, fail) => {
-    child.once('error', (err: NodeJS.ErrnoException) =>
-      fail(err.code === 'ENOENT' ? new Error('java was not found (set JAVA_HOME or put java 17+ on PATH)') : err),
-    );
-    child.once('spawn', () => ok(child.pid as number));
-  });
-  child.unref();
+  const pid = await spawnDetached(javaCommand(), jvm, dataDir, join(logsDir, 'stdout.log'));
   await writeFile(join(dataDir, PID_FILE), `${pid}\n`);
   const state: StateFile = { version, port, controllerPort, clusterId: clusterId ?? '', pid, startedAt: new Date().toISOString() };
   await writeFile(join(dataDir, STATE_FILE), JSON.stringify(state, null, 2) + '\n');

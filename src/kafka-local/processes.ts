@@ -2,8 +2,8 @@
  * Process and file helpers shared by the local services (Kafka broker, schema registry): liveness of a
  * detached JVM by pid, its command line, a start lock per data dir, a free-port check, log tails.
  */
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname } from 'node:path';
@@ -143,4 +143,23 @@ export async function tailFile(file: string, lines = 40, maxBytes = 64 * 1024): 
 
 export function stderrLog(line: string): void {
   process.stderr.write(`kstream: ${line}\n`);
+}
+
+/** Starts `command args` detached from this process (output appended to `outputFile`) and returns its pid. */
+export async function spawnDetached(command: string, args: string[], cwd: string, outputFile: string): Promise<number> {
+  const out = openSync(outputFile, 'a');
+  let child;
+  try {
+    child = spawn(command, args, { cwd, detached: true, stdio: ['ignore', out, out] });
+  } finally {
+    closeSync(out);
+  }
+  const pid = await new Promise<number>((ok, fail) => {
+    child.once('error', (err: NodeJS.ErrnoException) =>
+      fail(err.code === 'ENOENT' ? new Error(`${command} was not found (set JAVA_HOME or put java 17+ on PATH)`) : err),
+    );
+    child.once('spawn', () => ok(child.pid as number));
+  });
+  child.unref();
+  return pid;
 }

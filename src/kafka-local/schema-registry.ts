@@ -7,13 +7,11 @@
  * (default `<cache>/local-schema-registry/<port>`: registry.pid, kstream-local-registry.json, logs/registry.log).
  * Schemas live in memory: a restart starts empty.
  */
-import { spawn } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { DEFAULT_APICURIO_VERSION, ensureRegistryApp } from './registry-app.js';
 import { javaCommand, kstreamCacheDir } from './maven.js';
-import { acquireLock, checkPort, commandLine, pidAlive, portFree, readPidFile, sleep, stderrLog, tailFile, terminate } from './processes.js';
+import { acquireLock, checkPort, commandLine, pidAlive, portFree, readPidFile, sleep, spawnDetached, stderrLog, tailFile, terminate } from './processes.js';
 
 export const DEFAULT_LOCAL_REGISTRY_PORT = 8081;
 const HOST = '127.0.0.1';
@@ -163,21 +161,8 @@ async function startLocked(port: number, dataDir: string, timeoutMs: number, ver
     '-jar',
     join(app.appDir, app.manifest.runnerJar),
   ];
-  const out = openSync(logFile, 'a');
   const spawnedAt = Date.now();
-  let child;
-  try {
-    child = spawn(javaCommand(), jvm, { cwd: dataDir, detached: true, stdio: ['ignore', out, out] });
-  } finally {
-    closeSync(out);
-  }
-  const pid = await new Promise<number>((ok, fail) => {
-    child.once('error', (err: NodeJS.ErrnoException) =>
-      fail(err.code === 'ENOENT' ? new Error('java was not found (set JAVA_HOME or put java 17+ on PATH)') : err),
-    );
-    child.once('spawn', () => ok(child.pid as number));
-  });
-  child.unref();
+  const pid = await spawnDetached(javaCommand(), jvm, dataDir, logFile);
   await writeFile(join(dataDir, PID_FILE), `${pid}\n`);
   const state: StateFile = { version, port, pid, startedAt: new Date().toISOString() };
   await writeFile(join(dataDir, STATE_FILE), JSON.stringify(state, null, 2) + '\n');

@@ -7,6 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { framed, registerSchema } from './helpers.js';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { Consumed, Grouped, KafkaStreams, Materialized, Produced, Serdes, StreamsBuilder, type Serde } from '../../src/index.js';
 import { silentLogger } from '../../src/runtime/logger.js';
@@ -27,21 +28,7 @@ interface Total {
   total: number;
 }
 
-async function register(subject: string, schema: string, schemaType?: string): Promise<number> {
-  const res = await fetch(`${url}/subjects/${subject}/versions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
-    body: JSON.stringify(schemaType ? { schema, schemaType } : { schema }),
-  });
-  expect(res.status).toBe(200);
-  return ((await res.json()) as { id: number }).id;
-}
 
-function framed(id: number, payload: Uint8Array, indexes: number[] = []): Buffer {
-  const header = Buffer.alloc(5);
-  header.writeInt32BE(id, 1);
-  return Buffer.concat([header, Buffer.from(indexes), payload]);
-}
 
 const ORDERS: Order[] = [
   { id: 1, item: 'tea', qty: 2 },
@@ -66,7 +53,7 @@ const CASES: Case[] = [
     name: 'Avro',
     async input(topic) {
       const schema = { type: 'record', name: 'Order', fields: [{ name: 'id', type: 'long' }, { name: 'item', type: 'string' }, { name: 'qty', type: 'int' }] };
-      const id = await register(`${topic}-value`, JSON.stringify(schema));
+      const id = await registerSchema(`${topic}-value`, JSON.stringify(schema));
       return ORDERS.map((o) => framed(id, avro().Type.forSchema(schema as never).toBuffer(o)));
     },
     serdes: () => ({ in: Serdes.Avro<Order>({ registry: url }), out: Serdes.Avro<Total>({ registry: url, schema: TOTAL_AVRO as never }) }),
@@ -75,7 +62,7 @@ const CASES: Case[] = [
   {
     name: 'Protobuf',
     async input(topic) {
-      const id = await register(`${topic}-value`, ORDER_PROTO, 'PROTOBUF');
+      const id = await registerSchema(`${topic}-value`, ORDER_PROTO, 'PROTOBUF');
       const type = protobuf().parse(ORDER_PROTO, { keepCase: true }).root.lookupType('Order');
       return ORDERS.map((o) => framed(id, type.encode(type.fromObject(o)).finish(), [0]));
     },
@@ -90,7 +77,7 @@ const CASES: Case[] = [
     name: 'JSON Schema',
     async input(topic) {
       const schema = { type: 'object', properties: { id: { type: 'integer' }, item: { type: 'string' }, qty: { type: 'integer' } } };
-      const id = await register(`${topic}-value`, JSON.stringify(schema), 'JSON');
+      const id = await registerSchema(`${topic}-value`, JSON.stringify(schema), 'JSON');
       return ORDERS.map((o) => framed(id, Buffer.from(JSON.stringify(o))));
     },
     serdes: () => ({ in: Serdes.JsonSchema<Order>({ registry: url }), out: Serdes.JsonSchema<Total>({ registry: url, schema: TOTAL_JSON }) }),

@@ -1,3 +1,4 @@
+import { registerSchema } from './helpers.js';
 import { describe, expect, inject, it } from 'vitest';
 import { SchemaRegistryClient, SchemaRegistryError, Serdes, SerdeError } from '../../src/index.js';
 import { avro, protobuf } from '../../src/serde/registry/index.js';
@@ -8,15 +9,6 @@ const url = inject('registryUrl');
 let seq = 0;
 const topic = (p: string): string => `${p}-${process.pid}-${Date.now().toString(36)}-${seq++}`;
 
-async function registered(subject: string, schema: string, schemaType?: string): Promise<number> {
-  const res = await fetch(`${url}/subjects/${subject}/versions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
-    body: JSON.stringify(schemaType ? { schema, schemaType } : { schema }),
-  });
-  expect(res.status).toBe(200);
-  return ((await res.json()) as { id: number }).id;
-}
 
 const ORDER: AvroSchema = { type: 'record', name: 'Order', namespace: 'shop', fields: [{ name: 'id', type: 'long' }, { name: 'item', type: 'string' }, { name: 'qty', type: ['null', 'int'], default: null }] };
 
@@ -40,7 +32,7 @@ describe('Avro serde against a real registry', () => {
   it('reads records written by another writer (bytes built by hand) and resolves them to its own reader schema', async () => {
     const t = topic('avro-evolve');
     const v1 = { type: 'record', name: 'Order', namespace: 'shop', fields: [{ name: 'id', type: 'long' }, { name: 'item', type: 'string' }] };
-    const id = await registered(`${t}-value`, JSON.stringify(v1));
+    const id = await registerSchema(`${t}-value`, JSON.stringify(v1));
     const payload = avro().Type.forSchema(v1 as never).toBuffer({ id: 1, item: 'cake' });
     const record = Buffer.concat([Buffer.from([0]), Buffer.from([id >>> 24, (id >>> 16) & 255, (id >>> 8) & 255, id & 255]), payload]);
     const serde = Serdes.Avro<Record<string, unknown>>({ registry: url, schema: ORDER });
@@ -49,7 +41,7 @@ describe('Avro serde against a real registry', () => {
 
   it('writes with a given subject version or id instead of registering', async () => {
     const t = topic('avro-given');
-    const id = await registered(`${t}-value`, JSON.stringify(ORDER));
+    const id = await registerSchema(`${t}-value`, JSON.stringify(ORDER));
     const byVersion = Serdes.Avro({ registry: url, version: 1 });
     expect(byVersion.serialize({ id: 1, item: 'x', qty: null }, t)!.readInt32BE(1)).toBe(id);
     const byId = Serdes.Avro({ registry: url, id });

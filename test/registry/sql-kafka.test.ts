@@ -7,6 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { framed, registerSchema } from './helpers.js';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { KafkaStreams } from '../../src/index.js';
 import { silentLogger } from '../../src/runtime/logger.js';
@@ -19,21 +20,7 @@ const url = inject('registryUrl');
 const stateRoot = mkdtempSync(join(tmpdir(), 'kstream-registry-sql-'));
 afterAll(() => rmSync(stateRoot, { recursive: true, force: true }));
 
-async function register(subject: string, schema: string, schemaType?: string): Promise<number> {
-  const res = await fetch(`${url}/subjects/${subject}/versions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
-    body: JSON.stringify(schemaType ? { schema, schemaType } : { schema }),
-  });
-  expect(res.status).toBe(200);
-  return ((await res.json()) as { id: number }).id;
-}
 
-function framed(id: number, payload: Uint8Array, indexes?: number[]): Buffer {
-  const header = Buffer.alloc(5);
-  header.writeInt32BE(id, 1);
-  return Buffer.concat([header, Buffer.from(indexes ?? []), payload]);
-}
 
 const ORDERS = [
   { id: 1, item: 'tea', qty: 2 },
@@ -56,7 +43,7 @@ const PRODUCERS: Producer[] = [
     format: 'AVRO',
     async write(topic) {
       const schema = { type: 'record', name: 'Order', namespace: 'shop', fields: [{ name: 'id', type: 'long' }, { name: 'item', type: 'string' }, { name: 'qty', type: 'int' }] };
-      const id = await register(`${topic}-value`, JSON.stringify(schema));
+      const id = await registerSchema(`${topic}-value`, JSON.stringify(schema));
       const type = avro().Type.forSchema(schema as never);
       return ORDERS.map((o) => framed(id, type.toBuffer(o)));
     },
@@ -69,7 +56,7 @@ const PRODUCERS: Producer[] = [
     format: 'PROTOBUF',
     async write(topic) {
       const text = 'syntax = "proto3";\npackage shop;\nmessage Order { int64 id = 1; string item = 2; int32 qty = 3; }\n';
-      const id = await register(`${topic}-value`, text, 'PROTOBUF');
+      const id = await registerSchema(`${topic}-value`, text, 'PROTOBUF');
       const type = protobuf().parse(text, { keepCase: true }).root.lookupType('shop.Order');
       return ORDERS.map((o) => framed(id, type.encode(type.fromObject(o)).finish(), [0]));
     },
@@ -85,7 +72,7 @@ const PRODUCERS: Producer[] = [
     format: 'JSON_SR',
     async write(topic) {
       const schema = { type: 'object', properties: { id: { type: 'integer' }, item: { type: 'string' }, qty: { type: 'integer' } } };
-      const id = await register(`${topic}-value`, JSON.stringify(schema), 'JSON');
+      const id = await registerSchema(`${topic}-value`, JSON.stringify(schema), 'JSON');
       return ORDERS.map((o) => framed(id, Buffer.from(JSON.stringify(o))));
     },
     read(_schema, record) {

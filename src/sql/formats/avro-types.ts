@@ -11,7 +11,8 @@
 import { SerdeError } from '../../serde/serde.js';
 import { Decimal, fitDecimal } from '../types/decimal.js';
 import * as T from '../types/sqlType.js';
-import type { SqlType, Struct } from '../types/sqlType.js';
+import type { SqlType } from '../types/sqlType.js';
+import { compositeFromPlain, compositeToPlain } from './composite.js';
 
 export const KSQL_AVRO_NAMESPACE = 'io.confluent.ksql.avro_schemas';
 export const KSQL_AVRO_NAME = 'KsqlDataSourceSchema';
@@ -152,28 +153,12 @@ export function toAvro(v: unknown, t: SqlType): unknown {
     case 'DECIMAL':
       return unscaledToBytes(fitDecimal(v as Decimal, t.precision, t.scale).unscaled);
     case 'ARRAY':
-      return (v as unknown[]).map((e) => toAvro(e, t.element));
-    case 'MAP': {
-      const out: Record<string, unknown> = {};
-      for (const [k, x] of v as Map<string, unknown>) out[String(k)] = toAvro(x, t.value);
-      return out;
-    }
-    case 'STRUCT': {
-      const s = v as Struct;
-      const out: Record<string, unknown> = {};
-      for (const f of t.fields) out[f.name] = toAvro(s[f.name] ?? null, f.type);
-      return out;
-    }
+    case 'MAP':
+    case 'STRUCT':
+      return compositeToPlain(v, t, toAvro);
     default:
       return v;
   }
-}
-
-function field(obj: Record<string, unknown>, name: string): unknown {
-  if (name in obj) return obj[name];
-  const upper = name.toUpperCase();
-  for (const k of Object.keys(obj)) if (k.toUpperCase() === upper) return obj[k];
-  return null;
 }
 
 /** A generic value avsc read (with logical types raw) as the SQL value of type t. */
@@ -195,18 +180,9 @@ export function fromAvro(v: unknown, t: SqlType, where: string): unknown {
     case 'DECIMAL':
       return Buffer.isBuffer(v) ? fitDecimal(new Decimal(bytesToUnscaled(v), t.scale), t.precision, t.scale) : fitDecimal(Decimal.parse(String(v)), t.precision, t.scale);
     case 'ARRAY':
-      return (v as unknown[]).map((e) => fromAvro(e, t.element, where));
-    case 'MAP': {
-      const out = new Map<string, unknown>();
-      for (const [k, x] of Object.entries(v as Record<string, unknown>)) out.set(k, fromAvro(x, t.value, where));
-      return out;
-    }
-    case 'STRUCT': {
-      const obj = v as Record<string, unknown>;
-      const out: Struct = {};
-      for (const f of t.fields) out[f.name] = fromAvro(field(obj, f.name), f.type, `${where}.${f.name}`);
-      return out;
-    }
+    case 'MAP':
+    case 'STRUCT':
+      return compositeFromPlain(v, t, where, fromAvro);
   }
 }
 

@@ -7,7 +7,8 @@
 import type * as pbjs from 'protobufjs';
 import { SerdeError } from '../../serde/serde.js';
 import * as T from '../types/sqlType.js';
-import type { SqlType, Struct } from '../types/sqlType.js';
+import type { SqlType } from '../types/sqlType.js';
+import { compositeFromPlain, compositeToPlain } from './composite.js';
 
 const SCALARS: Record<string, SqlType> = {
   bool: T.BOOLEAN,
@@ -108,13 +109,6 @@ export function protoSchemaOf(fields: readonly { name: string; type: SqlType }[]
   return `syntax = "proto3";\n\n${usesTimestamp.v ? 'import "google/protobuf/timestamp.proto";\n\n' : ''}${body}\n`;
 }
 
-function field(obj: Record<string, unknown>, name: string): unknown {
-  if (name in obj) return obj[name];
-  const upper = name.toUpperCase();
-  for (const k of Object.keys(obj)) if (k.toUpperCase() === upper) return obj[k];
-  return null;
-}
-
 /** A SQL value as the plain object protobufjs' fromObject takes. */
 export function toProto(v: unknown, t: SqlType): unknown {
   if (v === null || v === undefined) return null;
@@ -126,18 +120,9 @@ export function toProto(v: unknown, t: SqlType): unknown {
       return { seconds: Math.floor(ms / 1000), nanos: (((ms % 1000) + 1000) % 1000) * 1e6 };
     }
     case 'ARRAY':
-      return (v as unknown[]).map((e) => toProto(e, t.element));
-    case 'MAP': {
-      const out: Record<string, unknown> = {};
-      for (const [k, x] of v as Map<unknown, unknown>) out[String(k)] = toProto(x, t.value);
-      return out;
-    }
-    case 'STRUCT': {
-      const s = v as Struct;
-      const out: Record<string, unknown> = {};
-      for (const f of t.fields) out[f.name] = toProto(s[f.name] ?? null, f.type);
-      return out;
-    }
+    case 'MAP':
+    case 'STRUCT':
+      return compositeToPlain(v, t, toProto);
     default:
       return v;
   }
@@ -155,18 +140,9 @@ export function fromProto(v: unknown, t: SqlType, where: string): unknown {
       return Number(ts.seconds ?? 0) * 1000 + Math.floor(Number(ts.nanos ?? 0) / 1e6);
     }
     case 'ARRAY':
-      return (v as unknown[]).map((e) => fromProto(e, t.element, where));
-    case 'MAP': {
-      const out = new Map<unknown, unknown>();
-      for (const [k, x] of Object.entries(v as Record<string, unknown>)) out.set(t.key.base === 'STRING' ? k : t.key.base === 'BIGINT' ? BigInt(k) : Number(k), fromProto(x, t.value, where));
-      return out;
-    }
-    case 'STRUCT': {
-      const obj = v as Record<string, unknown>;
-      const out: Struct = {};
-      for (const f of t.fields) out[f.name] = fromProto(field(obj, f.name), f.type, `${where}.${f.name}`);
-      return out;
-    }
+    case 'MAP':
+    case 'STRUCT':
+      return compositeFromPlain(v, t, where, fromProto);
     default:
       // wrapper types arrive as { value }
       if (typeof v === 'object' && !Buffer.isBuffer(v) && 'value' in (v as object)) return (v as { value: unknown }).value;

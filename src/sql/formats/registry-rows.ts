@@ -19,13 +19,7 @@ import { SerdeError, type Serde } from '../../serde/serde.js';
 import { avroRecord, avroSchemaOf, fromAvro, KSQL_AVRO_NAME, KSQL_AVRO_NAMESPACE, toAvro } from './avro-types.js';
 import { jsonObjectSchema, jsonSchemaOf } from './json-schema-types.js';
 import { fromProto, protoSchemaOf, toProto } from './protobuf-types.js';
-
-function field(obj: Record<string, unknown>, name: string): unknown {
-  if (Object.prototype.hasOwnProperty.call(obj, name)) return obj[name];
-  const upper = name.toUpperCase();
-  for (const k of Object.keys(obj)) if (k.toUpperCase() === upper) return obj[k];
-  return null;
-}
+import { fieldIgnoringCase } from './composite.js';
 
 function requireRegistry(format: FormatInfo): NonNullable<FormatInfo['registry']> {
   if (!format.registry) throw new SerdeError(`the ${format.format} format needs a schema registry: set 'ksql.schema.registry.url' (or schema.registry.url in the config)`);
@@ -70,7 +64,7 @@ function avroRows(columns: readonly ColumnSpec[], format: FormatInfo, isKey: boo
       if (v === null) return null;
       if (unwrapped) return [fromAvro(v, types[0]!, columns[0]!.name)];
       if (typeof v !== 'object') throw new SerdeError(`avro: expected a record for ${columns.length} columns, got ${typeof v}`);
-      return columns.map((c, i) => fromAvro(field(v as Record<string, unknown>, c.name), types[i]!, c.name));
+      return columns.map((c, i) => fromAvro(fieldIgnoringCase(v as Record<string, unknown>, c.name), types[i]!, c.name));
     },
   };
 }
@@ -119,7 +113,7 @@ function protoRowCodec(columns: readonly ColumnSpec[]): { toMessage(row: Row): R
       return rec;
     },
     fromMessage(obj) {
-      return columns.map((c, i) => fromProto(field(obj, c.name), types[i]!, c.name));
+      return columns.map((c, i) => fromProto(fieldIgnoringCase(obj, c.name), types[i]!, c.name));
     },
   };
 }
