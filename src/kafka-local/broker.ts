@@ -14,10 +14,10 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { isAbsolute, join, resolve } from 'node:path';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { acquireLock, checkPort, commandLine, pidAlive, portFree, readPidFile, sleep, spawnDetached, stderrLog, tailFile, terminate, withTimeout } from './processes.js';
+import { absoluteDir, acquireLock, checkPort, pidAlive, portFree, readJsonFile, runningPidFrom, sleep, spawnDetached, stderrLog, tailFile, terminate, withTimeout } from './processes.js';
 import { DEFAULT_KAFKA_VERSION, ensureKafkaJars, javaCommand, kstreamCacheDir, type KafkaJarsManifest } from './jars.js';
 
 export const DEFAULT_LOCAL_KAFKA_PORT = 9092;
@@ -125,35 +125,16 @@ export function defaultLocalKafkaDataDir(port: number = DEFAULT_LOCAL_KAFKA_PORT
 }
 
 function resolveDataDir(dataDir: string | undefined, port: number): string {
-  if (!dataDir) return defaultLocalKafkaDataDir(port);
-  return isAbsolute(dataDir) ? dataDir : resolve(dataDir);
+  return absoluteDir(dataDir, () => defaultLocalKafkaDataDir(port));
 }
 
-// ---------------------------------------------------------------------------------------------------------------
-// processes
-
-/** Is `pid` a live broker started by us from `dataDir`? */
-function isOurBroker(pid: number, dataDir: string): boolean {
-  if (!pidAlive(pid)) return false;
-  const cmd = commandLine(pid);
-  return cmd !== undefined && cmd.includes(`-D${MARKER_PROP}=${dataDir}`) && cmd.includes('kafka.Kafka');
-}
-
-async function readState(dataDir: string): Promise<StateFile | undefined> {
-  try {
-    return JSON.parse(await readFile(join(dataDir, STATE_FILE), 'utf8')) as StateFile;
-  } catch {
-    return undefined;
-  }
+function readState(dataDir: string): Promise<StateFile | undefined> {
+  return readJsonFile<StateFile>(join(dataDir, STATE_FILE));
 }
 
 /** The pid of our broker running from `dataDir`, removing a stale pid file. */
-async function runningPid(dataDir: string): Promise<number | undefined> {
-  const pid = await readPidFile(join(dataDir, PID_FILE));
-  if (pid === undefined) return undefined;
-  if (isOurBroker(pid, dataDir)) return pid;
-  await rm(join(dataDir, PID_FILE), { force: true });
-  return undefined;
+function runningPid(dataDir: string): Promise<number | undefined> {
+  return runningPidFrom(join(dataDir, PID_FILE), [`-D${MARKER_PROP}=${dataDir}`, 'kafka.Kafka']);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

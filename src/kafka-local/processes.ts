@@ -6,7 +6,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { dirname } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -162,4 +162,29 @@ export async function spawnDetached(command: string, args: string[], cwd: string
   });
   child.unref();
   return pid;
+}
+
+/** `dataDir` made absolute, or the default when none is given. */
+export function absoluteDir(dataDir: string | undefined, fallback: () => string): string {
+  if (!dataDir) return fallback();
+  return isAbsolute(dataDir) ? dataDir : resolve(dataDir);
+}
+
+/** A JSON file's content, or undefined when it is missing or not JSON. */
+export async function readJsonFile<T>(file: string): Promise<T | undefined> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The pid in `pidFile` if it is a live process whose command line has every marker; a stale pid file is removed. */
+export async function runningPidFrom(pidFile: string, markers: readonly string[]): Promise<number | undefined> {
+  const pid = await readPidFile(pidFile);
+  if (pid === undefined) return undefined;
+  const cmd = pidAlive(pid) ? commandLine(pid) : undefined;
+  if (cmd !== undefined && markers.every((m) => cmd.includes(m))) return pid;
+  await rm(pidFile, { force: true });
+  return undefined;
 }

@@ -7,11 +7,11 @@
  * (default `<cache>/local-schema-registry/<port>`: registry.pid, kstream-local-registry.json, logs/registry.log).
  * Schemas live in memory: a restart starts empty.
  */
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { isAbsolute, join, resolve } from 'node:path';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { DEFAULT_APICURIO_VERSION, ensureRegistryApp } from './registry-app.js';
 import { javaCommand, kstreamCacheDir } from './maven.js';
-import { acquireLock, checkPort, commandLine, pidAlive, portFree, readPidFile, sleep, spawnDetached, stderrLog, tailFile, terminate } from './processes.js';
+import { absoluteDir, acquireLock, checkPort, pidAlive, portFree, readJsonFile, runningPidFrom, sleep, spawnDetached, stderrLog, tailFile, terminate } from './processes.js';
 
 export const DEFAULT_LOCAL_REGISTRY_PORT = 8081;
 const HOST = '127.0.0.1';
@@ -69,29 +69,19 @@ export function defaultLocalRegistryDataDir(port: number = DEFAULT_LOCAL_REGISTR
 }
 
 function resolveDataDir(dataDir: string | undefined, port: number): string {
-  if (!dataDir) return defaultLocalRegistryDataDir(port);
-  return isAbsolute(dataDir) ? dataDir : resolve(dataDir);
+  return absoluteDir(dataDir, () => defaultLocalRegistryDataDir(port));
 }
 
 export function localRegistryUrl(port: number): string {
   return `http://${HOST}:${port}${CCOMPAT_PATH}`;
 }
 
-async function readState(dataDir: string): Promise<StateFile | undefined> {
-  try {
-    return JSON.parse(await readFile(join(dataDir, STATE_FILE), 'utf8')) as StateFile;
-  } catch {
-    return undefined;
-  }
+function readState(dataDir: string): Promise<StateFile | undefined> {
+  return readJsonFile<StateFile>(join(dataDir, STATE_FILE));
 }
 
-async function runningPid(dataDir: string): Promise<number | undefined> {
-  const pid = await readPidFile(join(dataDir, PID_FILE));
-  if (pid === undefined) return undefined;
-  const cmd = pidAlive(pid) ? commandLine(pid) : undefined;
-  if (cmd?.includes(`-D${MARKER_PROP}=${dataDir}`)) return pid;
-  await rm(join(dataDir, PID_FILE), { force: true });
-  return undefined;
+function runningPid(dataDir: string): Promise<number | undefined> {
+  return runningPidFrom(join(dataDir, PID_FILE), [`-D${MARKER_PROP}=${dataDir}`]);
 }
 
 /** Does a Confluent-compatible registry answer at `url` (its `/subjects` lists)? */
