@@ -41,4 +41,4 @@ if [ ! -x node_modules/.bin/tsx ]; then
 fi
 # bounded: Maven gets 15 minutes per step inside prefetch; this is a backstop
 timeout 1800 node_modules/.bin/tsx src/kafka-local/prefetch.ts "$@"
-echo "install-kafka: kcat $(kcat -V 2>&1 | sed -n 's/^Version \([^ ]*\).*/\1/p'), $(java -version 2>&1 | head -1), Kafka jars cached" >&2
+echo "install-kafka: kcat $(kcat -V 2>&1 | sed -n 's/^Version \([^ ]*\).*/\1/p'), $(java -version 2>&1 | head -1), Kafka jars and schema registry cached" >&2

@@ -75,6 +75,22 @@ export { Serdes } from './serde/serdes.js';
 export { WindowedSerdes, TimeWindowedSerde, SessionWindowedSerde } from './serde/windowed-serdes.js';
 export type { WindowedSerde } from './serde/windowed-serdes.js';
 export { SerdeError } from './serde/serde.js';
+export {
+  AvroSerde,
+  JsonSchemaSerde,
+  ProtobufSerde,
+  SchemaRegistryClient,
+  SchemaRegistryError,
+  registryConfigFromProperties,
+} from './serde/registry/index.js';
+export type {
+  AvroSerdeOptions,
+  JsonSchemaSerdeOptions,
+  ProtobufSerdeOptions,
+  RegistrySchema,
+  RegistrySerdeOptions,
+  SchemaRegistryConfig,
+} from './serde/registry/index.js';
 export type { Serde } from './serde/serde.js';
 
 // Runtime

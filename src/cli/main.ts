@@ -6,6 +6,7 @@ import { registerProduceCommand } from './produce.js';
 import { registerConsumeCommand } from './consume.js';
 import { registerTopicsCommand } from './topics.js';
 import { registerLocalKafkaCommands } from '../kafka-local/command.js';
+import { registerLocalSchemaRegistryCommands } from '../kafka-local/registry-command.js';
 import { registerTestCommand } from './test-command.js';
 import { registerExplainCommand } from './explain.js';
 import { setSqlLoader } from './run.js';
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerConsumeCommand(program);
   registerTopicsCommand(program);
   registerLocalKafkaCommands(program);
+  registerLocalSchemaRegistryCommands(program);
   return program;
 }
 

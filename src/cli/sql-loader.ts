@@ -11,6 +11,7 @@
  * The application id is `ksql-<file name>` unless --application-id or the config sets one; internal
  * topics are `<application id>-<QUERY_ID>-<operator>-repartition|changelog`.
  */
+import { registryConfigFromProperties } from '../serde/registry/client.js';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { createHash } from 'node:crypto';
@@ -49,13 +50,15 @@ function streamsSettings(properties: ReadonlyMap<string, string>): Record<string
 export async function loadSql(file: string, requested: Record<string, unknown>): Promise<LoadedSql> {
   if (!existsSync(file)) throw new UserError(`no such file: ${file}`);
   const text = readFileSync(file, 'utf8');
-  const script = planScript(new SqlSession().execute(text, file));
+  // AVRO / PROTOBUF / JSON_SR topics: the registry from --config (`schema.registry.url` or `ksql.schema.registry.url`)
+  const registrySettings = { ...requested, 'schema.registry.url': requested['ksql.schema.registry.url'] ?? requested['schema.registry.url'] };
+  const schemaRegistry = registryConfigFromProperties(registrySettings);
+  const script = planScript(new SqlSession(schemaRegistry ? { schemaRegistry } : {}).execute(text, file));
   const properties = script.properties;
   const reset = properties.get('auto.offset.reset') ?? properties.get('ksql.streams.auto.offset.reset');
   const offsetReset: OffsetReset = reset === 'latest' ? 'latest' : 'earliest';
   const topology = script.queries.length === 0 ? null : buildScriptTopology(script.queries, { offsetReset });
   const config: Record<string, unknown> = { 'application.id': sqlApplicationId(file), ...streamsSettings(properties) };
-  void requested;
   return { topology, config, prepare: (log, runConfig) => prepareLog(script, text, file, log, runConfig) };
 }
 

@@ -9,7 +9,7 @@ import { SqlSession } from '../sql/session.js';
 import { QueryTestDriver, queryTestDriver } from '../sql/planner/test-driver.js';
 import { parseInputFile, parseOutputFile, TestFileError, type TestRecord } from '../sql/testrunner/files.js';
 import { renderOutputs } from '../sql/testrunner/render.js';
-import { failed, insertValuesRecords, runTestCase } from '../sql/testrunner/runner.js';
+import { failed, insertValuesRecords, runTestCase, testSessionOptions } from '../sql/testrunner/runner.js';
 import { encodeInput, topicCatalog } from '../sql/testrunner/topics.js';
 import { UserError } from './errors.js';
 import { writeOut } from './output.js';
@@ -48,7 +48,7 @@ function unknownInputTopic(inputs: readonly TestRecord[], topics: ReadonlyMap<st
 export async function runTest(options: TestOptions): Promise<void> {
   const text = read(options.sqlFile, 'SQL file');
   // Bad statements fail here, before anything runs (a SqlError: file:line:col, caret excerpt).
-  const statements = new SqlSession().execute(text, options.sqlFile);
+  const statements = new SqlSession(testSessionOptions()).execute(text, options.sqlFile);
   const inputs: TestRecord[] = options.inputFile === undefined ? [] : parseFile(() => parseInputFile(read(options.inputFile!, 'input file'), options.inputFile));
   const topics = topicCatalog(statements);
   const unknown = unknownInputTopic(inputs, topics);

@@ -11,13 +11,13 @@
  *   logs/stdout.log                                           JVM output that does not go through log4j
  *   kafka.pid, kstream-local-kafka.json                      the running broker's pid and settings
  */
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, openSync, closeSync, readFileSync } from 'node:fs';
-import { mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
+import { absoluteDir, acquireLock, checkPort, pidAlive, portFree, readJsonFile, runningPidFrom, sleep, spawnDetached, stderrLog, tailFile, terminate, withTimeout } from './processes.js';
 import { DEFAULT_KAFKA_VERSION, ensureKafkaJars, javaCommand, kstreamCacheDir, type KafkaJarsManifest } from './jars.js';
 
 export const DEFAULT_LOCAL_KAFKA_PORT = 9092;
@@ -120,96 +120,21 @@ interface StateFile {
   startedAt: string;
 }
 
-function stderrLog(line: string): void {
-  process.stderr.write(`kstream: ${line}\n`);
-}
-
 export function defaultLocalKafkaDataDir(port: number = DEFAULT_LOCAL_KAFKA_PORT): string {
   return join(kstreamCacheDir(), 'local-kafka', String(port));
 }
 
-function checkPort(name: string, port: number): void {
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`${name} must be a TCP port (1-65535), got ${port}`);
-}
-
 function resolveDataDir(dataDir: string | undefined, port: number): string {
-  if (!dataDir) return defaultLocalKafkaDataDir(port);
-  return isAbsolute(dataDir) ? dataDir : resolve(dataDir);
+  return absoluteDir(dataDir, () => defaultLocalKafkaDataDir(port));
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-// ---------------------------------------------------------------------------------------------------------------
-// processes
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
-  }
-  // a zombie (exited, not yet reaped by its parent) is dead for our purposes
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    if (state === 'Z' || state === 'X') return false;
-  } catch {
-    /* no /proc (macOS): trust kill(0) */
-  }
-  return true;
-}
-
-function commandLine(pid: number): string | undefined {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
-  } catch {
-    try {
-      return execFileSync('ps', ['-o', 'command=', '-p', String(pid)], { encoding: 'utf8' });
-    } catch {
-      return undefined;
-    }
-  }
-}
-
-/** Is `pid` a live broker started by us from `dataDir`? */
-function isOurBroker(pid: number, dataDir: string): boolean {
-  if (!pidAlive(pid)) return false;
-  const cmd = commandLine(pid);
-  return cmd !== undefined && cmd.includes(`-D${MARKER_PROP}=${dataDir}`) && cmd.includes('kafka.Kafka');
-}
-
-async function readPid(dataDir: string): Promise<number | undefined> {
-  try {
-    const n = Number((await readFile(join(dataDir, PID_FILE), 'utf8')).trim());
-    return Number.isInteger(n) && n > 0 ? n : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-async function readState(dataDir: string): Promise<StateFile | undefined> {
-  try {
-    return JSON.parse(await readFile(join(dataDir, STATE_FILE), 'utf8')) as StateFile;
-  } catch {
-    return undefined;
-  }
+function readState(dataDir: string): Promise<StateFile | undefined> {
+  return readJsonFile<StateFile>(join(dataDir, STATE_FILE));
 }
 
 /** The pid of our broker running from `dataDir`, removing a stale pid file. */
-async function runningPid(dataDir: string): Promise<number | undefined> {
-  const pid = await readPid(dataDir);
-  if (pid === undefined) return undefined;
-  if (isOurBroker(pid, dataDir)) return pid;
-  await rm(join(dataDir, PID_FILE), { force: true });
-  return undefined;
-}
-
-function portFree(port: number): Promise<boolean> {
-  return new Promise((done) => {
-    const srv = createServer();
-    srv.once('error', () => done(false));
-    srv.listen({ port, host: LOCAL_KAFKA_HOST, exclusive: true }, () => srv.close(() => done(true)));
-  });
+function runningPid(dataDir: string): Promise<number | undefined> {
+  return runningPidFrom(join(dataDir, PID_FILE), [`-D${MARKER_PROP}=${dataDir}`, 'kafka.Kafka']);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -273,15 +198,6 @@ export async function kafkaAnswers(bootstrap: string, timeoutMs = 3000): Promise
     return false;
   } finally {
     await admin.disconnect().catch(() => undefined);
-  }
-}
-
-async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([p, new Promise<never>((_, rej) => (timer = setTimeout(() => rej(new Error(`timed out after ${ms} ms`)), ms)))]);
-  } finally {
-    clearTimeout(timer);
   }
 }
 
@@ -412,23 +328,6 @@ function log4jConfig(logging: KafkaJarsManifest['logging'], logFile: string): { 
   return { file: 'log4j2.properties', text: text + '\n', jvmFlag: 'log4j2.configurationFile=' };
 }
 
-/** Last `lines` lines of a file ('' if it does not exist). */
-export async function tailFile(file: string, lines = 40, maxBytes = 64 * 1024): Promise<string> {
-  let fh;
-  try {
-    fh = await open(file, 'r');
-    const { size } = await fh.stat();
-    const len = Math.min(size, maxBytes);
-    const buf = Buffer.alloc(len);
-    await fh.read(buf, 0, len, size - len);
-    return buf.toString('utf8').split('\n').slice(-lines - 1).join('\n').trimEnd();
-  } catch {
-    return '';
-  } finally {
-    await fh?.close();
-  }
-}
-
 async function logTails(dataDir: string): Promise<string> {
   const server = await tailFile(join(dataDir, 'logs', 'server.log'), 40);
   const stdout = await tailFile(join(dataDir, 'logs', 'stdout.log'), 20);
@@ -473,40 +372,11 @@ function runJava(args: string[], cwd: string, timeoutMs: number): Promise<{ code
 export async function startLocalKafka(opts: LocalKafkaOptions = {}): Promise<LocalKafkaInfo> {
   const dataDir = resolveDataDir(opts.dataDir, opts.port ?? DEFAULT_LOCAL_KAFKA_PORT);
   // one start at a time per data dir (two racing starts would both spawn a JVM and fight over the pid file)
-  const release = await acquireLock(`${dataDir}.start-lock`, (opts.timeoutMs ?? 120_000) + 15 * 60_000);
+  const release = await acquireLock(`${dataDir}.start-lock`, (opts.timeoutMs ?? 120_000) + 15 * 60_000, 'Kafka');
   try {
     return await startLocked({ ...opts, dataDir });
   } finally {
     await release();
-  }
-}
-
-/** A lock file created exclusively, holding the owner's pid; a lock whose owner is gone is taken over. */
-async function acquireLock(file: string, timeoutMs: number): Promise<() => Promise<void>> {
-  await mkdir(dirname(file), { recursive: true });
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await writeFile(file, `${process.pid}\n`, { flag: 'wx' });
-      return () => rm(file, { force: true });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    }
-    const owner = Number((await readFile(file, 'utf8').catch(() => '')).trim());
-    if (owner ? !pidAlive(owner) : await olderThan(file, 5000)) {
-      await rm(file, { force: true });
-      continue;
-    }
-    if (Date.now() > deadline) throw new Error(`another process (pid ${owner}) is starting Kafka from the same data dir (${file})`);
-    await sleep(200);
-  }
-}
-
-async function olderThan(file: string, ms: number): Promise<boolean> {
-  try {
-    return Date.now() - (await stat(file)).mtimeMs > ms;
-  } catch {
-    return true;
   }
 }
 
@@ -558,14 +428,14 @@ async function startLocked(opts: LocalKafkaOptions & { dataDir: string }): Promi
   }
 
   // 2. something else on the port?
-  if (!(await portFree(port))) {
+  if (!(await portFree(port, LOCAL_KAFKA_HOST))) {
     if (await kafkaAnswers(bootstrap)) {
       log(`a Kafka broker not started from ${dataDir} already answers at ${bootstrap}; using it`);
       return { bootstrap, port, controllerPort, dataDir, logFile, alreadyRunning: true, startupMs: 0, downloadMs: 0 };
     }
     throw new Error(`port ${port} on ${LOCAL_KAFKA_HOST} is taken by something that does not answer as Kafka; choose another --port`);
   }
-  if (!(await portFree(controllerPort))) {
+  if (!(await portFree(controllerPort, LOCAL_KAFKA_HOST))) {
     throw new Error(`the KRaft controller port ${controllerPort} on ${LOCAL_KAFKA_HOST} is taken; choose another port (or --controller-port)`);
   }
 
@@ -615,21 +485,8 @@ async function startLocked(opts: LocalKafkaOptions & { dataDir: string }): Promi
     jars.manifest.mainClass,
     join(dataDir, 'server.properties'),
   ];
-  const out = openSync(join(logsDir, 'stdout.log'), 'a');
   const spawnedAt = Date.now();
-  let child;
-  try {
-    child = spawn(javaCommand(), jvm, { cwd: dataDir, detached: true, stdio: ['ignore', out, out] });
-  } finally {
-    closeSync(out);
-  }
-  const pid = await new Promise<number>((ok, fail) => {
-    child.once('error', (err: NodeJS.ErrnoException) =>
-      fail(err.code === 'ENOENT' ? new Error('java was not found (set JAVA_HOME or put java 17+ on PATH)') : err),
-    );
-    child.once('spawn', () => ok(child.pid as number));
-  });
-  child.unref();
+  const pid = await spawnDetached(javaCommand(), jvm, dataDir, join(logsDir, 'stdout.log'));
   await writeFile(join(dataDir, PID_FILE), `${pid}\n`);
   const state: StateFile = { version, port, controllerPort, clusterId: clusterId ?? '', pid, startedAt: new Date().toISOString() };
   await writeFile(join(dataDir, STATE_FILE), JSON.stringify(state, null, 2) + '\n');
@@ -670,28 +527,8 @@ export async function stopLocalKafka(opts: StopLocalKafkaOptions = {}): Promise<
   const dataDir = resolveDataDir(opts.dataDir, opts.port ?? DEFAULT_LOCAL_KAFKA_PORT);
   const pid = await runningPid(dataDir);
   if (pid === undefined) return { wasRunning: false, killed: false, dataDir };
-  const timeoutMs = opts.timeoutMs ?? 30_000;
   log(`stopping Kafka (pid ${pid}) from ${dataDir}`);
-  try {
-    process.kill(pid, 'SIGTERM');
-  } catch {
-    /* gone already */
-  }
-  const deadline = Date.now() + timeoutMs;
-  while (pidAlive(pid) && Date.now() < deadline) await sleep(100);
-  let killed = false;
-  if (pidAlive(pid)) {
-    log(`Kafka (pid ${pid}) did not stop within ${Math.round(timeoutMs / 1000)}s; killing it`);
-    killed = true;
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      /* gone */
-    }
-    const hard = Date.now() + 10_000;
-    while (pidAlive(pid) && Date.now() < hard) await sleep(100);
-    if (pidAlive(pid)) throw new Error(`Kafka (pid ${pid}) survived SIGKILL`);
-  }
+  const killed = await terminate(pid, 'Kafka', opts.timeoutMs ?? 30_000, log);
   await rm(join(dataDir, PID_FILE), { force: true });
   return { wasRunning: true, pid, killed, dataDir };
 }

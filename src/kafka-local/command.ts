@@ -8,13 +8,13 @@ import { Command, InvalidArgumentError } from 'commander';
 import { DEFAULT_LOCAL_KAFKA_PORT, defaultLocalKafkaDataDir, startLocalKafka, statusLocalKafka, stopLocalKafka } from './broker.js';
 import { DEFAULT_KAFKA_VERSION, kstreamCacheDir } from './jars.js';
 
-function parsePort(value: string): number {
+export function parsePort(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value) || n < 1 || n > 65535) throw new InvalidArgumentError('not a TCP port (1-65535)');
   return n;
 }
 
-function parseSeconds(value: string): number {
+export function parseSeconds(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('not a positive number of seconds');
   return n;
@@ -26,7 +26,7 @@ function collectSetting(value: string, previous: Record<string, string> | undefi
   return { ...previous, [value.slice(0, eq).trim()]: value.slice(eq + 1).trim() };
 }
 
-async function run(action: () => Promise<void>): Promise<void> {
+export async function run(action: () => Promise<void>): Promise<void> {
   try {
     await action();
   } catch (err) {
@@ -51,13 +51,14 @@ interface WhereOpts {
   dataDir?: string;
 }
 
+/** The `local` command of `program`, created on first use. */
+export function localCommand(program: Command): Command {
+  return program.commands.find((c) => c.name() === 'local') ?? program.command('local').description('development services on this machine');
+}
+
 /** Adds `local kafka start|stop|status` to `program` (reusing an existing `local` command if there is one). */
 export function registerLocalKafkaCommands(program: Command): Command {
-  const local =
-    program.commands.find((c) => c.name() === 'local') ??
-    program.command('local').description('development services on this machine');
-
-  const kafka = local
+  const kafka = localCommand(program)
     .command('kafka')
     .description('a real single-node Apache Kafka broker (KRaft) on 127.0.0.1, for development and tests')
     .addHelpText(

@@ -21,3 +21,16 @@ export {
   type StopLocalKafkaResult,
 } from './broker.js';
 export { registerLocalKafkaCommands } from './command.js';
+export { DEFAULT_APICURIO_VERSION, ensureRegistryApp } from './registry-app.js';
+export {
+  CCOMPAT_PATH,
+  DEFAULT_LOCAL_REGISTRY_PORT,
+  localRegistryUrl,
+  registryAnswers,
+  startLocalSchemaRegistry,
+  statusLocalSchemaRegistry,
+  stopLocalSchemaRegistry,
+  type LocalRegistryInfo,
+  type LocalRegistryStatus,
+} from './schema-registry.js';
+export { registerLocalSchemaRegistryCommands } from './registry-command.js';

@@ -6,11 +6,12 @@
  * assembled in a temporary sibling folder and renamed into place as the last step, so a download
  * that is killed half way leaves nothing that looks usable.
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
+import { mkdir, readdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { dirBytes, kstreamCacheDir, MavenProgress, removeStaleTempDirs, runMaven } from './maven.js';
+
+export { javaCommand, kstreamCacheDir } from './maven.js';
 
 /** Newest 3.9 patch release on Maven Central when this was written. */
 export const DEFAULT_KAFKA_VERSION = '3.9.2';
@@ -53,31 +54,12 @@ export interface EnsureKafkaJarsOptions {
   timeoutMs?: number;
 }
 
-/** `$KSTREAM_CACHE_DIR`, else `~/.cache/kstream`. */
-export function kstreamCacheDir(): string {
-  const fromEnv = process.env.KSTREAM_CACHE_DIR;
-  if (fromEnv && fromEnv.trim() !== '') return fromEnv;
-  return join(homedir(), '.cache', 'kstream');
-}
-
 export function kafkaVersionDir(version: string): string {
   return join(kstreamCacheDir(), 'kafka', version);
 }
 
 export function kafkaLibsDir(version: string): string {
   return join(kafkaVersionDir(version), 'libs');
-}
-
-/** The java executable: `$JAVA_HOME/bin/java` when JAVA_HOME is set, else `java` from PATH. */
-export function javaCommand(): string {
-  const home = process.env.JAVA_HOME;
-  if (home && existsSync(join(home, 'bin', 'java'))) return join(home, 'bin', 'java');
-  return 'java';
-}
-
-/** `$KSTREAM_MVN` or `mvn`. */
-function mvnCommand(): string {
-  return process.env.KSTREAM_MVN || 'mvn';
 }
 
 const VERSION_RE = /^\d+\.\d+\.\d+(?:[-.][0-9A-Za-z.-]+)?$/;
@@ -132,7 +114,7 @@ export async function ensureKafkaJars(opts: EnsureKafkaJarsOptions = {}): Promis
 
     // 1. the broker and its runtime dependencies
     await writeFile(join(tmp, 'pom.xml'), brokerPom(version));
-    await runMaven(tmp, ['dependency:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${tmpLibs}`], timeoutMs, progress);
+    await runMaven(tmp, ['dependency:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${tmpLibs}`], timeoutMs, progress, `Kafka ${version} jars`);
 
     // 2. an slf4j binding, so that the broker's logging reaches a file (Kafka's POMs leave the choice to the distribution)
     const jars1 = await listJars(tmpLibs);
@@ -141,7 +123,7 @@ export async function ensureKafkaJars(opts: EnsureKafkaJarsOptions = {}): Promis
     const { logging, binding } = loggingBinding(jars1);
     await mkdir(join(tmp, 'binding'), { recursive: true });
     await writeFile(join(tmp, 'binding', 'pom.xml'), bindingPom(binding));
-    await runMaven(join(tmp, 'binding'), ['dependency:copy-dependencies', '-DexcludeTransitive=true', `-DoutputDirectory=${tmpLibs}`], timeoutMs, progress);
+    await runMaven(join(tmp, 'binding'), ['dependency:copy-dependencies', '-DexcludeTransitive=true', `-DoutputDirectory=${tmpLibs}`], timeoutMs, progress, `Kafka ${version} jars`);
     progress.finish();
 
     const jars = await listJars(tmpLibs);
@@ -268,112 +250,3 @@ async function listJars(dir: string): Promise<string[]> {
   return (await readdir(dir)).filter((f) => f.endsWith('.jar')).sort();
 }
 
-async function dirBytes(dir: string): Promise<number> {
-  let total = 0;
-  for (const f of await readdir(dir)) total += (await stat(join(dir, f))).size;
-  return total;
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** Temp folders of downloads whose process is gone (killed mid-download). */
-async function removeStaleTempDirs(versionDir: string): Promise<void> {
-  for (const name of await readdir(versionDir)) {
-    const m = /^\.(?:tmp|stale)-(\d+)-/.exec(name);
-    if (!m) continue;
-    const pid = Number(m[1]);
-    if (pid !== process.pid && pidAlive(pid)) continue;
-    await rm(join(versionDir, name), { recursive: true, force: true }).catch(() => undefined);
-  }
-}
-
-/** Turns Maven's "Downloaded from central: ..." lines into a short progress report. */
-class MavenProgress {
-  private files = 0;
-  private bytes = 0;
-  private lastReport = Date.now();
-  constructor(private readonly log: (line: string) => void) {}
-
-  line(text: string): void {
-    const m = /^(?:\[INFO\] )?Downloaded from [^:]+: \S+ \(([\d.]+) (B|kB|KB|MB|GB)/.exec(text);
-    if (!m) return;
-    this.files++;
-    const unit = { B: 1, kB: 1e3, KB: 1e3, MB: 1e6, GB: 1e9 }[m[2] as 'B'] ?? 1;
-    this.bytes += Number(m[1]) * unit;
-    if (Date.now() - this.lastReport >= 2000) {
-      this.lastReport = Date.now();
-      this.report();
-    }
-  }
-
-  finish(): void {
-    if (this.files > 0) this.report();
-  }
-
-  private report(): void {
-    this.log(`  … ${this.files} files downloaded (${(this.bytes / 1e6).toFixed(1)} MB)`);
-  }
-}
-
-function runMaven(cwd: string, goals: string[], timeoutMs: number, progress: MavenProgress): Promise<void> {
-  // -U: retry artifacts whose earlier absence Maven cached (a version published since); this runs only on a cache miss
-  const args = ['-B', '-U', ...goals];
-  return new Promise((resolve, reject) => {
-    let child;
-    try {
-      child = spawn(mvnCommand(), args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
-    } catch (err) {
-      reject(err);
-      return;
-    }
-    const errors: string[] = [];
-    const tail: string[] = [];
-    let buf = '';
-    const onData = (chunk: Buffer): void => {
-      buf += chunk.toString('utf8');
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        // strip ANSI colour codes that some Maven setups emit even in batch mode
-        // eslint-disable-next-line no-control-regex
-        const line = buf.slice(0, nl).replace(/\x1b\[[0-9;]*m/g, '').trimEnd();
-        buf = buf.slice(nl + 1);
-        progress.line(line);
-        if (line.startsWith('[ERROR]') && !/^\[ERROR\]\s*($|To see the full|Re-run Maven|For more information|\[Help \d)/.test(line)) {
-          errors.push(line);
-        }
-        tail.push(line);
-        if (tail.length > 30) tail.shift();
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`Maven did not finish within ${Math.round(timeoutMs / 1000)}s (mvn ${args.join(' ')} in ${cwd})`));
-    }, timeoutMs);
-    child.on('error', (err: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
-      reject(
-        err.code === 'ENOENT'
-          ? new Error(`Maven (${mvnCommand()}) was not found: it is needed once per Kafka version to fetch the broker jars from Maven Central (Debian: apt-get install maven)`)
-          : err,
-      );
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      if (code === 0) {
-        resolve();
-        return;
-      }
-      const detail = (errors.length ? errors : tail).slice(0, 20).join('\n');
-      reject(new Error(`Maven failed (${signal ?? `exit ${code}`}) fetching Kafka jars: mvn ${args.join(' ')}\n${detail}`));
-    });
-  });
-}

@@ -1,5 +1,8 @@
 import { type Serde, SerdeError } from './serde.js';
 import { Packr } from 'msgpackr';
+import { AvroSerde, type AvroSerdeOptions } from './registry/avro.js';
+import { JsonSchemaSerde, type JsonSchemaSerdeOptions } from './registry/json-schema.js';
+import { ProtobufSerde, type ProtobufSerdeOptions } from './registry/protobuf.js';
 
 function typeError(serde: string, data: unknown): SerdeError {
   const what = data === undefined ? 'undefined' : Array.isArray(data) ? 'array' : typeof data;
@@ -230,6 +233,12 @@ export const Serdes = {
   Void: (): Serde<null> => VOID,
   Json: <T = unknown>(): Serde<T> => JSON_SERDE as Serde<T>,
   Msgpack: <T = unknown>(): Serde<T> => MSGPACK as Serde<T>,
+  /** Avro in the schema registry wire format (Confluent's KafkaAvroSerde). */
+  Avro: <T = unknown>(options: AvroSerdeOptions): AvroSerde<T> => new AvroSerde<T>(options),
+  /** Protobuf in the schema registry wire format (Confluent's KafkaProtobufSerde). */
+  Protobuf: <T = Record<string, unknown>>(options: ProtobufSerdeOptions): ProtobufSerde<T> => new ProtobufSerde<T>(options),
+  /** JSON Schema in the schema registry wire format (Confluent's KafkaJsonSchemaSerde). */
+  JsonSchema: <T = unknown>(options: JsonSchemaSerdeOptions): JsonSchemaSerde<T> => new JsonSchemaSerde<T>(options),
   /** A serde from two functions; null is handled for you (it stays null). */
   from: <T>(serialize: (data: T) => Buffer, deserialize: (data: Buffer) => T, name = 'custom'): Serde<T> =>
     new CustomSerde(name, serialize, deserialize),

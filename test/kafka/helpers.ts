@@ -83,6 +83,9 @@ export interface ReadRecord {
   offset: string;
   key: string | null;
   value: string | null;
+  /** The same as bytes, for binary formats. */
+  keyBytes: Buffer | null;
+  valueBytes: Buffer | null;
   headers: KafkaMessage['headers'];
   timestamp: string;
 }
@@ -118,6 +121,8 @@ export async function readRecords(topic: string, opts: ReadOptions): Promise<Rea
               offset: message.offset,
               key: message.key?.toString('utf8') ?? null,
               value: message.value?.toString('utf8') ?? null,
+              keyBytes: message.key ?? null,
+              valueBytes: message.value ?? null,
               headers: message.headers,
               timestamp: message.timestamp,
             });

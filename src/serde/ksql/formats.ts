@@ -109,6 +109,8 @@ export function valueSerde(columns: readonly ColumnSpec[], format: FormatInfo): 
       return kafkaSerde(columns);
     case 'NONE':
       return noneSerde();
+    default:
+      throw new Error(`${format.format} rows are built by src/sql/formats`);
   }
 }
 
@@ -124,5 +126,7 @@ export function keySerde(columns: readonly ColumnSpec[], format: FormatInfo): Se
       return kafkaSerde(columns);
     case 'NONE':
       return noneSerde();
+    default:
+      throw new Error(`${format.format} rows are built by src/sql/formats`);
   }
 }

@@ -4,7 +4,7 @@
  */
 import { fail, type SourcePos } from '../errors.js';
 import type { Expr, Property } from '../parser/ast.js';
-import { FORMAT_NAMES, type FormatInfo, type FormatName, type WindowInfo, type WindowType } from './metastore.js';
+import { FORMAT_NAMES, isRegistryFormat, type FormatInfo, type FormatName, type WindowInfo, type WindowType } from './metastore.js';
 
 export type PropertyValue = string | number | boolean | null;
 
@@ -37,9 +37,6 @@ const KNOWN = new Set([
   'VALUE_AVRO_SCHEMA_FULL_NAME',
   'SOURCE_CONNECTOR',
 ]);
-
-/** Formats ksqlDB knows but kstream cannot serve (they need a schema registry). */
-const REGISTRY_FORMATS = new Set(['AVRO', 'PROTOBUF', 'PROTOBUF_NOSR', 'JSON_SR']);
 
 function literalValue(e: Expr): PropertyValue {
   switch (e.kind) {
@@ -101,7 +98,6 @@ function formatName(p: ParsedProperties, prop: string): FormatName | undefined {
   if (raw === undefined) return undefined;
   const upper = raw.toUpperCase();
   if ((FORMAT_NAMES as readonly string[]).includes(upper)) return upper as FormatName;
-  if (REGISTRY_FORMATS.has(upper)) fail(`The '${upper}' format requires a schema registry, which kstream does not support. Use JSON, DELIMITED, KAFKA or NONE.`, p.pos(prop));
   return fail(`Unknown format: ${raw}`, p.pos(prop));
 }
 
@@ -139,11 +135,25 @@ export function formatInfo(format: FormatName, p: ParsedProperties, isKey: boole
   const delim = delimiter(p, delimProp);
   if (delim !== undefined && format !== 'DELIMITED') fail(`${format} does not support the following configs: [delimiter]`, p.pos(delimProp));
   const wrap = isKey ? undefined : boolProp(p, 'WRAP_SINGLE_VALUE');
-  // Formats other than JSON only write unwrapped single values: `false` is allowed, `true` is not.
-  if (wrap === true && format !== 'JSON') {
+  // KAFKA and DELIMITED only write unwrapped single values (`false` is allowed, `true` is not); Protobuf only wrapped.
+  if ((wrap === true && !(format === 'JSON' || format === 'AVRO' || format === 'JSON_SR' || format === 'PROTOBUF' || format === 'PROTOBUF_NOSR')) || (wrap === false && (format === 'PROTOBUF' || format === 'PROTOBUF_NOSR'))) {
     fail(`Format '${format}' does not support '${'WRAP_SINGLE_VALUE'}' set to '${wrap}'.`, p.pos('WRAP_SINGLE_VALUE'));
   }
-  return { format, ...(delim !== undefined ? { delimiter: delim } : {}), ...(wrap !== undefined ? { wrapSingleValue: wrap } : {}) };
+  const idProp = isKey ? 'KEY_SCHEMA_ID' : 'VALUE_SCHEMA_ID';
+  const nameProp = isKey ? 'KEY_SCHEMA_FULL_NAME' : p.get('VALUE_AVRO_SCHEMA_FULL_NAME') !== undefined ? 'VALUE_AVRO_SCHEMA_FULL_NAME' : 'VALUE_SCHEMA_FULL_NAME';
+  const schemaId = intProp(p, idProp);
+  const fullName = stringProp(p, nameProp);
+  for (const [prop, v] of [[idProp, schemaId], [nameProp, fullName]] as const) {
+    if (v !== undefined && !isRegistryFormat(format)) fail(`${format} does not support the following configs: [${prop === idProp ? 'schemaId' : 'fullSchemaName'}]`, p.pos(prop));
+  }
+  if (nameProp === 'VALUE_AVRO_SCHEMA_FULL_NAME' && fullName !== undefined && format !== 'AVRO') fail(`${format} does not support the following configs: [fullSchemaName]`, p.pos(nameProp));
+  return {
+    format,
+    ...(delim !== undefined ? { delimiter: delim } : {}),
+    ...(wrap !== undefined ? { wrapSingleValue: wrap } : {}),
+    ...(schemaId !== undefined ? { schemaId } : {}),
+    ...(fullName !== undefined ? { schemaFullName: fullName } : {}),
+  };
 }
 
 const WINDOW_UNITS: Record<string, number> = { MILLISECOND: 1, SECOND: 1000, MINUTE: 60_000, HOUR: 3_600_000, DAY: 86_400_000 };

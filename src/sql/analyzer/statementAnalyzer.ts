@@ -10,7 +10,9 @@ import type { Property, Statement, StatementOf, TableElement } from '../parser/a
 import type { PersistentQueryPlan, SinkInfo } from '../plan/logicalPlan.js';
 import { formatType, type SqlType } from '../types/sqlType.js';
 import { ExprAnalyzer } from './exprAnalyzer.js';
-import type { DataSource, FormatInfo, FormatName, MetaStore } from './metastore.js';
+import { isRegistryFormat, type DataSource, type FormatInfo, type FormatName, type MetaStore } from './metastore.js';
+import type { SchemaRegistryConfig } from '../../serde/registry/client.js';
+import { inferColumns } from '../formats/infer.js';
 import { chooseFormats, formatInfo, intProp, parseProperties, stringProp, windowInfo, type ParsedProperties } from './properties.js';
 import { analyzeQuery, type AnalyzedQuery } from './queryAnalyzer.js';
 import { formatSchema, quoteName, RESERVED_COLUMN_NAMES, ROWTIME, type Column, type LogicalSchema } from './schema.js';
@@ -39,6 +41,8 @@ export type AnalyzedStatement =
   | { readonly kind: 'noop'; readonly statement: Statement; readonly reason: string };
 
 export interface AnalyzerConfig {
+  /** The schema registry of AVRO, PROTOBUF and JSON_SR topics (`ksql.schema.registry.url` also sets it). */
+  readonly schemaRegistry?: SchemaRegistryConfig;
   /** ksql.persistence.default.format.key (default KAFKA). */
   readonly defaultKeyFormat?: FormatName;
   /** ksql.persistence.default.format.value (default: none, VALUE_FORMAT required). */
@@ -98,9 +102,11 @@ export class StatementAnalyzer {
     // The WITH clause is validated first (as ksqlDB does when it prepares the statement).
     const topic = stringProp(props, 'KAFKA_TOPIC');
     if (topic === undefined) fail('Missing required property "KAFKA_TOPIC" which has no default value.', s.pos);
-    const { keyFormat, valueFormat: declaredValueFormat } = this.sourceFormats(props, s.pos, s.name);
-    if (!s.elements || s.elements.length === 0) fail('The statement does not define any columns.', s.namePos);
-    const schema = this.schemaFromElements(s.elements, kind);
+    const formats = this.sourceFormats(props, s.pos, s.name);
+    const declared = this.schemaFromElements(s.elements ?? [], kind, s.namePos, isRegistryFormat(formats.valueFormat.format) && formats.valueFormat.format !== 'PROTOBUF_NOSR');
+    const { schema, keyFormat, valueFormat: declaredValueFormat } = this.inferColumns(declared, formats, topic!, kind, s);
+    if (schema.key.length === 0 && schema.value.length === 0) fail('The statement does not define any columns.', s.namePos);
+    if (kind === 'TABLE' && schema.key.length === 0) fail('Tables require a PRIMARY KEY. Please define the PRIMARY KEY.', s.namePos);
     const valueFormat = this.singleValueWrapping(declaredValueFormat, props, schema.value.length, s.pos);
     validateFormats(schema, keyFormat, valueFormat, s.pos);
     const window = windowInfo(props);
@@ -145,7 +151,54 @@ export class StatementAnalyzer {
     return { kind: 'noop', statement: s, reason: `dropped type ${name}` };
   }
 
-  private schemaFromElements(elements: readonly TableElement[], kind: 'STREAM' | 'TABLE'): LogicalSchema {
+  /**
+   * Columns the statement leaves out, from the schema registry (ksqlDB's schema inference): the value columns
+   * when none are declared and the value format has a registry, the key columns likewise (optional for streams).
+   */
+  private inferColumns(
+    declared: LogicalSchema,
+    formats: { keyFormat: FormatInfo; valueFormat: FormatInfo },
+    topic: string,
+    kind: 'STREAM' | 'TABLE',
+    s: StatementOf<'CreateSource'>,
+  ): { schema: LogicalSchema; keyFormat: FormatInfo; valueFormat: FormatInfo } {
+    let { key, value } = declared;
+    let { keyFormat, valueFormat } = formats;
+    const canInfer = (f: FormatInfo): boolean => isRegistryFormat(f.format) && f.format !== 'PROTOBUF_NOSR';
+    const infer = (f: FormatInfo, isKey: boolean, optional: boolean) => {
+      try {
+        return inferColumns(f, topic, isKey, optional);
+      } catch (e) {
+        return fail((e as Error).message, s.pos);
+      }
+    };
+    if (value.length === 0 && canInfer(valueFormat)) {
+      const inferred = infer(valueFormat, false, false)!;
+      value = inferred.columns.map((c) => ({ name: c.name, type: c.type, role: 'VALUE' as const }));
+      if (inferred.columns.length === 1 && inferred.columns[0]!.name === 'ROWVAL' && valueFormat.wrapSingleValue === undefined) valueFormat = { ...valueFormat, wrapSingleValue: false };
+    }
+    if (key.length === 0 && canInfer(keyFormat)) {
+      const inferred = infer(keyFormat, true, kind === 'STREAM');
+      if (inferred) key = inferred.columns.map((c) => ({ name: c.name, type: c.type, role: 'KEY' as const }));
+    }
+    const names = new Set<string>();
+    for (const c of [...key, ...value]) {
+      if (names.has(c.name)) fail(`Duplicate column names: ${quoteName(c.name)}`, s.pos);
+      names.add(c.name);
+    }
+    return { schema: { key, value }, keyFormat, valueFormat };
+  }
+
+  /** Adds the schema registry's settings to registry formats; fails when none is configured. */
+  private withRegistry(f: FormatInfo, topic: string, pos: SourcePos): FormatInfo {
+    if (!isRegistryFormat(f.format) || f.format === 'PROTOBUF_NOSR') return f;
+    const url = this.properties.get('ksql.schema.registry.url') ?? this.properties.get('schema.registry.url');
+    const registry = url ? { ...this.config.schemaRegistry, url } : this.config.schemaRegistry;
+    if (!registry) fail(`Cannot create topic '${topic}' with format ${f.format} without configuring 'ksql.schema.registry.url'`, pos);
+    return { ...f, registry };
+  }
+
+  private schemaFromElements(elements: readonly TableElement[], kind: 'STREAM' | 'TABLE', namePos?: SourcePos, inferValues = false): LogicalSchema {
     const seen = new Set<string>();
     const key: Column[] = [];
     const value: Column[] = [];
@@ -168,7 +221,8 @@ export class StatementAnalyzer {
       }
       (e.constraint === 'NONE' ? value : key).push({ name: e.name, type, role: e.constraint === 'NONE' ? 'VALUE' : 'KEY' });
     }
-    if (kind === 'TABLE' && key.length === 0) fail('Tables require a PRIMARY KEY. Please define the PRIMARY KEY.', elements[0]!.pos);
+    if (elements.length === 0 && !inferValues && namePos) fail('The statement does not define any columns.', namePos);
+    if (kind === 'TABLE' && key.length === 0 && !inferValues) fail('Tables require a PRIMARY KEY. Please define the PRIMARY KEY.', elements[0]?.pos ?? namePos!);
     return { key, value };
   }
 
@@ -181,9 +235,9 @@ export class StatementAnalyzer {
         pos,
       );
     }
-    void name;
     const keyName = chosen.key ?? this.config.defaultKeyFormat ?? 'KAFKA';
-    return { keyFormat: formatInfo(keyName, props, true), valueFormat: formatInfo(valueName, props, false) };
+    const topic = stringProp(props, 'KAFKA_TOPIC') ?? name;
+    return { keyFormat: this.withRegistry(formatInfo(keyName, props, true), topic, pos), valueFormat: this.withRegistry(formatInfo(valueName!, props, false), topic, pos) };
   }
 
   /**
@@ -320,7 +374,9 @@ export class StatementAnalyzer {
       : formatInfo(src.valueFormat.format, props, false).delimiter === undefined && src.valueFormat.delimiter !== undefined
         ? { ...formatInfo(src.valueFormat.format, props, false), delimiter: src.valueFormat.delimiter }
         : formatInfo(src.valueFormat.format, props, false);
-    const valueFormat = this.singleValueWrapping(declaredValueFormat, props, schema.value.length, pos);
+    const sinkTopic = stringProp(props, 'KAFKA_TOPIC') ?? (this.properties.get('ksql.output.topic.name.prefix') ?? '') + name;
+    keyFormat = this.withRegistry(keyFormat, sinkTopic, pos);
+    const valueFormat = this.withRegistry(this.singleValueWrapping(declaredValueFormat, props, schema.value.length, pos), sinkTopic, pos);
     validateFormats(schema, keyFormat, valueFormat, pos);
     const timestamp = stringProp(props, 'TIMESTAMP');
     let timestampColumn: SinkInfo['timestampColumn'];
@@ -337,7 +393,7 @@ export class StatementAnalyzer {
     return {
       name,
       type,
-      topic: stringProp(props, 'KAFKA_TOPIC') ?? (this.properties.get('ksql.output.topic.name.prefix') ?? '') + name,
+      topic: sinkTopic,
       schema,
       keyFormat,
       valueFormat,
@@ -430,7 +486,9 @@ function convertValue(analyzer: ExprAnalyzer, e: ReturnType<ExprAnalyzer['analyz
  */
 function inheritKeyFormat(_q: AnalyzedQuery, source: FormatInfo, keyTypes: readonly SqlType[], defaultKey: FormatName): FormatInfo {
   if (source.format === 'NONE' && keyTypes.length > 0) return { format: defaultKey };
-  return source;
+  // a sink registers its own key schema: the source's schema id and name are not inherited
+  const { schemaId: _id, schemaFullName: _name, ...inherited } = source;
+  return inherited;
 }
 
 export function kafkaSupports(t: SqlType): boolean {

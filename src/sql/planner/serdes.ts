@@ -9,7 +9,8 @@ import type { FormatInfo, WindowInfo } from '../analyzer/metastore.js';
 import type { Column, LogicalSchema } from '../analyzer/schema.js';
 import { delimitedSupports, kafkaSupports } from '../analyzer/statementAnalyzer.js';
 import type { SqlType } from '../types/sqlType.js';
-import { keySerde, valueSerde, type Row } from '../../serde/ksql/formats.js';
+import type { Row } from '../../serde/ksql/formats.js';
+import { formatKeySerde as keySerde, formatValueSerde as valueSerde } from '../formats/index.js';
 import type { Serde } from '../../serde/serde.js';
 import { SessionWindowedSerde, TimeWindowedSerde } from '../../serde/windowed-serdes.js';
 import type { Windowed } from '../../dsl/windowed.js';
@@ -49,6 +50,8 @@ function formatCarries(format: FormatInfo, types: readonly SqlType[]): boolean {
       return true;
     case 'NONE':
       return types.length === 0;
+    default:
+      return true;
   }
 }
 

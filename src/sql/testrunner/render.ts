@@ -35,6 +35,8 @@ function renderBytes(bytes: Buffer | null, format: FormatInfo, columns: readonly
       } catch {
         return bytes.toString('base64');
       }
+    default:
+      return bytes.toString('base64');
   }
 }
 

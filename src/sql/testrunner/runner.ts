@@ -8,7 +8,7 @@
 import type { AnalyzedStatement } from '../analyzer/statementAnalyzer.js';
 import { SqlError } from '../errors.js';
 import { SqlSession, type SqlSessionOptions } from '../session.js';
-import { keySerde, valueSerde } from '../../serde/ksql/formats.js';
+import { formatKeySerde as keySerde, formatValueSerde as valueSerde } from '../formats/index.js';
 import { compareOutputs } from './compare.js';
 import type { TestCaseFiles } from './files.js';
 import { decodeOutput, encodeInput, topicCatalog, type CapturedRecord, type EncodedRecord } from './topics.js';
@@ -57,10 +57,20 @@ export function insertValuesRecords(statements: readonly AnalyzedStatement[]): E
   return out;
 }
 
+let mockScopes = 0;
+
+/**
+ * Session options of one test case: as ksql-test-runner, AVRO / PROTOBUF / JSON_SR topics use an in-process
+ * registry (a fresh `mock://` scope per case) that the statements and inputs populate, unless one is given.
+ */
+export function testSessionOptions(options: SqlSessionOptions = {}): SqlSessionOptions {
+  return options.schemaRegistry ? options : { ...options, schemaRegistry: { url: `mock://kstream-test-${process.pid}-${++mockScopes}` } };
+}
+
 export async function runTestCase(test: TestCaseFiles, buildDriver: DriverFactory, options: SqlSessionOptions = {}): Promise<TestResult> {
   let statements: AnalyzedStatement[];
   try {
-    statements = new SqlSession(options).execute(test.statements, test.statementsFile);
+    statements = new SqlSession(testSessionOptions(options)).execute(test.statements, test.statementsFile);
   } catch (e) {
     if (e instanceof SqlError) return failed(e.format());
     throw e;

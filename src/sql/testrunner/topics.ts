@@ -5,9 +5,10 @@
 import type { AnalyzedStatement } from '../analyzer/statementAnalyzer.js';
 import type { FormatInfo, WindowInfo } from '../analyzer/metastore.js';
 import type { LogicalSchema } from '../analyzer/schema.js';
-import { keySerde, valueSerde, type Row } from '../../serde/ksql/formats.js';
+import type { Row } from '../../serde/ksql/formats.js';
+import { formatKeySerde as keySerde, formatValueSerde as valueSerde } from '../formats/index.js';
 import { JsonNumber, stringifyJson, type JsonValue } from '../../serde/ksql/jsonText.js';
-import { readJsonValue } from '../../serde/ksql/jsonValues.js';
+import { fieldCaseInsensitive, readJsonValue } from '../../serde/ksql/jsonValues.js';
 import { windowedSerde, type Windowed } from '../../serde/ksql/windowed.js';
 import type { Serde } from '../../serde/serde.js';
 import type { TestRecord } from './files.js';
@@ -53,7 +54,7 @@ export function serdesFor(info: TopicInfo): TopicSerdes {
 }
 
 /** Bytes of a test-file key or value in a format: JSON text, DELIMITED text, KAFKA encoding. */
-function encode(node: JsonValue, columns: LogicalSchema['key'], format: FormatInfo, serde: Serde<Row>, isKey: boolean): Buffer | null {
+function encode(node: JsonValue, columns: LogicalSchema['key'], format: FormatInfo, serde: Serde<Row>, isKey: boolean, topic: string): Buffer | null {
   if (node === null) return null;
   switch (format.format) {
     case 'NONE':
@@ -67,8 +68,15 @@ function encode(node: JsonValue, columns: LogicalSchema['key'], format: FormatIn
       if (!col) return null;
       return serde.serialize([readJsonValue(node, col.type)]);
     }
+    default: {
+      // registry formats: the test file gives the columns as JSON, as for the JSON format
+      const unwrapped = columns.length === 1 && (isKey || format.wrapSingleValue === false || typeof node !== 'object' || Array.isArray(node));
+      const row = unwrapped
+        ? [readJsonValue(node, columns[0]!.type)]
+        : columns.map((c) => readJsonValue(fieldCaseInsensitive(node as { [k: string]: JsonValue }, c.name) ?? null, c.type, c.name));
+      return serde.serialize(row, topic);
+    }
   }
-  void isKey;
 }
 
 export interface EncodedRecord {
@@ -88,12 +96,12 @@ export function encodeInput(r: TestRecord, info: TopicInfo | undefined): Encoded
     return { ...base, key: text(r.key), value: text(r.value) };
   }
   const serdes = serdesFor(info);
-  let key = encode(r.key, info.schema.key, info.keyFormat, serdes.key, true);
+  let key = encode(r.key, info.schema.key, info.keyFormat, serdes.key, true, r.topic);
   if (info.window && r.window && serdes.windowedKey) {
     const inner = serdes.key.deserialize(key);
     key = serdes.windowedKey.serialize({ key: inner ?? [], window: { start: r.window.start, end: r.window.end } });
   }
-  const value = encode(r.value, info.schema.value, info.valueFormat, serdes.value, false);
+  const value = encode(r.value, info.schema.value, info.valueFormat, serdes.value, false, r.topic);
   return { ...base, key, value };
 }
 

@@ -1,0 +1,107 @@
+/** Avro in Confluent's wire format, with `avsc`. */
+import type * as avsc from 'avsc';
+import { createRequire } from 'node:module';
+import { SerdeError } from '../serde.js';
+import type { RegistrySchema, SchemaReference, SchemaRegistryClient } from './client.js';
+import { type Compiled, RegistrySerde, type RegistrySerdeOptions } from './registry-serde.js';
+import { HEADER_SIZE } from './wire-format.js';
+
+const require = createRequire(import.meta.url);
+let avroLib: typeof avsc | undefined;
+/** avsc loads on first use, so that `import 'kstream'` does not pay for it. */
+export function avro(): typeof avsc {
+  return (avroLib ??= require('avsc') as typeof avsc);
+}
+
+export interface AvroSerdeOptions extends RegistrySerdeOptions {
+  /** The writer schema (registered on write) and, when reading, the reader schema records are resolved to. */
+  schema?: avsc.Schema | string;
+  /** avsc's logical type implementations (e.g. decimal, date) for reading and writing. */
+  logicalTypes?: Record<string, new (schema: avsc.Schema, opts?: unknown) => avsc.types.LogicalType>;
+}
+
+interface AvroCompiled {
+  /** The writer schema. */
+  type: avsc.Type;
+  /** The type records are read as: the serde's own schema when it has one, else the writer's. */
+  reader: avsc.Type;
+  /** From the writer's schema to the serde's own, when they differ. */
+  resolver?: avsc.Resolver;
+}
+
+function schemaText(schema: avsc.Schema | string): string {
+  return typeof schema === 'string' ? schema : JSON.stringify(schema);
+}
+
+/** Parses a registry schema with its references (named types from other subjects) into one avsc Type. */
+export function avroType(client: SchemaRegistryClient, schema: RegistrySchema, opts: Partial<avsc.ForSchemaOptions> = {}): avsc.Type {
+  const registry: Record<string, avsc.Type> = {};
+  const seen = new Set<string>();
+  const addRefs = (refs: readonly SchemaReference[]): void => {
+    for (const ref of refs) {
+      const key = `${ref.subject}\0${ref.version}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const v = client.version(ref.subject, ref.version);
+      addRefs(v.references);
+      avro().Type.forSchema(JSON.parse(v.schema) as avsc.Schema, { ...opts, registry });
+    }
+  };
+  try {
+    addRefs(schema.references);
+    return avro().Type.forSchema(JSON.parse(schema.schema) as avsc.Schema, { ...opts, registry });
+  } catch (e) {
+    if (e instanceof SerdeError) throw e;
+    throw new SerdeError(`invalid Avro schema: ${(e as Error).message}`);
+  }
+}
+
+export class AvroSerde<T = unknown> extends RegistrySerde<T, AvroCompiled> {
+  readonly name = 'avro';
+  protected readonly schemaType = 'AVRO' as const;
+  private readonly own: RegistrySchema | undefined;
+  private readonly ownType: avsc.Type | undefined;
+
+  constructor(private readonly avroOptions: AvroSerdeOptions) {
+    super(avroOptions);
+    if (avroOptions.schema !== undefined) {
+      this.ownType = avro().Type.forSchema(typeof avroOptions.schema === 'string' ? (JSON.parse(avroOptions.schema) as avsc.Schema) : avroOptions.schema, this.typeOptions());
+      this.own = { schema: schemaText(avroOptions.schema), schemaType: 'AVRO', references: [] };
+    }
+  }
+
+  private typeOptions(): Partial<avsc.ForSchemaOptions> {
+    return this.avroOptions.logicalTypes ? { logicalTypes: this.avroOptions.logicalTypes } : {};
+  }
+
+  protected ownSchema(): RegistrySchema | undefined {
+    return this.own;
+  }
+
+  protected compile(schema: RegistrySchema): AvroCompiled {
+    const type = avroType(this.client, schema, this.typeOptions());
+    if (!this.ownType || this.ownType.equals(type)) return { type, reader: type };
+    try {
+      return { type, reader: this.ownType, resolver: this.ownType.createResolver(type) };
+    } catch (e) {
+      throw new SerdeError(`avro: the reader schema cannot read data written with ${type.name ?? type.typeName}: ${(e as Error).message}`);
+    }
+  }
+
+  protected encode(writer: Compiled<AvroCompiled>, data: T): { payload: Uint8Array } {
+    try {
+      return { payload: writer.parsed.type.toBuffer(data) };
+    } catch (e) {
+      throw new SerdeError(`avro: cannot write the value with schema id ${writer.id}: ${(e as Error).message}`);
+    }
+  }
+
+  protected decode(reader: Compiled<AvroCompiled>, data: Buffer): T {
+    const { reader: type, resolver } = reader.parsed;
+    try {
+      return type.fromBuffer(data.subarray(HEADER_SIZE), resolver) as T;
+    } catch (e) {
+      throw new SerdeError(`avro: cannot read a record with schema id ${reader.id}: ${(e as Error).message}`);
+    }
+  }
+}

@@ -1,0 +1,194 @@
+/**
+ * ksqlDB's mapping between SQL types and Avro, both ways, and between SQL values and the generic values avsc
+ * reads and writes (logical types left raw: decimal as two's-complement bytes, date/time/timestamp as numbers).
+ *
+ * SQL → Avro (sink schemas, as ksqlDB writes them): every column and field is optional, `["null", T]` with
+ * default null; STRUCT is a record named `<parent>_<FIELD>`; MAP<STRING, V> an Avro map; DECIMAL bytes with
+ * the decimal logical type; DATE int/date, TIME int/time-millis, TIMESTAMP long/timestamp-millis.
+ * Avro → SQL (inferred columns): the same back, plus float → DOUBLE, enum → STRING, fixed → BYTES,
+ * timestamp-micros (→ TIMESTAMP in millis), `["null", T]` → T. Other unions are not supported.
+ */
+import { SerdeError } from '../../serde/serde.js';
+import { Decimal, fitDecimal } from '../types/decimal.js';
+import * as T from '../types/sqlType.js';
+import type { SqlType } from '../types/sqlType.js';
+import { compositeFromPlain, compositeToPlain } from './composite.js';
+
+export const KSQL_AVRO_NAMESPACE = 'io.confluent.ksql.avro_schemas';
+export const KSQL_AVRO_NAME = 'KsqlDataSourceSchema';
+
+type AvroSchema = string | AvroSchema[] | { type: string | AvroSchema; [k: string]: unknown };
+
+function optional(schema: AvroSchema): AvroSchema {
+  return ['null', schema];
+}
+
+/** The Avro schema of one SQL type (not wrapped in the null union). */
+export function avroSchemaOf(t: SqlType, name: string): AvroSchema {
+  switch (t.base) {
+    case 'BOOLEAN':
+      return 'boolean';
+    case 'INTEGER':
+      return 'int';
+    case 'BIGINT':
+      return 'long';
+    case 'DOUBLE':
+      return 'double';
+    case 'STRING':
+      return 'string';
+    case 'BYTES':
+      return 'bytes';
+    case 'DECIMAL':
+      return { type: 'bytes', logicalType: 'decimal', precision: t.precision, scale: t.scale };
+    case 'DATE':
+      return { type: 'int', logicalType: 'date' };
+    case 'TIME':
+      return { type: 'int', logicalType: 'time-millis' };
+    case 'TIMESTAMP':
+      return { type: 'long', logicalType: 'timestamp-millis' };
+    case 'ARRAY':
+      return { type: 'array', items: optional(avroSchemaOf(t.element, name)) };
+    case 'MAP':
+      if (t.key.base !== 'STRING') throw new SerdeError(`Avro maps have STRING keys; MAP<${t.key.base}, ...> is not supported`);
+      return { type: 'map', values: optional(avroSchemaOf(t.value, name)) };
+    case 'STRUCT':
+      return avroRecord(name, t.fields);
+  }
+}
+
+/** A record of optional fields, as ksqlDB writes rows and structs. */
+export function avroRecord(fullName: string, fields: readonly { name: string; type: SqlType }[]): AvroSchema {
+  const dot = fullName.lastIndexOf('.');
+  const simple = dot >= 0 ? fullName.slice(dot + 1) : fullName;
+  return {
+    type: 'record',
+    name: simple,
+    ...(dot >= 0 ? { namespace: fullName.slice(0, dot) } : {}),
+    fields: fields.map((f) => ({ name: f.name, type: optional(avroSchemaOf(f.type, `${fullName}_${f.name}`)), default: null })),
+  };
+}
+
+// ------------------------------------------------------------ Avro → SQL types
+
+function nonNull(schema: AvroSchema, where: string): AvroSchema {
+  if (!Array.isArray(schema)) return schema;
+  const branches = schema.filter((b) => b !== 'null' && !(typeof b === 'object' && !Array.isArray(b) && b.type === 'null'));
+  if (branches.length !== 1) throw new SerdeError(`${where}: Avro unions other than [null, T] are not supported`);
+  return branches[0]!;
+}
+
+/** The SQL type of an Avro schema (named types resolved through `named`). */
+export function sqlTypeOfAvro(schema: AvroSchema, where: string, named: Map<string, AvroSchema> = new Map(), namespace = ''): SqlType {
+  const s = nonNull(schema, where);
+  if (typeof s === 'string') {
+    switch (s) {
+      case 'boolean':
+        return T.BOOLEAN;
+      case 'int':
+        return T.INTEGER;
+      case 'long':
+        return T.BIGINT;
+      case 'float':
+      case 'double':
+        return T.DOUBLE;
+      case 'string':
+        return T.STRING;
+      case 'bytes':
+        return T.BYTES;
+      default: {
+        const ref = named.get(s) ?? named.get(`${namespace}.${s}`);
+        if (!ref) throw new SerdeError(`${where}: unknown Avro type ${s}`);
+        return sqlTypeOfAvro(ref, where, named, namespace);
+      }
+    }
+  }
+  if (Array.isArray(s)) return sqlTypeOfAvro(s, where, named, namespace);
+  const logical = s.logicalType as string | undefined;
+  if (logical === 'decimal') return T.decimal(Number(s.precision), Number(s.scale ?? 0));
+  if (logical === 'date') return T.DATE;
+  if (logical === 'time-millis' || logical === 'time-micros') return T.TIME;
+  if (logical === 'timestamp-millis' || logical === 'timestamp-micros' || logical === 'local-timestamp-millis') return T.TIMESTAMP;
+  const ns = typeof s.namespace === 'string' ? s.namespace : namespace;
+  if (typeof s.name === 'string') named.set(s.name.includes('.') || !ns ? s.name : `${ns}.${s.name}`, s);
+  switch (s.type) {
+    case 'record': {
+      const fields = s.fields as { name: string; type: AvroSchema }[];
+      return T.struct(fields.map((f) => ({ name: f.name.toUpperCase(), type: sqlTypeOfAvro(f.type, `${where}.${f.name}`, named, ns) })));
+    }
+    case 'array':
+      return T.array(sqlTypeOfAvro(s.items as AvroSchema, where, named, ns));
+    case 'map':
+      return T.map(T.STRING, sqlTypeOfAvro(s.values as AvroSchema, where, named, ns));
+    case 'enum':
+      return T.STRING;
+    case 'fixed':
+      return T.BYTES;
+    default:
+      return sqlTypeOfAvro(s.type as AvroSchema, where, named, ns);
+  }
+}
+
+// ------------------------------------------------------------ values
+
+function unscaledToBytes(v: bigint): Buffer {
+  // minimal two's complement, big-endian
+  const neg = v < 0n;
+  let bytes = 1;
+  while (neg ? v < -(1n << BigInt(bytes * 8 - 1)) : v >= 1n << BigInt(bytes * 8 - 1)) bytes++;
+  const hex = BigInt.asUintN(bytes * 8, v).toString(16).padStart(bytes * 2, '0');
+  return Buffer.from(hex, 'hex');
+}
+
+function bytesToUnscaled(b: Buffer): bigint {
+  if (b.length === 0) return 0n;
+  return BigInt.asIntN(b.length * 8, BigInt(`0x${b.toString('hex')}`));
+}
+
+/** A SQL value as avsc writes it for the Avro schema avroSchemaOf(t). */
+export function toAvro(v: unknown, t: SqlType): unknown {
+  if (v === null || v === undefined) return null;
+  switch (t.base) {
+    case 'BIGINT':
+      return Number(v as bigint);
+    case 'DECIMAL':
+      return unscaledToBytes(fitDecimal(v as Decimal, t.precision, t.scale).unscaled);
+    case 'ARRAY':
+    case 'MAP':
+    case 'STRUCT':
+      return compositeToPlain(v, t, toAvro);
+    default:
+      return v;
+  }
+}
+
+/** A generic value avsc read (with logical types raw) as the SQL value of type t. */
+export function fromAvro(v: unknown, t: SqlType, where: string): unknown {
+  if (v === null || v === undefined) return null;
+  switch (t.base) {
+    case 'BOOLEAN':
+    case 'STRING':
+    case 'DOUBLE':
+    case 'INTEGER':
+    case 'DATE':
+    case 'TIME':
+    case 'TIMESTAMP':
+      return typeof v === 'object' && !Buffer.isBuffer(v) ? unionBranch(v, t, where) : t.base === 'STRING' && typeof v !== 'string' ? String(v) : v;
+    case 'BIGINT':
+      return BigInt(v as number);
+    case 'BYTES':
+      return v;
+    case 'DECIMAL':
+      return Buffer.isBuffer(v) ? fitDecimal(new Decimal(bytesToUnscaled(v), t.scale), t.precision, t.scale) : fitDecimal(Decimal.parse(String(v)), t.precision, t.scale);
+    case 'ARRAY':
+    case 'MAP':
+    case 'STRUCT':
+      return compositeFromPlain(v, t, where, fromAvro);
+  }
+}
+
+/** avsc wraps some union values as `{ type: value }`. */
+function unionBranch(v: object, t: SqlType, where: string): unknown {
+  const values = Object.values(v);
+  if (values.length === 1) return fromAvro(values[0], t, where);
+  throw new SerdeError(`${where}: cannot read ${JSON.stringify(v)} as ${t.base}`);
+}
