@@ -11,6 +11,7 @@ import { ArithmeticError, Decimal } from '../types/decimal.js';
 import { formatType, type SqlType } from '../types/sqlType.js';
 import { compareValues, toDecimalValue, valuesEqual } from '../types/values.js';
 import { valueToString } from '../types/cast.js';
+import { checkResultSize, chargeExpressionWork, requireStringLength, resetExpressionWork } from '../functions/limits.js';
 import { likeMatcher } from './like.js';
 
 export type Row = unknown[];
@@ -60,6 +61,7 @@ export function compileExpression(e: TExpr, ctx: QueryContext, onError: unknown 
   const inner = compile(e, frame);
   const sql = e.sql;
   const evaluate: Evaluator = (row) => {
+    resetExpressionWork();
     try {
       return inner(row);
     } catch (error) {
@@ -178,15 +180,18 @@ function compile(e: TExpr, frame: Frame): Evaluator {
       const body = compile(e.body, frame);
       const slots = e.slots;
       // The lambda value handed to the function: binds its parameters in the frame, then evaluates.
+      // Each call counts as work, so nested lambdas over large arrays stay bounded.
       return (row) => {
         if (slots.length === 1) {
           const s0 = slots[0]!;
           return (a: unknown) => {
+            chargeExpressionWork(1, 'lambda');
             frame[s0] = a;
             return body(row);
           };
         }
         return (...args: unknown[]) => {
+          chargeExpressionWork(1, 'lambda');
           for (let i = 0; i < slots.length; i++) frame[slots[i]!] = args[i] ?? null;
           return body(row);
         };
@@ -199,8 +204,15 @@ function compile(e: TExpr, frame: Frame): Evaluator {
       const r = compile(e.right, frame);
       // `a || b` is CONCAT(a, b), which skips NULLs; `a + b` on strings is Java's string `+`,
       // which spells a NULL as "null".
-      if (e.nulls === 'text') return (row) => String(l(row) ?? 'null') + String(r(row) ?? 'null');
-      return (row) => ((l(row) ?? '') as string) + ((r(row) ?? '') as string);
+      const text = e.nulls === 'text';
+      return (row) => {
+        const a = l(row);
+        const b = r(row);
+        const s = text ? String(a ?? 'null') + String(b ?? 'null') : ((a ?? '') as string) + ((b ?? '') as string);
+        requireStringLength('||', s.length);
+        chargeExpressionWork(s.length, '||');
+        return s;
+      };
     }
     case 'negate': {
       const o = compile(e.operand, frame);
@@ -316,7 +328,7 @@ function compile(e: TExpr, frame: Frame): Evaluator {
 function compileCall(e: Extract<TExpr, { k: 'call' }>, frame: Frame): Evaluator {
   // A failing nested function call or field access is a NULL argument (ksql.nested.error.set.null).
   const args = e.args.map((a) => (nestedCallOrDeref(a) ? orNull(compile(a, frame), a.sql, nestedName(a), frame) : compile(a, frame)));
-  const impl = e.impl;
+  const impl = sizeChecked(e);
   const n = args.length;
   if (n === 0) return () => impl([]);
   const buf: unknown[] = new Array(n);
@@ -335,6 +347,19 @@ function compileCall(e: Extract<TExpr, { k: 'call' }>, frame: Frame): Evaluator 
     }
     const r = impl(buf);
     return r === undefined ? null : r;
+  };
+}
+
+/** Functions that return strings, bytes, arrays or maps have their result checked against the limits. */
+function sizeChecked(e: Extract<TExpr, { k: 'call' }>): (args: unknown[]) => unknown {
+  const impl = e.impl;
+  const base = e.type?.base;
+  if (base !== 'STRING' && base !== 'BYTES' && base !== 'ARRAY' && base !== 'MAP') return impl;
+  const name = e.name;
+  return (args) => {
+    const r = impl(args);
+    checkResultSize(name, r);
+    return r;
   };
 }
 
