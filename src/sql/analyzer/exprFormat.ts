@@ -25,9 +25,22 @@ export function formatTypeAst(t: TypeAst): string {
   }
 }
 
-/** The left operand of a binary operator (the spine of a left-associative chain). */
+/**
+ * The operand on a chain's spine: the left operand of a binary operator (`a + b + c ...`) or the
+ * base of a field access or subscript (`s->a->b ...`, `a[1][2] ...`), which parse flat.
+ */
 export function astLeft(e: Expr): Expr | undefined {
-  return e.kind === 'Arithmetic' || e.kind === 'Concat' || e.kind === 'Logical' ? e.left : undefined;
+  switch (e.kind) {
+    case 'Arithmetic':
+    case 'Concat':
+    case 'Logical':
+      return e.left;
+    case 'Dereference':
+    case 'Subscript':
+      return e.base;
+    default:
+      return undefined;
+  }
 }
 
 /**
