@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { kstream } from './cli-helpers.js';
 import { KafkaStreams } from '../../src/runtime/kafka-streams.js';
 import { silentLogger } from '../../src/runtime/logger.js';
 import { produce, tempDir } from '../helpers/embedded.js';
@@ -16,24 +16,6 @@ import { produce, tempDir } from '../helpers/embedded.js';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CASES = join(ROOT, 'test/sql/cases');
 const WORDCOUNT_SQL = join(ROOT, 'examples/wordcount/wordcount.sql');
-
-async function kstream(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = process.stdout.write.bind(process.stdout);
-  const err = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((chunk: string | Uint8Array) => ((stdout += String(chunk)), true)) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => ((stderr += String(chunk)), true)) as typeof process.stderr.write;
-  const exitCode = process.exitCode;
-  try {
-    const code = await main(['node', 'kstream', ...args]);
-    return { code, stdout, stderr };
-  } finally {
-    process.stdout.write = out;
-    process.stderr.write = err;
-    process.exitCode = exitCode;
-  }
-}
 
 const DEMO_LINES = ['all streams lead to kafka', 'hello kafka streams', 'join kafka summit'];
 const DEMO_COUNTS = { all: '1', streams: '2', lead: '1', to: '1', kafka: '3', hello: '1', join: '1', summit: '1' };

@@ -15,7 +15,8 @@ import { BIGINT, BOOLEAN, DOUBLE, formatType, INTEGER, isNumeric, STRING, TIMEST
 import { implicitConverter, type Converter } from '../types/values.js';
 import { DAY_MS, parseTimestampIso } from '../time/isoTime.js';
 import { compileExpression, QueryContext } from '../expr/compile.js';
-import { formatExpr } from './exprFormat.js';
+import { astLeft, formatExpr } from './exprFormat.js';
+import { spineSafe } from '../leftSpine.js';
 import { coerceUserList } from './userList.js';
 import type { RowScope } from './scope.js';
 import { isConstant, type CompareMode, type NumericMode, type TExpr } from './typedExpr.js';
@@ -70,7 +71,14 @@ export class ExprAnalyzer {
 
   constructor(private readonly o: ExprAnalyzerOptions) {}
 
-  analyze(e: Expr): TExpr {
+  /** The typed form of an expression (chains of thousands of terms included: see leftSpine.ts). */
+  readonly analyze: (e: Expr) => TExpr = spineSafe(
+    astLeft,
+    (e: Expr) => this.analyzeNode(e),
+    { final: (e: Expr) => this.o.substitute?.(e) !== undefined },
+  );
+
+  private analyzeNode(e: Expr): TExpr {
     const sub = this.o.substitute?.(e);
     if (sub) return sub;
     const sql = formatExpr(e);

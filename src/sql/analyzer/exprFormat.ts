@@ -5,6 +5,7 @@
  * structurally, e.g. a SELECT expression against a GROUP BY expression.
  */
 import type { Expr, TypeAst } from '../parser/ast.js';
+import { spineSafe } from '../leftSpine.js';
 import { quoteName } from './schema.js';
 
 export type ColumnRenderer = (e: Extract<Expr, { kind: 'ColumnRef' }>) => string;
@@ -24,8 +25,43 @@ export function formatTypeAst(t: TypeAst): string {
   }
 }
 
+/**
+ * The operand on a chain's spine: the left operand of a binary operator (`a + b + c ...`) or the
+ * base of a field access or subscript (`s->a->b ...`, `a[1][2] ...`), which parse flat.
+ */
+export function astLeft(e: Expr): Expr | undefined {
+  switch (e.kind) {
+    case 'Arithmetic':
+    case 'Concat':
+    case 'Logical':
+      return e.left;
+    case 'Dereference':
+    case 'Subscript':
+      return e.base;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * A formatter that keeps the text of each AST node while the node lives (nodes are immutable):
+ * the analyzer formats every sub-expression, which would otherwise cost time quadratic in the
+ * length of a chain. `column` must give the same text for the same node every time.
+ */
+export function cachingFormatter(column: ColumnRenderer): (e: Expr) => string {
+  const f: (e: Expr) => string = spineSafe(astLeft, (e: Expr) => formatNode(e, f, column), { memo: new WeakMap() });
+  return f;
+}
+
+const defaultFormatter = cachingFormatter(defaultColumn);
+
 export function formatExpr(e: Expr, column: ColumnRenderer = defaultColumn): string {
-  const f = (x: Expr) => formatExpr(x, column);
+  if (column === defaultColumn) return defaultFormatter(e);
+  const f: (x: Expr) => string = spineSafe(astLeft, (x: Expr) => formatNode(x, f, column));
+  return f(e);
+}
+
+function formatNode(e: Expr, f: (x: Expr) => string, column: ColumnRenderer): string {
   switch (e.kind) {
     case 'NullLiteral':
       return 'null';
@@ -126,8 +162,13 @@ export function astChildren(e: Expr): Expr[] {
   }
 }
 
-/** Visits an expression tree depth-first; `visit` returning false skips a node's children. */
+/** Visits an expression tree depth-first, parents first; `visit` returning false skips a node's children. */
 export function walkExpr(e: Expr, visit: (e: Expr) => boolean | void): void {
-  if (visit(e) === false) return;
-  for (const c of astChildren(e)) walkExpr(c, visit);
+  // An explicit stack: chains of thousands of terms are that deep.
+  const stack: Expr[] = [e];
+  for (let x = stack.pop(); x !== undefined; x = stack.pop()) {
+    if (visit(x) === false) continue;
+    const children = astChildren(x);
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
+  }
 }

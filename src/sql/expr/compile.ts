@@ -11,6 +11,7 @@ import { ArithmeticError, Decimal } from '../types/decimal.js';
 import { formatType, type SqlType } from '../types/sqlType.js';
 import { compareValues, toDecimalValue, valuesEqual } from '../types/values.js';
 import { valueToString } from '../types/cast.js';
+import { checkResultSize, chargeExpressionWork, requireStringLength, resetExpressionWork } from '../functions/limits.js';
 import { likeMatcher } from './like.js';
 
 export type Row = unknown[];
@@ -60,6 +61,7 @@ export function compileExpression(e: TExpr, ctx: QueryContext, onError: unknown 
   const inner = compile(e, frame);
   const sql = e.sql;
   const evaluate: Evaluator = (row) => {
+    resetExpressionWork();
     try {
       return inner(row);
     } catch (error) {
@@ -178,30 +180,27 @@ function compile(e: TExpr, frame: Frame): Evaluator {
       const body = compile(e.body, frame);
       const slots = e.slots;
       // The lambda value handed to the function: binds its parameters in the frame, then evaluates.
+      // Each call counts as work, so nested lambdas over large arrays stay bounded.
       return (row) => {
         if (slots.length === 1) {
           const s0 = slots[0]!;
           return (a: unknown) => {
+            chargeExpressionWork(1, 'lambda');
             frame[s0] = a;
             return body(row);
           };
         }
         return (...args: unknown[]) => {
+          chargeExpressionWork(1, 'lambda');
           for (let i = 0; i < slots.length; i++) frame[slots[i]!] = args[i] ?? null;
           return body(row);
         };
       };
     }
     case 'arith':
-      return compileArithmetic(e, frame);
-    case 'concat': {
-      const l = compile(e.left, frame);
-      const r = compile(e.right, frame);
-      // `a || b` is CONCAT(a, b), which skips NULLs; `a + b` on strings is Java's string `+`,
-      // which spells a NULL as "null".
-      if (e.nulls === 'text') return (row) => String(l(row) ?? 'null') + String(r(row) ?? 'null');
-      return (row) => ((l(row) ?? '') as string) + ((r(row) ?? '') as string);
-    }
+    case 'concat':
+    case 'logical':
+      return compileChain(e, frame);
     case 'negate': {
       const o = compile(e.operand, frame);
       const sql = e.operand.sql;
@@ -220,16 +219,6 @@ function compile(e: TExpr, frame: Frame): Evaluator {
       const o = compile(e.operand, frame);
       const sql = e.operand.sql;
       return (row) => !nonNull(o(row), sql);
-    }
-    case 'logical': {
-      // Java's short-circuit && and || over boxed booleans, as ksqlDB generates them: the left
-      // operand decides alone when it can; a NULL operand that has to be read is an error.
-      const l = compile(e.left, frame);
-      const r = compile(e.right, frame);
-      const ls = e.left.sql;
-      const rs = e.right.sql;
-      if (e.op === 'AND') return (row) => nonNull(l(row), ls) === true && nonNull(r(row), rs) === true;
-      return (row) => nonNull(l(row), ls) === true || nonNull(r(row), rs) === true;
     }
     case 'compare':
       return compileComparison(e, frame);
@@ -281,6 +270,7 @@ function compile(e: TExpr, frame: Frame): Evaluator {
       };
     }
     case 'convert': {
+      if (!e.explicit) return compileChain(e, frame);
       const inner = compile(e.expr, frame);
       const conv = e.conv;
       const converted: Evaluator = (row) => {
@@ -288,7 +278,7 @@ function compile(e: TExpr, frame: Frame): Evaluator {
         return v === null ? null : conv(v);
       };
       // An explicit CAST that fails is NULL on its own (ksql.nested.error.set.null).
-      return e.explicit ? orNull(converted, e.sql, formatTypeName(e.type), frame) : converted;
+      return orNull(converted, e.sql, formatTypeName(e.type), frame);
     }
     case 'array': {
       const els = e.elements.map((x) => orNull(compile(x, frame), x.sql, 'array item', frame));
@@ -316,7 +306,7 @@ function compile(e: TExpr, frame: Frame): Evaluator {
 function compileCall(e: Extract<TExpr, { k: 'call' }>, frame: Frame): Evaluator {
   // A failing nested function call or field access is a NULL argument (ksql.nested.error.set.null).
   const args = e.args.map((a) => (nestedCallOrDeref(a) ? orNull(compile(a, frame), a.sql, nestedName(a), frame) : compile(a, frame)));
-  const impl = e.impl;
+  const impl = sizeChecked(e);
   const n = args.length;
   if (n === 0) return () => impl([]);
   const buf: unknown[] = new Array(n);
@@ -338,14 +328,101 @@ function compileCall(e: Extract<TExpr, { k: 'call' }>, frame: Frame): Evaluator 
   };
 }
 
-function compileArithmetic(e: Extract<TExpr, { k: 'arith' }>, frame: Frame): Evaluator {
-  const l = compile(e.left, frame);
+/** Functions that return strings, bytes, arrays or maps have their result checked against the limits. */
+function sizeChecked(e: Extract<TExpr, { k: 'call' }>): (args: unknown[]) => unknown {
+  const impl = e.impl;
+  const base = e.type?.base;
+  if (base !== 'STRING' && base !== 'BYTES' && base !== 'ARRAY' && base !== 'MAP') return impl;
+  const name = e.name;
+  return (args) => {
+    const r = impl(args);
+    checkResultSize(name, r);
+    return r;
+  };
+}
+
+/**
+ * A link of a left-associative chain: it takes the value of its left operand (already computed)
+ * and the row. Binary operators and implicit conversions are links, so that `a + b + c ...` of
+ * thousands of terms compiles and evaluates in a loop instead of recursing per term.
+ */
+type Link = (left: unknown, row: Row) => unknown;
+type LinkExpr = Extract<TExpr, { k: 'arith' | 'concat' | 'logical' | 'convert' }>;
+
+function chainLeft(e: TExpr): TExpr | undefined {
+  switch (e.k) {
+    case 'arith':
+    case 'concat':
+    case 'logical':
+      return e.left;
+    case 'convert':
+      // An explicit CAST catches errors of its operand: it stays a boundary.
+      return e.explicit ? undefined : e.expr;
+    default:
+      return undefined;
+  }
+}
+
+function compileChain(e: LinkExpr, frame: Frame): Evaluator {
+  const spine: LinkExpr[] = [];
+  let x: TExpr = e;
+  for (let left = chainLeft(x); left !== undefined; left = chainLeft(x)) {
+    spine.push(x as LinkExpr);
+    x = left;
+  }
+  const first = compile(x, frame);
+  const links = spine.reverse().map((n) => compileLink(n, frame));
+  if (links.length === 1) {
+    const link = links[0]!;
+    return (row) => link(first(row), row);
+  }
+  return (row) => {
+    let v = first(row);
+    for (let i = 0; i < links.length; i++) v = links[i]!(v, row);
+    return v;
+  };
+}
+
+function compileLink(e: LinkExpr, frame: Frame): Link {
+  switch (e.k) {
+    case 'arith':
+      return compileArithmetic(e, frame);
+    case 'concat': {
+      const r = compile(e.right, frame);
+      // `a || b` is CONCAT(a, b), which skips NULLs; `a + b` on strings is Java's string `+`,
+      // which spells a NULL as "null".
+      const text = e.nulls === 'text';
+      return (a, row) => {
+        const b = r(row);
+        const s = text ? String(a ?? 'null') + String(b ?? 'null') : ((a ?? '') as string) + ((b ?? '') as string);
+        requireStringLength('||', s.length);
+        chargeExpressionWork(s.length, '||');
+        return s;
+      };
+    }
+    case 'logical': {
+      // Java's short-circuit && and || over boxed booleans, as ksqlDB generates them: the left
+      // operand decides alone when it can; a NULL operand that has to be read is an error.
+      const r = compile(e.right, frame);
+      const ls = e.left.sql;
+      const rs = e.right.sql;
+      if (e.op === 'AND') return (a, row) => nonNull(a, ls) === true && nonNull(r(row), rs) === true;
+      return (a, row) => nonNull(a, ls) === true || nonNull(r(row), rs) === true;
+    }
+    case 'convert': {
+      const conv = e.conv;
+      return (v) => (v === null ? null : conv(v));
+    }
+  }
+}
+
+function compileArithmetic(e: Extract<TExpr, { k: 'arith' }>, frame: Frame): Link {
   const r = compile(e.right, frame);
   const ls = e.left.sql;
   const rs = e.right.sql;
   // ksqlDB's generated Java unboxes both operands: a NULL one is an error (NULL result + log).
-  const bin = (f: (a: never, b: never) => unknown): Evaluator => (row) => {
-    const a = nonNull(l(row), ls);
+  const bin = (f: (a: never, b: never) => unknown): Link => (left, row) => {
+    const a = nonNull(left, ls);
     return f(a as never, nonNull(r(row), rs) as never);
   };
   switch (e.mode) {

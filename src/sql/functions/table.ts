@@ -1,4 +1,5 @@
 /** Built-in table functions (UDTFs). Several in one SELECT are zipped as ksqlDB does (see plan docs). */
+import { requireCollectionSize } from './limits.js';
 import type { FunctionRegistry } from './registry.js';
 
 export function registerTableFunctions(r: FunctionRegistry): void {
@@ -16,6 +17,8 @@ export function registerTableFunctions(r: FunctionRegistry): void {
           const input = a as unknown[];
           const out: unknown[][] = [];
           const n = input.length;
+          // 2^n rows: the same bound as any collection a function builds.
+          if (n > 19) requireCollectionSize('CUBE_EXPLODE', 2 ** n);
           // ksqlDB's Cube: bit i of the mask (from the right) keeps the value of column n-1-i;
           // from all-nulls to all-values; a NULL column makes the rows that would keep it duplicates.
           let nonNull = 0;

@@ -6,6 +6,21 @@
 import { CstParser, EOF, type IToken, type TokenType } from 'chevrotain';
 import * as T from './tokens.js';
 
+/**
+ * How deeply expressions and types may nest: each parenthesis, bracket, function call, CASE,
+ * CAST, NOT, sign or type parameter is one level. Chevrotain (and the AST builder and analyzer
+ * after it) recurse per level; at this limit the deepest construct (nested parentheses, about a
+ * dozen rules per level) uses well under half of Node's default stack, measured.
+ */
+export const MAX_NESTING_DEPTH = 100;
+
+/** Thrown when a statement nests deeper than MAX_NESTING_DEPTH; `token` is where it happened. */
+export class NestingTooDeepError extends Error {
+  constructor(readonly token: IToken) {
+    super(`nesting deeper than ${MAX_NESTING_DEPTH} levels`);
+  }
+}
+
 /** Non-reserved keywords that start a clause after a FROM relation, so they are not aliases. */
 const CLAUSE_STARTS: TokenType[] = [T.Emit, T.Partition];
 
@@ -13,6 +28,26 @@ export class KsqlGrammar extends CstParser {
   constructor() {
     super(T.allTokens, { maxLookahead: 4, recoveryEnabled: false, nodeLocationTracking: 'full' });
     this.performSelfAnalysis();
+  }
+
+  private depth = 0;
+
+  override reset(): void {
+    super.reset();
+    this.depth = 0;
+  }
+
+  /**
+   * One nesting level deeper, refusing to go past MAX_NESTING_DEPTH; `leave` ends it. No
+   * try/finally (it would cost stack per level): a thrown error ends the parse, and the next
+   * parse starts from reset().
+   */
+  private enter(): void {
+    if (!this.RECORDING_PHASE && ++this.depth > MAX_NESTING_DEPTH) throw new NestingTooDeepError(this.LA(1));
+  }
+
+  private leave(): void {
+    if (!this.RECORDING_PHASE) this.depth--;
   }
 
   // ------------------------------------------------------------ statements
@@ -371,6 +406,7 @@ export class KsqlGrammar extends CstParser {
   // ------------------------------------------------------------ types
 
   private type = this.RULE('type', () => {
+    this.enter();
     this.OR([
       {
         ALT: () => {
@@ -409,6 +445,7 @@ export class KsqlGrammar extends CstParser {
         },
       },
     ]);
+    this.leave();
   });
 
   private structField = this.RULE('structField', () => {
@@ -419,7 +456,9 @@ export class KsqlGrammar extends CstParser {
   // ------------------------------------------------------------ expressions
 
   public expression = this.RULE('expression', () => {
+    this.enter();
     this.SUBRULE(this.orExpression);
+    this.leave();
   });
 
   private orExpression = this.RULE('orExpression', () => {
@@ -443,7 +482,9 @@ export class KsqlGrammar extends CstParser {
       {
         ALT: () => {
           this.CONSUME(T.Not);
+          this.enter();
           this.SUBRULE(this.notExpression);
+          this.leave();
         },
       },
       { ALT: () => this.SUBRULE(this.predicate) },
@@ -563,7 +604,9 @@ export class KsqlGrammar extends CstParser {
             { ALT: () => this.CONSUME(T.Minus, { LABEL: 'sign' }) },
             { ALT: () => this.CONSUME(T.Plus, { LABEL: 'sign' }) },
           ]);
+          this.enter();
           this.SUBRULE(this.unaryExpression);
+          this.leave();
         },
       },
       { ALT: () => this.SUBRULE(this.postfixExpression) },

@@ -7,7 +7,7 @@ import { EOF, type IRecognitionException, type IToken } from 'chevrotain';
 import { SqlError, type SourcePos } from '../errors.js';
 import type { Expr, Statement } from './ast.js';
 import { AstBuilder } from './astBuilder.js';
-import { grammar } from './grammar.js';
+import { grammar, MAX_NESTING_DEPTH, NestingTooDeepError } from './grammar.js';
 import { sqlLexer } from './tokens.js';
 
 export interface ParseOptions {
@@ -32,7 +32,7 @@ export function parseStatements(text: string, options: ParseOptions = {}): State
     return new AstBuilder(text).statements(cst);
   } catch (e) {
     if (e instanceof SqlError) throw e.withSource(file, text);
-    throw e;
+    throw tooDeep(e, text)?.withSource(file, text) ?? e;
   }
 }
 
@@ -56,8 +56,19 @@ export function parseExpression(text: string, options: ParseOptions = {}): Expr 
     return new AstBuilder(text).expression(cst);
   } catch (e) {
     if (e instanceof SqlError) throw e.withSource(file, text);
-    throw e;
+    throw tooDeep(e, text)?.withSource(file, text) ?? e;
   }
+}
+
+/**
+ * Nesting past the grammar's limit, as a positioned error. A stack overflow is caught too, as a
+ * last resort (a caller already deep in its own stack): it is reported where the parser stood.
+ */
+function tooDeep(e: unknown, text: string): SqlError | undefined {
+  const message = `expression nested too deeply: more than ${MAX_NESTING_DEPTH} levels of parentheses, brackets, function calls, CASE, NOT or signs`;
+  if (e instanceof NestingTooDeepError) return new SqlError(message, tokenPosition(e.token, text));
+  if (e instanceof RangeError && /call stack/i.test(e.message)) return new SqlError(message, tokenPosition((grammar as unknown as { LA(i: number): IToken }).LA(1), text));
+  return undefined;
 }
 
 function describe(t: IToken): string {

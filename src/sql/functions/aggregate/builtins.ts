@@ -7,16 +7,17 @@
 import { ArithmeticError, Decimal } from '../../types/decimal.js';
 import { array, BIGINT, struct, type SqlType, type TypeOf } from '../../types/sqlType.js';
 import { compareValues, valuesEqual } from '../../types/values.js';
+import { MAX_COLLECTION_SIZE } from '../limits.js';
 import type { Aggregator, FactoryContext, FunctionRegistry } from '../registry.js';
 
 /** Default of ksql.functions.collect_list.limit / collect_set.limit. */
 export const COLLECT_LIMIT = 1000;
 
-/** COLLECT_LIST/SET keep at most this many values (a session property may lower or raise it). */
+/** COLLECT_LIST/SET keep at most this many values (a session property may lower or raise it, up to MAX_COLLECTION_SIZE). */
 function collectLimit(properties: ReadonlyMap<string, string> | undefined, name: string): number {
   const v = properties?.get(name);
   const n = v === undefined ? NaN : Number(v);
-  return Number.isInteger(n) && n >= 0 ? n : COLLECT_LIMIT;
+  return Number.isInteger(n) && n >= 0 ? Math.min(n, MAX_COLLECTION_SIZE) : COLLECT_LIMIT;
 }
 
 /** Source of the monotonically increasing sequence ksqlDB uses for the *_BY_OFFSET functions. */

@@ -2,6 +2,7 @@
 import { valueToString } from '../../types/cast.js';
 import { array, INTEGER, map, STRING, struct, type SqlType } from '../../types/sqlType.js';
 import { compareValues, valuesEqual } from '../../types/values.js';
+import { requireCollectionSize, requireStringLength } from '../limits.js';
 import type { FunctionRegistry } from '../registry.js';
 
 const arr = (v: unknown) => v as unknown[];
@@ -16,9 +17,38 @@ function indexOfValue(list: readonly unknown[], v: unknown): number {
   return -1;
 }
 
+/**
+ * A set of SQL values with valuesEqual semantics: primitives (strings, numbers, booleans, bigints,
+ * NULL) by hash, the rest (DECIMAL, BYTES, structs, arrays, maps) by comparison. Keeps
+ * DISTINCT/UNION/INTERSECT/EXCEPT linear on the usual element types.
+ */
+class ValueSet {
+  private readonly primitives = new Set<unknown>();
+  private readonly others: unknown[] = [];
+
+  constructor(values: readonly unknown[] = []) {
+    for (const v of values) this.add(v ?? null);
+  }
+
+  has(v: unknown): boolean {
+    return v === null || typeof v !== 'object' ? this.primitives.has(v) : indexOfValue(this.others, v) >= 0;
+  }
+
+  add(v: unknown): void {
+    if (v === null || typeof v !== 'object') this.primitives.add(v);
+    else this.others.push(v);
+  }
+}
+
 function distinct(list: readonly unknown[]): unknown[] {
+  const seen = new ValueSet();
   const out: unknown[] = [];
-  for (const v of list) if (indexOfValue(out, v ?? null) < 0) out.push(v ?? null);
+  for (const x of list) {
+    const v = x ?? null;
+    if (seen.has(v)) continue;
+    seen.add(v);
+    out.push(v);
+  }
   return out;
 }
 
@@ -40,7 +70,11 @@ export function registerCollectionFunctions(r: FunctionRegistry): void {
     overloads: [{ params: ['ARRAY<T>', 'T'], returns: 'INTEGER', nullTolerant: true, impl: ([a, v]) => (a === null ? 0 : indexOfValue(arr(a), v) + 1) }],
   });
   r.registerScalar({ name: 'ARRAY_DISTINCT', overloads: [{ params: ['ARRAY<T>'], returns: 'ARRAY<T>', impl: ([a]) => distinct(arr(a)) }] });
-  const join = (a: unknown[], sep: string, t: SqlType) => a.map((v) => valueToString(v ?? null, t)).join(sep);
+  const join = (a: unknown[], sep: string, t: SqlType) => {
+    const parts = a.map((v) => valueToString(v ?? null, t));
+    requireStringLength('ARRAY_JOIN', parts.reduce((n, p) => n + p.length, 0) + Math.max(parts.length - 1, 0) * sep.length);
+    return parts.join(sep);
+  };
   r.registerScalar({
     name: 'ARRAY_JOIN',
     overloads: [
@@ -107,11 +141,17 @@ export function registerCollectionFunctions(r: FunctionRegistry): void {
   });
   r.registerScalar({
     name: 'ARRAY_INTERSECT',
-    overloads: [{ params: ['ARRAY<T>', 'ARRAY<T>'], returns: 'ARRAY<T>', impl: ([a, b]) => distinct(arr(a)).filter((v) => indexOfValue(arr(b), v) >= 0) }],
+    overloads: [{ params: ['ARRAY<T>', 'ARRAY<T>'], returns: 'ARRAY<T>', impl: ([a, b]) => {
+      const other = new ValueSet(arr(b));
+      return distinct(arr(a)).filter((v) => other.has(v));
+    } }],
   });
   r.registerScalar({
     name: 'ARRAY_EXCEPT',
-    overloads: [{ params: ['ARRAY<T>', 'ARRAY<T>'], returns: 'ARRAY<T>', impl: ([a, b]) => distinct(arr(a)).filter((v) => indexOfValue(arr(b), v) < 0) }],
+    overloads: [{ params: ['ARRAY<T>', 'ARRAY<T>'], returns: 'ARRAY<T>', impl: ([a, b]) => {
+      const other = new ValueSet(arr(b));
+      return distinct(arr(a)).filter((v) => !other.has(v));
+    } }],
   });
   r.registerScalar({
     name: 'ARRAY_CONCAT',
@@ -126,6 +166,7 @@ export function registerCollectionFunctions(r: FunctionRegistry): void {
   });
   const series = (start: number, end: number, step: number): number[] | null => {
     if (step === 0) return null;
+    requireCollectionSize('GENERATE_SERIES', (end - start) / step < 0 ? 0 : Math.floor((end - start) / step) + 1);
     const out: number[] = [];
     if (step > 0) for (let i = start; i <= end; i += step) out.push(i);
     else for (let i = start; i >= end; i += step) out.push(i);

@@ -1,7 +1,8 @@
 /** String scalar functions, with ksqlDB's semantics (1-based positions, negative positions from the end). */
 import { FunctionError } from '../functionError.js';
 import type { FunctionRegistry, ScalarImpl } from '../registry.js';
-import { javaRegex, javaReplacement } from './regex.js';
+import { requireBytesLength, requireCollectionSize, requireStringLength } from '../limits.js';
+import { javaRegex, type Pattern } from './regex.js';
 
 const str = (v: unknown) => v as string;
 const int = (v: unknown) => v as number;
@@ -14,16 +15,19 @@ function substringEnd(length: number, start: number, len: number): number {
   return Math.max(Math.min(start + len, length), start);
 }
 
-/** Java's String.trim: strips chars <= U+0020 at both ends. */
-function javaTrim(s: string): string {
+/** Java's String.trim: strips chars <= U+0020 at both ends (or one; a loop, not a backtracking RegExp). */
+function javaTrim(s: string, start = true, end = true): string {
   let a = 0;
   let b = s.length;
-  while (a < b && s.charCodeAt(a) <= 32) a++;
-  while (b > a && s.charCodeAt(b - 1) <= 32) b--;
+  if (start) while (a < b && s.charCodeAt(a) <= 32) a++;
+  if (end) while (b > a && s.charCodeAt(b - 1) <= 32) b--;
   return s.slice(a, b);
 }
 
 function ordinalIndexOf(s: string, sub: string, occurrence: number): number {
+  if (occurrence < 1) return -1;
+  // The empty string occurs at every position (and, past the end, at the end).
+  if (sub.length === 0) return Math.min(occurrence - 1, s.length);
   let from = 0;
   let found = -1;
   for (let n = 0; n < occurrence; n++) {
@@ -47,17 +51,17 @@ function instr(s: string, sub: string, position: number, occurrence: number): nu
   return i === -1 ? 0 : i + position;
 }
 
-function pad(input: string, targetLen: number, padding: string, left: boolean): string | null {
+function pad(fn: string, input: string, targetLen: number, padding: string, left: boolean): string | null {
   if (padding.length === 0 || targetLen < 0) return null;
+  requireStringLength(fn, targetLen);
   const padUpTo = Math.max(targetLen - input.length, 0);
-  let fill = '';
-  while (fill.length < padUpTo) fill += padding;
-  fill = fill.slice(0, padUpTo);
+  const fill = padding.repeat(Math.ceil(padUpTo / padding.length)).slice(0, padUpTo);
   return (left ? fill + input : input + fill).slice(0, targetLen);
 }
 
-function padBytes(input: Buffer, targetLen: number, padding: Buffer, left: boolean): Buffer | null {
+function padBytes(fn: string, input: Buffer, targetLen: number, padding: Buffer, left: boolean): Buffer | null {
   if (padding.length === 0 || targetLen < 0) return null;
+  requireBytesLength(fn, targetLen);
   const padUpTo = Math.max(targetLen - input.length, 0);
   const fill = Buffer.alloc(padUpTo);
   for (let i = 0; i < padUpTo; i++) fill[i] = padding[i % padding.length]!;
@@ -76,6 +80,35 @@ function unescapeJava(s: string): string {
     if (/^[0-7]+$/.test(esc)) return String.fromCharCode(parseInt(esc, 8));
     return JAVA_ESCAPES[esc] ?? esc;
   });
+}
+
+/** NULL-skipping join with the size checked before anything is built. */
+function joinStrings(fn: string, parts: readonly unknown[], separator: string): string {
+  let length = 0;
+  let count = 0;
+  for (const p of parts) if (p !== null) length += (p as string).length + (count++ > 0 ? separator.length : 0);
+  requireStringLength(fn, length);
+  let out = '';
+  let first = true;
+  for (const p of parts) {
+    if (p === null) continue;
+    out += first ? (p as string) : separator + (p as string);
+    first = false;
+  }
+  return out;
+}
+
+function joinBytes(fn: string, parts: readonly unknown[], separator: Buffer): Buffer {
+  const present = parts.filter((p): p is Buffer => p !== null);
+  requireBytesLength(fn, present.reduce((n, p) => n + p.length, 0) + Math.max(present.length - 1, 0) * separator.length);
+  return Buffer.concat(separator.length === 0 ? present : present.flatMap((p, i) => (i === 0 ? [p] : [separator, p])));
+}
+
+/** REPLACE: every occurrence of a literal, with the result size checked before it is built. */
+function replaceAll(s: string, search: string, replacement: string): string {
+  const parts = s.split(search);
+  requireStringLength('REPLACE', s.length + (parts.length - 1) * (replacement.length - search.length));
+  return parts.join(replacement);
 }
 
 /** Splits on a literal delimiter; an empty delimiter splits into characters (Java's split("")). */
@@ -109,18 +142,18 @@ export function registerStringFunctions(r: FunctionRegistry): void {
     ],
   });
   r.registerScalar({ name: 'TRIM', overloads: [{ params: ['STRING'], returns: 'STRING', impl: ([s]) => javaTrim(str(s)) }] });
-  r.registerScalar({ name: 'LTRIM', overloads: [{ params: ['STRING'], returns: 'STRING', impl: ([s]) => str(s).replace(/^[\x00-\x20]+/, '') }] });
-  r.registerScalar({ name: 'RTRIM', overloads: [{ params: ['STRING'], returns: 'STRING', impl: ([s]) => str(s).replace(/[\x00-\x20]+$/, '') }] });
+  r.registerScalar({ name: 'LTRIM', overloads: [{ params: ['STRING'], returns: 'STRING', impl: ([s]) => javaTrim(str(s), true, false) }] });
+  r.registerScalar({ name: 'RTRIM', overloads: [{ params: ['STRING'], returns: 'STRING', impl: ([s]) => javaTrim(str(s), false, true) }] });
   r.registerScalar({
     name: 'CONCAT',
     overloads: [
-      { params: ['STRING'], variadic: true, returns: 'STRING', nullTolerant: true, impl: (args) => args.filter((a) => a !== null).join('') },
+      { params: ['STRING'], variadic: true, returns: 'STRING', nullTolerant: true, impl: (args) => joinStrings('CONCAT', args, '') },
       {
         params: ['BYTES'],
         variadic: true,
         returns: 'BYTES',
         nullTolerant: true,
-        impl: (args) => Buffer.concat(args.filter((a): a is Buffer => a !== null)),
+        impl: (args) => joinBytes('CONCAT', args, Buffer.alloc(0)),
       },
     ],
   });
@@ -132,19 +165,14 @@ export function registerStringFunctions(r: FunctionRegistry): void {
         variadic: true,
         returns: 'STRING',
         nullTolerant: true,
-        impl: (args) => (args[0] === null ? null : args.slice(1).filter((a) => a !== null).join(str(args[0]))),
+        impl: (args) => (args[0] === null ? null : joinStrings('CONCAT_WS', args.slice(1), str(args[0]))),
       },
       {
         params: ['BYTES', 'BYTES'],
         variadic: true,
         returns: 'BYTES',
         nullTolerant: true,
-        impl: (args) => {
-          const sep = args[0] as Buffer | null;
-          if (sep === null) return null;
-          const parts = args.slice(1).filter((a): a is Buffer => a !== null);
-          return Buffer.concat(parts.flatMap((p, i) => (i === 0 ? [p] : [sep, p])));
-        },
+        impl: (args) => (args[0] === null ? null : joinBytes('CONCAT_WS', args.slice(1), args[0] as Buffer)),
       },
     ],
   });
@@ -182,7 +210,7 @@ export function registerStringFunctions(r: FunctionRegistry): void {
   });
   r.registerScalar({
     name: 'REPLACE',
-    overloads: [{ params: ['STRING', 'STRING', 'STRING'], returns: 'STRING', impl: ([s, a, b]) => str(s).split(str(a)).join(str(b)) }],
+    overloads: [{ params: ['STRING', 'STRING', 'STRING'], returns: 'STRING', impl: ([s, a, b]) => replaceAll(str(s), str(a), str(b)) }],
   });
   r.registerScalar({
     name: 'SPLIT',
@@ -234,15 +262,15 @@ export function registerStringFunctions(r: FunctionRegistry): void {
   r.registerScalar({
     name: 'LPAD',
     overloads: [
-      { params: ['STRING', 'INTEGER', 'STRING'], returns: 'STRING', impl: ([s, n, p]) => pad(str(s), int(n), str(p), true) },
-      { params: ['BYTES', 'INTEGER', 'BYTES'], returns: 'BYTES', impl: ([b, n, p]) => padBytes(b as Buffer, int(n), p as Buffer, true) },
+      { params: ['STRING', 'INTEGER', 'STRING'], returns: 'STRING', impl: ([s, n, p]) => pad('LPAD', str(s), int(n), str(p), true) },
+      { params: ['BYTES', 'INTEGER', 'BYTES'], returns: 'BYTES', impl: ([b, n, p]) => padBytes('LPAD', b as Buffer, int(n), p as Buffer, true) },
     ],
   });
   r.registerScalar({
     name: 'RPAD',
     overloads: [
-      { params: ['STRING', 'INTEGER', 'STRING'], returns: 'STRING', impl: ([s, n, p]) => pad(str(s), int(n), str(p), false) },
-      { params: ['BYTES', 'INTEGER', 'BYTES'], returns: 'BYTES', impl: ([b, n, p]) => padBytes(b as Buffer, int(n), p as Buffer, false) },
+      { params: ['STRING', 'INTEGER', 'STRING'], returns: 'STRING', impl: ([s, n, p]) => pad('RPAD', str(s), int(n), str(p), false) },
+      { params: ['BYTES', 'INTEGER', 'BYTES'], returns: 'BYTES', impl: ([b, n, p]) => padBytes('RPAD', b as Buffer, int(n), p as Buffer, false) },
     ],
   });
   r.registerScalar({
@@ -294,42 +322,51 @@ export function registerStringFunctions(r: FunctionRegistry): void {
   registerRegexFunctions(r);
 }
 
-function regexFactory(patternIndex: number, build: (re: RegExp, args: unknown[]) => unknown): (ctx: { constants: readonly unknown[] }) => ScalarImpl {
+function regexFactory(name: string, patternIndex: number, build: (re: Pattern, args: unknown[]) => unknown): (ctx: { constants: readonly unknown[] }) => ScalarImpl {
   return ({ constants }) => {
     const constant = constants[patternIndex];
-    const fixed = typeof constant === 'string' ? javaRegex(constant) : undefined;
-    return (args) => build(fixed ?? javaRegex(str(args[patternIndex])), args);
+    const fixed = typeof constant === 'string' ? javaRegex(constant, name) : undefined;
+    return (args) => build(fixed ?? javaRegex(str(args[patternIndex]), name), args);
   };
 }
 
+function requireGroup(re: Pattern, group: number): void {
+  if (group < 0 || group > re.groupCount()) throw new FunctionError(`No group ${group}`);
+}
+
 function registerRegexFunctions(r: FunctionRegistry): void {
-  const extract = (re: RegExp, s: string, group: number): string | null => {
-    const m = new RegExp(re.source, re.flags.replace('g', '')).exec(s);
-    if (!m) return null;
-    if (group < 0 || group >= m.length) throw new FunctionError(`No group ${group}`);
-    return m[group] ?? null;
+  // Java's Matcher.find(): the first match anywhere; a group that did not take part is NULL.
+  // re.test() runs on RE2's DFA, several times faster than a matcher with groups: inputs that do
+  // not match (the usual case for a filter-like use) skip the matcher.
+  const extract = (re: Pattern, s: string, group: number): string | null => {
+    if (!re.test(s)) return null;
+    const m = re.matcher(s);
+    if (!m.find()) return null;
+    requireGroup(re, group);
+    return m.group(group);
   };
   r.registerScalar({
     name: 'REGEXP_EXTRACT',
     overloads: [
-      { params: ['STRING', 'STRING'], returns: 'STRING', factory: regexFactory(0, (re, [, s]) => extract(re, str(s), 0)) },
-      { params: ['STRING', 'STRING', 'INTEGER'], returns: 'STRING', factory: regexFactory(0, (re, [, s, g]) => extract(re, str(s), int(g))) },
+      { params: ['STRING', 'STRING'], returns: 'STRING', factory: regexFactory('REGEXP_EXTRACT', 0, (re, [, s]) => extract(re, str(s), 0)) },
+      { params: ['STRING', 'STRING', 'INTEGER'], returns: 'STRING', factory: regexFactory('REGEXP_EXTRACT', 0, (re, [, s, g]) => extract(re, str(s), int(g))) },
     ],
   });
-  const extractAll = (re: RegExp, s: string, group: number): (string | null)[] => {
-    const g = new RegExp(re.source, re.flags.includes('g') ? re.flags : re.flags + 'g');
+  const extractAll = (re: Pattern, s: string, group: number): (string | null)[] => {
     const out: (string | null)[] = [];
-    for (const m of s.matchAll(g)) {
-      if (group < 0 || group >= m.length) throw new FunctionError(`No group ${group}`);
-      out.push(m[group] ?? null);
+    const m = re.matcher(s);
+    while (m.find()) {
+      requireGroup(re, group);
+      out.push(m.group(group));
+      requireCollectionSize('REGEXP_EXTRACT_ALL', out.length);
     }
     return out;
   };
   r.registerScalar({
     name: 'REGEXP_EXTRACT_ALL',
     overloads: [
-      { params: ['STRING', 'STRING'], returns: 'ARRAY<STRING>', factory: regexFactory(0, (re, [, s]) => extractAll(re, str(s), 0)) },
-      { params: ['STRING', 'STRING', 'INTEGER'], returns: 'ARRAY<STRING>', factory: regexFactory(0, (re, [, s, g]) => extractAll(re, str(s), int(g))) },
+      { params: ['STRING', 'STRING'], returns: 'ARRAY<STRING>', factory: regexFactory('REGEXP_EXTRACT_ALL', 0, (re, [, s]) => extractAll(re, str(s), 0)) },
+      { params: ['STRING', 'STRING', 'INTEGER'], returns: 'ARRAY<STRING>', factory: regexFactory('REGEXP_EXTRACT_ALL', 0, (re, [, s, g]) => extractAll(re, str(s), int(g))) },
     ],
   });
   r.registerScalar({
@@ -338,7 +375,8 @@ function registerRegexFunctions(r: FunctionRegistry): void {
       {
         params: ['STRING', 'STRING', 'STRING'],
         returns: 'STRING',
-        factory: regexFactory(1, (re, [s, , rep]) => str(s).replace(new RegExp(re.source, re.flags + 'g'), javaReplacement(str(rep)))),
+        // Java's replaceAll: $n / ${name} refer to groups, \$ is a literal $.
+        factory: regexFactory('REGEXP_REPLACE', 1, (re, [s, , rep]) => (re.test(str(s)) ? re.matcher(str(s)).replaceAll(str(rep), true) : str(s))),
       },
     ],
   });
@@ -348,17 +386,18 @@ function registerRegexFunctions(r: FunctionRegistry): void {
       {
         params: ['STRING', 'STRING'],
         returns: 'ARRAY<STRING>',
-        factory: regexFactory(1, (re, [s]) => {
+        factory: regexFactory('REGEXP_SPLIT_TO_ARRAY', 1, (re, [s]) => {
           const text = str(s);
-          if (re.source === '(?:)' || re.source === '') return text === '' ? [''] : [...text];
+          if (re.pattern() === '') return text === '' ? [''] : [...text];
           // Java's Pattern.split(s, -1): groups do not appear in the result, trailing empties stay.
           const out: string[] = [];
-          const g = new RegExp(re.source, re.flags.includes('g') ? re.flags : `${re.flags}g`);
+          const m = re.matcher(text);
           let last = 0;
-          for (const m of text.matchAll(g)) {
-            if (m[0] === '' ) continue;
-            out.push(text.slice(last, m.index));
-            last = m.index! + m[0].length;
+          while (m.find()) {
+            if (m.end() === m.start()) continue;
+            out.push(text.slice(last, m.start()));
+            last = m.end();
+            requireCollectionSize('REGEXP_SPLIT_TO_ARRAY', out.length);
           }
           out.push(text.slice(last));
           return out;
