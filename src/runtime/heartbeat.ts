@@ -2,7 +2,9 @@
  * What the task loop tells the watchdog (src/runtime/watchdog.ts), through memory the watchdog
  * thread reads while the main thread may be stuck in user code: which input partition and offset
  * is being processed (two writes before a record, one after; nothing allocated), and a tick that
- * a timer of the main thread advances while its event loop runs.
+ * a timer of the main thread advances while its event loop runs. The watchdog sets `yield` when a
+ * signal came: a long batch of slow records then returns to the event loop, where the signal is
+ * handled, after its current record.
  */
 
 /** Slots of the heartbeat array. */
@@ -13,8 +15,10 @@ export const BEAT = {
   offset: 1,
   /** Advanced by a main-thread timer: when it stops moving, the main thread is blocked. */
   tick: 2,
+  /** Set by the watchdog when the process was asked to stop: tasks return to the loop after their record. */
+  yield: 3,
 } as const;
-const SLOTS = 3;
+const SLOTS = 4;
 
 /** An input partition of a task, as the watchdog names it. */
 export interface BeatSource {

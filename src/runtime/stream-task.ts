@@ -295,8 +295,9 @@ export class StreamTask {
     const queues = this.queues;
     const single = queues.length === 1;
     const idleMs = this.env.config.maxTaskIdleMs;
+    const beat = this.beat;
     let n = 0;
-    while (n < max) {
+    while (n < max && beat[BEAT.yield] === 0) {
       let best: RecordQueue | null = null;
       let bestTs = Infinity;
       let waiting = false;

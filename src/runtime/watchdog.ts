@@ -54,7 +54,11 @@ let stopAt = -1;
 let control = null;
 if (o.controlFd !== undefined) {
   control = new net.Socket({ fd: o.controlFd, readable: true, writable: false });
-  control.on('data', (d) => { if (stopAt < 0 && String(d).includes('stop')) stopAt = Date.now(); });
+  control.on('data', (d) => {
+    if (stopAt >= 0 || !String(d).includes('stop')) return;
+    stopAt = Date.now();
+    slots[${BEAT.yield}] = 1;
+  });
   // The supervising process is gone (killed): go with it, as a single process would have.
   const orphaned = () => process.kill(process.pid, 'SIGKILL');
   control.on('end', orphaned);
