@@ -1,3 +1,4 @@
+import { fstatSync } from 'node:fs';
 import { basename, extname, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { KafkaStreams } from '../runtime/kafka-streams.js';
@@ -8,7 +9,7 @@ import { readConfigFile } from './config-file.js';
 import { UserError } from './errors.js';
 import { addLogOptions, logSettings, openCliLog, positiveInt, nonNegativeInt, type LogCliOptions } from './log-options.js';
 import { runWorkers } from './workers.js';
-import { runSupervised, signalExitCode } from './supervise.js';
+import { isSupervisedRun, runSupervised, signalExitCode } from './supervise.js';
 import { loadTopology } from './load-topology.js';
 import { StatusLine } from './status-line.js';
 import type { Log } from '../log/types.js';
@@ -64,11 +65,11 @@ export function registerRunCommand(program: Command): void {
     }
     // The application runs in a child process that this one supervises (see supervise.ts); a
     // worker of --workers or that child gets the control channel's fd from its supervisor.
-    const controlFd = takeControlFd();
-    if (controlFd === undefined && options.workerIndex === undefined) {
+    if (isSupervisedRun(process.argv.slice(2))) {
       process.exitCode = await runSupervised(process.argv.slice(2));
       return;
     }
+    const controlFd = takeControlFd();
     const { loaded, config } = await load(file, options);
     const log = await openCliLog(options, config);
     // Workers forked by --workers leave the SQL file's statements to their supervisor, which ran them once.
@@ -127,7 +128,12 @@ export function registerRunCommand(program: Command): void {
 function takeControlFd(): number | undefined {
   const fd = Number(process.env.KSTREAM_CONTROL_FD);
   delete process.env.KSTREAM_CONTROL_FD;
-  return Number.isInteger(fd) && fd > 2 ? fd : undefined;
+  if (!Number.isInteger(fd) || fd <= 2) return undefined;
+  try {
+    return fstatSync(fd).isSocket() ? fd : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The topology or SQL file and the settings of the run: defaults < the file's < --config < flags. */

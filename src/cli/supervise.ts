@@ -66,6 +66,15 @@ export class ControlChannel {
   }
 }
 
+/**
+ * `kstream run` without --workers, not itself a supervised child: run it supervised. bin/kstream.js
+ * asks before it loads the rest of the CLI, so that the supervisor starts fast and stays small.
+ */
+export function isSupervisedRun(args: readonly string[], env: NodeJS.ProcessEnv = process.env): boolean {
+  if (args[0] !== 'run' || env.KSTREAM_CONTROL_FD !== undefined) return false;
+  return !args.some((a) => a.startsWith('--workers') || a.startsWith('--worker-index') || a === '--help' || a === '-h');
+}
+
 /** Runs `kstream <args>` (this script) as a supervised child; resolves with the exit code to give. */
 export function runSupervised(args: readonly string[]): Promise<number> {
   const child = spawn(
