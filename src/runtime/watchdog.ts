@@ -46,6 +46,7 @@ const path = require('node:path');
 const net = require('node:net');
 const o = workerData;
 const slots = o.slots;
+const SUSPENDED_MS = Math.max(2000, o.checkMs * 8);
 const sources = [];
 parentPort.on('message', (m) => { sources[m.id] = m.source; });
 let lastTick = slots[${BEAT.tick}], tickSeen = Date.now();
@@ -64,8 +65,12 @@ if (o.controlFd !== undefined) {
   control.on('end', orphaned);
   control.on('error', orphaned);
 }
+let lastCheck = Date.now();
 setInterval(() => {
   const now = Date.now();
+  // Far later than asked: the whole process was suspended (SIGSTOP, a sleeping laptop), not blocked.
+  if (now - lastCheck > SUSPENDED_MS) { tickSeen = now; recordSince = now; }
+  lastCheck = now;
   const tick = slots[${BEAT.tick}];
   if (tick !== lastTick) { lastTick = tick; tickSeen = now; }
   const source = slots[${BEAT.source}], offset = slots[${BEAT.offset}];
