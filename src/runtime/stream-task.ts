@@ -203,7 +203,7 @@ export class StreamTask {
     const pt = decodePartitionTime(metadata);
     if (pt > q.partitionTime) q.partitionTime = pt;
     if (pt > this.streamTime) this.streamTime = pt;
-    this.timedOut ??= readTimedOutRecord(this.timedOutPath(), this.env.config.logger);
+    if (this.timedOut === undefined) this.timedOut = readTimedOutRecord(this.timedOutPath(), this.env.config.logger);
     const t = this.timedOut;
     if (t === null || t.topic !== topic || t.partition !== partition) return;
     if (t.offset >= committedOffset) {
