@@ -11,7 +11,8 @@
  * - A worker that dies from a signal kstream did not send (kill -9, out of memory) is restarted
  *   after a short pause, up to --max-restarts times; its tasks move to the others meanwhile.
  * - A worker that exits with an error, or that its watchdog stopped (a record stuck past
- *   record.processing.timeout.ms), stops the others. The exit code is the worst worker's.
+ *   record.processing.timeout.ms), stops the others; the exit code is then that worker's, else the
+ *   worst worker's.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
@@ -51,6 +52,8 @@ export function runWorkers(plan: WorkerPlan): Promise<number> {
   const err = plan.stderr ?? process.stderr;
   const slots: Slot[] = Array.from({ length: plan.workers }, (_, index) => ({ index, child: null, control: null, restarts: 0, code: null }));
   let stopping = false;
+  /** Exit code of the worker whose failure stopped the others. */
+  let failure: number | null = null;
   let signals = 0;
   const note = (message: string) => err.write(`[kstream] ${message}\n`);
 
@@ -60,7 +63,8 @@ export function runWorkers(plan: WorkerPlan): Promise<number> {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       process.off('exit', onExit);
-      resolve(Math.max(...slots.map((s) => s.code!)));
+      // The others, stopped because one failed, exit as stopped early (143 under --until-idle): the failure is the news.
+      resolve(failure ?? Math.max(...slots.map((s) => s.code!)));
     };
 
     const stopAll = (signal: NodeJS.Signals) => {
@@ -124,6 +128,7 @@ export function runWorkers(plan: WorkerPlan): Promise<number> {
         if (signal !== null && !stopping) note(`worker ${slot.index} was killed by ${signal} ${plan.maxRestarts} times; not restarting it`);
         if (slot.code !== 0 && !stopping) {
           stopping = true;
+          failure = slot.code;
           note(`worker ${slot.index} failed (exit ${slot.code}); stopping the others`);
           stopAll('SIGTERM');
         }

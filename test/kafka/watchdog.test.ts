@@ -56,4 +56,34 @@ describe(`the watchdog on Kafka ${kafkaVersion()}`, () => {
       expect(dlq[0]!.headers.get('__streams.errors.offset')).toBe('2');
     });
   }, 240_000);
+
+  it('--workers: a worker its watchdog stopped stops the run (exit 1); the rerun sends the record to the DLQ', async () => {
+    const app = uniqueId('stuck-workers');
+    const env = { STUCK_APP_ID: app, STUCK_INPUT: `${app}-input`, STUCK_OUTPUT: `${app}-output`, KSTREAM_LOG_LEVEL: 'warn' };
+    // Round robin over two partitions: a, b, e on 0; c, poison, d on 1.
+    await withLog(brokers(), async (log) => {
+      await log.admin().createTopics([{ name: env.STUCK_INPUT, partitions: 2 }]);
+      await log.append(toProduced(env.STUCK_INPUT, ['a', 'c', 'b', 'poison', 'e', 'd'].map((value) => ({ key: null, value })), 2, Date.now()));
+    });
+    const config = join(dir, `${app}.properties`);
+    writeFileSync(config, 'record.processing.timeout.ms=2000\nsession.timeout.ms=6000\nheartbeat.interval.ms=500\n');
+    const args = ['run', STUCK_APP, '--brokers', brokers(), '--until-idle', '--workers', '2', '--state-dir', join(dir, app), '--config', config];
+
+    const first = kstream(args, env);
+    const stopped = await first.exited;
+    expect(stopped.code, first.output()).toBe(1);
+    expect(first.output()).toMatch(new RegExp(`^\\[worker \\d\\] kstream: error: task 0_1 is stuck on record ${env.STUCK_INPUT}-1@1 \\(`, 'm'));
+    expect(first.output()).toMatch(/^\[kstream\] worker \d failed \(exit 1\); stopping the others$/m);
+
+    // The task goes back to the worker whose state dir remembers the record (tasks stick to their state).
+    const second = kstream(args, env);
+    const done = await second.exited;
+    expect(done.code, second.output()).toBe(0);
+    await withLog(brokers(), async (log) => {
+      const out = await readThrough(log, env.STUCK_OUTPUT, Serdes.String(), Serdes.String());
+      expect(out.map((r) => r.value).sort()).toEqual(['A', 'B', 'C', 'D', 'E']);
+      const dlq = await readThrough(log, `${app}-dlq`, Serdes.String(), Serdes.String());
+      expect(dlq.map((r) => r.value)).toEqual(['poison']);
+    });
+  }, 240_000);
 });
