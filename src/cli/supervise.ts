@@ -12,6 +12,8 @@
  * - The child's watchdog reports on the channel before ending the child ("watchdog": a record
  *   timed out, exit 1; "stuck": stopped by a signal); its line on stderr is then the only one.
  * - If the supervisor dies, the channel closes and the child's watchdog ends the child.
+ * - Job control: SIGTSTP (Ctrl-Z) stops the child, then the supervisor; SIGCONT continues both.
+ *   SIGSTOP, which cannot be caught, stops the supervisor only: pause the application with SIGTSTP.
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import type { Socket } from 'node:net';
@@ -101,14 +103,23 @@ export function runSupervised(args: readonly string[]): Promise<number> {
     timer = setTimeout(() => kill(`error: the application did not stop within ${STOP_TIMEOUT_MS / 1000} s of ${sig}; killed it, nothing past the last commit is committed`), STOP_TIMEOUT_MS);
   };
   const onExit = () => child.kill('SIGKILL');
+  const onStop = () => {
+    child.kill('SIGSTOP');
+    process.kill(process.pid, 'SIGSTOP');
+  };
+  const onContinue = () => child.kill('SIGCONT');
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  process.on('SIGTSTP', onStop);
+  process.on('SIGCONT', onContinue);
   process.once('exit', onExit);
   return new Promise((resolve) => {
     const done = (code: number) => {
       if (timer !== null) clearTimeout(timer);
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+      process.off('SIGTSTP', onStop);
+      process.off('SIGCONT', onContinue);
       process.off('exit', onExit);
       resolve(code);
     };
