@@ -36,7 +36,7 @@ export interface WatchdogOptions {
 
 /** How often the main thread advances its tick. */
 const TICK_MS = 100;
-export const STOP_GRACE_MS = 3000;
+export const STOP_GRACE_MS = 5000;
 
 // Plain JavaScript run as an eval'd worker: no loader (tsx, vitest) needs to know about it.
 const WORKER_SOURCE = `

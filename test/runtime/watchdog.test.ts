@@ -130,7 +130,7 @@ describe('the watchdog of TypeScript user code', () => {
     const { code, stderr } = await finish(run);
     const tookMs = Date.now() - signalled;
     expect(code, stderr).toBe(143);
-    expect(tookMs).toBeLessThan(15_000); // 3 s of grace for the application to stop by itself, then it is ended
+    expect(tookMs).toBeLessThan(15_000); // 5 s of grace for the application to stop by itself, then it is ended
     expect(stderr).toMatch(/^kstream: error: task 0_0 is stuck on record stuck-input-0@2 \(\d+\.\d s\) and cannot stop; ended it, nothing past the last commit is committed\n$/);
     expect(await output(dir)).toEqual(['A', 'B']);
     // No process is left behind: the application's lock is free, so a rerun starts (and, with a
