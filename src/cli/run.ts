@@ -1,3 +1,4 @@
+import { fstatSync } from 'node:fs';
 import { basename, extname, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { KafkaStreams } from '../runtime/kafka-streams.js';
@@ -8,6 +9,7 @@ import { readConfigFile } from './config-file.js';
 import { UserError } from './errors.js';
 import { addLogOptions, logSettings, openCliLog, positiveInt, nonNegativeInt, type LogCliOptions } from './log-options.js';
 import { runWorkers } from './workers.js';
+import { isSupervisedRun, runSupervised, signalExitCode } from './supervise.js';
 import { loadTopology } from './load-topology.js';
 import { typecheckTopology } from './typecheck.js';
 import { warnUnknownConfig } from './known-config.js';
@@ -66,6 +68,13 @@ export function registerRunCommand(program: Command): void {
       process.exitCode = await superviseWorkers(file, options);
       return;
     }
+    // The application runs in a child process that this one supervises (see supervise.ts); a
+    // worker of --workers or that child gets the control channel's fd from its supervisor.
+    if (isSupervisedRun(process.argv.slice(2))) {
+      process.exitCode = await runSupervised(process.argv.slice(2));
+      return;
+    }
+    const controlFd = takeControlFd();
     const { loaded, config } = await load(file, options);
     // Workers of --workers share one configuration: the first one says what is wrong with it.
     if ((options.workerIndex ?? 0) === 0) warnUnknownConfig(config, consoleLogger());
@@ -84,11 +93,13 @@ export function registerRunCommand(program: Command): void {
       process.stderr.write('kstream: no persistent queries to run; statements executed\n');
       return;
     }
-    const streams = new KafkaStreams(loaded.topology, config, { log, logger: consoleLogger() });
+    const streams = new KafkaStreams(loaded.topology, config, { log, logger: consoleLogger(), controlFd });
     const status = options.status !== false && process.stderr.isTTY ? new StatusLine(() => streams.status()) : null;
     let signals = 0;
+    let stoppedBy: NodeJS.Signals | null = null;
     const onSignal = (sig: NodeJS.Signals) => {
       signals++;
+      stoppedBy ??= sig;
       if (signals > 1) {
         process.stderr.write(`\nkstream: second ${sig}, exiting without a final commit\n`);
         process.exit(130);
@@ -108,8 +119,28 @@ export function registerRunCommand(program: Command): void {
       await log.close();
     }
     const s = streams.status();
-    if (options.untilIdle) process.stderr.write(`kstream: processed ${s?.processed ?? 0} records; all input consumed and committed\n`);
+    if (!options.untilIdle) return;
+    if (s?.consumedAll === true) {
+      process.stderr.write(`kstream: processed ${s.processed} records; all input consumed and committed\n`);
+    } else {
+      // Stopped by a signal before the input was consumed: say so, and exit non-zero.
+      const by = stoppedBy ?? 'SIGTERM';
+      process.stderr.write(`kstream: stopped by ${by} before all input was consumed; processed ${s?.processed ?? 0} records, all committed; run again to go on\n`);
+      process.exitCode = signalExitCode(by);
+    }
   });
+}
+
+/** The control channel's fd given by a supervising process (and not passed on to our own children). */
+function takeControlFd(): number | undefined {
+  const fd = Number(process.env.KSTREAM_CONTROL_FD);
+  delete process.env.KSTREAM_CONTROL_FD;
+  if (!Number.isInteger(fd) || fd <= 2) return undefined;
+  try {
+    return fstatSync(fd).isSocket() ? fd : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The topology or SQL file and the settings of the run: defaults < the file's < --config < flags. */

@@ -28,6 +28,11 @@ export interface StreamsConfigInput {
   /** Commit early when this many bytes of output and state wait for a commit. */
   'commit.max.buffered.bytes'?: number;
   'bootstrap.servers'?: string;
+  /**
+   * How long a task may spend on one record before the watchdog stops the application, naming the
+   * record (default: `max.poll.interval.ms`, else 300000 = 5 min; 0 turns the watchdog off).
+   */
+  'record.processing.timeout.ms'?: number;
   /** Where kstream logs (default: stderr at level warn, or KSTREAM_LOG_LEVEL). */
   logger?: Logger;
   [key: string]: unknown;
@@ -49,6 +54,8 @@ export interface StreamsConfig {
   readonly bufferedRecordsPerPartition: number;
   readonly repartitionPurgeIntervalMs: number;
   readonly commitMaxBufferedBytes: number;
+  /** 0: no watchdog. */
+  readonly recordProcessingTimeoutMs: number;
   readonly logger: Logger;
   readonly raw: Readonly<Record<string, unknown>>;
 }
@@ -127,6 +134,7 @@ export function resolveConfig(input: StreamsConfigInput, explicitLogger?: Logger
     bufferedRecordsPerPartition: numberOf(raw, 'buffered.records.per.partition', 4096),
     repartitionPurgeIntervalMs: numberOf(raw, 'repartition.purge.interval.ms', 30_000),
     commitMaxBufferedBytes: numberOf(raw, 'commit.max.buffered.bytes', 64 * 1024 * 1024),
+    recordProcessingTimeoutMs: numberOf(raw, 'record.processing.timeout.ms', numberOf(raw, 'max.poll.interval.ms', 300_000)),
     logger,
     raw,
   };

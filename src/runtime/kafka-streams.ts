@@ -7,11 +7,15 @@ import type { Topology } from '../topology/topology.js';
 import { type StreamsConfig, type StreamsConfigInput, resolveConfig } from './config.js';
 import type { Logger } from './logger.js';
 import { StreamThread, type ThreadStatus } from './stream-thread.js';
+import { deadLetterTopic } from './error-handling.js';
+import { Watchdog } from './watchdog.js';
 
 export interface KafkaStreamsOptions {
   /** A log to run on; by default the embedded log of `data.dir`, or Kafka when `bootstrap.servers` is set. */
   readonly log?: Log;
   readonly logger?: Logger;
+  /** @internal A socket to the supervising `kstream run` process (see watchdog.ts). */
+  readonly controlFd?: number;
 }
 
 export interface RunOptions {
@@ -30,6 +34,7 @@ export class KafkaStreams {
   private ownsLog = false;
   private log: Log | null;
   private appLock: HeldLock | null = null;
+  private watchdog: Watchdog | null = null;
 
   constructor(
     private readonly topology: Topology,
@@ -65,6 +70,18 @@ export class KafkaStreams {
       throw error;
     }
     this.thread = new StreamThread(this.topology, this.config, this.log, { untilIdle: options.untilIdle });
+    if (this.config.recordProcessingTimeoutMs > 0 || this.options.controlFd !== undefined) {
+      this.watchdog = Watchdog.start({
+        heartbeat: this.thread.heartbeat,
+        timeoutMs: this.config.recordProcessingTimeoutMs,
+        applicationId: this.config.applicationId,
+        stateDir: this.config.stateDir,
+        deadLetterTopic: deadLetterTopic(this.config.applicationId),
+        policy: this.config.processingPolicy,
+        controlFd: this.options.controlFd,
+        logger: this.config.logger,
+      });
+    }
     this.running = this.thread.run().finally(() => this.release());
   }
 
@@ -94,6 +111,8 @@ export class KafkaStreams {
   }
 
   private async release(): Promise<void> {
+    await this.watchdog?.stop();
+    this.watchdog = null;
     await this.appLock?.release();
     this.appLock = null;
     if (this.ownsLog) await this.log?.close();

@@ -2,6 +2,7 @@ import type { RawHeaders } from '../processor/headers.js';
 import type { StreamRecord } from '../processor/record.js';
 import type { WireBytes } from '../log/types.js';
 import type { SourceRuntime } from './node-runtime.js';
+import type { TimedOutRecord } from './timed-out-record.js';
 
 /** The bytes of a queued record as read from the log or handed over in-process (offsets are kept apart). */
 export interface QueuedBytes {
@@ -14,7 +15,10 @@ export interface QueuedBytes {
 }
 
 /** Why a queued record cannot be processed; handled in its turn so offsets stay in order. */
-export type QueueFailure = { kind: 'deserialization'; error: unknown } | { kind: 'invalid-timestamp'; timestamp: number };
+export type QueueFailure =
+  | { kind: 'deserialization'; error: unknown }
+  | { kind: 'invalid-timestamp'; timestamp: number }
+  | { kind: 'timed-out'; record: TimedOutRecord };
 
 /**
  * The buffered records of one input partition of a task, in offset order, decoded at the source.
@@ -40,6 +44,10 @@ export class RecordQueue {
   consumedOffset = -1;
   /** When this queue was first seen empty while others had records (for max.task.idle.ms); -1 if not. */
   idleSince = -1;
+  /** Id of this partition on the watchdog's heartbeat. */
+  beatId = -1;
+  /** Offset of a record that got stuck in an earlier run (see timed-out-record.ts); -1 if none. */
+  timedOutOffset = -1;
 
   constructor(
     readonly topic: string,

@@ -13,6 +13,8 @@ import { PunctuationQueue, PunctuationSchedule } from './punctuation.js';
 import { RecordQueue, type QueuedBytes } from './record-queue.js';
 import type { TaskEnvironment } from './task-environment.js';
 import { METRIC } from './metrics.js';
+import { BEAT, Heartbeat } from './heartbeat.js';
+import { type TimedOutRecord, RecordTimeoutError, forgetTimedOutRecord, readTimedOutRecord, timedOutRecordPath } from './timed-out-record.js';
 
 const PARTITION_TIME_PREFIX = 'kstream:pt=';
 
@@ -76,6 +78,10 @@ export class StreamTask {
   pendingAsync: Promise<unknown>[] = [];
   private committedOffsets = new Map<string, number>();
   private initialized = false;
+  /** The watchdog's heartbeat slots (see heartbeat.ts). */
+  private readonly beat: Float64Array;
+  /** A record of this task that got stuck in an earlier run; undefined until resume() looked. */
+  private timedOut: TimedOutRecord | null | undefined;
 
   constructor(
     readonly env: TaskEnvironment,
@@ -85,10 +91,12 @@ export class StreamTask {
   ) {
     this.id = { subtopology: subtopology.id, partition };
     this.idString = taskIdString(this.id);
-    this.build();
+    const heartbeat = env.heartbeat ?? new Heartbeat(false);
+    this.beat = heartbeat.slots;
+    this.build(heartbeat);
   }
 
-  private build(): void {
+  private build(heartbeat: Heartbeat): void {
     const config = this.env.config;
     const sources: Array<[SourceRuntime, readonly string[]]> = [];
     const runtimes = new Map<string, NodeRuntime | SourceRuntime>();
@@ -122,6 +130,7 @@ export class StreamTask {
       for (const t of topics) {
         const physical = this.env.physicalTopic(t);
         const q = new RecordQueue(physical, this.id.partition, src);
+        q.beatId = heartbeat.register(this.idString, physical, this.id.partition);
         this.queues.push(q);
         this.queueByPartition.set(tpKey(physical, this.id.partition), q);
       }
@@ -195,6 +204,19 @@ export class StreamTask {
     const pt = decodePartitionTime(metadata);
     if (pt > q.partitionTime) q.partitionTime = pt;
     if (pt > this.streamTime) this.streamTime = pt;
+    if (this.timedOut === undefined) this.timedOut = readTimedOutRecord(this.timedOutPath(), this.env.config.logger);
+    const t = this.timedOut;
+    if (t === null || t.topic !== topic || t.partition !== partition) return;
+    if (t.offset >= committedOffset) {
+      q.timedOutOffset = t.offset;
+    } else {
+      forgetTimedOutRecord(this.timedOutPath());
+      this.timedOut = null;
+    }
+  }
+
+  private timedOutPath(): string {
+    return timedOutRecordPath(this.env.config.stateDir, this.env.config.applicationId, this.idString);
   }
 
   // ---- input ----------------------------------------------------------------------------
@@ -226,6 +248,10 @@ export class StreamTask {
 
   /** Decodes a record and queues it with its (extracted) timestamp, or queues why it cannot be processed. */
   private stamp(q: RecordQueue, raw: QueuedBytes, offset: number): void {
+    if (offset === q.timedOutOffset) {
+      q.add(raw, offset, null, { kind: 'timed-out', record: this.timedOut! });
+      return;
+    }
     const src = q.source;
     let key: unknown;
     let value: unknown;
@@ -270,8 +296,9 @@ export class StreamTask {
     const queues = this.queues;
     const single = queues.length === 1;
     const idleMs = this.env.config.maxTaskIdleMs;
+    const beat = this.beat;
     let n = 0;
-    while (n < max) {
+    while (n < max && beat[BEAT.yield] === 0) {
       let best: RecordQueue | null = null;
       let bestTs = Infinity;
       let waiting = false;
@@ -317,6 +344,9 @@ export class StreamTask {
       if (failure.kind === 'deserialization') {
         this.env.metrics.increment(METRIC.deserializationErrors);
         this.env.onRecordError(this, 'deserialization', inputRecord(raw, offset), failure.error);
+      } else if (failure.kind === 'timed-out') {
+        this.env.metrics.increment(METRIC.processingErrors);
+        this.env.onRecordError(this, 'processing', inputRecord(raw, offset), this.timeoutError(failure.record), q.source.name);
       } else {
         this.env.metrics.increment(METRIC.dropped);
         this.env.config.logger.warn(`skipping record ${raw.topic}-${raw.partition}@${offset}: invalid (negative) timestamp ${failure.timestamp}`);
@@ -329,11 +359,22 @@ export class StreamTask {
     this.currentRaw = q.polledRaw;
     this.currentOffset = offset;
     this.env.metrics.processed++;
+    const beat = this.beat;
+    beat[BEAT.source] = q.beatId;
+    beat[BEAT.offset] = offset;
     try {
       q.source.forward(this, record);
     } finally {
       this.currentRaw = null;
+      beat[BEAT.source] = -1;
     }
+  }
+
+  private timeoutError(t: TimedOutRecord): RecordTimeoutError {
+    return new RecordTimeoutError(
+      `processing took longer than record.processing.timeout.ms=${t.timeoutMs} (stuck for ${(t.stuckMs / 1000).toFixed(1)} s at ${t.at}; ` +
+        `delete ${this.timedOutPath()} to process it again)`,
+    );
   }
 
   /** Where the record being processed came from; null inside a punctuation. */
@@ -433,7 +474,14 @@ export class StreamTask {
 
   /** After the log commit: stores persist their data with the changelog offsets they reflect. */
   async commitStores(changelogEnds: ReadonlyMap<string, number>, offsets: readonly OffsetToCommit[]): Promise<void> {
-    for (const o of offsets) this.committedOffsets.set(tpKey(o.topic, o.partition), o.offset);
+    for (const o of offsets) {
+      this.committedOffsets.set(tpKey(o.topic, o.partition), o.offset);
+      const t = this.timedOut;
+      if (t != null && o.topic === t.topic && o.partition === t.partition && o.offset > t.offset) {
+        forgetTimedOutRecord(this.timedOutPath());
+        this.timedOut = null;
+      }
+    }
     for (const [name, store] of this.stores) {
       const topic = this.changelogTopic(name);
       const end = topic === null ? undefined : changelogEnds.get(tpKey(topic, this.id.partition));

@@ -15,6 +15,7 @@ import { RecordCache } from '../state/record-cache.js';
 import type { Topology } from '../topology/topology.js';
 import type { StreamsConfig } from './config.js';
 import { handleRecordError } from './error-handling.js';
+import { Heartbeat } from './heartbeat.js';
 import { Metrics, METRIC } from './metrics.js';
 import { StreamTask, drainOutbox } from './stream-task.js';
 import type { TaskEnvironment } from './task-environment.js';
@@ -43,6 +44,8 @@ export interface ThreadStatus {
   /** Records on the log not yet processed by this worker's tasks (as of the last check). */
   readonly lag: number;
   readonly commits: number;
+  /** untilIdle: every input was consumed, processed and committed (not stopped before). */
+  readonly consumedAll: boolean;
 }
 
 export interface StreamThreadOptions {
@@ -66,6 +69,8 @@ const IDLE_POLL_MS = 50;
 export class StreamThread implements TaskEnvironment {
   readonly cache: RecordCache;
   readonly metrics = new Metrics();
+  /** Read by the watchdog (watchdog.ts) while this thread may be stuck in user code. */
+  readonly heartbeat = new Heartbeat(true);
   state: ThreadState = 'CREATED';
   private readonly tasks = new Map<string, StreamTask>();
   private readonly taskByPartition = new Map<string, StreamTask>();
@@ -81,6 +86,7 @@ export class StreamThread implements TaskEnvironment {
   private readonly pendingTopics = new Map<string, number>();
   private readonly knownTopics = new Set<string>();
   private stopRequested = false;
+  private consumedAll = false;
   private commitRequested = false;
   private lastCommit = 0;
   private lastPurge = 0;
@@ -139,7 +145,7 @@ export class StreamThread implements TaskEnvironment {
   // ---- lifecycle ------------------------------------------------------------------------
 
   status(): ThreadStatus {
-    return { state: this.state, processed: this.metrics.get(METRIC.processed), tasks: this.tasks.size, lag: this.lag, commits: this.commits };
+    return { state: this.state, processed: this.metrics.get(METRIC.processed), tasks: this.tasks.size, lag: this.lag, commits: this.commits, consumedAll: this.consumedAll };
   }
 
   /** Asks the loop to commit and stop; run() resolves once it has. */
@@ -205,7 +211,10 @@ export class StreamThread implements TaskEnvironment {
       if (now - this.lastLagCheck >= 1000) await this.refreshLag();
       if (this.options.untilIdle) {
         if (processed === 0 && batches.length === 0 && (await this.isIdle())) {
-          if (++idleRounds >= 2) break;
+          if (++idleRounds >= 2) {
+            this.consumedAll = true;
+            break;
+          }
         } else {
           idleRounds = 0;
         }

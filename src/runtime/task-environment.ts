@@ -1,6 +1,7 @@
 import type { InputRecord } from '../log/types.js';
 import type { RecordCache } from '../state/record-cache.js';
 import type { StreamsConfig } from './config.js';
+import type { Heartbeat } from './heartbeat.js';
 import type { Metrics } from './metrics.js';
 import type { StreamTask } from './stream-task.js';
 
@@ -20,4 +21,6 @@ export interface TaskEnvironment {
   /** Decides what happens after a bad record or a failing processor: returns to continue, throws to stop. */
   onRecordError(task: StreamTask, kind: 'deserialization' | 'processing', record: InputRecord | null, error: unknown, nodeName?: string): void;
   requestCommit(): void;
+  /** Where tasks announce the record they process, for the watchdog; none in the test driver. */
+  readonly heartbeat?: Heartbeat;
 }
