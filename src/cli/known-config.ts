@@ -39,13 +39,14 @@ const CLIENTS = [
   'linger.ms', 'max.block.ms', 'max.in.flight.requests.per.connection', 'max.request.size', 'partitioner.class',
   'retries', 'transaction.timeout.ms', 'transactional.id', 'key.serializer', 'value.serializer',
   // serdes with a schema registry
-  'schema.registry.url',
+  'schema.registry.url', 'basic.auth.user.info', 'basic.auth.credentials.source',
 ];
 
 /** kstream's own settings (see README: Running, and src/log/kafka/README.md). */
 const KSTREAM = [
   'data.dir', 'commit.max.buffered.bytes', 'record.processing.timeout.ms', 'logger',
-  'kstream.produce.request.bytes', 'kstream.connect.timeout.ms',
+  'kstream.produce.request.bytes', 'kstream.connect.timeout.ms', 'kstream.local.kafka.dir',
+  'kstream.local.registry.dir',
 ];
 
 const KNOWN = new Set([...STREAMS, ...CLIENTS, ...KSTREAM]);
@@ -53,7 +54,7 @@ const KNOWN = new Set([...STREAMS, ...CLIENTS, ...KSTREAM]);
 /** Prefixes under which Kafka Streams and ksqlDB pass settings on (and security settings of the clients). */
 const PREFIXES = [
   'ksql.', 'consumer.', 'producer.', 'admin.', 'main.consumer.', 'restore.consumer.', 'global.consumer.',
-  'topic.', 'client.tags.', 'ssl.', 'sasl.',
+  'topic.', 'client.tags.', 'ssl.', 'sasl.', 'schema.registry.',
 ];
 
 export function isKnownConfig(key: string): boolean {
