@@ -28,6 +28,8 @@ export interface StreamsConfigInput {
   /** Commit early when this many bytes of output and state wait for a commit. */
   'commit.max.buffered.bytes'?: number;
   'bootstrap.servers'?: string;
+  /** host:port where this instance serves interactive queries; shared with the group (Kafka Streams' name). */
+  'application.server'?: string;
   /** Where kstream logs (default: stderr at level warn, or KSTREAM_LOG_LEVEL). */
   logger?: Logger;
   [key: string]: unknown;
@@ -49,6 +51,8 @@ export interface StreamsConfig {
   readonly bufferedRecordsPerPartition: number;
   readonly repartitionPurgeIntervalMs: number;
   readonly commitMaxBufferedBytes: number;
+  /** `host:port` from application.server, or null. */
+  readonly applicationServer: string | null;
   readonly logger: Logger;
   readonly raw: Readonly<Record<string, unknown>>;
 }
@@ -90,6 +94,15 @@ function policyOf(raw: Record<string, unknown>, key: string): ErrorPolicy {
   throw new ConfigError(`${key}: expected 'log-and-continue' or 'fail', got '${String(v)}'`);
 }
 
+function applicationServerOf(v: unknown): string | null {
+  if (v === undefined || v === '') return null;
+  const m = typeof v === 'string' ? /^(.+):(\d+)$/.exec(v) : null;
+  if (m === null || Number(m[2]) > 65535 || m[1]!.includes('/')) {
+    throw new ConfigError(`application.server: expected host:port, got '${String(v)}'`);
+  }
+  return v as string;
+}
+
 const APP_ID = /^[a-zA-Z0-9._-]+$/;
 
 function isLogger(x: unknown): x is Logger {
@@ -127,6 +140,7 @@ export function resolveConfig(input: StreamsConfigInput, explicitLogger?: Logger
     bufferedRecordsPerPartition: numberOf(raw, 'buffered.records.per.partition', 4096),
     repartitionPurgeIntervalMs: numberOf(raw, 'repartition.purge.interval.ms', 30_000),
     commitMaxBufferedBytes: numberOf(raw, 'commit.max.buffered.bytes', 64 * 1024 * 1024),
+    applicationServer: applicationServerOf(raw['application.server']),
     logger,
     raw,
   };
