@@ -30,6 +30,8 @@ export interface LoadedSql {
   readonly config: Record<string, unknown>;
   /** Creates topics, deletes dropped ones and writes INSERT VALUES records, on the log the run uses. */
   readonly prepare: (log: Log, config: Record<string, unknown>) => Promise<void>;
+  /** The analyzed file, for the HTTP listener's queries (`--listeners`). */
+  readonly sql: { readonly session: SqlSession; readonly script: ScriptPlan; readonly offsetReset: OffsetReset };
 }
 
 export function sqlApplicationId(file: string): string {
@@ -49,14 +51,15 @@ function streamsSettings(properties: ReadonlyMap<string, string>): Record<string
 export async function loadSql(file: string, requested: Record<string, unknown>): Promise<LoadedSql> {
   if (!existsSync(file)) throw new UserError(`no such file: ${file}`);
   const text = readFileSync(file, 'utf8');
-  const script = planScript(new SqlSession().execute(text, file));
+  const session = new SqlSession();
+  const script = planScript(session.execute(text, file));
   const properties = script.properties;
   const reset = properties.get('auto.offset.reset') ?? properties.get('ksql.streams.auto.offset.reset');
   const offsetReset: OffsetReset = reset === 'latest' ? 'latest' : 'earliest';
   const topology = script.queries.length === 0 ? null : buildScriptTopology(script.queries, { offsetReset });
   const config: Record<string, unknown> = { 'application.id': sqlApplicationId(file), ...streamsSettings(properties) };
   void requested;
-  return { topology, config, prepare: (log, runConfig) => prepareLog(script, text, file, log, runConfig) };
+  return { topology, config, prepare: (log, runConfig) => prepareLog(script, text, file, log, runConfig), sql: { session, script, offsetReset } };
 }
 
 function positioned(message: string, statement: { pos: SqlError['pos'] }, file: string, text: string): SqlError {
