@@ -103,7 +103,7 @@ export function registerRunCommand(program: Command): void {
       await streams.start({ untilIdle: options.untilIdle === true });
       if (serving !== null) {
         try {
-          listener = await serving.start(streams, streams.config.applicationId, consoleLogger());
+          listener = await serving.start(streams, log, streams.config.applicationId, consoleLogger());
         } catch (e) {
           await streams.close();
           throw new UserError((e as Error).message);

@@ -23,6 +23,9 @@ import type { SqlSession } from '../sql/session.js';
 import { KsqlHttpError, badRequest, statementError, toKsqlError } from './errors.js';
 import { planPullQuery, runPullQueryLocally, type PullPlan, type ResultHeader } from './pull-query.js';
 import type { PullTable } from './sql-tables.js';
+import { planPushQuery, type PushQuery } from './push-query.js';
+import type { Log } from '../log/types.js';
+import type { Query } from '../sql/parser/ast.js';
 
 const MAX_BODY_BYTES = 1 << 20;
 const BODY_TIMEOUT_MS = 10_000;
@@ -31,11 +34,15 @@ const FORWARD_TIMEOUT_MS = 10_000;
 const LOCAL_ONLY = 'x-kstream-pull-local';
 const DELIMITED = 'application/vnd.ksqlapi.delimited.v1';
 const VERSION = '0.1.0';
+/** A client that reads slower than its push query produces is cut off past this much buffered output. */
+const MAX_PUSH_BUFFER_BYTES = 16 << 20;
 
 export interface ListenerOptions {
   /** `http://host:port`. */
   readonly listener: string;
   readonly streams: KafkaStreams;
+  /** The log the application runs on: push queries run next to it, on the same log. */
+  readonly log: Log;
   readonly applicationId: string;
   /** The SQL file behind the application (absent for TypeScript topologies: no SQL queries). */
   readonly sql?: { readonly session: SqlSession; readonly tables: ReadonlyMap<string, PullTable> };
@@ -137,6 +144,7 @@ function sendJson(res: Res, status: number, body: unknown): void {
 
 export class QueryListener {
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 32 });
+  private readonly pushQueries = new Map<string, PushQuery>();
 
   private constructor(
     private readonly server: { tcp: Server; close(): void },
@@ -161,6 +169,7 @@ export class QueryListener {
 
   async close(): Promise<void> {
     this.agent.destroy();
+    await Promise.all([...this.pushQueries.values()].map((q) => q.close()));
     this.server.close();
     await new Promise<void>((resolve) => this.server.tcp.close(() => resolve()));
   }
@@ -178,13 +187,24 @@ export class QueryListener {
       const body = await readBody(req);
       if (path === '/close-query') {
         const id = body['queryId'];
-        throw badRequest(typeof id === 'string' ? `No query with id ${id}` : 'Invalid JSON in request body: queryId is required');
+        const q = typeof id === 'string' ? this.pushQueries.get(id) : undefined;
+        if (q === undefined) throw badRequest(typeof id === 'string' ? `No query with id ${id}` : 'Invalid JSON in request body: queryId is required');
+        await q.close();
+        res.writeHead(200);
+        res.end();
+        return;
       }
       if (path !== '/query-stream' && path !== '/query') throw new KsqlHttpError(404, 40400, `no endpoint POST ${path}`);
       const field = path === '/query' ? 'ksql' : 'sql';
       sql = typeof body[field] === 'string' ? (body[field] as string) : undefined;
       if (sql === undefined) throw badRequest(`Invalid JSON in request body: "${field}" is required`);
-      const result = await this.query(sql, req.headers[LOCAL_ONLY] !== undefined);
+      const query = this.parseSelect(sql);
+      if (query.emit !== undefined) {
+        const props = body[path === '/query' ? 'streamsProperties' : 'properties'];
+        await this.push(req, res, path, String(req.headers['accept'] ?? ''), query, sql, typeof props === 'object' && props !== null ? (props as Record<string, unknown>) : {});
+        return;
+      }
+      const result = await this.pull(query, sql, req.headers[LOCAL_ONLY] !== undefined);
       if (path === '/query') this.sendLegacy(res, result);
       else this.sendStream(res, result, String(req.headers['accept'] ?? ''));
     } catch (error) {
@@ -200,15 +220,94 @@ export class QueryListener {
     return { KsqlServerInfo: { version: `kstream-${VERSION}`, kafkaClusterId: '', ksqlServiceId: this.options.applicationId, serverStatus: state === 'RUNNING' ? 'RUNNING' : state === 'ERROR' ? 'ERROR' : 'DEGRADED' } };
   }
 
-  private async query(sql: string, localOnly: boolean): Promise<QueryResult> {
+  private session(sql: string): SqlSession {
     const session = this.options.sql?.session;
     if (session === undefined) throw statementError('This application was not built from SQL: it has no streams or tables to query.', sql);
+    return session;
+  }
+
+  private parseSelect(sql: string): Query {
+    this.session(sql);
     const statements = parseStatements(sql, { file: '<request>' });
     if (statements.length !== 1) throw statementError(`Expected exactly one statement, got ${statements.length}.`, sql);
     const st = statements[0]!;
     if (st.kind !== 'SelectQuery') throw statementError('Only SELECT queries are accepted here (statements go to /ksql, which this listener does not serve).', sql, st.pos);
-    if (st.query.emit !== undefined) throw statementError('Push queries (EMIT CHANGES) are not supported by this listener yet; pull queries are.', sql, st.pos);
-    const plan = planPullQuery(session, this.options.sql!.tables, st.query, sql);
+    return st.query;
+  }
+
+  /**
+   * Streams a push query's rows until its LIMIT, /close-query, or the client going away. The
+   * header is sent once the query reads its inputs: rows produced after it are never missed.
+   */
+  private async push(req: Req, res: Res, path: string, accept: string, query: Query, sql: string, properties: Record<string, unknown>): Promise<void> {
+    if (query.emit === 'FINAL' && query.window === undefined) throw statementError('EMIT FINAL is only supported for windowed aggregations.', sql, query.pos);
+    const queryId = `transient_${query.from.name}_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
+    const legacy = path === '/query';
+    const json = legacy || accept.includes('application/json');
+    let sent = 0;
+    let ended = false;
+    let first = true;
+    const write = (text: string) => {
+      if (!ended) (res as ServerResponse).write(text);
+    };
+    const finish = (finalMessage?: string) => {
+      if (ended) return;
+      if (legacy) write(`${first ? '' : ',\n'}${JSON.stringify(finalMessage !== undefined ? { finalMessage } : { finalMessage: 'Query closed' })}]\n`);
+      else if (json) write(']');
+      ended = true;
+      res.end();
+      void q.close().finally(() => this.pushQueries.delete(queryId));
+    };
+    const q = planPushQuery({
+      session: this.session(sql),
+      log: this.options.log,
+      applicationId: this.options.applicationId,
+      dataDir: this.options.streams.config.dataDir,
+      queryId,
+      query,
+      sql,
+      properties,
+      logger: this.options.logger,
+      onRow: (row) => {
+        if (ended) return;
+        if (legacy) write(`,\n${JSON.stringify({ row: { columns: row } })}`);
+        else if (json) write(`,${JSON.stringify(row)}`);
+        else write(`${JSON.stringify(row)}\n`);
+        first = false;
+        if (q.limit !== undefined && ++sent >= q.limit) finish('Limit Reached');
+        else if (res.writableLength > MAX_PUSH_BUFFER_BYTES) finish('Client too slow: query closed');
+      },
+    });
+    this.pushQueries.set(queryId, q);
+    res.on('close', () => finish());
+    try {
+      await q.start();
+    } catch (e) {
+      this.pushQueries.delete(queryId);
+      await q.close();
+      throw e;
+    }
+    if (ended) return;
+    res.writeHead(200, { 'content-type': json ? 'application/json' : DELIMITED });
+    const header = { queryId, columnNames: q.header.columnNames, columnTypes: q.header.columnTypes };
+    if (legacy) write(`[${JSON.stringify({ header: { queryId, schema: q.header.schema } })}`);
+    else if (json) write(`[${JSON.stringify(header)}`);
+    else write(`${JSON.stringify(header)}\n`);
+    first = legacy ? false : first;
+    if (q.limit === 0) finish('Limit Reached');
+    void q.stopped.then(
+      () => finish(),
+      (e: unknown) => {
+        this.options.logger.warn(`push query ${queryId} failed: ${(e as Error).message}`);
+        finish();
+      },
+    );
+    void req;
+  }
+
+  private async pull(query: Query, sql: string, localOnly: boolean): Promise<QueryResult> {
+    const session = this.session(sql);
+    const plan = planPullQuery(session, this.options.sql!.tables, query, sql);
     const queryId = `transient_${plan.table.source.name}_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
     const rows = localOnly ? await runPullQueryLocally(this.options.streams, plan) : await this.routedPull(sql, plan);
     return { queryId, header: plan.header, rows };

@@ -4,6 +4,7 @@
  * tables of a SQL file in its topology, and the listener itself once the application runs.
  */
 import type { KafkaStreams } from '../runtime/kafka-streams.js';
+import type { Log } from '../log/types.js';
 import type { Logger } from '../runtime/logger.js';
 import type { ScriptPlan } from '../sql/planner/script.js';
 import type { SqlSession } from '../sql/session.js';
@@ -29,7 +30,7 @@ export function workerListener(listeners: string, workerIndex: number | undefine
 export interface Serving {
   /** The topology to run: a SQL file's with its pull tables; a TypeScript one unchanged. */
   readonly topology: Topology;
-  start(streams: KafkaStreams, applicationId: string, logger: Logger): Promise<QueryListener>;
+  start(streams: KafkaStreams, log: Log, applicationId: string, logger: Logger): Promise<QueryListener>;
 }
 
 export function prepareServing(url: string, topology: Topology, sql: ServedSql | undefined): Serving {
@@ -41,10 +42,11 @@ export function prepareServing(url: string, topology: Topology, sql: ServedSql |
   }
   return {
     topology: served,
-    start: (streams, applicationId, logger) =>
+    start: (streams, log, applicationId, logger) =>
       QueryListener.start({
         listener: url,
         streams,
+        log,
         applicationId,
         logger,
         ...(sql !== undefined && tables !== undefined ? { sql: { session: sql.session, tables } } : {}),

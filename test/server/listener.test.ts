@@ -47,7 +47,7 @@ describe('the HTTP listener of a SQL application (embedded log)', () => {
     const serving = prepareServing(url, loaded.topology!, loaded.sql);
     streams = new KafkaStreams(serving.topology, config, { log });
     await streams.start();
-    listener = await serving.start(streams, 'ksql-wordcount', silentLogger);
+    listener = await serving.start(streams, log, 'ksql-wordcount', silentLogger);
   });
   afterEach(async () => {
     await listener?.close();
@@ -145,6 +145,77 @@ describe('the HTTP listener of a SQL application (embedded log)', () => {
     // Still answering, still running.
     expect(streams!.state()).toBe('RUNNING');
     expect(rowsOf((await post('/query-stream', { sql: "SELECT * FROM WORD_COUNTS WHERE WORD = 'kafka';" })).text)).toEqual([['kafka', 3]]);
+  });
+
+  /** A streaming POST: resolves lines as they arrive. */
+  async function open(path: string, body: unknown, accept?: string) {
+    const res = await fetch(`${url}${path}`, {
+      method: 'POST',
+      body: JSON.stringify(body),
+      headers: { 'content-type': 'application/json', ...(accept ? { accept } : {}) },
+      signal: AbortSignal.timeout(30_000),
+    });
+    const reader = res.body!.getReader();
+    let text = '';
+    let done = false;
+    const pump = (async () => {
+      for (;;) {
+        const r = await reader.read();
+        if (r.done) break;
+        text += Buffer.from(r.value).toString('utf8');
+      }
+      done = true;
+    })();
+    return {
+      status: res.status,
+      text: () => text,
+      done: () => done,
+      finished: pump,
+      async until(check: (t: string) => boolean, what: string) {
+        const deadline = Date.now() + 10_000;
+        while (!check(text)) {
+          if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; got ${text}`);
+          await new Promise((r) => setTimeout(r, 5));
+        }
+      },
+    };
+  }
+
+  it('streams push queries on streams and tables until LIMIT or /close-query, within a second of the input', async () => {
+    await finalCounts();
+    const words = await open('/query-stream', { sql: "SELECT UCASE(WORD) AS W FROM WORDS WHERE WORD <> 'skip' EMIT CHANGES LIMIT 3;", properties: {} });
+    if (words.status !== 200) await words.finished;
+    expect(words.status, words.text()).toBe(200);
+    await words.until((t) => t.includes('\n'), 'the header');
+    const header = JSON.parse(words.text().split('\n')[0]!);
+    expect(header).toMatchObject({ columnNames: ['W'], columnTypes: ['STRING'] });
+    const produced = Date.now();
+    await produce(dir, 'streams-plaintext-input', [{ key: null, value: 'push skip me now', timestamp: Date.now() }]);
+    await words.until((t) => t.split('\n').length >= 3, 'the first row');
+    expect(Date.now() - produced).toBeLessThan(1000);
+    await words.finished;
+    expect(words.text().trim().split('\n').slice(1).map((l) => JSON.parse(l))).toEqual([['PUSH'], ['ME'], ['NOW']]);
+
+    const table = await open('/query-stream', { sql: "SELECT * FROM WORD_COUNTS WHERE WORD = 'zebra' EMIT CHANGES;" }, 'application/json');
+    await table.until((t) => t.startsWith('[{'), 'the header');
+    const queryId = JSON.parse(`${table.text()}]`)[0].queryId as string;
+    await produce(dir, 'streams-plaintext-input', [{ key: null, value: 'zebra', timestamp: Date.now() }]);
+    await table.until((t) => t.includes('["zebra",1]'), 'the zebra row');
+    const closed = await post('/close-query', { queryId });
+    expect(closed.status).toBe(200);
+    await table.finished;
+    expect(JSON.parse(table.text())).toEqual([expect.objectContaining({ queryId, columnNames: ['WORD', 'COUNT'] }), ['zebra', 1]]);
+    expect(JSON.parse((await post('/close-query', { queryId })).text).message).toBe(`No query with id ${queryId}`);
+
+    const legacy = await open('/query', { ksql: 'SELECT * FROM LINES EMIT CHANGES LIMIT 1;', streamsProperties: {} });
+    await legacy.until((t) => t.startsWith('[{"header"'), 'the header');
+    await produce(dir, 'streams-plaintext-input', [{ key: null, value: 'legacy line', timestamp: Date.now() }]);
+    await legacy.finished;
+    const chunks = JSON.parse(legacy.text());
+    expect(chunks[0].header.schema).toBe('`LINE` STRING');
+    expect(chunks.slice(1)).toEqual([{ row: { columns: ['legacy line'] } }, { finalMessage: 'Limit Reached' }]);
+    // The application kept running through all of it.
+    expect(streams!.state()).toBe('RUNNING');
   });
 
   it('answers /info and /healthcheck', async () => {
