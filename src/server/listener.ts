@@ -201,7 +201,7 @@ export class QueryListener {
       const query = this.parseSelect(sql);
       if (query.emit !== undefined) {
         const props = body[path === '/query' ? 'streamsProperties' : 'properties'];
-        await this.push(req, res, path, String(req.headers['accept'] ?? ''), query, sql, typeof props === 'object' && props !== null ? (props as Record<string, unknown>) : {});
+        await this.push(res, path, String(req.headers['accept'] ?? ''), query, sql, typeof props === 'object' && props !== null ? (props as Record<string, unknown>) : {});
         return;
       }
       const result = await this.pull(query, sql, req.headers[LOCAL_ONLY] !== undefined);
@@ -239,24 +239,40 @@ export class QueryListener {
    * Streams a push query's rows until its LIMIT, /close-query, or the client going away. The
    * header is sent once the query reads its inputs: rows produced after it are never missed.
    */
-  private async push(req: Req, res: Res, path: string, accept: string, query: Query, sql: string, properties: Record<string, unknown>): Promise<void> {
+  private async push(res: Res, path: string, accept: string, query: Query, sql: string, properties: Record<string, unknown>): Promise<void> {
     if (query.emit === 'FINAL' && query.window === undefined) throw statementError('EMIT FINAL is only supported for windowed aggregations.', sql, query.pos);
     const queryId = `transient_${query.from.name}_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
     const legacy = path === '/query';
     const json = legacy || accept.includes('application/json');
     let sent = 0;
+    /** Rows that come while the query starts (a table's current rows) wait for the header here. */
+    let early: string[] | null = [];
+    let earlyBytes = 0;
+    /** Set once the response should end (LIMIT, /close-query, the client gone): its final message. */
+    let ending: string | null = null;
     let ended = false;
-    let first = true;
     const write = (text: string) => {
-      if (!ended) (res as ServerResponse).write(text);
+      if (early !== null) {
+        early.push(text);
+        earlyBytes += text.length;
+      } else if (!ended && !res.writableEnded && !res.destroyed) {
+        (res as ServerResponse).write(text);
+      }
     };
-    const finish = (finalMessage?: string) => {
+    const end = () => {
       if (ended) return;
-      if (legacy) write(`${first ? '' : ',\n'}${JSON.stringify(finalMessage !== undefined ? { finalMessage } : { finalMessage: 'Query closed' })}]\n`);
-      else if (json) write(']');
       ended = true;
-      res.end();
+      if (!res.destroyed && !res.writableEnded) {
+        if (legacy) (res as ServerResponse).write(`,\n${JSON.stringify({ finalMessage: ending ?? 'Query closed' })}]\n`);
+        else if (json) (res as ServerResponse).write(']');
+        res.end();
+      }
       void q.close().finally(() => this.pushQueries.delete(queryId));
+    };
+    const finish = (finalMessage: string) => {
+      if (ending !== null) return;
+      ending = finalMessage;
+      if (early === null) end();
     };
     const q = planPushQuery({
       session: this.session(sql),
@@ -269,17 +285,19 @@ export class QueryListener {
       properties,
       logger: this.options.logger,
       onRow: (row) => {
-        if (ended) return;
+        if (ending !== null) return;
         if (legacy) write(`,\n${JSON.stringify({ row: { columns: row } })}`);
         else if (json) write(`,${JSON.stringify(row)}`);
         else write(`${JSON.stringify(row)}\n`);
-        first = false;
         if (q.limit !== undefined && ++sent >= q.limit) finish('Limit Reached');
-        else if (res.writableLength > MAX_PUSH_BUFFER_BYTES) finish('Client too slow: query closed');
+        else if (res.writableLength + earlyBytes > MAX_PUSH_BUFFER_BYTES) finish('Client too slow: query closed');
       },
     });
     this.pushQueries.set(queryId, q);
-    res.on('close', () => finish());
+    res.on('close', () => {
+      if (early !== null) ending ??= 'Client went away';
+      else finish('Client went away');
+    });
     try {
       await q.start();
     } catch (e) {
@@ -287,22 +305,32 @@ export class QueryListener {
       await q.close();
       throw e;
     }
-    if (ended) return;
+    if (res.destroyed) {
+      ended = true;
+      await q.close();
+      this.pushQueries.delete(queryId);
+      return;
+    }
     res.writeHead(200, { 'content-type': json ? 'application/json' : DELIMITED });
     const header = { queryId, columnNames: q.header.columnNames, columnTypes: q.header.columnTypes };
+    const rows = early;
+    early = null;
     if (legacy) write(`[${JSON.stringify({ header: { queryId, schema: q.header.schema } })}`);
     else if (json) write(`[${JSON.stringify(header)}`);
     else write(`${JSON.stringify(header)}\n`);
-    first = legacy ? false : first;
-    if (q.limit === 0) finish('Limit Reached');
+    for (const r of rows) write(r);
+    if (q.limit === 0) ending ??= 'Limit Reached';
+    if (ending !== null) {
+      end();
+      return;
+    }
     void q.stopped.then(
-      () => finish(),
+      () => finish('Query stopped'),
       (e: unknown) => {
         this.options.logger.warn(`push query ${queryId} failed: ${(e as Error).message}`);
-        finish();
+        finish('Query failed');
       },
     );
-    void req;
   }
 
   private async pull(query: Query, sql: string, localOnly: boolean): Promise<QueryResult> {
