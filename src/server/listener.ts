@@ -245,6 +245,7 @@ export class QueryListener {
     const legacy = path === '/query';
     const json = legacy || accept.includes('application/json');
     let sent = 0;
+    const fromEnd = properties['auto.offset.reset'] !== 'earliest';
     /** Rows that come while the query starts (a table's current rows) wait for the header here. */
     let early: string[] | null = [];
     let earlyBytes = 0;
@@ -285,7 +286,8 @@ export class QueryListener {
       properties,
       logger: this.options.logger,
       onRow: (row) => {
-        if (ending !== null) return;
+        // From the end of the inputs (the default), what a table already holds is not a change.
+        if (ending !== null || (early !== null && fromEnd)) return;
         if (legacy) write(`,\n${JSON.stringify({ row: { columns: row } })}`);
         else if (json) write(`,${JSON.stringify(row)}`);
         else write(`${JSON.stringify(row)}\n`);
