@@ -30,6 +30,7 @@ function percentile(sorted: number[], p: number): number {
 
 function summary(samples: number[]): Record<string, number> {
   const s = [...samples].sort((a, b) => a - b);
+  if (s.length === 0) return { n: 0 };
   const r = (x: number) => +x.toFixed(3);
   return { n: s.length, p50: r(percentile(s, 50)), p99: r(percentile(s, 99)), max: r(s[s.length - 1]!) };
 }
