@@ -218,6 +218,18 @@ describe('the HTTP listener of a SQL application (embedded log)', () => {
     expect(streams!.state()).toBe('RUNNING');
   });
 
+  it('streams a push query that aggregates', async () => {
+    await finalCounts();
+    const agg = await open('/query-stream', { sql: "SELECT WORD, COUNT(*) AS N FROM WORDS WHERE WORD = 'yak' GROUP BY WORD EMIT CHANGES LIMIT 2;" });
+    expect(agg.status).toBe(200);
+    await agg.until((t) => t.includes('\n'), 'the header');
+    await produce(dir, 'streams-plaintext-input', [{ key: null, value: 'yak', timestamp: Date.now() }]);
+    await agg.until((t) => t.includes('["yak",1]'), 'the first count');
+    await produce(dir, 'streams-plaintext-input', [{ key: null, value: 'yak', timestamp: Date.now() }]);
+    await agg.finished;
+    expect(agg.text().trim().split('\n').slice(1).map((l) => JSON.parse(l))).toEqual([['yak', 1], ['yak', 2]]);
+  });
+
   it('answers /info and /healthcheck', async () => {
     await finalCounts();
     const info = await (await fetch(`${url}/info`)).json();
