@@ -126,7 +126,9 @@ export function planPushQuery(o: PushQueryOptions): PushQuery {
     async start() {
       await streams.start();
       const deadline = Date.now() + START_TIMEOUT_MS;
-      while (streams.state() !== 'RUNNING') {
+      // Running with its tasks assigned and positioned: the group join is behind it, so nothing
+      // produced from now on is missed.
+      while (streams.state() !== 'RUNNING' || (streams.status()?.tasks ?? 0) === 0) {
         if (streams.state() === 'ERROR' || streams.state() === 'NOT_RUNNING') {
           await streams.closed();
           throw new Error(`push query ${o.queryId} stopped while starting`);
