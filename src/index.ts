@@ -102,6 +102,16 @@ export { TopologyTestDriver, TestInputTopic, TestOutputTopic } from './runtime/t
 export type { TestRecord, ProducedTestRecord } from './runtime/test-driver.js';
 export { silentLogger, consoleLogger } from './runtime/logger.js';
 export type { Logger, LogLevel } from './runtime/logger.js';
+export type { StreamsState } from './runtime/kafka-streams.js';
+
+// Interactive queries
+export { StoreQueryParameters, QueryableStoreTypes } from './runtime/interactive-queries.js';
+export type { QueryableStoreType } from './runtime/interactive-queries.js';
+export { InvalidStateStoreException, UnknownStateStoreException, StreamsNotStartedException } from './runtime/store-exceptions.js';
+export { ReadOnlyKeyValueView, TimestampedKeyValueView, ReadOnlyWindowView, ReadOnlySessionView } from './runtime/query-views.js';
+export type { TimeBound } from './runtime/query-views.js';
+export { HostInfo, KeyQueryMetadata } from './runtime/streams-metadata.js';
+export type { StreamsMetadata, KeyPartitioning } from './runtime/streams-metadata.js';
 
 // Logs
 export type { Log, ProducedRecord, ConsumedRecord, TopicDescription } from './log/types.js';

@@ -15,6 +15,7 @@ import { typecheckTopology } from './typecheck.js';
 import { warnUnknownConfig } from './known-config.js';
 import { StatusLine } from './status-line.js';
 import type { Log } from '../log/types.js';
+import { prepareServing, workerListener, type ServedSql } from '../server/serve.js';
 
 interface RunOptions extends LogCliOptions {
   applicationId?: string;
@@ -27,6 +28,7 @@ interface RunOptions extends LogCliOptions {
   workers?: number;
   workerIndex?: number;
   maxRestarts: number;
+  listeners?: string;
 }
 
 export type SqlLoader = (
@@ -38,6 +40,8 @@ export type SqlLoader = (
   config: Record<string, unknown>;
   /** Work on the log before the application starts (create topics, write INSERT ... VALUES records). */
   prepare?: (log: Log, config: Record<string, unknown>) => Promise<void>;
+  /** The analyzed file, for queries over --listeners. */
+  sql?: ServedSql;
 }>;
 let sqlLoader: SqlLoader | null = null;
 
@@ -60,6 +64,7 @@ export function registerRunCommand(program: Command): void {
     .option('--typecheck', 'type-check a TypeScript topology first (with its tsconfig.json); stop on errors')
     .option('--workers <n>', 'Kafka: run N worker processes (state in <state-dir>/worker-<i>)', positiveInt('--workers'))
     .option('--max-restarts <n>', 'with --workers: restarts of a worker killed by a signal', nonNegativeInt('--max-restarts'), 10)
+    .option('--listeners <url>', 'serve queries over HTTP at http://host:port (with --workers, worker i listens on port + i)')
     .addOption(new Option('--worker-index <i>', 'set by --workers for each worker').argParser(Number).hideHelp());
   addLogOptions(cmd);
   cmd.action(async (file: string, options: RunOptions) => {
@@ -93,7 +98,10 @@ export function registerRunCommand(program: Command): void {
       process.stderr.write('kstream: no persistent queries to run; statements executed\n');
       return;
     }
-    const streams = new KafkaStreams(loaded.topology, config, { log, logger: consoleLogger(), controlFd });
+    const listen = options.listeners === undefined ? null : workerListener(options.listeners, options.workerIndex);
+    const serving = listen === null ? null : prepareServing(listen.url, loaded.topology, 'sql' in loaded ? loaded.sql : undefined);
+    if (listen !== null) config['application.server'] = listen.applicationServer;
+    const streams = new KafkaStreams(serving?.topology ?? loaded.topology, config, { log, logger: consoleLogger(), controlFd });
     const status = options.status !== false && process.stderr.isTTY ? new StatusLine(() => streams.status()) : null;
     let signals = 0;
     let stoppedBy: NodeJS.Signals | null = null;
@@ -108,11 +116,22 @@ export function registerRunCommand(program: Command): void {
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    let listener: Awaited<ReturnType<NonNullable<typeof serving>['start']>> | null = null;
     try {
       await streams.start({ untilIdle: options.untilIdle === true });
+      if (serving !== null) {
+        try {
+          listener = await serving.start(streams, log, streams.config.applicationId, consoleLogger());
+        } catch (e) {
+          await streams.close();
+          throw new UserError((e as Error).message);
+        }
+        process.stderr.write(`kstream: listening for queries on ${listen!.url}\n`);
+      }
       status?.start();
       await streams.closed();
     } finally {
+      await listener?.close();
       status?.stop();
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
@@ -198,6 +217,7 @@ async function superviseWorkers(file: string, options: RunOptions): Promise<numb
   add('--ssl-ca', options.sslCa);
   add('--ssl-cert', options.sslCert);
   add('--ssl-key', options.sslKey);
+  add('--listeners', options.listeners);
   if (options.untilIdle) args.push('--until-idle');
   const env = { ...process.env };
   // The password goes through the environment, not the command line others can read.

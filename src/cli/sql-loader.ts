@@ -31,6 +31,8 @@ export interface LoadedSql {
   readonly config: Record<string, unknown>;
   /** Creates topics, deletes dropped ones and writes INSERT VALUES records, on the log the run uses. */
   readonly prepare: (log: Log, config: Record<string, unknown>) => Promise<void>;
+  /** The analyzed file, for the HTTP listener's queries (`--listeners`). */
+  readonly sql: { readonly session: SqlSession; readonly script: ScriptPlan; readonly offsetReset: OffsetReset };
 }
 
 export function sqlApplicationId(file: string): string {
@@ -53,13 +55,14 @@ export async function loadSql(file: string, requested: Record<string, unknown>):
   // AVRO / PROTOBUF / JSON_SR topics: the registry from --config (`schema.registry.url` or `ksql.schema.registry.url`)
   const registrySettings = { ...requested, 'schema.registry.url': requested['ksql.schema.registry.url'] ?? requested['schema.registry.url'] };
   const schemaRegistry = registryConfigFromProperties(registrySettings);
-  const script = planScript(new SqlSession(schemaRegistry ? { schemaRegistry } : {}).execute(text, file));
+  const session = new SqlSession(schemaRegistry ? { schemaRegistry } : {});
+  const script = planScript(session.execute(text, file));
   const properties = script.properties;
   const reset = properties.get('auto.offset.reset') ?? properties.get('ksql.streams.auto.offset.reset');
   const offsetReset: OffsetReset = reset === 'latest' ? 'latest' : 'earliest';
   const topology = script.queries.length === 0 ? null : buildScriptTopology(script.queries, { offsetReset });
   const config: Record<string, unknown> = { 'application.id': sqlApplicationId(file), ...streamsSettings(properties) };
-  return { topology, config, prepare: (log, runConfig) => prepareLog(script, text, file, log, runConfig) };
+  return { topology, config, prepare: (log, runConfig) => prepareLog(script, text, file, log, runConfig), sql: { session, script, offsetReset } };
 }
 
 function positioned(message: string, statement: { pos: SqlError['pos'] }, file: string, text: string): SqlError {

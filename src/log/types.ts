@@ -128,6 +128,8 @@ export interface SubscribeOptions {
   readonly subtopologies?: ReadonlyMap<string, number>;
   /** Ids of tasks whose stores this member has on disk (the assignment prefers giving them back). */
   readonly localTasks?: () => readonly string[];
+  /** host:port where this member answers interactive queries (application.server), shared through the group. */
+  readonly applicationServer?: string;
 }
 
 /** The application's member of its consumer group (group id = application id). */
@@ -141,6 +143,11 @@ export interface GroupConsumer {
   resume(partitions: readonly TopicPartition[]): void;
   /** Ends poll()'s current wait early (used on shutdown and when local work appears). */
   wakeup(): void;
+  /**
+   * Groups of many members: host:port → task ids of every member with an application.server, as
+   * of the last assignment. Absent where this process is the only member (the embedded log).
+   */
+  tasksByHost?(): ReadonlyMap<string, readonly string[]>;
   close(): Promise<void>;
 }
 

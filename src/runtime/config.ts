@@ -33,6 +33,8 @@ export interface StreamsConfigInput {
    * record (default: `max.poll.interval.ms`, else 300000 = 5 min; 0 turns the watchdog off).
    */
   'record.processing.timeout.ms'?: number;
+  /** host:port where this instance serves interactive queries; shared with the group (Kafka Streams' name). */
+  'application.server'?: string;
   /** Where kstream logs (default: stderr at level warn, or KSTREAM_LOG_LEVEL). */
   logger?: Logger;
   [key: string]: unknown;
@@ -56,6 +58,8 @@ export interface StreamsConfig {
   readonly commitMaxBufferedBytes: number;
   /** 0: no watchdog. */
   readonly recordProcessingTimeoutMs: number;
+  /** `host:port` from application.server, or null. */
+  readonly applicationServer: string | null;
   readonly logger: Logger;
   readonly raw: Readonly<Record<string, unknown>>;
 }
@@ -97,6 +101,15 @@ function policyOf(raw: Record<string, unknown>, key: string): ErrorPolicy {
   throw new ConfigError(`${key}: expected 'log-and-continue' or 'fail', got '${String(v)}'`);
 }
 
+function applicationServerOf(v: unknown): string | null {
+  if (v === undefined || v === '') return null;
+  const m = typeof v === 'string' ? /^(.+):(\d+)$/.exec(v) : null;
+  if (m === null || Number(m[2]) > 65535 || m[1]!.includes('/')) {
+    throw new ConfigError(`application.server: expected host:port, got '${String(v)}'`);
+  }
+  return v as string;
+}
+
 const APP_ID = /^[a-zA-Z0-9._-]+$/;
 
 function isLogger(x: unknown): x is Logger {
@@ -135,6 +148,7 @@ export function resolveConfig(input: StreamsConfigInput, explicitLogger?: Logger
     repartitionPurgeIntervalMs: numberOf(raw, 'repartition.purge.interval.ms', 30_000),
     commitMaxBufferedBytes: numberOf(raw, 'commit.max.buffered.bytes', 64 * 1024 * 1024),
     recordProcessingTimeoutMs: numberOf(raw, 'record.processing.timeout.ms', numberOf(raw, 'max.poll.interval.ms', 300_000)),
+    applicationServer: applicationServerOf(raw['application.server']),
     logger,
     raw,
   };

@@ -9,6 +9,13 @@ import type { Logger } from './logger.js';
 import { StreamThread, type ThreadStatus } from './stream-thread.js';
 import { deadLetterTopic } from './error-handling.js';
 import { Watchdog } from './watchdog.js';
+import type { StateStore } from '../state/store.js';
+import type { QueryableStoreProvider, StoreQueryParameters } from './interactive-queries.js';
+import { InvalidStateStoreException, StreamsNotStartedException, UnknownStateStoreException } from './store-exceptions.js';
+import { type KeyPartitioning, type KeyQueryMetadata, type StreamsMetadata, StreamsMetadataState } from './streams-metadata.js';
+
+/** Kafka Streams' KafkaStreams.State. */
+export type StreamsState = 'CREATED' | 'REBALANCING' | 'RUNNING' | 'PENDING_SHUTDOWN' | 'NOT_RUNNING' | 'ERROR';
 
 export interface KafkaStreamsOptions {
   /** A log to run on; by default the embedded log of `data.dir`, or Kafka when `bootstrap.servers` is set. */
@@ -140,5 +147,84 @@ export class KafkaStreams {
 
   metrics(): Record<string, number> {
     return this.thread?.metrics.snapshot() ?? {};
+  }
+
+  /** The application's state, by Kafka Streams' names. */
+  state(): StreamsState {
+    const t = this.thread;
+    if (t === null) return 'CREATED';
+    switch (t.state) {
+      case 'CREATED':
+      case 'STARTING':
+        return 'REBALANCING';
+      case 'RUNNING':
+        return t.rebalancing ? 'REBALANCING' : 'RUNNING';
+      default:
+        return t.state;
+    }
+  }
+
+  // ---- interactive queries ------------------------------------------------------------------
+
+  /**
+   * A read-only view of a state store over this instance's tasks (Kafka Streams' `store()`).
+   * Every call on the view throws InvalidStateStoreException while the store cannot be read here:
+   * restoring (unless stale stores are enabled), migrated, or the application stopped.
+   */
+  store<T>(params: StoreQueryParameters<T>): T {
+    const thread = this.queryableThread();
+    const name = params.storeName;
+    const builder = this.topology.storeBuilders.get(name);
+    if (builder === undefined) throw new UnknownStateStoreException(`Cannot get state store ${name} because no such store is registered in the topology.`);
+    const type = params.queryableStoreType;
+    if (type.storeKind !== builder.kind) {
+      throw new InvalidStateStoreException(`Cannot get state store ${name} because the queryable store type [${type.description}] does not accept the actual store type [${builder.kind}].`);
+    }
+    const provider: QueryableStoreProvider = {
+      storeName: name,
+      stores: (): StateStore[] => {
+        const state = this.state();
+        if (state !== 'RUNNING' && !(params.staleStoresEnabled && state === 'REBALANCING')) {
+          throw new InvalidStateStoreException(`Cannot get state store ${name} because the application is ${state}, not RUNNING${params.staleStoresEnabled ? ' or REBALANCING' : ''}.`);
+        }
+        let found = thread.storesForQuery(name, params.staleStoresEnabled);
+        if (params.partition !== null) {
+          found = found.filter((s) => s.partition === params.partition);
+          if (found.length === 0) throw new InvalidStateStoreException(`The specified partition ${params.partition} for store ${name} does not exist on this instance.`);
+        }
+        if (found.length === 0) throw new InvalidStateStoreException(`The state store, ${name}, may have migrated to another instance.`);
+        return found.map((s) => s.store);
+      },
+      serving: (store) => thread.servesStore(store),
+      read: (fn) => thread.cache.readOnly(fn),
+    };
+    return type.create(provider);
+  }
+
+  /** The instance (application.server) and partition that hold `key` in `storeName`; null for an unknown store. */
+  queryMetadataForKey<K>(storeName: string, key: K, keySerializer: KeyPartitioning<K>): KeyQueryMetadata | null {
+    return this.metadataState().keyQueryMetadata(storeName, key, keySerializer);
+  }
+
+  /** Every instance of this application that has an application.server, with its stores and partitions. */
+  metadataForAllStreamsClients(): StreamsMetadata[] {
+    return this.metadataState().allClients();
+  }
+
+  /** The instances that have `storeName`. */
+  streamsMetadataForStore(storeName: string): StreamsMetadata[] {
+    return this.metadataState().clientsWithStore(storeName);
+  }
+
+  private queryableThread(): StreamThread {
+    if (this.thread === null) throw new StreamsNotStartedException('KafkaStreams has not been started, you can retry after calling start()');
+    const state = this.state();
+    if (state !== 'RUNNING' && state !== 'REBALANCING') throw new InvalidStateStoreException(`KafkaStreams is not running. State is ${state}.`);
+    return this.thread;
+  }
+
+  private metadataState(): StreamsMetadataState {
+    const thread = this.queryableThread();
+    return new StreamsMetadataState(this.topology, thread);
   }
 }

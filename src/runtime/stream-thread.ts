@@ -22,6 +22,7 @@ import type { TaskEnvironment } from './task-environment.js';
 import type { RecordQueue } from './record-queue.js';
 import { type TopicPlan, physicalTopicName, planTopics } from './topic-planner.js';
 import type { InputRecord } from '../log/types.js';
+import type { StateStore } from '../state/store.js';
 
 interface HandoffTarget {
   readonly topic: string;
@@ -101,6 +102,9 @@ export class StreamThread implements TaskEnvironment {
   private order: StreamTask[] | null = null;
   /** Embedded log: locally read repartition partitions by topic and partition (see handOff). */
   private handoff: Map<string, HandoffTarget[]> | null = null;
+  /** Interactive queries: tasks whose stores are being restored, and whether partitions are moving. */
+  private readonly restoring = new Map<string, StreamTask>();
+  private rebalances = 0;
 
   constructor(
     readonly topology: Topology,
@@ -167,10 +171,14 @@ export class StreamThread implements TaskEnvironment {
       await this.consumer.subscribe(
         [...this.plan.sourceTopics.keys()],
         {
-          onAssigned: (tps) => this.onAssigned(tps),
-          onRevoked: (tps, lost) => this.onRevoked(tps, lost),
+          onAssigned: (tps) => this.whileRebalancing(() => this.onAssigned(tps)),
+          onRevoked: (tps, lost) => this.whileRebalancing(() => this.onRevoked(tps, lost)),
         },
-        { subtopologies: this.plan.sourceTopics, localTasks: () => this.localTaskIds() },
+        {
+          subtopologies: this.plan.sourceTopics,
+          localTasks: () => this.localTaskIds(),
+          ...(this.config.applicationServer !== null ? { applicationServer: this.config.applicationServer } : {}),
+        },
       );
       this.state = 'RUNNING';
       this.lastCommit = this.lastPurge = Date.now();
@@ -626,9 +634,11 @@ export class StreamThread implements TaskEnvironment {
       if (task === undefined) {
         task = new StreamTask(this, this.topology, subtopologies[st]!, tp.partition);
         await task.initStores();
+        this.restoring.set(id, task);
         await this.restore(task);
         task.initProcessors();
         this.tasks.set(id, task);
+        this.restoring.delete(id);
       }
       this.taskByPartition.set(tpKey(tp.topic, tp.partition), task);
       const target = this.handoff?.get(tp.topic)?.[tp.partition];
@@ -782,6 +792,60 @@ export class StreamThread implements TaskEnvironment {
     }
     this.tasks.clear();
     this.suspended.clear();
+  }
+
+  // ---- interactive queries (called between batches; see interactive-queries.ts) ---------------
+
+  private async whileRebalancing(step: () => Promise<void>): Promise<void> {
+    this.rebalances++;
+    try {
+      await step();
+    } finally {
+      this.rebalances--;
+    }
+  }
+
+  /** Partitions are being revoked or assigned, or stores restored (Kafka Streams' REBALANCING). */
+  get rebalancing(): boolean {
+    return this.rebalances > 0;
+  }
+
+  /** The named store of each running task (and of each task being restored, when asked), by partition. */
+  storesForQuery(name: string, includeRestoring: boolean): Array<{ readonly partition: number; readonly store: StateStore }> {
+    const out: Array<{ partition: number; store: StateStore }> = [];
+    const add = (task: StreamTask) => {
+      const s = task.stores.get(name);
+      if (s !== undefined) out.push({ partition: task.id.partition, store: s.facade() });
+    };
+    for (const task of this.tasks.values()) add(task);
+    if (includeRestoring) for (const task of this.restoring.values()) add(task);
+    return out.sort((a, b) => a.partition - b.partition);
+  }
+
+  /** Whether a store handed out for a query still belongs to a task of this worker. */
+  servesStore(store: StateStore): boolean {
+    for (const task of [...this.tasks.values(), ...this.restoring.values()]) {
+      const s = task.stores.get(store.name);
+      if (s !== undefined && s.facade() === store) return true;
+    }
+    return false;
+  }
+
+  /**
+   * application.server → its tasks: the group's last assignment on a log of many members, else
+   * this worker's own tasks (the embedded log has one member).
+   */
+  tasksByHost(): ReadonlyMap<string, readonly string[]> {
+    const fromGroup = this.consumer?.tasksByHost?.();
+    if (fromGroup !== undefined) return fromGroup;
+    const own = this.config.applicationServer;
+    if (own === null) return new Map();
+    return new Map([[own, [...this.tasks.keys()].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))]]);
+  }
+
+  /** Tasks (= partitions) of a sub-topology, once the topics are planned. */
+  taskCount(subtopology: number): number | undefined {
+    return this.plan?.taskCounts.get(subtopology);
   }
 }
 

@@ -302,6 +302,49 @@ export class KeyValueStoreImpl<K, V> extends EngineBackedStore implements Timest
     }
   }
 
+  /**
+   * Interactive queries: an ordered scan of [from, to] (null: unbounded; a prefix scan when `prefix`
+   * is given) with timestamps, that sees cached updates without flushing them (a flush would
+   * forward downstream).
+   */
+  async *queryScan(from: K | null, to: K | null, reverse: boolean, prefix?: K): AsyncIterable<KeyValue<K, ValueAndTimestamp<V>>> {
+    let lo: Buffer | null;
+    let hi: Buffer | null;
+    if (prefix !== undefined) {
+      lo = this.serializing.keyBytes(prefix);
+      hi = prefixEnd(lo);
+    } else {
+      [lo, hi] = this.bounds(from, to);
+    }
+    const overlay: Array<[string, K, ValueAndTimestamp<V> | null]> = [];
+    for (const e of this.caching?.cache.dirtyEntries() ?? []) {
+      const kb = this.serializing.keyBytes(e.key);
+      if ((lo !== null && Buffer.compare(kb, lo) < 0) || (hi !== null && Buffer.compare(kb, hi) >= 0)) continue;
+      overlay.push([kb.toString('latin1'), e.key, e.value === null ? null : { value: e.value, timestamp: e.timestamp }]);
+    }
+    overlay.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    if (reverse) overlay.reverse();
+    const before = (a: string, b: string) => (reverse ? a > b : a < b);
+    let o = 0;
+    for await (const [k, raw] of this.engine.scanAsync(lo, hi, reverse)) {
+      const id = k.toString('latin1');
+      for (; o < overlay.length && before(overlay[o]![0], id); o++) {
+        const [, key, vt] = overlay[o]!;
+        if (vt !== null) yield [key, vt];
+      }
+      if (o < overlay.length && overlay[o]![0] === id) {
+        const [, key, vt] = overlay[o++]!;
+        if (vt !== null) yield [key, vt];
+        continue;
+      }
+      yield [this.options.keySerde.deserialize(k) as K, this.serializing.decode(raw)];
+    }
+    for (; o < overlay.length; o++) {
+      const [, key, vt] = overlay[o]!;
+      if (vt !== null) yield [key, vt];
+    }
+  }
+
   approximateNumEntries(): number {
     return this.engine.approximateSize() + (this.caching?.cache.size ?? 0);
   }

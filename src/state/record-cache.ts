@@ -34,7 +34,26 @@ export class CacheEntry<K, V> {
  */
 export class RecordCache {
   currentBytes = 0;
+  /** Interactive queries in progress: their reads must not add entries (that could evict and flush). */
+  private queryReads = 0;
   constructor(readonly maxBytes: number) {}
+
+  get readingForQuery(): boolean {
+    return this.queryReads > 0;
+  }
+
+  /**
+   * Runs reads of an interactive query: they see cached entries but insert none, so a query never
+   * evicts, flushes or forwards anything (Kafka Streams only caches reads of the stream thread).
+   */
+  readOnly<T>(read: () => T): T {
+    this.queryReads++;
+    try {
+      return read();
+    } finally {
+      this.queryReads--;
+    }
+  }
 
   get enabled(): boolean {
     return this.maxBytes > 0;
@@ -111,6 +130,7 @@ export class NamedCache<K, V> {
     const size = ENTRY_OVERHEAD + 2 * id.length + estimateSize(value);
     const prev = this.entries.get(id);
     if (!dirty && prev !== undefined && prev.dirtySeq !== 0) return; // a clean read never replaces a dirty entry
+    if (!dirty && this.parent.readingForQuery) return;
     let dirtySeq = 0;
     const entry = new CacheEntry(id, key, value, timestamp, 0, size, headers);
     if (dirty) {

@@ -6,6 +6,7 @@ import { readLong, writeLong } from './bytes.js';
 import type { StoreEngine } from './engine.js';
 import type { CacheEntry, NamedCache } from './record-cache.js';
 import { SegmentedEngineStore } from './engine-backed-store.js';
+import { collectWithOverlay } from './query-scan.js';
 import type { ChangelogRecord, ManagedStore, StoreInitContext } from './managed-store.js';
 import { CachingStoreBuilderBase, windowedChangelogConfig } from './store-builder-base.js';
 import { SegmentClock, SortedEntries, ksSegmentInterval, reportExpiredPut } from './segmented.js';
@@ -459,6 +460,36 @@ export class SessionStoreImpl<K, V> extends SegmentedEngineStore<SessionBytesLay
     const entries: Array<[Buffer, Buffer]> = [];
     for await (const e of this.engine.scanAsync(null, null, false)) entries.push(e);
     return this.toWindowed(SessionBytesLayer.collect(entries, this.inner.clock.visibleFrom()));
+  }
+
+  /**
+   * Interactive queries: sessions of the keys in [keyFrom, keyTo] (null: unbounded), ordered by key
+   * bytes then end and start, cached updates included, nothing flushed.
+   */
+  async queryRange(keyFrom: K | null, keyTo: K | null): Promise<Array<KeyValue<Windowed<K>, V>>> {
+    const lo = keyFrom === null ? null : this.keyBytes(keyFrom);
+    const hi = keyTo === null ? null : this.keyBytes(keyTo);
+    const visibleFrom = this.inner.clock.visibleFrom();
+    const inRange = (kb: Buffer, end: number) => end >= visibleFrom && (lo === null || Buffer.compare(kb, lo) >= 0) && (hi === null || Buffer.compare(kb, hi) <= 0);
+    type Row = { kb: Buffer; start: number; end: number; value: V };
+    const rows = await collectWithOverlay<Row>(
+      this.engine,
+      (k, raw) => {
+        const e = SessionBytesLayer.collect([[k, raw]], visibleFrom)[0];
+        if (e === undefined || !inRange(e.key, e.end)) return null;
+        return [SessionCacheLayer.id(e.key, e.start, e.end), { kb: e.key, start: e.start, end: e.end, value: this.options.valueSerde.deserialize(e.raw) as V }];
+      },
+      () => {
+        const out = new Map<string, Row | null>();
+        for (const e of this.caching?.cache.dirtyEntries() ?? []) {
+          const { keyBytes, start, end } = e.key;
+          if (inRange(keyBytes, end)) out.set(e.id, e.value === null ? null : { kb: keyBytes, start, end, value: e.value });
+        }
+        return out;
+      },
+    );
+    rows.sort((a, b) => Buffer.compare(a.kb, b.kb) || a.end - b.end || a.start - b.start);
+    return rows.map((r) => [new Windowed(this.options.keySerde.deserialize(r.kb) as K, { start: r.start, end: r.end }), r.value] as const);
   }
 
   private toWindowed(rows: Array<{ key: Buffer; start: number; end: number; raw: Buffer }>): Array<KeyValue<Windowed<K>, V>> {

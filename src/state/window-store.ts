@@ -6,6 +6,7 @@ import { readLong, writeLong } from './bytes.js';
 import type { StoreEngine } from './engine.js';
 import type { CacheEntry, NamedCache } from './record-cache.js';
 import { SegmentedEngineStore } from './engine-backed-store.js';
+import { collectWithOverlay } from './query-scan.js';
 import type { ChangelogRecord, ManagedStore, StoreInitContext } from './managed-store.js';
 import { CachingStoreBuilderBase, windowedChangelogConfig } from './store-builder-base.js';
 import { SegmentClock, SortedEntries, ksSegmentInterval, reportExpiredPut, segmentPrefix } from './segmented.js';
@@ -591,6 +592,37 @@ export class WindowStoreImpl<K, V> extends SegmentedEngineStore<WindowBytesLayer
 
   allAsync(): Promise<Array<KeyValue<Windowed<K>, V>>> {
     return this.fetchAllAsync(0, Number.MAX_SAFE_INTEGER);
+  }
+
+  /**
+   * Interactive queries: windows with a start in [timeFrom, timeTo] of the keys in [keyFrom, keyTo]
+   * (null: unbounded), ordered by key bytes then start, cached updates included, nothing flushed.
+   */
+  async queryRange(keyFrom: K | null, keyTo: K | null, timeFrom: number, timeTo: number): Promise<Array<KeyValue<Windowed<K>, V>>> {
+    const lo = keyFrom === null ? null : this.keyBytes(keyFrom);
+    const hi = keyTo === null ? null : this.keyBytes(keyTo);
+    const visibleFrom = this.inner.clock.visibleFrom();
+    const inRange = (kb: Buffer, start: number) =>
+      start >= timeFrom && start <= timeTo && start >= visibleFrom && (lo === null || Buffer.compare(kb, lo) >= 0) && (hi === null || Buffer.compare(kb, hi) <= 0);
+    type Row = { kb: Buffer; start: number; value: V };
+    const rows = await collectWithOverlay<Row>(
+      this.engine,
+      (k, raw) => {
+        const e = WindowBytesLayer.collect([[k, raw]], timeFrom, timeTo, visibleFrom)[0];
+        if (e === undefined || !inRange(e.key, e.start)) return null;
+        return [`${e.key.toString('latin1')}|${e.start}|${e.seq}`, { kb: e.key, start: e.start, value: this.inner.decode(e.raw).value }];
+      },
+      () => {
+        const out = new Map<string, Row | null>();
+        for (const e of this.caching?.cache.dirtyEntries() ?? []) {
+          const { keyBytes, start } = e.key;
+          if (inRange(keyBytes, start)) out.set(`${keyBytes.toString('latin1')}|${start}|0`, e.value === null ? null : { kb: keyBytes, start, value: e.value });
+        }
+        return out;
+      },
+    );
+    rows.sort((a, b) => Buffer.compare(a.kb, b.kb) || a.start - b.start);
+    return rows.map((r) => [new Windowed(this.options.keySerde.deserialize(r.kb) as K, { start: r.start, end: r.start + this.options.windowSizeMs }), r.value] as const);
   }
 
 }

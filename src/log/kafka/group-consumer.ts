@@ -89,6 +89,8 @@ export class KafkaGroupConsumer implements GroupConsumer {
 
   // assignment and fetching
   private assigned: TopicPartition[] = [];
+  /** application.server → tasks, from the last assignment (interactive query routing). */
+  private hosts: ReadonlyMap<string, readonly string[]> = new Map();
   private readonly assignedKeys = new Set<string>();
   private readonly positions = new Map<string, number>();
   private readonly epochs = new Map<string, number>();
@@ -153,6 +155,7 @@ export class KafkaGroupConsumer implements GroupConsumer {
       subtopologies: options.subtopologies ?? new Map(),
       owned: () => ({ tasks: this.ownedTasks, generation: this.generationId }),
       local: () => options.localTasks?.() ?? [],
+      ...(options.applicationServer !== undefined ? { server: options.applicationServer } : {}),
       onAssignment: (a) => this.logger.info(`group ${this.groupId}: assigned ${[...a].map(([m, t]) => `${m.slice(-8)}=[${t.join(',')}]`).join(' ')}`),
     })({ cluster: this.groupCluster as never, groupId: this.groupId, logger: quietKafkaJsLogger });
     await retrying(
@@ -193,6 +196,10 @@ export class KafkaGroupConsumer implements GroupConsumer {
       this.fetchSignal.fire();
     }
     return out;
+  }
+
+  tasksByHost(): ReadonlyMap<string, readonly string[]> {
+    return this.hosts;
   }
 
   wakeup(): void {
@@ -292,8 +299,9 @@ export class KafkaGroupConsumer implements GroupConsumer {
           memberId: join.memberId,
           groupAssignment,
         });
-        const { partitions, tasks } = decodeAssignment(sync.memberAssignment);
+        const { partitions, tasks, hosts } = decodeAssignment(sync.memberAssignment);
         this.ownedTasks = tasks;
+        this.hosts = hosts;
         this.logger.info(
           `group ${this.groupId}: generation ${this.generationId}, member ${this.memberId.slice(-8)}${join.leaderId === join.memberId ? ' (leader)' : ''}: tasks [${tasks.join(', ')}]`,
         );

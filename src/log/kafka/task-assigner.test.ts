@@ -122,4 +122,32 @@ describe('the kafkajs assigner', () => {
     const partitions = [...byMember.values()].flatMap((a) => a.partitions.map((p) => p.partition)).sort();
     expect(partitions).toEqual([0, 1, 2]);
   });
+
+  it('shares every member\'s application.server and tasks in each assignment (interactive query routing)', async () => {
+    const subtopologies = new Map([['in', 0]]);
+    const cluster = { findTopicPartitionMetadata: (t: string) => (t === 'in' ? [0, 1, 2, 3].map((partitionId) => ({ partitionId, leader: 1 })) : []) };
+    const assigner = taskAssigner({ subtopologies, owned: () => ({ tasks: [], generation: -1 }), local: () => [], server: 'host-a:8001' })({
+      cluster: cluster as never,
+      groupId: 'g',
+      logger: undefined as never,
+    });
+    const protocol = assigner.protocol({ topics: ['in'] });
+    expect(decodeSubscription('a', protocol.metadata).server).toBe('host-a:8001');
+    const result = await assigner.assign({
+      members: [
+        { memberId: 'a', memberMetadata: protocol.metadata },
+        { memberId: 'b', memberMetadata: encodeSubscription(['in'], [], -1, [], 'host-b:8002') },
+        { memberId: 'c', memberMetadata: encodeSubscription(['in'], [], -1, []) },
+      ],
+      topics: ['in'],
+    });
+    const byMember = new Map(result.map((r) => [r.memberId, decodeAssignment(r.memberAssignment)]));
+    const hosts = byMember.get('c')!.hosts;
+    // Every member learns the same map; a member without a server is not in it.
+    for (const a of byMember.values()) expect(a.hosts).toEqual(hosts);
+    expect([...hosts.keys()].sort()).toEqual(['host-a:8001', 'host-b:8002']);
+    expect(hosts.get('host-a:8001')).toEqual(byMember.get('a')!.tasks);
+    expect(hosts.get('host-b:8002')).toEqual(byMember.get('b')!.tasks);
+    expect(byMember.get('c')!.tasks.length).toBeGreaterThan(0);
+  });
 });

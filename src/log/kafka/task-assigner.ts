@@ -6,8 +6,10 @@
  * generation, and a task that must move prefers a member that has its state on disk.
  *
  * Members describe themselves in their subscription's user data (JSON): the tasks they own with
- * the generation they got them in, and the tasks whose stores they hold locally. The assignment's
- * user data lists each member's tasks.
+ * the generation they got them in, the tasks whose stores they hold locally, and the host:port
+ * where they answer interactive queries (application.server). The assignment's user data lists
+ * each member's tasks and, for every member with a host, that host's tasks (Kafka Streams'
+ * partitionsByHost), so every member can route a query for any key.
  */
 import { AssignerProtocol, type Assigner, type GroupMember, type GroupMemberAssignment, type PartitionAssigner } from 'kafkajs';
 
@@ -28,6 +30,8 @@ export interface MemberInfo {
   readonly ownedGeneration: number;
   /** Tasks whose state the member has on disk. */
   readonly local: readonly string[];
+  /** application.server of the member, when it has one. */
+  readonly server?: string;
 }
 
 /** Subscription user data. */
@@ -36,12 +40,15 @@ interface SubscriptionData {
   owned: string[];
   gen: number;
   local: string[];
+  srv?: string;
 }
 
 /** Assignment user data. */
 export interface AssignmentData {
   v: number;
   tasks: string[];
+  /** host:port → task ids, for the members that serve queries. */
+  hosts?: Record<string, string[]>;
 }
 
 export function taskId(subtopology: number, partition: number): string {
@@ -175,8 +182,9 @@ export function compareTaskIds(a: string, b: string): number {
   return sa - sb || pa - pb;
 }
 
-export function encodeSubscription(topics: readonly string[], owned: readonly string[], generation: number, local: readonly string[]): Buffer {
+export function encodeSubscription(topics: readonly string[], owned: readonly string[], generation: number, local: readonly string[], server?: string): Buffer {
   const data: SubscriptionData = { v: VERSION, owned: [...owned], gen: generation, local: [...local] };
+  if (server !== undefined) data.srv = server;
   return AssignerProtocol.MemberMetadata.encode({ version: VERSION, topics: [...topics], userData: Buffer.from(JSON.stringify(data)) });
 }
 
@@ -193,21 +201,52 @@ export function decodeSubscription(memberId: string, metadata: Buffer): MemberIn
     owned: Array.isArray(data.owned) ? data.owned : [],
     ownedGeneration: typeof data.gen === 'number' ? data.gen : -1,
     local: Array.isArray(data.local) ? data.local : [],
+    ...(typeof data.srv === 'string' ? { server: data.srv } : {}),
   };
 }
 
-export function decodeAssignment(buffer: Buffer): { partitions: Array<{ topic: string; partition: number }>; tasks: string[] } {
+/** host:port → task ids of every member that has a host (members sharing one host are merged). */
+export function tasksByHost(members: readonly MemberInfo[], assignment: ReadonlyMap<string, readonly string[]>): Record<string, string[]> {
+  const hosts: Record<string, string[]> = {};
+  for (const m of members) {
+    if (m.server === undefined) continue;
+    const list = (hosts[m.server] ??= []);
+    list.push(...(assignment.get(m.memberId) ?? []));
+    list.sort(compareTaskIds);
+  }
+  return hosts;
+}
+
+function hostsOf(value: unknown): Map<string, string[]> {
+  const hosts = new Map<string, string[]>();
+  if (typeof value !== 'object' || value === null) return hosts;
+  for (const [host, tasks] of Object.entries(value)) {
+    if (Array.isArray(tasks)) hosts.set(host, tasks.filter((t): t is string => typeof t === 'string'));
+  }
+  return hosts;
+}
+
+export function decodeAssignment(buffer: Buffer): {
+  partitions: Array<{ topic: string; partition: number }>;
+  tasks: string[];
+  hosts: Map<string, string[]>;
+} {
   const decoded = AssignerProtocol.MemberAssignment.decode(buffer);
   const partitions: Array<{ topic: string; partition: number }> = [];
-  if (decoded === null) return { partitions, tasks: [] };
+  if (decoded === null) return { partitions, tasks: [], hosts: new Map() };
   for (const [topic, list] of Object.entries(decoded.assignment)) for (const partition of list) partitions.push({ topic, partition });
   let tasks: string[] = [];
+  let hosts = new Map<string, string[]>();
   try {
-    if (decoded.userData && decoded.userData.length > 0) tasks = (JSON.parse(decoded.userData.toString('utf8')) as AssignmentData).tasks ?? [];
+    if (decoded.userData && decoded.userData.length > 0) {
+      const data = JSON.parse(decoded.userData.toString('utf8')) as AssignmentData;
+      tasks = data.tasks ?? [];
+      hosts = hostsOf(data.hosts);
+    }
   } catch {
     /* no task list: the member derives tasks from partitions */
   }
-  return { partitions, tasks };
+  return { partitions, tasks, hosts };
 }
 
 /** What the assigner needs to know about the local member and the application. */
@@ -218,6 +257,8 @@ export interface TaskAssignerContext {
   owned(): { tasks: readonly string[]; generation: number };
   /** Tasks whose state this member has on disk. */
   local(): readonly string[];
+  /** This member's application.server, if it serves interactive queries. */
+  readonly server?: string;
   /** Called with the assignment the leader computed (for logging). */
   onAssignment?(assignment: ReadonlyMap<string, readonly string[]>, generation?: number): void;
 }
@@ -233,7 +274,7 @@ export function taskAssigner(context: TaskAssignerContext): PartitionAssigner {
       version: VERSION,
       protocol({ topics }) {
         const { tasks, generation } = context.owned();
-        return { name: TASK_ASSIGNER_NAME, metadata: encodeSubscription(topics, tasks, generation, context.local()) };
+        return { name: TASK_ASSIGNER_NAME, metadata: encodeSubscription(topics, tasks, generation, context.local(), context.server) };
       },
       async assign({ members, topics }): Promise<GroupMemberAssignment[]> {
         const counts = new Map<string, number>();
@@ -246,11 +287,12 @@ export function taskAssigner(context: TaskAssignerContext): PartitionAssigner {
         const infos = members.map((m: GroupMember) => decodeSubscription(m.memberId, m.memberMetadata));
         const assignment = assignTasks(tasks, infos);
         context.onAssignment?.(assignment);
+        const hosts = tasksByHost(infos, assignment);
         return members.map((m: GroupMember) => {
           const ids = assignment.get(m.memberId) ?? [];
           const parts: Record<string, number[]> = {};
           for (const id of ids) for (const tp of byId.get(id)!.partitions) (parts[tp.topic] ??= []).push(tp.partition);
-          const userData: AssignmentData = { v: VERSION, tasks: ids };
+          const userData: AssignmentData = { v: VERSION, tasks: ids, hosts };
           return {
             memberId: m.memberId,
             memberAssignment: AssignerProtocol.MemberAssignment.encode({ version: VERSION, assignment: parts, userData: Buffer.from(JSON.stringify(userData)) }),
