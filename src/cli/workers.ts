@@ -18,6 +18,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ControlChannel, signalExitCode, withControlChannel } from './supervise.js';
+import { shareTimedOutRecords } from './share-timed-out-records.js';
 
 export interface WorkerPlan {
   /** Node executable and script that run the kstream CLI. */
@@ -110,6 +111,8 @@ export function runWorkers(plan: WorkerPlan): Promise<number> {
           // Its watchdog printed why; a restart would hang on the same record unless the policy skips it.
           signal = null;
           code = 1;
+          // Whichever worker gets the task on the rerun must know the record.
+          shareTimedOutRecords(plan.stateDir, slot.index, plan.workers);
         }
         if (signal !== null && !stopping && slot.restarts < plan.maxRestarts) {
           slot.restarts++;

@@ -75,7 +75,7 @@ describe(`the watchdog on Kafka ${kafkaVersion()}`, () => {
     expect(first.output()).toMatch(new RegExp(`^\\[worker \\d\\] kstream: error: task 0_1 is stuck on record ${env.STUCK_INPUT}-1@1 \\(`, 'm'));
     expect(first.output()).toMatch(/^\[kstream\] worker \d failed \(exit 1\); stopping the others$/m);
 
-    // The task goes back to the worker whose state dir remembers the record (tasks stick to their state).
+    // Whichever worker gets the task on the rerun knows the record: the supervisor shared it.
     const second = kstream(args, env);
     const done = await second.exited;
     expect(done.code, second.output()).toBe(0);
