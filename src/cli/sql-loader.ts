@@ -24,6 +24,8 @@ import { planScript, type ScriptPlan } from '../sql/planner/script.js';
 import { buildScriptTopology } from '../sql/planner/topology.js';
 import type { OffsetReset } from '../topology/nodes.js';
 import { UserError } from './errors.js';
+import { LoggingProcessingLog } from './processing-log.js';
+import { consoleLogger } from '../runtime/logger.js';
 
 export interface LoadedSql {
   /** Null when the file has no persistent query (its statements only declare and insert). */
@@ -57,6 +59,8 @@ export async function loadSql(file: string, requested: Record<string, unknown>):
   const schemaRegistry = registryConfigFromProperties(registrySettings);
   const session = new SqlSession(schemaRegistry ? { schemaRegistry } : {});
   const script = planScript(session.execute(text, file));
+  const logger = consoleLogger();
+  for (const query of script.queries) query.context.logger = new LoggingProcessingLog(query.queryId, logger);
   const properties = script.properties;
   const reset = properties.get('auto.offset.reset') ?? properties.get('ksql.streams.auto.offset.reset');
   const offsetReset: OffsetReset = reset === 'latest' ? 'latest' : 'earliest';
