@@ -10,22 +10,13 @@ import { join } from 'node:path';
 import { QueryableStoreTypes, Serdes, StoreQueryParameters, silentLogger } from 'kstream';
 import { startWordcountService, type WordcountService } from '../../examples/wordcount-service/service.js';
 import { kafkaBrokers, kafkaVersion, uniqueId } from './helpers.js';
-import { expectedWordCounts, kcat, produceLines, waitUntil } from './processes.js';
+import { expectedWordCounts, lastCounts, produceLines, waitUntil } from './processes.js';
 
 async function getJson(url: string): Promise<{ status: number; body: any }> {
   const res = await fetch(url, { signal: AbortSignal.timeout(15_000) });
   return { status: res.status, body: await res.json() };
 }
 
-async function lastCounts(topic: string): Promise<Map<string, number>> {
-  const out = await kcat(['-C', '-t', topic, '-o', 'beginning', '-e', '-q', '-f', '%k\\t%s\\n', '-s', 'value=Q', '-X', 'isolation.level=read_committed']);
-  const last = new Map<string, number>();
-  for (const line of out.split('\n').filter(Boolean)) {
-    const [k, v] = line.split('\t') as [string, string];
-    last.set(k, Number(v));
-  }
-  return last;
-}
 
 describe(`interactive queries on Kafka ${kafkaVersion()}`, () => {
   let dir: string;

@@ -196,3 +196,14 @@ export function kcat(args: string[], input?: string, timeoutMs = 60_000): Promis
     child.stdin.end(input ?? '');
   });
 }
+
+/** The last long count per key of a topic, read by kcat in read_committed mode. */
+export async function lastCounts(topic: string): Promise<Map<string, number>> {
+  const out = await kcat(['-C', '-t', topic, '-o', 'beginning', '-e', '-q', '-f', '%k\\t%s\\n', '-s', 'value=Q', '-X', 'isolation.level=read_committed']);
+  const last = new Map<string, number>();
+  for (const line of out.split('\n').filter(Boolean)) {
+    const [k, v] = line.split('\t') as [string, string];
+    last.set(k, Number(v));
+  }
+  return last;
+}

@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { kafkaBrokers, kafkaVersion, uniqueId } from './helpers.js';
-import { expectedWordCounts, kcat, killAll, kstream, produceLines, requireBuild, waitUntil } from './processes.js';
+import { expectedWordCounts, kcat, lastCounts, killAll, kstream, produceLines, requireBuild, waitUntil } from './processes.js';
 
 function portFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -28,15 +28,6 @@ async function twoFreePorts(): Promise<number> {
   throw new Error('no two consecutive free ports');
 }
 
-async function lastCounts(topic: string): Promise<Map<string, number>> {
-  const out = await kcat(['-C', '-t', topic, '-o', 'beginning', '-e', '-q', '-f', '%k\\t%s\\n', '-s', 'value=Q', '-X', 'isolation.level=read_committed']);
-  const last = new Map<string, number>();
-  for (const line of out.split('\n').filter(Boolean)) {
-    const [k, v] = line.split('\t') as [string, string];
-    last.set(k, Number(v));
-  }
-  return last;
-}
 
 async function pull(base: string, sql: string): Promise<unknown[][]> {
   const res = await fetch(`${base}/query-stream`, { method: 'POST', body: JSON.stringify({ sql }), headers: { accept: 'application/json' }, signal: AbortSignal.timeout(20_000) });
