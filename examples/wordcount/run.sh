@@ -3,7 +3,12 @@
 # Usage: bash examples/wordcount/run.sh [data-dir]   (default: a new temporary directory)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-DATA_DIR="${1:-$(mktemp -d -t kstream-wordcount-XXXXXX)}"
+if [ $# -ge 1 ]; then
+  DATA_DIR="$1"
+else
+  DATA_DIR="$(mktemp -d -t kstream-wordcount-XXXXXX)"
+  trap 'rm -rf "$DATA_DIR"' EXIT   # a data dir of our own: removed when done
+fi
 kstream() { node bin/kstream.js "$@" --data-dir "$DATA_DIR"; }
 
 printf 'all streams lead to kafka\nhello kafka streams\njoin kafka summit\n' | kstream produce streams-plaintext-input
