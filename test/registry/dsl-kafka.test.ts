@@ -7,12 +7,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { framed, registerSchema } from './helpers.js';
+import { framed, latestSchema, registerSchema, runUntilIdleOnKafka } from './helpers.js';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { Consumed, Grouped, KafkaStreams, Materialized, Produced, Serdes, StreamsBuilder, type Serde } from '../../src/index.js';
-import { silentLogger } from '../../src/runtime/logger.js';
+import { Consumed, Grouped, Materialized, Produced, Serdes, StreamsBuilder, type Serde } from '../../src/index.js';
 import { avro, protobuf } from '../../src/serde/registry/index.js';
-import { createTopics, kafkaBrokers, readRecords, testKafka, uniqueTopic } from '../kafka/helpers.js';
+import { createTopics, readRecords, testKafka, uniqueTopic } from '../kafka/helpers.js';
 
 const url = inject('registryUrl');
 const stateRoot = mkdtempSync(join(tmpdir(), 'kstream-registry-dsl-'));
@@ -110,17 +109,9 @@ describe.each(CASES)('DSL $name serdes on a real broker', (c) => {
       .toStream()
       .mapValues((total, item) => ({ item: item!, total }))
       .to(output, Produced.with(Serdes.String(), serdes.out));
-    const streams = new KafkaStreams(builder.build(), {
-      'application.id': appId,
-      'bootstrap.servers': kafkaBrokers().join(','),
-      'state.dir': stateRoot,
-      'session.timeout.ms': 6000,
-      'heartbeat.interval.ms': 500,
-      logger: silentLogger,
-    });
-    await streams.run({ untilIdle: true });
+    await runUntilIdleOnKafka(builder.build(), appId, stateRoot);
 
-    const latest = (await (await fetch(`${url}/subjects/${output}-value/versions/latest`)).json()) as { id: number; schema: string };
+    const latest = await latestSchema(`${output}-value`);
     const last: Record<string, Total> = {};
     for (const r of await readRecords(output, { count: 2, timeoutMs: 60_000 })) {
       expect(r.valueBytes!.readInt32BE(1)).toBe(latest.id);

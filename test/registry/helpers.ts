@@ -1,4 +1,7 @@
 import { expect, inject } from 'vitest';
+import { KafkaStreams, type Topology } from '../../src/index.js';
+import { silentLogger } from '../../src/runtime/logger.js';
+import { kafkaBrokers } from '../kafka/helpers.js';
 
 /** Registers a schema with plain HTTP (independently of kstream's client) and returns its id. */
 export async function registerSchema(subject: string, schema: string, schemaType?: string): Promise<number> {
@@ -16,4 +19,22 @@ export function framed(id: number, payload: Uint8Array, indexes: number[] = []):
   const header = Buffer.alloc(5);
   header.writeInt32BE(id, 1);
   return Buffer.concat([header, Buffer.from(indexes), payload]);
+}
+
+/** The latest schema registered under a subject, read with plain HTTP. */
+export async function latestSchema(subject: string): Promise<{ id: number; schema: string; schemaType?: string }> {
+  return (await (await fetch(`${inject('registryUrl')}/subjects/${subject}/versions/latest`)).json()) as { id: number; schema: string; schemaType?: string };
+}
+
+/** Runs a topology on the test broker until every input is processed and committed. */
+export async function runUntilIdleOnKafka(topology: Topology, applicationId: string, stateDir: string): Promise<void> {
+  const streams = new KafkaStreams(topology, {
+    'application.id': applicationId,
+    'bootstrap.servers': kafkaBrokers().join(','),
+    'state.dir': stateDir,
+    'session.timeout.ms': 6000,
+    'heartbeat.interval.ms': 500,
+    logger: silentLogger,
+  });
+  await streams.run({ untilIdle: true });
 }

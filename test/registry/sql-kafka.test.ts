@@ -7,14 +7,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { framed, registerSchema } from './helpers.js';
+import { framed, latestSchema, registerSchema, runUntilIdleOnKafka } from './helpers.js';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { KafkaStreams } from '../../src/index.js';
-import { silentLogger } from '../../src/runtime/logger.js';
 import { avro, protobuf } from '../../src/serde/registry/index.js';
 import { SqlSession } from '../../src/sql/index.js';
 import { buildScriptTopology, planScript } from '../../src/sql/api.js';
-import { createTopics, kafkaBrokers, readRecords, testKafka, uniqueTopic } from '../kafka/helpers.js';
+import { createTopics, readRecords, testKafka, uniqueTopic } from '../kafka/helpers.js';
 
 const url = inject('registryUrl');
 const stateRoot = mkdtempSync(join(tmpdir(), 'kstream-registry-sql-'));
@@ -102,17 +100,9 @@ describe.each(PRODUCERS)('SQL over $format topics written by an independent prod
     const orders = session.metastore.get('ORDERS')!;
     expect(orders.schema.value.map((c) => `${c.name} ${c.type.base}`)).toEqual(['ID BIGINT', 'ITEM STRING', `QTY ${p.format === 'JSON_SR' ? 'BIGINT' : 'INTEGER'}`]);
     const script = planScript(statements);
-    const streams = new KafkaStreams(buildScriptTopology(script.queries), {
-      'application.id': `sr-${output}`,
-      'bootstrap.servers': kafkaBrokers().join(','),
-      'state.dir': stateRoot,
-      'session.timeout.ms': 6000,
-      'heartbeat.interval.ms': 500,
-      logger: silentLogger,
-    });
-    await streams.run({ untilIdle: true });
+    await runUntilIdleOnKafka(buildScriptTopology(script.queries), `sr-${output}`, stateRoot);
 
-    const latest = (await (await fetch(`${url}/subjects/${output}-value/versions/latest`)).json()) as { id: number; schema: string; schemaType?: string };
+    const latest = await latestSchema(`${output}-value`);
     expect(latest.schemaType ?? 'AVRO').toBe(p.format === 'JSON_SR' ? 'JSON' : p.format);
     if (p.format === 'AVRO') expect(JSON.parse(latest.schema).name).toBe('KsqlDataSourceSchema');
     const records = await readRecords(output, { count: 3, timeoutMs: 60_000 });
