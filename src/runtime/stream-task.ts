@@ -210,9 +210,14 @@ export class StreamTask {
     if (t.offset >= committedOffset) {
       q.timedOutOffset = t.offset;
     } else {
-      forgetTimedOutRecord(this.timedOutPath());
-      this.timedOut = null;
+      this.forgetTimedOut();
     }
+  }
+
+  /** The record is behind the committed offset: processed (or sent to the DLQ) for good. */
+  private forgetTimedOut(): void {
+    forgetTimedOutRecord(this.timedOutPath());
+    this.timedOut = null;
   }
 
   private timedOutPath(): string {
@@ -477,10 +482,7 @@ export class StreamTask {
     for (const o of offsets) {
       this.committedOffsets.set(tpKey(o.topic, o.partition), o.offset);
       const t = this.timedOut;
-      if (t != null && o.topic === t.topic && o.partition === t.partition && o.offset > t.offset) {
-        forgetTimedOutRecord(this.timedOutPath());
-        this.timedOut = null;
-      }
+      if (t != null && o.topic === t.topic && o.partition === t.partition && o.offset > t.offset) this.forgetTimedOut();
     }
     for (const [name, store] of this.stores) {
       const topic = this.changelogTopic(name);
