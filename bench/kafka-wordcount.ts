@@ -10,7 +10,7 @@ import { startLocalKafka, stopLocalKafka } from '../src/kafka-local/broker.js';
 import { KafkaLog } from '../src/log/kafka/kafka-log.js';
 import { partitionForKey } from '../src/log/murmur2.js';
 import { KafkaStreams } from '../src/runtime/kafka-streams.js';
-import { silentLogger } from '../src/runtime/logger.js';
+import { silentLogger } from '../src/common/logger.js';
 import wordcount from '../examples/wordcount/wordcount.js';
 import { randomLines } from './data.js';
 

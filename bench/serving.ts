@@ -16,7 +16,7 @@ import { EmbeddedLog } from '../src/log/embedded/embedded-log.js';
 import { partitionForKey } from '../src/log/murmur2.js';
 import { QueryableStoreTypes, StoreQueryParameters } from '../src/runtime/interactive-queries.js';
 import { KafkaStreams } from '../src/runtime/kafka-streams.js';
-import { silentLogger } from '../src/runtime/logger.js';
+import { silentLogger } from '../src/common/logger.js';
 import { prepareServing } from '../src/server/serve.js';
 
 const keys = Number(process.argv[2] ?? 1_000_000);

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EmbeddedLog } from '../src/log/embedded/embedded-log.js';
 import { KafkaStreams } from '../src/runtime/kafka-streams.js';
-import { silentLogger } from '../src/runtime/logger.js';
+import { silentLogger } from '../src/common/logger.js';
 import { StreamsBuilder } from '../src/dsl/streams-builder.js';
 import { Materialized, Produced } from '../src/dsl/options.js';
 import { Serdes } from '../src/serde/serdes.js';

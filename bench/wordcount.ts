@@ -5,7 +5,7 @@ import { tmpdir, cpus } from 'node:os';
 import { join } from 'node:path';
 import { EmbeddedLog } from '../src/log/embedded/embedded-log.js';
 import { KafkaStreams } from '../src/runtime/kafka-streams.js';
-import { silentLogger } from '../src/runtime/logger.js';
+import { silentLogger } from '../src/common/logger.js';
 import wordcount from '../examples/wordcount/wordcount.js';
 import { randomLines } from './data.js';
 

@@ -10,9 +10,10 @@ export { Branched, BranchedKStream } from './dsl/branched.js';
 export { Consumed, Produced, Grouped, Materialized, Named, Repartitioned } from './dsl/options.js';
 export type { StoreType } from './dsl/options.js';
 export type { Initializer, Aggregator, Reducer } from './dsl/processors/aggregate.js';
-export { TimeWindows, SlidingWindows, SessionWindows, JoinWindows, IllegalArgumentError, IllegalStateError } from './dsl/windows.js';
-export { Windowed } from './dsl/windowed.js';
-export type { Window } from './dsl/windowed.js';
+export { TimeWindows, SlidingWindows, SessionWindows, JoinWindows } from './dsl/windows.js';
+export { IllegalArgumentError, IllegalStateError } from './common/errors.js';
+export { Windowed } from './common/windowed.js';
+export type { Window } from './common/windowed.js';
 export { TimeWindowedKStream, SessionWindowedKStream } from './dsl/windowed-kstream.js';
 export type { Merger } from './dsl/windowed-kstream.js';
 export { Suppressed, BufferConfig } from './dsl/suppressed.js';
@@ -100,8 +101,8 @@ export type { StreamsConfigInput, ErrorPolicy } from './runtime/config.js';
 export { ConfigError } from './runtime/config.js';
 export { TopologyTestDriver, TestInputTopic, TestOutputTopic } from './runtime/test-driver.js';
 export type { TestRecord, ProducedTestRecord } from './runtime/test-driver.js';
-export { silentLogger, consoleLogger } from './runtime/logger.js';
-export type { Logger, LogLevel } from './runtime/logger.js';
+export { silentLogger, consoleLogger } from './common/logger.js';
+export type { Logger, LogLevel } from './common/logger.js';
 export type { StreamsState } from './runtime/kafka-streams.js';
 
 // Interactive queries

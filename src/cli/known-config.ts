@@ -3,7 +3,7 @@
  * in a property name otherwise goes unnoticed). Known: Kafka Streams' own settings, the Kafka
  * client settings it passes on, kstream's own, and the prefixes Kafka Streams and ksqlDB accept.
  */
-import type { Logger } from '../runtime/logger.js';
+import type { Logger } from '../common/logger.js';
 
 const STREAMS = [
   'acceptable.recovery.lag', 'application.id', 'application.server', 'buffered.records.per.partition',

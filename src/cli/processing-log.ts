@@ -1,5 +1,5 @@
 import type { ProcessingLogEntry, ProcessingLogger } from '../sql/expr/compile.js';
-import type { Logger } from '../runtime/logger.js';
+import type { Logger } from '../common/logger.js';
 
 const LOGGED_IN_FULL = 20;
 const SUMMARY_EVERY_MS = 10_000;

@@ -3,7 +3,7 @@ import { basename, extname, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { KafkaStreams } from '../runtime/kafka-streams.js';
 import type { StreamsConfigInput } from '../runtime/config.js';
-import { consoleLogger } from '../runtime/logger.js';
+import { consoleLogger } from '../common/logger.js';
 import type { Topology } from '../topology/topology.js';
 import { readConfigFile } from './config-file.js';
 import { UserError } from './errors.js';

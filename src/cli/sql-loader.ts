@@ -25,7 +25,7 @@ import { buildScriptTopology } from '../sql/planner/topology.js';
 import type { OffsetReset } from '../topology/nodes.js';
 import { UserError } from './errors.js';
 import { LoggingProcessingLog } from './processing-log.js';
-import { consoleLogger } from '../runtime/logger.js';
+import { consoleLogger } from '../common/logger.js';
 
 export interface LoadedSql {
   /** Null when the file has no persistent query (its statements only declare and insert). */

@@ -7,7 +7,7 @@ import { SuppressProcessor } from './processors/suppress.js';
 import { TableProcessorConfig } from './processors/support.js';
 import type { Suppressed } from './suppressed.js';
 import { internalSerde } from './stores.js';
-import { Windowed } from './windowed.js';
+import { Windowed } from '../common/windowed.js';
 
 /**
  * How long final-results suppression waits after a window's end: the grace of the windowed

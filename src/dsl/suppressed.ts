@@ -1,5 +1,5 @@
-import type { Windowed } from './windowed.js';
-import { IllegalArgumentError } from './windows.js';
+import type { Windowed } from '../common/windowed.js';
+import { IllegalArgumentError } from '../common/errors.js';
 
 export type BufferFullStrategy = 'EMIT' | 'SHUT_DOWN';
 

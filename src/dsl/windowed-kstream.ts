@@ -16,8 +16,9 @@ import {
   TimeWindowAggregateProcessor,
 } from './processors/window-aggregate.js';
 import { internalSerde } from './stores.js';
-import type { Windowed } from './windowed.js';
-import { IllegalArgumentError, type SessionWindows, SlidingWindows, type TimeWindows } from './windows.js';
+import type { Windowed } from '../common/windowed.js';
+import { IllegalArgumentError } from '../common/errors.js';
+import { type SessionWindows, SlidingWindows, type TimeWindows } from './windows.js';
 
 export type { Merger } from './processors/window-aggregate.js';
 

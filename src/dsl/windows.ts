@@ -3,15 +3,7 @@
  * JoinWindows). All durations are milliseconds. Messages of invalid arguments are Kafka Streams'.
  */
 
-/** Kafka Streams' IllegalArgumentException for window specifications. */
-export class IllegalArgumentError extends Error {
-  override readonly name = 'IllegalArgumentError';
-}
-
-/** Kafka Streams' IllegalStateException (e.g. setting grace twice). */
-export class IllegalStateError extends Error {
-  override readonly name = 'IllegalStateError';
-}
+import { IllegalArgumentError, IllegalStateError } from '../common/errors.js';
 
 /** Grace of the deprecated constructors: 24 h minus the window size (never negative). */
 const DEPRECATED_DEFAULT_24_HR_GRACE_PERIOD = 24 * 60 * 60 * 1000;

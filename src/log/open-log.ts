@@ -1,5 +1,5 @@
 import type { Log } from './types.js';
-import type { Logger } from '../runtime/logger.js';
+import type { Logger } from '../common/logger.js';
 import { EmbeddedLog } from './embedded/embedded-log.js';
 
 export interface LogSelection {

@@ -1,5 +1,5 @@
 import type { StreamRecord, FixedKeyRecord } from './record.js';
-import type { StateStore } from '../state/store.js';
+import type { StateStore } from './state-store.js';
 
 export enum PunctuationType {
   /** Fires as stream time (the largest record timestamp a task has seen) advances. */

@@ -2,7 +2,7 @@ import type { Serde } from '../serde/serde.js';
 import { Serdes, serdeByName, serdeNames } from '../serde/serdes.js';
 import type { ProcessingGuarantee } from '../log/types.js';
 import type { OffsetReset } from '../topology/nodes.js';
-import { type Logger, consoleLogger } from './logger.js';
+import { type Logger, consoleLogger } from '../common/logger.js';
 
 export type ErrorPolicy = 'log-and-continue' | 'fail';
 

@@ -5,7 +5,7 @@ import { openLog } from '../log/open-log.js';
 import { tryLock, type HeldLock } from '../log/embedded/locks.js';
 import type { Topology } from '../topology/topology.js';
 import { type StreamsConfig, type StreamsConfigInput, resolveConfig } from './config.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../common/logger.js';
 import { StreamThread, type ThreadStatus } from './stream-thread.js';
 import { deadLetterTopic } from './error-handling.js';
 import { Watchdog } from './watchdog.js';

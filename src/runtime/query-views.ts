@@ -9,7 +9,7 @@ import type { KeyValue, StateStore, ValueAndTimestamp } from '../state/store.js'
 import type { KeyValueStoreImpl } from '../state/key-value-store.js';
 import type { WindowStoreImpl } from '../state/window-store.js';
 import type { SessionStoreImpl } from '../state/session-store.js';
-import type { Windowed } from '../dsl/windowed.js';
+import type { Windowed } from '../common/windowed.js';
 import type { QueryableStoreProvider } from './interactive-queries.js';
 import { InvalidStateStoreException } from './store-exceptions.js';
 

@@ -1,6 +1,6 @@
 import { readFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Logger } from './logger.js';
+import type { Logger } from '../common/logger.js';
 
 /**
  * A record the watchdog found stuck (src/runtime/watchdog.ts writes it when it stops the

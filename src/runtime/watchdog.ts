@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { BEAT, type BeatSource, type Heartbeat } from './heartbeat.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../common/logger.js';
 import { TIMED_OUT_RECORD_FILE } from './timed-out-record.js';
 
 /**

@@ -1,4 +1,4 @@
-import { Windowed } from '../dsl/windowed.js';
+import { Windowed } from '../common/windowed.js';
 import { LONG_MAX, readLong, writeLong } from '../state/bytes.js';
 import { type Serde, SerdeError } from './serde.js';
 import { partitionForKey } from '../log/murmur2.js';

@@ -17,7 +17,7 @@ import { Agent, createServer as createHttp1Server, request, type IncomingMessage
 import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import type { KafkaStreams } from '../runtime/kafka-streams.js';
-import type { Logger } from '../runtime/logger.js';
+import type { Logger } from '../common/logger.js';
 import { parseStatements } from '../sql/parser/parse.js';
 import type { SqlSession } from '../sql/session.js';
 import { KsqlHttpError, badRequest, statementError, toKsqlError } from './errors.js';

@@ -6,7 +6,7 @@
  */
 import type { KafkaStreams } from '../runtime/kafka-streams.js';
 import { QueryableStoreTypes, StoreQueryParameters } from '../runtime/interactive-queries.js';
-import type { Windowed } from '../dsl/windowed.js';
+import type { Windowed } from '../common/windowed.js';
 import type { ValueAndTimestamp } from '../state/store.js';
 import { analyzeQuery } from '../sql/analyzer/queryAnalyzer.js';
 import { QueryContext, type Row } from '../sql/expr/compile.js';

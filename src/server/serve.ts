@@ -5,7 +5,7 @@
  */
 import type { KafkaStreams } from '../runtime/kafka-streams.js';
 import type { Log } from '../log/types.js';
-import type { Logger } from '../runtime/logger.js';
+import type { Logger } from '../common/logger.js';
 import type { ScriptPlan } from '../sql/planner/script.js';
 import type { SqlSession } from '../sql/session.js';
 import type { Topology } from '../topology/topology.js';

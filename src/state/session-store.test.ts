@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Windowed } from '../dsl/windowed.js';
+import { Windowed } from '../common/windowed.js';
 import { Serdes } from '../serde/serdes.js';
 import { SessionStoreBuilder, type SessionStoreImpl } from './session-store.js';
 import { testStoreContext } from './test-context.js';

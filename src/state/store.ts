@@ -1,3 +1,5 @@
+import type { StateStore } from '../processor/state-store.js';
+
 /** A key and a value, as Map entries are: `[key, value]`. */
 export type KeyValue<K, V> = readonly [K, V];
 
@@ -16,12 +18,8 @@ export function valueAndTimestamp<V>(value: V, timestamp: number): ValueAndTimes
   return { value, timestamp };
 }
 
-/** Every state store: what user code sees through `context.getStateStore(name)`. */
-export interface StateStore {
-  readonly name: string;
-  /** True when the data lives on disk (LevelDB); false for in-memory stores. */
-  readonly persistent: boolean;
-}
+/** Every store interface extends the Processor API's StateStore (it lives there, as in Kafka Streams). */
+export type { StateStore };
 
 export interface ReadOnlyKeyValueStore<K, V> {
   get(key: K): V | null;

@@ -2,7 +2,7 @@ import type { Serde } from '../serde/serde.js';
 import { KeyValueStoreBuilder } from './key-value-store.js';
 import { SessionStoreBuilder } from './session-store.js';
 import { WindowStoreBuilder } from './window-store.js';
-import { IllegalArgumentError } from '../dsl/windows.js';
+import { IllegalArgumentError } from '../common/errors.js';
 
 /** Names a kind of key-value store; turned into a builder with serdes by keyValueStoreBuilder(). */
 export interface KeyValueStoreSupplier {

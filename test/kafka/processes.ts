@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { randomLines } from '../../bench/data.js';
 import { KafkaLog } from '../../src/log/kafka/kafka-log.js';
-import { silentLogger } from '../../src/runtime/logger.js';
+import { silentLogger } from '../../src/common/logger.js';
 import { Serdes } from '../../src/serde/serdes.js';
 import { readThrough, toProduced } from '../scenarios/env.js';
 import { kafkaBrokers } from './helpers.js';

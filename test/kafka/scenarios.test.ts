@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KafkaLog } from '../../src/log/kafka/kafka-log.js';
 import { KafkaStreams } from '../../src/runtime/kafka-streams.js';
-import { silentLogger } from '../../src/runtime/logger.js';
+import { silentLogger } from '../../src/common/logger.js';
 import { readThrough, toProduced, type ScenarioEnv } from '../scenarios/env.js';
 import { scenarios } from '../scenarios/index.js';
 import { kafkaBrokers, kafkaVersion, uniqueId } from './helpers.js';

@@ -1,6 +1,6 @@
 import { expect, inject } from 'vitest';
 import { KafkaStreams, type Topology } from '../../src/index.js';
-import { silentLogger } from '../../src/runtime/logger.js';
+import { silentLogger } from '../../src/common/logger.js';
 import { kafkaBrokers } from '../kafka/helpers.js';
 
 /** Registers a schema with plain HTTP (independently of kstream's client) and returns its id. */

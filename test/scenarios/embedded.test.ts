@@ -4,7 +4,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { EmbeddedLog } from '../../src/log/embedded/embedded-log.js';
 import { KafkaStreams } from '../../src/runtime/kafka-streams.js';
-import { silentLogger } from '../../src/runtime/logger.js';
+import { silentLogger } from '../../src/common/logger.js';
 import { tempDir } from '../helpers/embedded.js';
 import { readThrough, toProduced, type ScenarioEnv } from './env.js';
 import { scenarios } from './index.js';

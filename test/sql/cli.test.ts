@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { kstream } from './cli-helpers.js';
 import { KafkaStreams } from '../../src/runtime/kafka-streams.js';
-import { silentLogger } from '../../src/runtime/logger.js';
+import { silentLogger } from '../../src/common/logger.js';
 import { produce, tempDir } from '../helpers/embedded.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));

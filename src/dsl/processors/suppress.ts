@@ -6,7 +6,7 @@ import { SerdeError } from '../../serde/serde.js';
 import type { BufferedChange, TimeOrderedBuffer } from '../../state/time-ordered-buffer.js';
 import { StreamsError } from '../../runtime/node-runtime.js';
 import { Change } from '../change.js';
-import type { Windowed } from '../windowed.js';
+import type { Windowed } from '../../common/windowed.js';
 import type { BufferConfig } from '../suppressed.js';
 
 /**

@@ -6,7 +6,7 @@ import type { SessionStoreImpl } from '../../state/session-store.js';
 import type { ValueAndTimestamp } from '../../state/store.js';
 import { METRIC } from '../../runtime/metrics.js';
 import { Change } from '../change.js';
-import { Windowed, type Window } from '../windowed.js';
+import { Windowed, type Window } from '../../common/windowed.js';
 import type { SessionWindows, SlidingWindows, TimeWindows } from '../windows.js';
 import type { Aggregator, Initializer } from './aggregate.js';
 import { type TableProcessorConfig, dropRecord, taskOfContext } from './support.js';

@@ -13,7 +13,7 @@
  *   have not been positioned with seek().
  */
 import type { Kafka, Logger as KafkaJsLogger } from 'kafkajs';
-import type { Logger } from '../../runtime/logger.js';
+import type { Logger } from '../../common/logger.js';
 import {
   tpKey,
   type ConsumedBatch,

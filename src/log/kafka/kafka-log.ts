@@ -5,7 +5,7 @@
  * at_least_once) and partition readers.
  */
 import { Kafka, logLevel, type LogEntry } from 'kafkajs';
-import { consoleLogger, type Logger } from '../../runtime/logger.js';
+import { consoleLogger, type Logger } from '../../common/logger.js';
 import type { GroupConsumer, Log, LogAdmin, LogOptions, PartitionReader, ProducedRecord, TaskProducer } from '../types.js';
 import { KafkaAdmin } from './admin.js';
 import { KafkaConfigError, kafkaTuning, kafkajsConfig, type KafkaTuning } from './client-config.js';

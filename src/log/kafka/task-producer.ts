@@ -15,7 +15,7 @@
  * ProducerSession with its own producer id, epoch and sequence numbers.
  */
 import type { Kafka } from 'kafkajs';
-import type { Logger } from '../../runtime/logger.js';
+import type { Logger } from '../../common/logger.js';
 import { TaskMigratedError, type OffsetToCommit, type ProducedRecord, type TaskCommit, type TaskProducer } from '../types.js';
 import type { KafkaTuning } from './client-config.js';
 import { isFencingError, isRetriableError, kafkaErrorMessage, retrying } from './errors.js';

@@ -16,7 +16,7 @@ import { Grouped, Materialized, Named } from '../../dsl/options.js';
 import type { KGroupedStream } from '../../dsl/kgrouped-stream.js';
 import type { KTable } from '../../dsl/ktable.js';
 import { SessionWindows, TimeWindows } from '../../dsl/windows.js';
-import type { Windowed } from '../../dsl/windowed.js';
+import type { Windowed } from '../../common/windowed.js';
 import type { Aggregator } from '../functions/registry.js';
 import type { AggregateCall, AggregateNode } from '../plan/logicalPlan.js';
 import { logError, type Holder, type QueryBuildContext, type RowStream } from './context.js';

@@ -17,7 +17,7 @@ import type { Processor, ProcessorContext } from '../../processor/api.js';
 import { StreamRecord } from '../../processor/record.js';
 import type { KeyValueStoreImpl } from '../../state/key-value-store.js';
 import type { Serde } from '../../serde/serde.js';
-import { Windowed } from '../../dsl/windowed.js';
+import { Windowed } from '../../common/windowed.js';
 import type { Row } from './serdes.js';
 
 export interface EmitFinalWindow {

@@ -13,7 +13,7 @@ import type { Row } from '../../serde/ksql/formats.js';
 import { formatKeySerde as keySerde, formatValueSerde as valueSerde } from '../formats/index.js';
 import type { Serde } from '../../serde/serde.js';
 import { SessionWindowedSerde, TimeWindowedSerde } from '../../serde/windowed-serdes.js';
-import type { Windowed } from '../../dsl/windowed.js';
+import type { Windowed } from '../../common/windowed.js';
 import { sqlValueSerde } from './value-codec.js';
 
 export type { Row };

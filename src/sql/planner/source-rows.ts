@@ -6,7 +6,7 @@
  */
 import type { FixedKeyProcessor, FixedKeyProcessorContext } from '../../processor/api.js';
 import type { FixedKeyRecord } from '../../processor/record.js';
-import { Windowed } from '../../dsl/windowed.js';
+import { Windowed } from '../../common/windowed.js';
 import type { Row } from './serdes.js';
 
 export class SourceRowProcessor implements FixedKeyProcessor<unknown, Row | null, Row | null> {

@@ -11,7 +11,7 @@
  *   record by record.
  */
 import { TopologyTestDriver } from '../../runtime/test-driver.js';
-import { silentLogger } from '../../runtime/logger.js';
+import { silentLogger } from '../../common/logger.js';
 import type { Topology } from '../../topology/topology.js';
 import type { RawHeaders } from '../../processor/headers.js';
 import type { AnalyzedStatement } from '../analyzer/statementAnalyzer.js';

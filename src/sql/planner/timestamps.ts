@@ -11,7 +11,7 @@ import type { FixedKeyRecord } from '../../processor/record.js';
 import type { ProcessingLogger } from '../expr/compile.js';
 import { patternOf } from '../time/dateTimeFormat.js';
 import { UTC } from '../time/zones.js';
-import { Windowed } from '../../dsl/windowed.js';
+import { Windowed } from '../../common/windowed.js';
 import type { Row } from './serdes.js';
 
 /** Turns a column value into epoch millis; throws when it cannot. */
