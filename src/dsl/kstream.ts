@@ -26,7 +26,7 @@ import { repartitionThrough } from './repartition.js';
 import type { JoinWindows } from './windows.js';
 import type { Joined, StreamJoined, ValueJoiner, ValueJoinerWithKey } from './join-options.js';
 import { streamStreamJoin, streamTableJoin } from './joins.js';
-import { windowedPartitioner } from '../serde/windowed-serdes.js';
+import { windowedPartitioner } from './windowed-partitioner.js';
 
 /**
  * A record stream (Kafka Streams' KStream). Key and value types flow through the generics, so a

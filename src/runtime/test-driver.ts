@@ -8,7 +8,7 @@ import type { Topology, Subtopology } from '../topology/topology.js';
 import { type StreamsConfig, type StreamsConfigInput, resolveConfig } from './config.js';
 import { handleRecordError } from './error-handling.js';
 import { Metrics } from './metrics.js';
-import { EMIT_INTERVAL_OUTER_JOIN } from '../dsl/processors/join.js';
+import { EMIT_INTERVAL_OUTER_JOIN } from './internal-config.js';
 import { type TimestampedWindowStore, type WindowStore, WindowStoreImpl } from '../state/window-store.js';
 import { type SessionStore, SessionStoreImpl } from '../state/session-store.js';
 import { StreamTask, drainOutbox } from './stream-task.js';

@@ -1,8 +1,6 @@
 import { Windowed } from '../common/windowed.js';
-import { LONG_MAX, readLong, writeLong } from '../state/bytes.js';
+import { LONG_MAX, readLong, writeLong } from './long-bytes.js';
 import { type Serde, SerdeError } from './serde.js';
-import { partitionForKey } from '../log/murmur2.js';
-import type { StreamPartitioner } from '../topology/nodes.js';
 
 /** A serde of windowed keys; the partitioner of a sink hashes only the inner key bytes. */
 export interface WindowedSerde<K> extends Serde<Windowed<K>> {
@@ -97,17 +95,3 @@ export const WindowedSerdes = {
     return new SessionWindowedSerde(inner);
   },
 };
-
-/**
- * The partitioner of sinks writing windowed keys (Kafka Streams' WindowedStreamPartitioner): murmur2
- * of the inner key bytes, so every window of a key lands in the key's partition. Undefined for other serdes.
- */
-export function windowedPartitioner(keySerde: Serde<any> | undefined): StreamPartitioner<any, any> | undefined {
-  if (!isWindowedSerde(keySerde)) return undefined;
-  const serde = keySerde;
-  return (topic, key, _value, numPartitions) => {
-    if (key === null || key === undefined) return undefined;
-    const inner = serde.innerKeyBytes(key as Windowed<unknown>, topic);
-    return inner === null ? undefined : partitionForKey(inner, numPartitions);
-  };
-}

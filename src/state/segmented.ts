@@ -1,5 +1,5 @@
 import type { Headers } from '../processor/headers.js';
-import { readLong, writeLong } from './bytes.js';
+import { readLong, writeLong } from '../serde/long-bytes.js';
 import type { StoreEngine } from './engine.js';
 import type { StoreInitContext } from './managed-store.js';
 

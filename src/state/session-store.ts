@@ -2,7 +2,7 @@ import type { Serde } from '../serde/serde.js';
 import { SerdeError } from '../serde/serde.js';
 import type { Headers, RawHeaders } from '../processor/headers.js';
 import { Windowed } from '../common/windowed.js';
-import { readLong, writeLong } from './bytes.js';
+import { readLong, writeLong } from '../serde/long-bytes.js';
 import type { StoreEngine } from './engine.js';
 import type { CacheEntry, NamedCache } from './record-cache.js';
 import { SegmentedEngineStore } from './engine-backed-store.js';

@@ -1,5 +1,5 @@
 import type { RawHeaders } from '../processor/headers.js';
-import { readLong, writeLong } from './bytes.js';
+import { readLong, writeLong } from '../serde/long-bytes.js';
 import type { ChangelogRecord, ManagedStore, StoreInitContext } from './managed-store.js';
 import { StoreBuilderBase } from './store-builder-base.js';
 import type { StateStore } from './store.js';

@@ -169,7 +169,7 @@ describe('windowed aggregation details', () => {
   });
 
   it('windowed keys go to the partition of their inner key (windowed sink partitioner)', async () => {
-    const { windowedPartitioner } = await import('../../src/serde/windowed-serdes.js');
+    const { windowedPartitioner } = await import('../../src/dsl/windowed-partitioner.js');
     const { partitionForKey } = await import('../../src/log/murmur2.js');
     const serde = WindowedSerdes.timeWindowedSerdeFrom(Serdes.String(), 10);
     const p = windowedPartitioner(serde)!;

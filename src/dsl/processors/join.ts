@@ -9,15 +9,12 @@ import { Change } from '../change.js';
 import type { ValueJoinerWithKey } from '../join-options.js';
 import type { ValueGetter, ValueGetterSupplier } from '../value-getter.js';
 import type { JoinWindows } from '../windows.js';
+import { EMIT_INTERVAL_ALIAS, EMIT_INTERVAL_OUTER_JOIN } from '../../runtime/internal-config.js';
 import { type TableProcessorConfig, TupleForwarder, dropRecord, taskOfContext } from './support.js';
 
 function isNullish(x: unknown): boolean {
   return x === null || x === undefined;
 }
-
-/** The internal config of the left/outer join emission throttle (Kafka Streams' name), and a short alias. */
-export const EMIT_INTERVAL_OUTER_JOIN = '__emit.interval.ms.kstreams.outer.join.spurious.results.fix__';
-export const EMIT_INTERVAL_ALIAS = 'internal.emit.interval.ms';
 
 /** Java's Long.MAX_VALUE as the "no pending record" marker of the join time tracker. */
 const NO_MIN_TIME = Number.MAX_SAFE_INTEGER;
