@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { framed, latestSchema, registerSchema, runUntilIdleOnKafka } from './helpers.js';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { avro, protobuf } from '../../src/serde/registry/index.js';
-import { SqlSession } from '../../src/sql/index.js';
+import { SqlSession } from '../../src/sql/api.js';
 import { buildScriptTopology, planScript } from '../../src/sql/api.js';
 import { createTopics, readRecords, testKafka, uniqueTopic } from '../kafka/helpers.js';
 
