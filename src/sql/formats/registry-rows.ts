@@ -7,9 +7,9 @@
  */
 import type * as pbjs from 'protobufjs';
 import type { FormatInfo } from '../analyzer/metastore.js';
-import type { ColumnSpec, Row } from '../../serde/ksql/formats.js';
-import { parseJson } from '../../serde/ksql/jsonText.js';
-import { fieldCaseInsensitive, readJsonValue, writeJsonObject, writeJsonValue } from '../../serde/ksql/jsonValues.js';
+import type { ColumnSpec, Row } from '../serde/formats.js';
+import { parseJson } from '../serde/json-text.js';
+import { fieldCaseInsensitive, readJsonValue, writeJsonObject, writeJsonValue } from '../serde/json-values.js';
 import { AvroSerde } from '../../serde/registry/avro.js';
 import { JsonSchemaSerde } from '../../serde/registry/json-schema.js';
 import { ProtobufSerde, protoSchema, TO_OBJECT } from '../../serde/registry/protobuf.js';

@@ -9,7 +9,7 @@
  *   expected timestamp of 0 matches any; windows must match start, end and type.
  */
 import { Decimal } from '../types/decimal.js';
-import { JsonNumber, stringifyJson, type JsonValue } from '../../serde/ksql/jsonText.js';
+import { JsonNumber, stringifyJson, type JsonValue } from '../serde/json-text.js';
 import type { TestRecord } from './files.js';
 import type { ActualRecord } from './topics.js';
 

@@ -4,7 +4,7 @@
  * {start, end, type: "time" | "session"}. Numbers are kept exact (JsonNumber) so DECIMAL and
  * BIGINT expectations compare without double rounding.
  */
-import { JsonNumber, parseJson, type JsonValue } from '../../serde/ksql/jsonText.js';
+import { JsonNumber, parseJson, type JsonValue } from '../serde/json-text.js';
 
 export class TestFileError extends Error {
   override readonly name = 'TestFileError';

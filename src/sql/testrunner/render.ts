@@ -3,8 +3,8 @@
  * "window"?}` with keys and values in the topic's format — JSON as JSON (numbers exact, decimals
  * with their scale), DELIMITED as the text, KAFKA as a number or string, NONE as null.
  */
-import { JsonNumber, parseJson, stringifyJson, type JsonValue } from '../../serde/ksql/jsonText.js';
-import { readKafka } from '../../serde/ksql/kafka.js';
+import { JsonNumber, parseJson, stringifyJson, type JsonValue } from '../serde/json-text.js';
+import { readKafka } from '../serde/kafka.js';
 import type { FormatInfo } from '../analyzer/metastore.js';
 import type { Column } from '../analyzer/schema.js';
 import type { CapturedRecord, TopicInfo } from './topics.js';

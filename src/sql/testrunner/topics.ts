@@ -5,11 +5,11 @@
 import type { AnalyzedStatement } from '../analyzer/statementAnalyzer.js';
 import type { FormatInfo, WindowInfo } from '../analyzer/metastore.js';
 import type { LogicalSchema } from '../analyzer/schema.js';
-import type { Row } from '../../serde/ksql/formats.js';
+import type { Row } from '../serde/formats.js';
 import { formatKeySerde as keySerde, formatValueSerde as valueSerde } from '../formats/index.js';
-import { JsonNumber, stringifyJson, type JsonValue } from '../../serde/ksql/jsonText.js';
-import { fieldCaseInsensitive, readJsonValue } from '../../serde/ksql/jsonValues.js';
-import { windowedSerde, type Windowed } from '../../serde/ksql/windowed.js';
+import { JsonNumber, stringifyJson, type JsonValue } from '../serde/json-text.js';
+import { fieldCaseInsensitive, readJsonValue } from '../serde/json-values.js';
+import { windowedSerde, type Windowed } from '../serde/windowed.js';
 import type { Serde } from '../../serde/serde.js';
 import type { TestRecord } from './files.js';
 

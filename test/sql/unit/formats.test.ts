@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { keySerde, valueSerde } from '../../../src/serde/ksql/formats.js';
-import { parseJson, JsonNumber } from '../../../src/serde/ksql/jsonText.js';
-import { windowedSerde } from '../../../src/serde/ksql/windowed.js';
+import { keySerde, valueSerde } from '../../../src/sql/serde/formats.js';
+import { parseJson, JsonNumber } from '../../../src/sql/serde/json-text.js';
+import { windowedSerde } from '../../../src/sql/serde/windowed.js';
 import { SerdeError } from '../../../src/serde/serde.js';
 import { Decimal } from '../../../src/sql/types/decimal.js';
 import { array, BIGINT, BOOLEAN, BYTES, DATE, decimal, DOUBLE, INTEGER, map, STRING, struct, TIME, TIMESTAMP } from '../../../src/sql/types/sqlType.js';

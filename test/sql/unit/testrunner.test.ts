@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { JsonNumber } from '../../../src/serde/ksql/jsonText.js';
+import { JsonNumber } from '../../../src/sql/serde/json-text.js';
 import { compareOutputs, matchesValue } from '../../../src/sql/testrunner/compare.js';
 import { parseInputFile, parseOutputFile, TestFileError, type TestRecord } from '../../../src/sql/testrunner/files.js';
 import { runTestCase, type TestDriver } from '../../../src/sql/testrunner/runner.js';

@@ -1,6 +1,6 @@
 /** JSON string functions: EXTRACTJSONFIELD, IS_JSON_STRING, JSON_ARRAY_LENGTH, JSON_KEYS, JSON_RECORDS. */
-import { JsonNumber, parseJson, stringifyJson, type JsonValue } from '../../../serde/ksql/jsonText.js';
-import { writeJsonValue } from '../../../serde/ksql/jsonValues.js';
+import { JsonNumber, parseJson, stringifyJson, type JsonValue } from '../../serde/json-text.js';
+import { writeJsonValue } from '../../serde/json-values.js';
 import { formatDateIso, formatTimeIso, formatTimestampIso } from '../../time/isoTime.js';
 import { Decimal } from '../../types/decimal.js';
 import type { SqlType } from '../../types/sqlType.js';

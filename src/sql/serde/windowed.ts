@@ -5,8 +5,8 @@
  * - session windows: [key bytes][window end: 8 bytes][window start: 8 bytes]
  *   (SessionKeySchema.toBinary).
  */
-import type { WindowInfo } from '../../sql/analyzer/metastore.js';
-import { SerdeError, type Serde } from '../serde.js';
+import type { WindowInfo } from '../analyzer/metastore.js';
+import { SerdeError, type Serde } from '../../serde/serde.js';
 
 export interface Window {
   readonly start: number;

@@ -10,12 +10,12 @@
  *   big endian, DOUBLE 8-byte IEEE 754 big endian, STRING UTF-8, BYTES raw.
  * - NONE: no columns; serializes to null and ignores the bytes it reads.
  */
-import type { FormatInfo } from '../../sql/analyzer/metastore.js';
-import type { SqlType } from '../../sql/types/sqlType.js';
-import { SerdeError, type Serde } from '../serde.js';
+import type { FormatInfo } from '../analyzer/metastore.js';
+import type { SqlType } from '../types/sqlType.js';
+import { SerdeError, type Serde } from '../../serde/serde.js';
 import { parseDelimited, readDelimitedField, writeDelimited } from './delimited.js';
-import { parseJson, JsonNumber, type JsonValue } from './jsonText.js';
-import { fieldCaseInsensitive, readJsonValue, writeJsonObject, writeJsonValue } from './jsonValues.js';
+import { parseJson, JsonNumber, type JsonValue } from './json-text.js';
+import { fieldCaseInsensitive, readJsonValue, writeJsonObject, writeJsonValue } from './json-values.js';
 import { readKafka, writeKafka } from './kafka.js';
 
 export type Row = unknown[];

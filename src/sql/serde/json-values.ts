@@ -4,12 +4,12 @@
  * day, BYTES as base64) and reading parsed JSON into typed values with ksqlDB's leniency
  * (numbers from strings, case-insensitive struct fields, any JSON as STRING).
  */
-import { Decimal, fitDecimal } from '../../sql/types/decimal.js';
-import { formatDouble } from '../../sql/types/values.js';
-import type { SqlType, Struct } from '../../sql/types/sqlType.js';
-import { parseTimestampIso } from '../../sql/time/isoTime.js';
-import { SerdeError } from '../serde.js';
-import { JsonNumber, stringifyJson, type JsonValue } from './jsonText.js';
+import { Decimal, fitDecimal } from '../types/decimal.js';
+import { formatDouble } from '../types/values.js';
+import type { SqlType, Struct } from '../types/sqlType.js';
+import { parseTimestampIso } from '../time/isoTime.js';
+import { SerdeError } from '../../serde/serde.js';
+import { JsonNumber, stringifyJson, type JsonValue } from './json-text.js';
 
 // ------------------------------------------------------------ writing
 

@@ -2,10 +2,10 @@
  * DELIMITED format: one CSV record per message (RFC 4180 quoting: fields containing the
  * delimiter, a quote or a line break are quoted, quotes doubled). Empty unquoted fields are NULL.
  */
-import { Decimal, fitDecimal } from '../../sql/types/decimal.js';
-import { formatDouble } from '../../sql/types/values.js';
-import type { SqlType } from '../../sql/types/sqlType.js';
-import { SerdeError } from '../serde.js';
+import { Decimal, fitDecimal } from '../types/decimal.js';
+import { formatDouble } from '../types/values.js';
+import type { SqlType } from '../types/sqlType.js';
+import { SerdeError } from '../../serde/serde.js';
 
 /** A parsed field: null for an empty unquoted field. */
 export type Field = string | null;
