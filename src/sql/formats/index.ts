@@ -1,4 +1,4 @@
-/** Row serdes of every ksqlDB format: src/serde/ksql for the schemaless ones, registry-rows.ts for the rest. */
+/** Row serdes of every ksqlDB format: src/sql/serde for the schemaless ones, registry-rows.ts for the rest. */
 import { isRegistryFormat, type FormatInfo } from '../analyzer/metastore.js';
 import { keySerde, valueSerde, type ColumnSpec, type Row } from '../serde/formats.js';
 import type { Serde } from '../../serde/serde.js';

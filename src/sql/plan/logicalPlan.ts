@@ -11,7 +11,7 @@
  * How each node maps to Kafka Streams / the DSL (what ksqlDB does):
  *
  * - SourceNode: `builder.stream(topic)` or `builder.table(topic)` with the key/value serdes of
- *   the formats (src/serde/ksql). Decode key → key column values, value → value column values,
+ *   the formats (src/sql/serde). Decode key → key column values, value → value column values,
  *   then build the source row [...key, ...value, ROWTIME, ROWPARTITION, ROWOFFSET,
  *   (WINDOWSTART, WINDOWEND)]. `timestampColumn` (WITH TIMESTAMP=...) replaces the record
  *   timestamp (timestamp extractor) and thus ROWTIME. Table sources are materialized: a null value

@@ -1,5 +1,5 @@
 /**
- * The serdes a query uses: the formats of its source and sink topics (src/serde/ksql) for what
+ * The serdes a query uses: the formats of its source and sink topics (src/sql/serde) for what
  * users read and write, windowed key serdes laid out as Kafka Streams' (so ksqlDB clients read
  * them), and for internal topics the key in a ksqlDB format (so that a re-keyed side hashes to
  * the same partition as the source topic it joins) and rows / aggregation states in kstream's own
