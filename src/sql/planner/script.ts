@@ -7,8 +7,7 @@ import type { DataSource } from '../analyzer/metastore.js';
 import type { AnalyzedStatement } from '../analyzer/statementAnalyzer.js';
 import type { Statement } from '../parser/ast.js';
 import type { PersistentQueryPlan } from '../plan/logicalPlan.js';
-import { insertValuesRecords } from '../testrunner/runner.js';
-import type { EncodedRecord } from '../testrunner/topics.js';
+import { type EncodedRecord, insertValuesRecords } from './insert-values.js';
 
 export interface TopicDeclaration {
   readonly topic: string;

@@ -8,10 +8,10 @@
 import type { AnalyzedStatement } from '../analyzer/statementAnalyzer.js';
 import { SqlError } from '../errors.js';
 import { SqlSession, type SqlSessionOptions } from '../session.js';
-import { formatKeySerde as keySerde, formatValueSerde as valueSerde } from '../formats/index.js';
+import { insertValuesRecords } from '../planner/insert-values.js';
 import { compareOutputs } from './compare.js';
 import type { TestCaseFiles } from './files.js';
-import { decodeOutput, encodeInput, topicCatalog, type CapturedRecord, type EncodedRecord } from './topics.js';
+import { decodeOutput, encodeInput, topicCatalog, type CapturedRecord } from './topics.js';
 
 /** The shape of the runtime's test driver that the runner needs. */
 export interface TestDriver {
@@ -39,22 +39,6 @@ export function passed(): TestResult {
 
 export function failed(message: string): TestResult {
   return { passed: false, message, printed: `\t>>>>> Test failed: ${message}` };
-}
-
-/** Records produced by INSERT INTO ... VALUES statements, encoded for their topics. */
-export function insertValuesRecords(statements: readonly AnalyzedStatement[]): EncodedRecord[] {
-  const out: EncodedRecord[] = [];
-  for (const s of statements) {
-    if (s.kind !== 'insertValues') continue;
-    const t = s.target;
-    out.push({
-      topic: t.topic,
-      key: keySerde(t.schema.key, t.keyFormat).serialize([...s.key]),
-      value: valueSerde(t.schema.value, t.valueFormat).serialize([...s.value]),
-      timestamp: s.timestamp ?? 0,
-    });
-  }
-  return out;
 }
 
 let mockScopes = 0;

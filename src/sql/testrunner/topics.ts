@@ -12,6 +12,7 @@ import { fieldCaseInsensitive, readJsonValue } from '../serde/json-values.js';
 import { windowedSerde, type Windowed } from '../serde/windowed.js';
 import type { Serde } from '../../serde/serde.js';
 import type { TestRecord } from './files.js';
+import type { EncodedRecord } from '../planner/insert-values.js';
 
 export interface TopicInfo {
   readonly topic: string;
@@ -79,13 +80,6 @@ function encode(node: JsonValue, columns: LogicalSchema['key'], format: FormatIn
   }
 }
 
-export interface EncodedRecord {
-  readonly topic: string;
-  readonly key: Buffer | null;
-  readonly value: Buffer | null;
-  readonly timestamp: number;
-  readonly headers?: readonly { key: string; value: Buffer | null }[];
-}
 
 export function encodeInput(r: TestRecord, info: TopicInfo | undefined): EncodedRecord {
   const headers = r.headers?.map((h) => ({ key: h.key, value: h.value === null ? null : Buffer.from(h.value, 'base64') }));
