@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { SqlSession } from '../sql/session.js';
-import { QueryTestDriver, queryTestDriver } from '../sql/planner/test-driver.js';
+import { QueryTestDriver, queryTestDriver } from '../sql/testrunner/query-test-driver.js';
 import { parseInputFile, parseOutputFile, TestFileError, type TestRecord } from '../sql/testrunner/files.js';
 import { renderOutputs } from '../sql/testrunner/render.js';
 import { insertValuesRecords } from '../sql/planner/insert-values.js';

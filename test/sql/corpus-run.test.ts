@@ -7,7 +7,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { queryTestDriver } from '../../src/sql/planner/test-driver.js';
+import { queryTestDriver } from '../../src/sql/testrunner/query-test-driver.js';
 import { loadTestCase } from '../../src/sql/testrunner/files.js';
 import { runTestCase } from '../../src/sql/testrunner/runner.js';
 

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { SqlError } from '../../src/sql/errors.js';
 import { SqlSession } from '../../src/sql/session.js';
-import { queryTestDriver } from '../../src/sql/planner/test-driver.js';
+import { queryTestDriver } from '../../src/sql/testrunner/query-test-driver.js';
 import { runTestCase } from '../../src/sql/testrunner/runner.js';
 import { registryClient } from '../../src/serde/registry/registry-serde.js';
 import { parseInputFile, parseOutputFile } from '../../src/sql/testrunner/files.js';

@@ -16,10 +16,10 @@ import type { Topology } from '../../topology/topology.js';
 import type { RawHeaders } from '../../processor/headers.js';
 import type { AnalyzedStatement } from '../analyzer/statementAnalyzer.js';
 import type { PersistentQueryPlan } from '../plan/logicalPlan.js';
-import type { TestDriver } from '../testrunner/runner.js';
-import type { CapturedRecord } from '../testrunner/topics.js';
-import { planScript } from './script.js';
-import { buildQueryTopology } from './topology.js';
+import type { TestDriver } from './runner.js';
+import type { CapturedRecord } from './topics.js';
+import { planScript } from '../planner/script.js';
+import { buildQueryTopology } from '../planner/topology.js';
 
 type Header = { key: string; value: Buffer | null };
 
