@@ -4,7 +4,7 @@
  */
 import { Serdes, type Serde } from '../src/index.js';
 import { formatValueSerde } from '../src/sql/formats/index.js';
-import * as T from '../src/sql/types/sqlType.js';
+import * as T from '../src/sql/types/sql-type.js';
 
 const n = Number(process.argv[2] ?? 200_000);
 const registry = 'mock://bench';

@@ -1,5 +1,5 @@
 /** SQL values (src/sql/README.md) as ksqlDB's REST API renders them in JSON rows. */
-import type { SqlType } from '../sql/types/sqlType.js';
+import type { SqlType } from '../sql/types/sql-type.js';
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 

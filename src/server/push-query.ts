@@ -13,14 +13,14 @@ import { Windowed } from '../common/windowed.js';
 import type { Log } from '../log/types.js';
 import { KafkaStreams } from '../runtime/kafka-streams.js';
 import type { Logger } from '../common/logger.js';
-import { analyzeQuery } from '../sql/analyzer/queryAnalyzer.js';
+import { analyzeQuery } from '../sql/analyzer/query-analyzer.js';
 import { QueryContext, type Row } from '../sql/expr/compile.js';
 import type { Query } from '../sql/parser/ast.js';
-import type { PersistentQueryPlan } from '../sql/plan/logicalPlan.js';
+import type { PersistentQueryPlan } from '../sql/planner/logical-plan.js';
 import { buildNode } from '../sql/planner/query-builder.js';
 import { SourceRegistry } from '../sql/planner/sources.js';
 import type { SqlSession } from '../sql/session.js';
-import { formatType } from '../sql/types/sqlType.js';
+import { formatType } from '../sql/types/sql-type.js';
 import { toJsonValue } from './json-values.js';
 import type { ResultHeader } from './pull-query.js';
 

@@ -2,7 +2,7 @@
  * The SQL front end's entry point: a session that parses and analyzes scripts statement by
  * statement against its catalog, producing AnalyzedStatements (DDL results and logical plans).
  */
-import { StatementAnalyzer, type AnalyzedStatement, type AnalyzerConfig } from './analyzer/statementAnalyzer.js';
+import { StatementAnalyzer, type AnalyzedStatement, type AnalyzerConfig } from './analyzer/statement-analyzer.js';
 import { MetaStore } from './analyzer/metastore.js';
 import { SqlError } from './errors.js';
 import { createFunctionRegistry } from './functions/builtins.js';

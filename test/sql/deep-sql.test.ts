@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_NESTING_DEPTH } from '../../src/sql/parser/grammar.js';
 import { parseExpression, parseStatements } from '../../src/sql/parser/parse.js';
 import { analyzeSql } from '../../src/sql/session.js';
-import { INTEGER, STRING } from '../../src/sql/types/sqlType.js';
+import { INTEGER, STRING } from '../../src/sql/types/sql-type.js';
 import { tempDir } from '../helpers/embedded.js';
 import { kstream } from './cli-helpers.js';
 import { evaluate, expectSqlError } from './unit/helpers.js';

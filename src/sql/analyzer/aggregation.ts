@@ -9,13 +9,13 @@ import { canonicalText } from './canonical.js';
 import { compileExpression, type QueryContext } from '../expr/compile.js';
 import { FunctionResolutionError, type ArgInfo, type FunctionRegistry } from '../functions/registry.js';
 import type { Expr, ExprOf, Query } from '../parser/ast.js';
-import type { AggregateCall, AggregateNode, PlanNode, WindowSpec } from '../plan/logicalPlan.js';
-import { BIGINT, type SqlType } from '../types/sqlType.js';
-import { ExprAnalyzer, evaluateConstant } from './exprAnalyzer.js';
-import { formatExpr, walkExpr } from './exprFormat.js';
+import type { AggregateCall, AggregateNode, PlanNode, WindowSpec } from '../planner/logical-plan.js';
+import { BIGINT, type SqlType } from '../types/sql-type.js';
+import { ExprAnalyzer, evaluateConstant } from './expr-analyzer.js';
+import { formatExpr, walkExpr } from './expr-format.js';
 import { WINDOWEND, WINDOWSTART, type Column } from './schema.js';
 import { RowScope } from './scope.js';
-import { isConstant, type TExpr } from './typedExpr.js';
+import { isConstant, type TExpr } from './typed-expr.js';
 
 export interface AggregationInput {
   readonly registry: FunctionRegistry;

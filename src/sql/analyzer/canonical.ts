@@ -5,7 +5,7 @@
  */
 import { SqlError } from '../errors.js';
 import type { Expr } from '../parser/ast.js';
-import { cachingFormatter } from './exprFormat.js';
+import { cachingFormatter } from './expr-format.js';
 import type { RowScope } from './scope.js';
 
 /** Marks a column the scope cannot resolve: the expression then has no canonical text. */

@@ -4,19 +4,19 @@
  * names the result key (left/right key column or synthetic ROWKEY) and builds Source/Join nodes.
  */
 import { fail } from '../errors.js';
-import { formatExpr } from './exprFormat.js';
+import { formatExpr } from './expr-format.js';
 import type { FunctionRegistry } from '../functions/registry.js';
 import type { AliasedSource, Expr, JoinClause } from '../parser/ast.js';
 import type { QueryContext } from '../expr/compile.js';
 import { compileExpression } from '../expr/compile.js';
-import type { JoinVariant, PlanNode, ResultType, SourceNode } from '../plan/logicalPlan.js';
-import { formatType, typeEquals } from '../types/sqlType.js';
-import { ExprAnalyzer } from './exprAnalyzer.js';
+import type { JoinVariant, PlanNode, ResultType, SourceNode } from '../planner/logical-plan.js';
+import { formatType, typeEquals } from '../types/sql-type.js';
+import { ExprAnalyzer } from './expr-analyzer.js';
 import type { DataSource, MetaStore } from './metastore.js';
 import { syntheticKeyName } from './naming.js';
 import { sourceRowSchema, type Column } from './schema.js';
 import { RowScope } from './scope.js';
-import { referencedColumns, type TExpr } from './typedExpr.js';
+import { referencedColumns, type TExpr } from './typed-expr.js';
 import { canonicalText } from './canonical.js';
 
 export interface RelationSource {

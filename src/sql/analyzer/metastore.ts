@@ -4,7 +4,7 @@
  * upper case).
  */
 import type { LogicalSchema } from './schema.js';
-import type { SqlType } from '../types/sqlType.js';
+import type { SqlType } from '../types/sql-type.js';
 import type { SchemaRegistryConfig } from '../../serde/registry/client.js';
 
 export type FormatName = 'JSON' | 'DELIMITED' | 'KAFKA' | 'NONE' | RegistryFormatName;

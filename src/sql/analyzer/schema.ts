@@ -14,7 +14,7 @@
  * (window bounds only for windowed sources). A joined row is the concatenation of the joined
  * rows (left then right), followed by the synthetic key column when the join has one.
  */
-import { BIGINT, formatType, INTEGER, needsQuotes, type SqlType } from '../types/sqlType.js';
+import { BIGINT, formatType, INTEGER, needsQuotes, type SqlType } from '../types/sql-type.js';
 
 export type ColumnRole = 'KEY' | 'VALUE' | 'PSEUDO' | 'WINDOW' | 'SYNTHETIC_KEY' | 'AGGREGATE';
 

@@ -3,7 +3,7 @@
  * (`X`) references become row indexes; ambiguity and unknown names are positioned errors.
  */
 import { fail, type SourcePos } from '../errors.js';
-import type { SqlType } from '../types/sqlType.js';
+import type { SqlType } from '../types/sql-type.js';
 import { quoteName, type Column, type RowSchema } from './schema.js';
 
 export interface ResolvedColumn {

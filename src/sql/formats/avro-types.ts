@@ -10,8 +10,8 @@
  */
 import { SerdeError } from '../../serde/serde.js';
 import { Decimal, fitDecimal } from '../types/decimal.js';
-import * as T from '../types/sqlType.js';
-import type { SqlType } from '../types/sqlType.js';
+import * as T from '../types/sql-type.js';
+import type { SqlType } from '../types/sql-type.js';
 import { compositeFromPlain, compositeToPlain } from './composite.js';
 
 export const KSQL_AVRO_NAMESPACE = 'io.confluent.ksql.avro_schemas';

@@ -2,7 +2,7 @@
  * ARRAY, MAP and STRUCT values between SQL (Array, Map, Struct) and the plain arrays and objects the format
  * libraries read and write, element by element with a format's own scalar conversion.
  */
-import type { SqlType, Struct } from '../types/sqlType.js';
+import type { SqlType, Struct } from '../types/sql-type.js';
 
 type Composite = Extract<SqlType, { base: 'ARRAY' | 'MAP' | 'STRUCT' }>;
 

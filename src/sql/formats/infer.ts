@@ -9,7 +9,7 @@ import { protoSchema } from '../../serde/registry/protobuf.js';
 import { registryClient } from '../../serde/registry/registry-serde.js';
 import { SchemaRegistryError, type RegistrySchema } from '../../serde/registry/client.js';
 import { SerdeError } from '../../serde/serde.js';
-import type { SqlType, StructField } from '../types/sqlType.js';
+import type { SqlType, StructField } from '../types/sql-type.js';
 import { sqlTypeOfAvro } from './avro-types.js';
 import { sqlTypeOfJsonSchema } from './json-schema-types.js';
 import { sqlTypeOfMessage } from './protobuf-types.js';

@@ -3,8 +3,8 @@
  * (`oneOf: [null, T]`) and Connect type hints, and SQL types inferred from a registered JSON Schema.
  */
 import { SerdeError } from '../../serde/serde.js';
-import * as T from '../types/sqlType.js';
-import type { SqlType } from '../types/sqlType.js';
+import * as T from '../types/sql-type.js';
+import type { SqlType } from '../types/sql-type.js';
 
 type JsonSchema = { [k: string]: unknown };
 

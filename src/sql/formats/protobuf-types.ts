@@ -6,8 +6,8 @@
  */
 import type * as pbjs from 'protobufjs';
 import { SerdeError } from '../../serde/serde.js';
-import * as T from '../types/sqlType.js';
-import type { SqlType } from '../types/sqlType.js';
+import * as T from '../types/sql-type.js';
+import type { SqlType } from '../types/sql-type.js';
 import { compositeFromPlain, compositeToPlain } from './composite.js';
 
 const SCALARS: Record<string, SqlType> = {

@@ -3,7 +3,7 @@
  * unbounded time or memory. Past a bound the function fails with a FunctionError: the
  * expression is NULL and the processing log says why, as for any other function error.
  */
-import { FunctionError } from './functionError.js';
+import { FunctionError } from './function-error.js';
 
 /** Longest STRING a function or `||` may return (UTF-16 code units). */
 export const MAX_STRING_LENGTH = 10_000_000;

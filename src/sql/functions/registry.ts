@@ -11,7 +11,7 @@
  * call return NULL without invoking it. Throwing from an implementation makes the whole expression
  * NULL and writes a processing-log entry, as in ksqlDB.
  */
-import { formatType, type SqlType } from '../types/sqlType.js';
+import { formatType, type SqlType } from '../types/sql-type.js';
 import { formatSpec, matchSpec, resolveSpec, spec, type Bindings, type TypeSpec } from './signature.js';
 
 export type ScalarImpl = (args: unknown[]) => unknown;

@@ -21,7 +21,7 @@ import {
   TIMESTAMP,
   typeEquals,
   type SqlType,
-} from '../types/sqlType.js';
+} from '../types/sql-type.js';
 
 export type TypeSpec =
   | { kind: 'exact'; type: SqlType }

@@ -1,5 +1,5 @@
 /**
- * The abstract syntax tree of the ksqlDB dialect, produced by astBuilder.ts from the CST.
+ * The abstract syntax tree of the ksqlDB dialect, produced by ast-builder.ts from the CST.
  * Identifiers are already normalised: unquoted ones upper-cased, quoted ones verbatim.
  * Every node carries the position of its first token.
  */

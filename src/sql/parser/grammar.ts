@@ -1,6 +1,6 @@
 /**
  * The grammar of the ksqlDB dialect: a Chevrotain CstParser whose rules build a concrete syntax
- * tree. astBuilder.ts turns that tree into the AST. Rule and label names here are the contract
+ * tree. ast-builder.ts turns that tree into the AST. Rule and label names here are the contract
  * with the builder.
  */
 import { CstParser, EOF, type IToken, type TokenType } from 'chevrotain';

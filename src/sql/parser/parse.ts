@@ -6,7 +6,7 @@
 import { EOF, type IRecognitionException, type IToken } from 'chevrotain';
 import { SqlError, type SourcePos } from '../errors.js';
 import type { Expr, Statement } from './ast.js';
-import { AstBuilder } from './astBuilder.js';
+import { AstBuilder } from './ast-builder.js';
 import { grammar, MAX_NESTING_DEPTH, NestingTooDeepError } from './grammar.js';
 import { sqlLexer } from './tokens.js';
 

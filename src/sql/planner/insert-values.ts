@@ -1,4 +1,4 @@
-import type { AnalyzedStatement } from '../analyzer/statementAnalyzer.js';
+import type { AnalyzedStatement } from '../analyzer/statement-analyzer.js';
 import { formatKeySerde as keySerde, formatValueSerde as valueSerde } from '../formats/index.js';
 
 /** A record encoded for its topic: what an INSERT ... VALUES writes (and a test input, once encoded). */

@@ -4,9 +4,9 @@
  * create, the records of its INSERT ... VALUES, and its SET properties — in statement order.
  */
 import type { DataSource } from '../analyzer/metastore.js';
-import type { AnalyzedStatement } from '../analyzer/statementAnalyzer.js';
+import type { AnalyzedStatement } from '../analyzer/statement-analyzer.js';
 import type { Statement } from '../parser/ast.js';
-import type { PersistentQueryPlan } from '../plan/logicalPlan.js';
+import type { PersistentQueryPlan } from './logical-plan.js';
 import { type EncodedRecord, insertValuesRecords } from './insert-values.js';
 
 export interface TopicDeclaration {

@@ -7,8 +7,8 @@
  */
 import type { FormatInfo, WindowInfo } from '../analyzer/metastore.js';
 import type { Column, LogicalSchema } from '../analyzer/schema.js';
-import { delimitedSupports, kafkaSupports } from '../analyzer/statementAnalyzer.js';
-import type { SqlType } from '../types/sqlType.js';
+import { delimitedSupports, kafkaSupports } from '../analyzer/statement-analyzer.js';
+import type { SqlType } from '../types/sql-type.js';
 import type { Row } from '../serde/formats.js';
 import { formatKeySerde as keySerde, formatValueSerde as valueSerde } from '../formats/index.js';
 import type { Serde } from '../../serde/serde.js';

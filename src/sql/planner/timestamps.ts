@@ -9,7 +9,7 @@ import type { ExtractorRecord, TimestampExtractor } from '../../topology/nodes.j
 import type { FixedKeyProcessor, FixedKeyProcessorContext } from '../../processor/api.js';
 import type { FixedKeyRecord } from '../../processor/record.js';
 import type { ProcessingLogger } from '../expr/compile.js';
-import { patternOf } from '../time/dateTimeFormat.js';
+import { patternOf } from '../time/date-time-format.js';
 import { UTC } from '../time/zones.js';
 import { Windowed } from '../../common/windowed.js';
 import type { Row } from './serdes.js';

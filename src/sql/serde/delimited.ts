@@ -4,7 +4,7 @@
  */
 import { Decimal, fitDecimal } from '../types/decimal.js';
 import { formatDouble } from '../types/values.js';
-import type { SqlType } from '../types/sqlType.js';
+import type { SqlType } from '../types/sql-type.js';
 import { SerdeError } from '../../serde/serde.js';
 
 /** A parsed field: null for an empty unquoted field. */

@@ -11,7 +11,7 @@
  * - NONE: no columns; serializes to null and ignores the bytes it reads.
  */
 import type { FormatInfo } from '../analyzer/metastore.js';
-import type { SqlType } from '../types/sqlType.js';
+import type { SqlType } from '../types/sql-type.js';
 import { SerdeError, type Serde } from '../../serde/serde.js';
 import { parseDelimited, readDelimitedField, writeDelimited } from './delimited.js';
 import { parseJson, JsonNumber, type JsonValue } from './json-text.js';

@@ -6,8 +6,8 @@
  */
 import { Decimal, fitDecimal } from '../types/decimal.js';
 import { formatDouble } from '../types/values.js';
-import type { SqlType, Struct } from '../types/sqlType.js';
-import { parseTimestampIso } from '../time/isoTime.js';
+import type { SqlType, Struct } from '../types/sql-type.js';
+import { parseTimestampIso } from '../time/iso-time.js';
 import { SerdeError } from '../../serde/serde.js';
 import { JsonNumber, stringifyJson, type JsonValue } from './json-text.js';
 

@@ -3,7 +3,7 @@
  * INTEGER → 4-byte big-endian int, BIGINT → 8-byte big-endian long, DOUBLE → 8-byte big-endian
  * IEEE 754, STRING → UTF-8, BYTES → raw bytes.
  */
-import type { SqlType } from '../types/sqlType.js';
+import type { SqlType } from '../types/sql-type.js';
 import { SerdeError } from '../../serde/serde.js';
 
 export function writeKafka(v: unknown, t: SqlType): Buffer {

@@ -5,7 +5,7 @@
  * topic, and compare with output.json. Prints like ksql-test-runner:
  *   "\t >>> Test passed!"   or   "\t>>>>> Test failed: <reason>".
  */
-import type { AnalyzedStatement } from '../analyzer/statementAnalyzer.js';
+import type { AnalyzedStatement } from '../analyzer/statement-analyzer.js';
 import { SqlError } from '../errors.js';
 import { SqlSession, type SqlSessionOptions } from '../session.js';
 import { insertValuesRecords } from '../planner/insert-values.js';

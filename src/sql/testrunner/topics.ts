@@ -2,7 +2,7 @@
  * What the test runner knows of each topic (schema and formats, from the CREATE statements), and
  * the conversions between test-file records (JSON) and Kafka record bytes in those formats.
  */
-import type { AnalyzedStatement } from '../analyzer/statementAnalyzer.js';
+import type { AnalyzedStatement } from '../analyzer/statement-analyzer.js';
 import type { FormatInfo, WindowInfo } from '../analyzer/metastore.js';
 import type { LogicalSchema } from '../analyzer/schema.js';
 import type { Row } from '../serde/formats.js';

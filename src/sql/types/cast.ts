@@ -3,9 +3,9 @@
  * undefined when ksqlDB rejects the cast at analysis time; a returned converter may throw
  * CastError/ArithmeticError for a bad value, which the evaluator reports as null + processing log.
  */
-import { formatDateIso, formatTimeIso, formatTimestampIso, parseDateIso, parseTimeIso, parseTimestampIso, timestampToDate, timestampToTime, DAY_MS } from '../time/isoTime.js';
+import { formatDateIso, formatTimeIso, formatTimestampIso, parseDateIso, parseTimeIso, parseTimestampIso, timestampToDate, timestampToTime, DAY_MS } from '../time/iso-time.js';
 import { ArithmeticError, Decimal, fitDecimal } from './decimal.js';
-import { isNumeric, typeEquals, type SqlType, type Struct } from './sqlType.js';
+import { isNumeric, typeEquals, type SqlType, type Struct } from './sql-type.js';
 import { formatDouble, type Converter } from './values.js';
 
 export class CastError extends Error {

@@ -18,7 +18,7 @@ import {
   type SqlType,
   type StructField,
   type TypeOf,
-} from './sqlType.js';
+} from './sql-type.js';
 
 const NUMERIC_RANK: Record<string, number> = { INTEGER: 0, BIGINT: 1, DECIMAL: 2, DOUBLE: 3 };
 

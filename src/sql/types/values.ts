@@ -1,11 +1,11 @@
 /**
- * Operations on runtime values of SQL types (see sqlType.ts for the representation): implicit
+ * Operations on runtime values of SQL types (see sql-type.ts for the representation): implicit
  * conversion between types, equality and ordering, and Java-compatible text rendering (ksqlDB's
  * CAST(x AS STRING) and string concatenation print values the way Java does).
  */
 import { Decimal } from './decimal.js';
 import { toDecimalType } from './coercion.js';
-import { typeEquals, type SqlType, type Struct } from './sqlType.js';
+import { typeEquals, type SqlType, type Struct } from './sql-type.js';
 
 export type Converter = (v: unknown) => unknown;
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Aggregator } from '../../../src/sql/functions/registry.js';
 import { Decimal } from '../../../src/sql/types/decimal.js';
-import { BIGINT, decimal, DOUBLE, formatType, INTEGER, STRING, type SqlType } from '../../../src/sql/types/sqlType.js';
+import { BIGINT, decimal, DOUBLE, formatType, INTEGER, STRING, type SqlType } from '../../../src/sql/types/sql-type.js';
 import { registry } from './helpers.js';
 
 function aggregator(name: string, types: SqlType[]): { agg: Aggregator; returnType: string } {

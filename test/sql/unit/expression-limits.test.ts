@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { likeMatcher } from '../../../src/sql/expr/like.js';
 import { MAX_COLLECTION_SIZE, MAX_EXPRESSION_WORK, MAX_PATTERN_LENGTH, MAX_STRING_LENGTH } from '../../../src/sql/functions/limits.js';
-import { array, INTEGER, STRING } from '../../../src/sql/types/sqlType.js';
+import { array, INTEGER, STRING } from '../../../src/sql/types/sql-type.js';
 import { evaluate, type EvalResult } from './helpers.js';
 
 const COLUMNS = [

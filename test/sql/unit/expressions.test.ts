@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Decimal } from '../../../src/sql/types/decimal.js';
-import { array, BIGINT, BOOLEAN, decimal, DOUBLE, INTEGER, map, STRING, struct, TIMESTAMP, formatType } from '../../../src/sql/types/sqlType.js';
+import { array, BIGINT, BOOLEAN, decimal, DOUBLE, INTEGER, map, STRING, struct, TIMESTAMP, formatType } from '../../../src/sql/types/sql-type.js';
 import { evaluate, expectSqlError, value } from './helpers.js';
 
 const dec = (s: string) => Decimal.parse(s);

@@ -4,7 +4,7 @@ import { parseJson, JsonNumber } from '../../../src/sql/serde/json-text.js';
 import { windowedSerde } from '../../../src/sql/serde/windowed.js';
 import { SerdeError } from '../../../src/serde/serde.js';
 import { Decimal } from '../../../src/sql/types/decimal.js';
-import { array, BIGINT, BOOLEAN, BYTES, DATE, decimal, DOUBLE, INTEGER, map, STRING, struct, TIME, TIMESTAMP } from '../../../src/sql/types/sqlType.js';
+import { array, BIGINT, BOOLEAN, BYTES, DATE, decimal, DOUBLE, INTEGER, map, STRING, struct, TIME, TIMESTAMP } from '../../../src/sql/types/sql-type.js';
 
 const ALL = [
   { name: 'I', type: INTEGER },

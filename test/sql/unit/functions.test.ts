@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Decimal } from '../../../src/sql/types/decimal.js';
-import { array, decimal, formatType, INTEGER, STRING } from '../../../src/sql/types/sqlType.js';
+import { array, decimal, formatType, INTEGER, STRING } from '../../../src/sql/types/sql-type.js';
 import { evaluate, value } from './helpers.js';
 
 const str = (sql: string) => {

@@ -1,16 +1,16 @@
 /** Shared helpers for the SQL unit tests. */
 import { expect } from 'vitest';
-import { ExprAnalyzer } from '../../../src/sql/analyzer/exprAnalyzer.js';
+import { ExprAnalyzer } from '../../../src/sql/analyzer/expr-analyzer.js';
 import type { Column } from '../../../src/sql/analyzer/schema.js';
 import { RowScope } from '../../../src/sql/analyzer/scope.js';
-import type { AnalyzedStatement } from '../../../src/sql/analyzer/statementAnalyzer.js';
+import type { AnalyzedStatement } from '../../../src/sql/analyzer/statement-analyzer.js';
 import { SqlError } from '../../../src/sql/errors.js';
 import { compileExpression, MemoryProcessingLog, QueryContext } from '../../../src/sql/expr/compile.js';
 import { createFunctionRegistry } from '../../../src/sql/functions/builtins.js';
 import { parseExpression } from '../../../src/sql/parser/parse.js';
-import type { PersistentQueryPlan } from '../../../src/sql/plan/logicalPlan.js';
+import type { PersistentQueryPlan } from '../../../src/sql/planner/logical-plan.js';
 import { analyzeSql } from '../../../src/sql/session.js';
-import type { SqlType } from '../../../src/sql/types/sqlType.js';
+import type { SqlType } from '../../../src/sql/types/sql-type.js';
 
 export const registry = createFunctionRegistry();
 
@@ -68,7 +68,7 @@ export function sinkColumns(plan: PersistentQueryPlan): string[] {
   ];
 }
 
-import { formatType } from '../../../src/sql/types/sqlType.js';
+import { formatType } from '../../../src/sql/types/sql-type.js';
 function typeText(t: SqlType): string {
   return formatType(t);
 }

@@ -6,7 +6,7 @@ import { runTestCase, type TestDriver } from '../../../src/sql/testrunner/runner
 import type { ActualRecord, CapturedRecord } from '../../../src/sql/testrunner/topics.js';
 import { decodeOutput, encodeInput } from '../../../src/sql/testrunner/topics.js';
 import { Decimal } from '../../../src/sql/types/decimal.js';
-import { BIGINT, decimal, INTEGER, STRING } from '../../../src/sql/types/sqlType.js';
+import { BIGINT, decimal, INTEGER, STRING } from '../../../src/sql/types/sql-type.js';
 
 describe('test files', () => {
   it('parses inputs and outputs with exact numbers, windows and headers', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compilePattern, DateTimePatternError, DateTimeParseError } from '../../../src/sql/time/dateTimeFormat.js';
-import { formatTimestampIso, parseTimestampIso, formatTimeIso, parseDateIso } from '../../../src/sql/time/isoTime.js';
+import { compilePattern, DateTimePatternError, DateTimeParseError } from '../../../src/sql/time/date-time-format.js';
+import { formatTimestampIso, parseTimestampIso, formatTimeIso, parseDateIso } from '../../../src/sql/time/iso-time.js';
 import { UnknownZoneError, UTC, zoneOf } from '../../../src/sql/time/zones.js';
 
 const T = Date.UTC(2021, 6, 4, 15, 4, 5, 67); // Sunday 2021-07-04T15:04:05.067Z

@@ -5,7 +5,7 @@
  * COLLECT_LIST, COLLECT_SET); MIN/MAX/TOPK/... have no undo and are rejected on tables.
  */
 import { ArithmeticError, Decimal } from '../../types/decimal.js';
-import { array, BIGINT, struct, type SqlType, type TypeOf } from '../../types/sqlType.js';
+import { array, BIGINT, struct, type SqlType, type TypeOf } from '../../types/sql-type.js';
 import { compareValues, valuesEqual } from '../../types/values.js';
 import { MAX_COLLECTION_SIZE } from '../limits.js';
 import type { Aggregator, FactoryContext, FunctionRegistry } from '../registry.js';

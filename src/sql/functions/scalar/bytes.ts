@@ -3,7 +3,7 @@
  * Encodings are ksqlDB's: hex, utf8, ascii, base64.
  */
 import { createHash } from 'node:crypto';
-import { FunctionError } from '../functionError.js';
+import { FunctionError } from '../function-error.js';
 import type { FunctionRegistry } from '../registry.js';
 
 const ENCODINGS = ['hex', 'utf8', 'ascii', 'base64'] as const;

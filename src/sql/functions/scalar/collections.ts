@@ -1,6 +1,6 @@
 /** ARRAY and MAP scalar functions, including the lambda functions TRANSFORM, FILTER and REDUCE. */
 import { valueToString } from '../../types/cast.js';
-import { array, INTEGER, map, STRING, struct, type SqlType } from '../../types/sqlType.js';
+import { array, INTEGER, map, STRING, struct, type SqlType } from '../../types/sql-type.js';
 import { compareValues, valuesEqual } from '../../types/values.js';
 import { requireCollectionSize, requireStringLength } from '../limits.js';
 import type { FunctionRegistry } from '../registry.js';

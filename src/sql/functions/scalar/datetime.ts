@@ -3,10 +3,10 @@
  * ids. Where ksqlDB falls back to the JVM's default zone we use UTC, so results do not depend on
  * the machine running the query. Constant patterns and zones are compiled once per call site.
  */
-import { patternOf, type CompiledPattern } from '../../time/dateTimeFormat.js';
-import { DAY_MS } from '../../time/isoTime.js';
+import { patternOf, type CompiledPattern } from '../../time/date-time-format.js';
+import { DAY_MS } from '../../time/iso-time.js';
 import { UTC, zoneOf, type Zone } from '../../time/zones.js';
-import { FunctionError } from '../functionError.js';
+import { FunctionError } from '../function-error.js';
 import type { FactoryContext, FunctionRegistry, ScalarImpl } from '../registry.js';
 
 function toPattern(v: unknown): CompiledPattern {

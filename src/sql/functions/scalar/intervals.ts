@@ -4,8 +4,8 @@
  * (MILLISECONDS, SECONDS, MINUTES, HOURS, DAYS, singular or plural), written bare in SQL:
  * `TIMESTAMPADD(SECONDS, 5, ts)`.
  */
-import { DAY_MS } from '../../time/isoTime.js';
-import { FunctionError } from '../functionError.js';
+import { DAY_MS } from '../../time/iso-time.js';
+import { FunctionError } from '../function-error.js';
 import type { FunctionRegistry } from '../registry.js';
 
 const UNIT_MS: Record<string, number> = {

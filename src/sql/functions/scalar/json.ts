@@ -1,10 +1,10 @@
 /** JSON string functions: EXTRACTJSONFIELD, IS_JSON_STRING, JSON_ARRAY_LENGTH, JSON_KEYS, JSON_RECORDS. */
 import { JsonNumber, parseJson, stringifyJson, type JsonValue } from '../../serde/json-text.js';
 import { writeJsonValue } from '../../serde/json-values.js';
-import { formatDateIso, formatTimeIso, formatTimestampIso } from '../../time/isoTime.js';
+import { formatDateIso, formatTimeIso, formatTimestampIso } from '../../time/iso-time.js';
 import { Decimal } from '../../types/decimal.js';
-import type { SqlType } from '../../types/sqlType.js';
-import { FunctionError } from '../functionError.js';
+import type { SqlType } from '../../types/sql-type.js';
+import { FunctionError } from '../function-error.js';
 import type { FunctionRegistry } from '../registry.js';
 
 /** Parses a JSONPath such as $.a.b[0]['c d'] into keys and indexes. */

@@ -1,10 +1,10 @@
 /** Numeric scalar functions. INTEGER values are JS numbers, BIGINT bigints, DECIMAL Decimal objects. */
 import { Decimal } from '../../types/decimal.js';
 import { widenDecimal } from '../../types/coercion.js';
-import { decimal, type SqlType } from '../../types/sqlType.js';
+import { decimal, type SqlType } from '../../types/sql-type.js';
 import { compareValues } from '../../types/values.js';
 import type { FunctionRegistry } from '../registry.js';
-import { FunctionError } from '../functionError.js';
+import { FunctionError } from '../function-error.js';
 
 const num = (v: unknown) => v as number;
 const big = (v: unknown) => v as bigint;

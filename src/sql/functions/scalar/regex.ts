@@ -6,7 +6,7 @@
  * function error. Java's POSIX classes (\p{Alpha}...) are rewritten to RE2's [[:alpha:]] form.
  */
 import { RE2JS, RE2JSException } from 're2js';
-import { FunctionError } from '../functionError.js';
+import { FunctionError } from '../function-error.js';
 import { requirePatternLength } from '../limits.js';
 
 const POSIX: Record<string, string> = {

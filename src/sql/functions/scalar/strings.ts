@@ -1,5 +1,5 @@
 /** String scalar functions, with ksqlDB's semantics (1-based positions, negative positions from the end). */
-import { FunctionError } from '../functionError.js';
+import { FunctionError } from '../function-error.js';
 import type { FunctionRegistry, ScalarImpl } from '../registry.js';
 import { requireBytesLength, requireCollectionSize, requireStringLength } from '../limits.js';
 import { javaRegex, type Pattern } from './regex.js';

@@ -4,7 +4,7 @@
  * NONE: no columns; JSON: anything.
  */
 import { fail, type SourcePos } from '../errors.js';
-import { formatType, type SqlType } from '../types/sqlType.js';
+import { formatType, type SqlType } from '../types/sql-type.js';
 import type { FormatInfo } from './metastore.js';
 import type { Column, LogicalSchema } from './schema.js';
 

@@ -1,7 +1,7 @@
 /** Turns type syntax (TypeAst) into SqlTypes, with ksqlDB's names and checks. */
 import { fail } from '../errors.js';
 import type { TypeAst } from '../parser/ast.js';
-import { array, decimal, map, PRIMITIVE_TYPES, struct, type SqlType } from '../types/sqlType.js';
+import { array, decimal, map, PRIMITIVE_TYPES, struct, type SqlType } from '../types/sql-type.js';
 
 /** `custom`: types registered with CREATE TYPE, by upper-case name. */
 export function resolveType(t: TypeAst, custom?: ReadonlyMap<string, SqlType>): SqlType {

@@ -7,19 +7,19 @@ import { fail, SqlError, type SourcePos } from '../errors.js';
 import { compileExpression, QueryContext } from '../expr/compile.js';
 import type { FunctionRegistry } from '../functions/registry.js';
 import type { Property, Statement, StatementOf, TableElement } from '../parser/ast.js';
-import type { PersistentQueryPlan, SinkInfo } from '../plan/logicalPlan.js';
-import { formatType, type SqlType } from '../types/sqlType.js';
-import { ExprAnalyzer } from './exprAnalyzer.js';
+import type { PersistentQueryPlan, SinkInfo } from '../planner/logical-plan.js';
+import { formatType, type SqlType } from '../types/sql-type.js';
+import { ExprAnalyzer } from './expr-analyzer.js';
 import { isRegistryFormat, type DataSource, type FormatInfo, type FormatName, type MetaStore } from './metastore.js';
 import type { SchemaRegistryConfig } from '../../serde/registry/client.js';
 import { inferColumns } from '../formats/infer.js';
 import { chooseFormats, formatInfo, intProp, parseProperties, stringProp, windowInfo, type ParsedProperties } from './properties.js';
-import { analyzeQuery, type AnalyzedQuery } from './queryAnalyzer.js';
+import { analyzeQuery, type AnalyzedQuery } from './query-analyzer.js';
 import { formatSchema, quoteName, RESERVED_COLUMN_NAMES, ROWTIME, type Column, type LogicalSchema } from './schema.js';
 import { RowScope } from './scope.js';
-import { isConstant } from './typedExpr.js';
-import { resolveType } from './typeResolver.js';
-import { validateFormats } from './formatRules.js';
+import { isConstant } from './typed-expr.js';
+import { resolveType } from './type-resolver.js';
+import { validateFormats } from './format-rules.js';
 
 export type AnalyzedStatement =
   | { readonly kind: 'createSource'; readonly statement: Statement; readonly source: DataSource; readonly replaced: boolean }

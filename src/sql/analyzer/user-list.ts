@@ -14,8 +14,8 @@ import { fail, NO_POS, SqlError } from '../errors.js';
 import { castConverter } from '../types/cast.js';
 import { widenDecimal } from '../types/coercion.js';
 import { Decimal } from '../types/decimal.js';
-import { BIGINT, DOUBLE, INTEGER, array, decimal, formatType, isNumeric, map, struct, typeEquals, type SqlType, type StructField } from '../types/sqlType.js';
-import type { TExpr } from './typedExpr.js';
+import { BIGINT, DOUBLE, INTEGER, array, decimal, formatType, isNumeric, map, struct, typeEquals, type SqlType, type StructField } from '../types/sql-type.js';
+import type { TExpr } from './typed-expr.js';
 
 export interface UserListResult {
   /** undefined when every member is a NULL literal (or the list is empty). */

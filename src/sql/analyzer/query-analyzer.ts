@@ -16,18 +16,18 @@ import type {
   SourceInfo,
   TableFunctionCall,
   WindowSpec,
-} from '../plan/logicalPlan.js';
-import { formatType, type SqlType } from '../types/sqlType.js';
+} from '../planner/logical-plan.js';
+import { formatType, type SqlType } from '../types/sql-type.js';
 import { analyzeAggregation, type Aggregation } from './aggregation.js';
 import { canonicalText } from './canonical.js';
-import { ExprAnalyzer } from './exprAnalyzer.js';
-import { formatExpr, walkExpr } from './exprFormat.js';
+import { ExprAnalyzer } from './expr-analyzer.js';
+import { formatExpr, walkExpr } from './expr-format.js';
 import { joinRelation, resolveSource, sourceRelation, type Relation } from './joins.js';
 import type { DataSource, MetaStore, WindowInfo } from './metastore.js';
 import { ColumnAliasGenerator, joinColumnAlias } from './naming.js';
 import { PSEUDO_COLUMNS, quoteName, RESERVED_COLUMN_NAMES, type Column } from './schema.js';
 import { RowScope } from './scope.js';
-import { referencedColumns, type TExpr } from './typedExpr.js';
+import { referencedColumns, type TExpr } from './typed-expr.js';
 
 export interface QueryAnalysisOptions {
   readonly registry: FunctionRegistry;

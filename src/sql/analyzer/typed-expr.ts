@@ -6,7 +6,7 @@
 import type { SourcePos } from '../errors.js';
 import type { ScalarImpl } from '../functions/registry.js';
 import type { ComparisonOp, ArithmeticOp } from '../parser/ast.js';
-import type { SqlType } from '../types/sqlType.js';
+import type { SqlType } from '../types/sql-type.js';
 import type { Converter } from '../types/values.js';
 
 /** How arithmetic is carried out: by the common operand type. */

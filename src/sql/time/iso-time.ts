@@ -4,7 +4,7 @@
  * Java's LocalTime.toString of whole seconds (HH:mm, or HH:mm:ss when seconds are not zero).
  * Parsing accepts partials ('2020-05', '2020-05-26T10') and an optional zone suffix.
  */
-import { DateTimeParseError } from './dateTimeFormat.js';
+import { DateTimeParseError } from './date-time-format.js';
 import { zoneOf } from './zones.js';
 
 const DAY_MS = 86_400_000;

@@ -5,22 +5,22 @@
  */
 import { fail, SqlError, type SourcePos } from '../errors.js';
 import { FunctionResolutionError, type ArgInfo, type FactoryContext, type FunctionRegistry, type ScalarImpl } from '../functions/registry.js';
-import { FunctionError } from '../functions/functionError.js';
+import { FunctionError } from '../functions/function-error.js';
 import { stringToTemporal } from '../functions/signature.js';
 import type { Expr, ExprOf } from '../parser/ast.js';
 import { castConverter } from '../types/cast.js';
 import { arithmeticResultType, canImplicitlyCast, commonType, toDecimalType } from '../types/coercion.js';
 import { Decimal } from '../types/decimal.js';
-import { BIGINT, BOOLEAN, DOUBLE, formatType, INTEGER, isNumeric, STRING, TIMESTAMP, array, decimal, map, struct, typeEquals, type SqlType } from '../types/sqlType.js';
+import { BIGINT, BOOLEAN, DOUBLE, formatType, INTEGER, isNumeric, STRING, TIMESTAMP, array, decimal, map, struct, typeEquals, type SqlType } from '../types/sql-type.js';
 import { implicitConverter, type Converter } from '../types/values.js';
-import { DAY_MS, parseTimestampIso } from '../time/isoTime.js';
+import { DAY_MS, parseTimestampIso } from '../time/iso-time.js';
 import { compileExpression, QueryContext } from '../expr/compile.js';
-import { astLeft, formatExpr } from './exprFormat.js';
-import { spineSafe } from '../leftSpine.js';
-import { coerceUserList } from './userList.js';
+import { astLeft, formatExpr } from './expr-format.js';
+import { spineSafe } from '../left-spine.js';
+import { coerceUserList } from './user-list.js';
 import type { RowScope } from './scope.js';
-import { isConstant, type CompareMode, type NumericMode, type TExpr } from './typedExpr.js';
-import { resolveType } from './typeResolver.js';
+import { isConstant, type CompareMode, type NumericMode, type TExpr } from './typed-expr.js';
+import { resolveType } from './type-resolver.js';
 import { INTERVAL_FUNCTIONS, TIME_UNIT_NAMES } from '../functions/scalar/intervals.js';
 
 export interface ExprAnalyzerOptions {
@@ -71,7 +71,7 @@ export class ExprAnalyzer {
 
   constructor(private readonly o: ExprAnalyzerOptions) {}
 
-  /** The typed form of an expression (chains of thousands of terms included: see leftSpine.ts). */
+  /** The typed form of an expression (chains of thousands of terms included: see left-spine.ts). */
   readonly analyze: (e: Expr) => TExpr = spineSafe(
     astLeft,
     (e: Expr) => this.analyzeNode(e),

@@ -5,7 +5,7 @@
  * structurally, e.g. a SELECT expression against a GROUP BY expression.
  */
 import type { Expr, TypeAst } from '../parser/ast.js';
-import { spineSafe } from '../leftSpine.js';
+import { spineSafe } from '../left-spine.js';
 import { quoteName } from './schema.js';
 
 export type ColumnRenderer = (e: Extract<Expr, { kind: 'ColumnRef' }>) => string;

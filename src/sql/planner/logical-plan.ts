@@ -48,7 +48,7 @@ import type { FormatInfo, WindowInfo, WindowType } from '../analyzer/metastore.j
 import type { LogicalSchema, RowSchema } from '../analyzer/schema.js';
 import type { CompiledExpression, QueryContext, Row } from '../expr/compile.js';
 import type { Aggregator } from '../functions/registry.js';
-import type { SqlType } from '../types/sqlType.js';
+import type { SqlType } from '../types/sql-type.js';
 
 export type ResultType = 'STREAM' | 'TABLE';
 
