@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { formatSchema } from '../sql/analyzer/schema.js';
 import { SqlSession } from '../sql/session.js';
-import { describePlan, type PersistentQueryPlan } from '../sql/planner/logical-plan.js';
+import { describePlan, type PersistentQueryPlan } from '../sql/analyzer/logical-plan.js';
 import { planScript } from '../sql/planner/script.js';
 import { buildQueryTopology, buildScriptTopology } from '../sql/planner/topology.js';
 import { UserError } from './errors.js';

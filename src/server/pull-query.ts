@@ -11,7 +11,7 @@ import type { ValueAndTimestamp } from '../state/store.js';
 import { analyzeQuery } from '../sql/analyzer/query-analyzer.js';
 import { QueryContext, type Row } from '../sql/expr/compile.js';
 import type { Expr, Query } from '../sql/parser/ast.js';
-import type { PlanNode, ProjectNode, SourceNode } from '../sql/planner/logical-plan.js';
+import type { PlanNode, ProjectNode, SourceNode } from '../sql/analyzer/logical-plan.js';
 import type { SqlSession } from '../sql/session.js';
 import { formatType, type SqlType } from '../sql/types/sql-type.js';
 import { statementError } from './errors.js';

@@ -16,7 +16,7 @@ import type { Logger } from '../common/logger.js';
 import { analyzeQuery } from '../sql/analyzer/query-analyzer.js';
 import { QueryContext, type Row } from '../sql/expr/compile.js';
 import type { Query } from '../sql/parser/ast.js';
-import type { PersistentQueryPlan } from '../sql/planner/logical-plan.js';
+import type { PersistentQueryPlan } from '../sql/analyzer/logical-plan.js';
 import { buildNode } from '../sql/planner/query-builder.js';
 import { SourceRegistry } from '../sql/planner/sources.js';
 import type { SqlSession } from '../sql/session.js';

@@ -10,7 +10,7 @@ export { FunctionRegistry, type Aggregator, type AggregateFunctionDef, type Scal
 export { FunctionError } from './functions/function-error.js';
 export { Decimal } from './types/decimal.js';
 export { formatType, type SqlType } from './types/sql-type.js';
-export { describePlan, type PersistentQueryPlan } from './planner/logical-plan.js';
+export { describePlan, type PersistentQueryPlan } from './analyzer/logical-plan.js';
 export type { AnalyzedStatement } from './analyzer/statement-analyzer.js';
 export { buildQueryTopology, buildScriptTopology, type PlannerOptions } from './planner/topology.js';
 export { planScript, type ScriptPlan } from './planner/script.js';

@@ -9,7 +9,7 @@ import { canonicalText } from './canonical.js';
 import { compileExpression, type QueryContext } from '../expr/compile.js';
 import { FunctionResolutionError, type ArgInfo, type FunctionRegistry } from '../functions/registry.js';
 import type { Expr, ExprOf, Query } from '../parser/ast.js';
-import type { AggregateCall, AggregateNode, PlanNode, WindowSpec } from '../planner/logical-plan.js';
+import type { AggregateCall, AggregateNode, PlanNode, WindowSpec } from './logical-plan.js';
 import { BIGINT, type SqlType } from '../types/sql-type.js';
 import { ExprAnalyzer, evaluateConstant } from './expr-analyzer.js';
 import { formatExpr, walkExpr } from './expr-format.js';

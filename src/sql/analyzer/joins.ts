@@ -9,7 +9,7 @@ import type { FunctionRegistry } from '../functions/registry.js';
 import type { AliasedSource, Expr, JoinClause } from '../parser/ast.js';
 import type { QueryContext } from '../expr/compile.js';
 import { compileExpression } from '../expr/compile.js';
-import type { JoinVariant, PlanNode, ResultType, SourceNode } from '../planner/logical-plan.js';
+import type { JoinVariant, PlanNode, ResultType, SourceNode } from './logical-plan.js';
 import { formatType, typeEquals } from '../types/sql-type.js';
 import { ExprAnalyzer } from './expr-analyzer.js';
 import type { DataSource, MetaStore } from './metastore.js';

@@ -16,7 +16,7 @@ import type {
   SourceInfo,
   TableFunctionCall,
   WindowSpec,
-} from '../planner/logical-plan.js';
+} from './logical-plan.js';
 import { formatType, type SqlType } from '../types/sql-type.js';
 import { analyzeAggregation, type Aggregation } from './aggregation.js';
 import { canonicalText } from './canonical.js';

@@ -7,7 +7,7 @@ import { fail, SqlError, type SourcePos } from '../errors.js';
 import { compileExpression, QueryContext } from '../expr/compile.js';
 import type { FunctionRegistry } from '../functions/registry.js';
 import type { Property, Statement, StatementOf, TableElement } from '../parser/ast.js';
-import type { PersistentQueryPlan, SinkInfo } from '../planner/logical-plan.js';
+import type { PersistentQueryPlan, SinkInfo } from './logical-plan.js';
 import { formatType, type SqlType } from '../types/sql-type.js';
 import { ExprAnalyzer } from './expr-analyzer.js';
 import { isRegistryFormat, type DataSource, type FormatInfo, type FormatName, type MetaStore } from './metastore.js';

@@ -18,7 +18,7 @@ import type { KTable } from '../../dsl/ktable.js';
 import { SessionWindows, TimeWindows } from '../../dsl/windows.js';
 import type { Windowed } from '../../common/windowed.js';
 import type { Aggregator } from '../functions/registry.js';
-import type { AggregateCall, AggregateNode } from './logical-plan.js';
+import type { AggregateCall, AggregateNode } from '../analyzer/logical-plan.js';
 import { logError, type Holder, type QueryBuildContext, type RowStream } from './context.js';
 import { EmitFinalProcessor, type EmitFinalWindow } from './emit-final.js';
 import { Stores } from '../../state/stores.js';

@@ -8,7 +8,7 @@ import type { StreamsBuilder } from '../../dsl/streams-builder.js';
 import type { OffsetReset } from '../../topology/nodes.js';
 import type { WindowInfo } from '../analyzer/metastore.js';
 import type { ProcessingLogger } from '../expr/compile.js';
-import type { PersistentQueryPlan } from './logical-plan.js';
+import type { PersistentQueryPlan } from '../analyzer/logical-plan.js';
 import type { SourceRegistry } from './sources.js';
 
 /**

@@ -19,7 +19,7 @@ import type { KeyValueStoreImpl } from '../../state/key-value-store.js';
 import { Stores } from '../../state/stores.js';
 import type { Serde } from '../../serde/serde.js';
 import type { CompiledExpression } from '../expr/compile.js';
-import type { JoinNode, PlanNode, SourceInfo } from './logical-plan.js';
+import type { JoinNode, PlanNode, SourceInfo } from '../analyzer/logical-plan.js';
 import type { Holder, QueryBuildContext, RowStream, RowTable } from './context.js';
 import { internalKeySerde, rowSerde, type Row } from './serdes.js';
 

@@ -13,7 +13,7 @@ import { JoinWindows } from '../../dsl/windows.js';
 import { Joined, StreamJoined } from '../../dsl/join-options.js';
 import { Named } from '../../dsl/options.js';
 import type { FormatInfo } from '../analyzer/metastore.js';
-import type { JoinNode, PlanNode } from './logical-plan.js';
+import type { JoinNode, PlanNode } from '../analyzer/logical-plan.js';
 import { asStream, asTable, type Holder, type QueryBuildContext, type RowStream, type RowTable } from './context.js';
 import { buildForeignKeyJoin } from './foreign-key-join.js';
 import { internalKeySerde, rowSerde, type Row } from './serdes.js';

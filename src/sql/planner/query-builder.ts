@@ -16,7 +16,7 @@
  * | sink       | tables `toStream()`; TIMESTAMP → `processValues` re-stamping; `to(topic, Produced)`  |
  */
 import { Materialized, Named, Produced } from '../../dsl/options.js';
-import type { FilterNode, FlatMapNode, PlanNode, ProjectNode, RepartitionNode, SourceNode } from './logical-plan.js';
+import type { FilterNode, FlatMapNode, PlanNode, ProjectNode, RepartitionNode, SourceNode } from '../analyzer/logical-plan.js';
 import { buildAggregate } from './aggregate.js';
 import { asStream, logError, type Holder, type QueryBuildContext, type RowStream } from './context.js';
 import { buildJoin } from './joins.js';

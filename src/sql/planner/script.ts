@@ -6,7 +6,7 @@
 import type { DataSource } from '../analyzer/metastore.js';
 import type { AnalyzedStatement } from '../analyzer/statement-analyzer.js';
 import type { Statement } from '../parser/ast.js';
-import type { PersistentQueryPlan } from './logical-plan.js';
+import type { PersistentQueryPlan } from '../analyzer/logical-plan.js';
 import { type EncodedRecord, insertValuesRecords } from './insert-values.js';
 
 export interface TopicDeclaration {

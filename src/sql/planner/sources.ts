@@ -16,7 +16,7 @@ import { Serdes } from '../../serde/serdes.js';
 import type { OffsetReset } from '../../topology/nodes.js';
 import { formatSchema } from '../analyzer/schema.js';
 import type { ProcessingLogger } from '../expr/compile.js';
-import type { SourceInfo } from './logical-plan.js';
+import type { SourceInfo } from '../analyzer/logical-plan.js';
 import { topicSerdes, type Row } from './serdes.js';
 import { columnTimestampExtractor, timestampReader } from './timestamps.js';
 

@@ -10,7 +10,7 @@
 import { StreamsBuilder } from '../../dsl/streams-builder.js';
 import type { Topology } from '../../topology/topology.js';
 import type { OffsetReset } from '../../topology/nodes.js';
-import type { PersistentQueryPlan } from './logical-plan.js';
+import type { PersistentQueryPlan } from '../analyzer/logical-plan.js';
 import { queryLogger } from './context.js';
 import { buildQuery } from './query-builder.js';
 import { SourceRegistry } from './sources.js';

@@ -15,7 +15,7 @@ import { silentLogger } from '../../common/logger.js';
 import type { Topology } from '../../topology/topology.js';
 import type { RawHeaders } from '../../processor/headers.js';
 import type { AnalyzedStatement } from '../analyzer/statement-analyzer.js';
-import type { PersistentQueryPlan } from '../planner/logical-plan.js';
+import type { PersistentQueryPlan } from '../analyzer/logical-plan.js';
 import type { TestDriver } from './runner.js';
 import type { CapturedRecord } from './topics.js';
 import { planScript } from '../planner/script.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeSql, SqlSession } from '../../../src/sql/session.js';
-import { describePlan, planNodes, type JoinNode, type AggregateNode } from '../../../src/sql/planner/logical-plan.js';
+import { describePlan, planNodes, type JoinNode, type AggregateNode } from '../../../src/sql/analyzer/logical-plan.js';
 import { Decimal } from '../../../src/sql/types/decimal.js';
 import { lastQuery, sinkColumns } from './helpers.js';
 

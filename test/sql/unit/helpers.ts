@@ -8,7 +8,7 @@ import { SqlError } from '../../../src/sql/errors.js';
 import { compileExpression, MemoryProcessingLog, QueryContext } from '../../../src/sql/expr/compile.js';
 import { createFunctionRegistry } from '../../../src/sql/functions/builtins.js';
 import { parseExpression } from '../../../src/sql/parser/parse.js';
-import type { PersistentQueryPlan } from '../../../src/sql/planner/logical-plan.js';
+import type { PersistentQueryPlan } from '../../../src/sql/analyzer/logical-plan.js';
 import { analyzeSql } from '../../../src/sql/session.js';
 import type { SqlType } from '../../../src/sql/types/sql-type.js';
 

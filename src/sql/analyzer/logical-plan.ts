@@ -44,8 +44,8 @@
  * whether the result is a STREAM or a TABLE (tables: a deleted/filtered key is written as a
  * tombstone). EMIT FINAL = suppress until the window closes.
  */
-import type { FormatInfo, WindowInfo, WindowType } from '../analyzer/metastore.js';
-import type { LogicalSchema, RowSchema } from '../analyzer/schema.js';
+import type { FormatInfo, WindowInfo, WindowType } from './metastore.js';
+import type { LogicalSchema, RowSchema } from './schema.js';
 import type { CompiledExpression, QueryContext, Row } from '../expr/compile.js';
 import type { Aggregator } from '../functions/registry.js';
 import type { SqlType } from '../types/sql-type.js';
