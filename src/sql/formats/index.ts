@@ -1,5 +1,5 @@
 /** Row serdes of every ksqlDB format: src/sql/serde for the schemaless ones, registry-rows.ts for the rest. */
-import { isRegistryFormat, type FormatInfo } from '../analyzer/metastore.js';
+import { isRegistryFormat, type FormatInfo } from '../serde/format-info.js';
 import { keySerde, valueSerde, type ColumnSpec, type Row } from '../serde/formats.js';
 import type { Serde } from '../../serde/serde.js';
 import { registryRowSerde } from './registry-rows.js';

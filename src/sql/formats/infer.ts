@@ -4,7 +4,7 @@
  * names. A record (message, object) gives one column per field, upper-cased; any other schema one column,
  * ROWKEY for keys and ROWVAL for values (unwrapped).
  */
-import type { FormatInfo } from '../analyzer/metastore.js';
+import type { FormatInfo } from '../serde/format-info.js';
 import { protoSchema } from '../../serde/registry/protobuf.js';
 import { registryClient } from '../../serde/registry/registry-serde.js';
 import { SchemaRegistryError, type RegistrySchema } from '../../serde/registry/client.js';

@@ -6,7 +6,7 @@
  * key column, and a single value column with WRAP_SINGLE_VALUE=false, are written unwrapped (AVRO, JSON_SR).
  */
 import type * as pbjs from 'protobufjs';
-import type { FormatInfo } from '../analyzer/metastore.js';
+import type { FormatInfo } from '../serde/format-info.js';
 import type { ColumnSpec, Row } from '../serde/formats.js';
 import { parseJson } from '../serde/json-text.js';
 import { fieldCaseInsensitive, readJsonValue, writeJsonObject, writeJsonValue } from '../serde/json-values.js';

@@ -10,7 +10,7 @@
  *   big endian, DOUBLE 8-byte IEEE 754 big endian, STRING UTF-8, BYTES raw.
  * - NONE: no columns; serializes to null and ignores the bytes it reads.
  */
-import type { FormatInfo } from '../analyzer/metastore.js';
+import type { FormatInfo } from './format-info.js';
 import type { SqlType } from '../types/sql-type.js';
 import { SerdeError, type Serde } from '../../serde/serde.js';
 import { parseDelimited, readDelimitedField, writeDelimited } from './delimited.js';

@@ -5,7 +5,7 @@
  * - session windows: [key bytes][window end: 8 bytes][window start: 8 bytes]
  *   (SessionKeySchema.toBinary).
  */
-import type { WindowInfo } from '../analyzer/metastore.js';
+import type { WindowInfo } from './format-info.js';
 import { SerdeError, type Serde } from '../../serde/serde.js';
 
 export interface Window {
