@@ -15,7 +15,7 @@ import { ExprAnalyzer, evaluateConstant } from './expr-analyzer.js';
 import { formatExpr, walkExpr } from './expr-format.js';
 import { WINDOWEND, WINDOWSTART, type Column } from './schema.js';
 import { RowScope } from './scope.js';
-import { isConstant, type TExpr } from './typed-expr.js';
+import { isConstant, type TExpr } from '../expr/typed-expr.js';
 
 export interface AggregationInput {
   readonly registry: FunctionRegistry;

@@ -19,7 +19,7 @@ import { astLeft, formatExpr } from './expr-format.js';
 import { spineSafe } from '../left-spine.js';
 import { coerceUserList } from './user-list.js';
 import type { RowScope } from './scope.js';
-import { isConstant, type CompareMode, type NumericMode, type TExpr } from './typed-expr.js';
+import { isConstant, type CompareMode, type NumericMode, type TExpr } from '../expr/typed-expr.js';
 import { resolveType } from './type-resolver.js';
 import { INTERVAL_FUNCTIONS, TIME_UNIT_NAMES } from '../functions/scalar/intervals.js';
 

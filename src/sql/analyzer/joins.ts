@@ -16,7 +16,7 @@ import type { DataSource, MetaStore } from './metastore.js';
 import { syntheticKeyName } from './naming.js';
 import { sourceRowSchema, type Column } from './schema.js';
 import { RowScope } from './scope.js';
-import { referencedColumns, type TExpr } from './typed-expr.js';
+import { referencedColumns, type TExpr } from '../expr/typed-expr.js';
 import { canonicalText } from './canonical.js';
 
 export interface RelationSource {

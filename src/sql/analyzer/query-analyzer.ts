@@ -27,7 +27,7 @@ import type { DataSource, MetaStore, WindowInfo } from './metastore.js';
 import { ColumnAliasGenerator, joinColumnAlias } from './naming.js';
 import { PSEUDO_COLUMNS, quoteName, RESERVED_COLUMN_NAMES, type Column } from './schema.js';
 import { RowScope } from './scope.js';
-import { referencedColumns, type TExpr } from './typed-expr.js';
+import { referencedColumns, type TExpr } from '../expr/typed-expr.js';
 
 export interface QueryAnalysisOptions {
   readonly registry: FunctionRegistry;

@@ -17,7 +17,7 @@ import { chooseFormats, formatInfo, intProp, parseProperties, stringProp, window
 import { analyzeQuery, type AnalyzedQuery } from './query-analyzer.js';
 import { formatSchema, quoteName, RESERVED_COLUMN_NAMES, ROWTIME, type Column, type LogicalSchema } from './schema.js';
 import { RowScope } from './scope.js';
-import { isConstant } from './typed-expr.js';
+import { isConstant } from '../expr/typed-expr.js';
 import { resolveType } from './type-resolver.js';
 import { validateFormats } from './format-rules.js';
 

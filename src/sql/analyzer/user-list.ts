@@ -15,7 +15,7 @@ import { castConverter } from '../types/cast.js';
 import { widenDecimal } from '../types/coercion.js';
 import { Decimal } from '../types/decimal.js';
 import { BIGINT, DOUBLE, INTEGER, array, decimal, formatType, isNumeric, map, struct, typeEquals, type SqlType, type StructField } from '../types/sql-type.js';
-import type { TExpr } from './typed-expr.js';
+import type { TExpr } from '../expr/typed-expr.js';
 
 export interface UserListResult {
   /** undefined when every member is a NULL literal (or the list is empty). */

@@ -6,7 +6,7 @@
  * Errors (division by zero, bad casts, function failures) follow ksqlDB: the whole expression
  * evaluates to NULL and an entry goes to the processing log; nothing is thrown to the engine.
  */
-import type { TExpr } from '../analyzer/typed-expr.js';
+import type { TExpr } from './typed-expr.js';
 import { ArithmeticError, Decimal } from '../types/decimal.js';
 import { formatType, type SqlType } from '../types/sql-type.js';
 import { compareValues, toDecimalValue, valuesEqual } from '../types/values.js';
