@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type {
   ConsumedBatch,
   GroupConsumer,
+  HandoffTaskProducer,
   Log,
   LogAdmin,
   PartitionReader,
@@ -83,6 +84,8 @@ export class StreamThread implements TaskEnvironment {
   private admin!: LogAdmin;
   private consumer!: GroupConsumer;
   private producer!: TaskProducer;
+  /** The producer, when the log can take records handed over in-process (see handOff). */
+  private handoffProducer: HandoffTaskProducer | null = null;
   private reader!: PartitionReader;
   private readonly pendingTopics = new Map<string, number>();
   private readonly knownTopics = new Set<string>();
@@ -166,7 +169,10 @@ export class StreamThread implements TaskEnvironment {
       await this.admin.createTopics([...this.plan.internalTopics, ...this.plan.missingSinkTopics]);
       for (const t of this.plan.partitions.keys()) this.knownTopics.add(t);
       this.reader = this.log.reader({ readCommitted: this.config.guarantee === 'exactly_once' });
-      this.producer = this.log.taskProducer({ guarantee: this.config.guarantee, applicationId: this.config.applicationId });
+      const producerOptions = { guarantee: this.config.guarantee, applicationId: this.config.applicationId };
+      const handoff = this.log.capabilities.inProcessHandoff;
+      this.handoffProducer = handoff === null ? null : handoff.taskProducer(producerOptions);
+      this.producer = this.handoffProducer ?? this.log.taskProducer(producerOptions);
       this.consumer = this.log.groupConsumer(this.config.applicationId, { readCommitted: this.config.guarantee === 'exactly_once' });
       await this.consumer.subscribe(
         [...this.plan.sourceTopics.keys()],
@@ -446,7 +452,7 @@ export class StreamThread implements TaskEnvironment {
   private commitDue(now: number, idle: boolean): boolean {
     if (this.commitRequested) return true;
     if (now - this.lastCommit >= this.config.commitIntervalMs) return true;
-    if (idle && this.log.kind === 'embedded' && this.producer.bufferedBytes() > 0) return true;
+    if (idle && this.log.capabilities.readableOnCommit && this.producer.bufferedBytes() > 0) return true;
     let buffered = this.producer.bufferedBytes();
     for (const t of this.tasks.values()) buffered += t.pendingStoreBytes();
     return buffered > this.config.commitMaxBufferedBytes;
@@ -464,11 +470,11 @@ export class StreamThread implements TaskEnvironment {
     let ends: ReadonlyMap<string, number>;
     let lost: ReadonlySet<string> | null = null;
     try {
-      ends = await this.producer.commit(
-        this.config.applicationId,
-        commits.map((c) => ({ taskId: c.task.idString, offsets: c.offsets })),
-        { skipLeading: this.consumedHandoffs() },
-      );
+      const taskCommits = commits.map((c) => ({ taskId: c.task.idString, offsets: c.offsets }));
+      const consumed = this.consumedHandoffs();
+      ends = await (this.handoffProducer !== null && consumed !== undefined
+        ? this.handoffProducer.commitLeavingOut(this.config.applicationId, taskCommits, consumed)
+        : this.producer.commit(this.config.applicationId, taskCommits));
     } catch (error) {
       if (!(error instanceof TaskMigratedError)) throw error;
       // Another worker owns these tasks now (or their transaction failed): drop their work.
@@ -517,7 +523,7 @@ export class StreamThread implements TaskEnvironment {
       await this.commit();
       return false;
     }
-    if (this.log.kind === 'kafka') return this.groupConsumedToEnd();
+    if (this.log.capabilities.sharedGroup) return this.groupConsumedToEnd();
     return (await this.refreshLag()) === 0 && this.tasks.size > 0;
   }
 
@@ -541,7 +547,7 @@ export class StreamThread implements TaskEnvironment {
     const consumed = new Map<string, number>();
     for (const task of this.tasks.values()) for (const p of task.positions()) consumed.set(tpKey(p.topic, p.partition), p.consumed);
     for (const topic of topics) {
-      const ends = this.admin.logEndOffsets !== undefined ? await this.admin.logEndOffsets(topic) : await this.admin.endOffsets(topic);
+      const ends = await this.admin.logEndOffsets(topic);
       let begins: number[] | null = null;
       for (let p = 0; p < ends.length; p++) {
         const key = tpKey(topic, p);
@@ -578,7 +584,7 @@ export class StreamThread implements TaskEnvironment {
   // ---- assignment -----------------------------------------------------------------------
 
   private async onAssigned(partitions: TopicPartition[]): Promise<void> {
-    if (this.log.kind === 'embedded') {
+    if (this.handoffProducer !== null) {
       this.handoff ??= new Map();
       for (const tp of partitions) {
         const logical = tp.topic.slice(this.config.applicationId.length + 1);
@@ -612,7 +618,7 @@ export class StreamThread implements TaskEnvironment {
     // New tasks' writers first: on Kafka under exactly_once this fences the previous owner, so the
     // offsets and changelogs read below no longer move under us.
     const fresh = [...assignedIds].filter((id) => !this.tasks.has(id));
-    if (fresh.length > 0) await this.producer.openTasks?.(fresh);
+    if (fresh.length > 0) await this.producer.openTasks(fresh);
     const freshTopics = new Set<string>();
     for (const tp of partitions) {
       const st = this.plan.sourceTopics.get(tp.topic);
@@ -756,7 +762,7 @@ export class StreamThread implements TaskEnvironment {
         }
       }
       if (resume.length > 0) this.consumer.resume(resume);
-      await this.producer.closeTasks?.([task.idString]);
+      await this.producer.closeTasks([task.idString]);
     }
   }
 
@@ -771,7 +777,7 @@ export class StreamThread implements TaskEnvironment {
 
   private async closeTasks(): Promise<void> {
     for (const task of [...this.tasks.values(), ...this.suspended.values()]) await task.close();
-    await this.producer.closeTasks?.([...this.tasks.keys(), ...this.suspended.keys()]);
+    await this.producer.closeTasks([...this.tasks.keys(), ...this.suspended.keys()]);
     this.tasks.clear();
     this.suspended.clear();
     this.taskByPartition.clear();
@@ -836,8 +842,8 @@ export class StreamThread implements TaskEnvironment {
    * this worker's own tasks (the embedded log has one member).
    */
   tasksByHost(): ReadonlyMap<string, readonly string[]> {
-    const fromGroup = this.consumer?.tasksByHost?.();
-    if (fromGroup !== undefined) return fromGroup;
+    const fromGroup = this.consumer?.tasksByHost() ?? null;
+    if (fromGroup !== null) return fromGroup;
     const own = this.config.applicationServer;
     if (own === null) return new Map();
     return new Map([[own, [...this.tasks.keys()].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))]]);
