@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EmbeddedLog } from '../log/embedded/embedded-log.js';
+import { openLog } from '../log/open-log.js';
+import type { Log } from '../log/types.js';
 import { Serdes } from '../serde/serdes.js';
 import { KeyValueStoreBuilder, type KeyValueStoreImpl } from '../state/key-value-store.js';
 import type { ManagedStore } from '../state/managed-store.js';
@@ -12,7 +13,7 @@ import { type RestoringTask, StoreChangelogReader } from './store-changelog-read
 
 const CHANGELOG = 'app-counts-changelog';
 const dirs: string[] = [];
-const logs: EmbeddedLog[] = [];
+const logs: Log[] = [];
 const stores: ManagedStore[] = [];
 afterEach(async () => {
   for (const store of stores.splice(0)) await store.close();
@@ -29,7 +30,7 @@ function tempDir(): string {
 const long = Serdes.Long();
 
 /** Writes `count` updates of keys k0..k9 (value = offset) to partition 1 of the changelog. */
-async function writeChangelog(log: EmbeddedLog, from: number, count: number): Promise<void> {
+async function writeChangelog(log: Log, from: number, count: number): Promise<void> {
   const records = [];
   for (let i = from; i < from + count; i++) {
     records.push({ topic: CHANGELOG, partition: 1, key: `k${i % 10}`, value: long.serialize(i), timestamp: 1000 + i });
@@ -65,8 +66,8 @@ async function taskWithStore(storeDir: string): Promise<{ task: RestoringTask; s
 }
 
 describe('StoreChangelogReader', () => {
-  it('restores a store from an empty checkpoint to the changelog end, across read batches, and checkpoints there', async () => {
-    const log = EmbeddedLog.open(tempDir());
+  it('restores a store from an empty checkpoint to the changelog end, across read batches (on the default log of a data dir), and checkpoints there', async () => {
+    const log = await openLog({ dataDir: tempDir() });
     logs.push(log);
     await log.admin().createTopics([{ name: CHANGELOG, partitions: 2 }]);
     await writeChangelog(log, 0, 25_000);
@@ -80,7 +81,7 @@ describe('StoreChangelogReader', () => {
   });
 
   it('starts at the checkpoint: a second restore reads only what was appended since', async () => {
-    const log = EmbeddedLog.open(tempDir());
+    const log = await openLog({ dataDir: tempDir() });
     logs.push(log);
     await log.admin().createTopics([{ name: CHANGELOG, partitions: 2 }]);
     await writeChangelog(log, 0, 100);
@@ -96,7 +97,7 @@ describe('StoreChangelogReader', () => {
 
   it('wipes and rebuilds a store whose checkpoint is ahead of its changelog, and says so', async () => {
     const storeDir = tempDir();
-    const first = EmbeddedLog.open(tempDir());
+    const first = await openLog({ dataDir: tempDir() });
     logs.push(first);
     await first.admin().createTopics([{ name: CHANGELOG, partitions: 2 }]);
     await writeChangelog(first, 0, 50);
@@ -105,7 +106,7 @@ describe('StoreChangelogReader', () => {
     store.put('only-local', 1);
     await store.commit(50);
     // A new log whose changelog is shorter than the store's checkpoint.
-    const second = EmbeddedLog.open(tempDir());
+    const second = await openLog({ dataDir: tempDir() });
     logs.push(second);
     await second.admin().createTopics([{ name: CHANGELOG, partitions: 2 }]);
     await writeChangelog(second, 0, 20);
