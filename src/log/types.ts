@@ -95,10 +95,10 @@ export interface LogAdmin {
   endOffsets(topic: string): Promise<number[]>;
   /**
    * Per partition: the offset after the last record written, committed or not (Kafka's high
-   * watermark). A consumer that read everything up to it has seen every transaction end.
-   * Optional: logs without open transactions use endOffsets.
+   * watermark). A consumer that read everything up to it has seen every transaction end. A log
+   * without open transactions returns its endOffsets.
    */
-  logEndOffsets?(topic: string): Promise<number[]>;
+  logEndOffsets(topic: string): Promise<number[]>;
   beginningOffsets(topic: string): Promise<number[]>;
   committedOffsets(groupId: string, topics: readonly string[]): Promise<Map<string, CommittedOffset>>;
   /** Drops records below `offset` (repartition topics are purged once consumed, as Kafka Streams does). */
@@ -144,21 +144,11 @@ export interface GroupConsumer {
   /** Ends poll()'s current wait early (used on shutdown and when local work appears). */
   wakeup(): void;
   /**
-   * Groups of many members: host:port → task ids of every member with an application.server, as
-   * of the last assignment. Absent where this process is the only member (the embedded log).
+   * host:port → task ids of every member with an application.server, as of the last assignment;
+   * null on a log whose group has this process as its only member (see LogCapabilities.sharedGroup).
    */
-  tasksByHost?(): ReadonlyMap<string, readonly string[]>;
+  tasksByHost(): ReadonlyMap<string, readonly string[]> | null;
   close(): Promise<void>;
-}
-
-export interface CommitOptions {
-  /**
-   * Per partition (tpKey): how many of the first records this commit writes to it may be left out
-   * because their only reader already consumed them in-process (its offset commits in the same
-   * step). Their offsets stay taken, as a gap readers skip, like a compacted topic's. Only the
-   * embedded log uses this; other logs write everything.
-   */
-  readonly skipLeading?: ReadonlyMap<string, number>;
 }
 
 export interface TaskCommit {
@@ -174,15 +164,15 @@ export interface TaskCommit {
  */
 export interface TaskProducer {
   /**
-   * Prepares writes for tasks this worker just got, before they read offsets or restore: on Kafka
-   * under exactly_once it initializes each task's transactional producer, which fences (and
-   * aborts the open transaction of) any earlier owner of the task.
+   * Prepares writes for tasks this worker just got, before they read offsets or restore. A log
+   * with per-task transactions initializes each task's transactional producer here, which fences
+   * (and aborts the open transaction of) any earlier owner of the task; others have nothing to do.
    */
-  openTasks?(taskIds: readonly string[]): Promise<void>;
+  openTasks(taskIds: readonly string[]): Promise<void>;
   /** Releases what openTasks took, once the tasks were committed or aborted. */
-  closeTasks?(taskIds: readonly string[]): Promise<void>;
+  closeTasks(taskIds: readonly string[]): Promise<void>;
   send(taskId: string, records: readonly ProducedRecord[]): void;
-  commit(groupId: string, commits: readonly TaskCommit[], options?: CommitOptions): Promise<Map<string, number>>;
+  commit(groupId: string, commits: readonly TaskCommit[]): Promise<Map<string, number>>;
   /** Drops what was sent for these tasks since their last commit (exactly_once only). */
   abort(taskIds: readonly string[]): Promise<void>;
   /** Bytes sent and not yet committed (the runtime commits early when this grows large). */
@@ -215,11 +205,57 @@ export interface LogOptions {
   readonly applicationId: string;
 }
 
+/**
+ * A task producer whose commit can leave out records that were handed over in-process: per
+ * partition (tpKey), the first `consumed` records the commit writes to it, because their only
+ * reader (a task of this worker, whose offset commits in the same atomic step) already consumed
+ * them. Their offsets stay taken, as a gap readers skip, like a compacted topic's.
+ */
+export interface HandoffTaskProducer extends TaskProducer {
+  commitLeavingOut(groupId: string, commits: readonly TaskCommit[], consumed: ReadonlyMap<string, number>): Promise<Map<string, number>>;
+}
+
+/** A log's part of the in-process hand-off (see LogCapabilities.inProcessHandoff). */
+export interface InProcessHandoff {
+  taskProducer(options: LogOptions): HandoffTaskProducer;
+}
+
+/** What a backend can do; the runtime decides by these, never by which backend it is. */
+export interface LogCapabilities {
+  /**
+   * Other processes may be members of the application's group: a worker is idle only once the
+   * group's committed offsets reach the end of every input partition (transaction markers included).
+   */
+  readonly sharedGroup: boolean;
+  /**
+   * Written records become readable only at a commit (no background flush): a worker that would
+   * idle with output pending commits at once, since its own downstream tasks wait for it.
+   */
+  readonly readableOnCommit: boolean;
+  /**
+   * Non-null where a worker's commit of all its tasks is one atomic local step and no other
+   * process reads its internal topics: records a task writes to a repartition partition that a
+   * task of the same worker reads may be queued for that task at once (runtime/repartition-handoff.ts).
+   */
+  readonly inProcessHandoff: InProcessHandoff | null;
+}
+
+/** Held while this process runs an application on a log; released when it stops. */
+export interface ApplicationClaim {
+  release(): Promise<void>;
+}
+
 /** A log backend: the embedded durable log or Apache Kafka. */
 export interface Log {
-  readonly kind: 'embedded' | 'kafka';
+  readonly capabilities: LogCapabilities;
   /** Human-readable location, e.g. the data dir or the bootstrap servers. */
   readonly location: string;
+  /**
+   * Claims the application for this process before it starts, failing with one line when another
+   * live process holds it: on a log whose group has one member, the application on this log; on a
+   * shared group, the worker's state directory (two processes must never open one task's stores).
+   */
+  claimApplication(applicationId: string, stateDir: string): Promise<ApplicationClaim>;
   admin(): LogAdmin;
   groupConsumer(groupId: string, options: { readCommitted: boolean }): GroupConsumer;
   taskProducer(options: LogOptions): TaskProducer;

@@ -1,8 +1,5 @@
-import { mkdirSync, realpathSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Log } from '../log/types.js';
+import type { ApplicationClaim, Log } from '../log/types.js';
 import { openLog } from '../log/open-log.js';
-import { tryLock, type HeldLock } from '../log/embedded/locks.js';
 import type { Topology } from '../topology/topology.js';
 import { type StreamsConfig, type StreamsConfigInput, resolveConfig } from './config.js';
 import type { Logger } from '../common/logger.js';
@@ -40,7 +37,7 @@ export class KafkaStreams {
   private running: Promise<void> | null = null;
   private ownsLog = false;
   private log: Log | null;
-  private appLock: HeldLock | null = null;
+  private appLock: ApplicationClaim | null = null;
   private watchdog: Watchdog | null = null;
 
   constructor(
@@ -66,8 +63,7 @@ export class KafkaStreams {
       this.ownsLog = true;
     }
     try {
-      if (this.log.kind === 'embedded') await this.lockApplication();
-      else await this.lockStateDir();
+      this.appLock = await this.log.claimApplication(this.config.applicationId, this.config.stateDir);
     } catch (error) {
       if (this.ownsLog) {
         await this.log.close();
@@ -90,31 +86,6 @@ export class KafkaStreams {
       });
     }
     this.running = this.thread.run().finally(() => this.release());
-  }
-
-  /** Only one process may run an application on one embedded data dir. */
-  private async lockApplication(): Promise<void> {
-    mkdirSync(this.config.stateDir, { recursive: true });
-    const key = `${realpathSync(this.config.dataDir)}|${this.config.applicationId}`;
-    this.appLock = await tryLock('app', key, join(this.config.stateDir, `${this.config.applicationId}.lock`));
-    if (this.appLock === null) {
-      throw new Error(`application '${this.config.applicationId}' is already running on data dir ${this.config.dataDir}`);
-    }
-  }
-
-  /**
-   * On Kafka, workers of one application share work through the group but each needs its own
-   * state directory: two processes must never open the same task's stores.
-   */
-  private async lockStateDir(): Promise<void> {
-    mkdirSync(this.config.stateDir, { recursive: true });
-    const key = `${realpathSync(this.config.stateDir)}|${this.config.applicationId}`;
-    this.appLock = await tryLock('state', key, join(this.config.stateDir, `${this.config.applicationId}.lock`));
-    if (this.appLock === null) {
-      throw new Error(
-        `state dir ${this.config.stateDir} is in use by another worker of application '${this.config.applicationId}'; give each worker on this machine its own --state-dir`,
-      );
-    }
   }
 
   private async release(): Promise<void> {

@@ -1,40 +1,22 @@
-import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type {
-  ConsumedBatch,
-  GroupConsumer,
-  Log,
-  LogAdmin,
-  PartitionReader,
-  ProducedRecord,
-  TaskProducer,
-  TopicPartition,
-} from '../log/types.js';
-import { TaskMigratedError, tpKey } from '../log/types.js';
+import type { ConsumedBatch, GroupConsumer, Log, LogAdmin, PartitionReader, ProducedRecord, TaskProducer } from '../log/types.js';
+import { TaskMigratedError } from '../log/types.js';
 import { RecordCache } from '../state/record-cache.js';
 import type { Topology } from '../topology/topology.js';
 import type { StreamsConfig } from './config.js';
 import { handleRecordError } from './error-handling.js';
 import { Heartbeat } from './heartbeat.js';
+import { InputProgress } from './input-progress.js';
 import { Metrics, METRIC } from './metrics.js';
+import { RepartitionHandoff } from './repartition-handoff.js';
+import { RepartitionPurger } from './repartition-purger.js';
+import { StoreChangelogReader } from './store-changelog-reader.js';
 import { StreamTask, drainOutbox } from './stream-task.js';
 import type { TaskEnvironment } from './task-environment.js';
-import type { RecordQueue } from './record-queue.js';
+import { TaskManager } from './task-manager.js';
 import { type TopicPlan, physicalTopicName, planTopics } from './topic-planner.js';
 import type { InputRecord } from '../log/types.js';
 import type { StateStore } from '../state/store.js';
-
-interface HandoffTarget {
-  readonly topic: string;
-  readonly partition: number;
-  /** Offset the next record written to this partition will get. */
-  next: number;
-  /** End of the partition on the log as of the last commit. */
-  committedEnd: number;
-  task: StreamTask | null;
-  queue: RecordQueue | null;
-  touched: boolean;
-}
 
 export type ThreadState = 'CREATED' | 'STARTING' | 'RUNNING' | 'PENDING_SHUTDOWN' | 'NOT_RUNNING' | 'ERROR';
 
@@ -54,18 +36,19 @@ export interface StreamThreadOptions {
   readonly untilIdle?: boolean;
 }
 
-const RESTORE_BATCH = 10_000;
-const RESTORE_PROGRESS_MS = 2_000;
 // Small rounds keep tasks of one worker in step: a task whose output another task reads
 // (through a handed-off repartition topic) gets ahead by one round at most.
 const PROCESS_BATCH_PER_TASK = 1_000;
 const PROCESS_SLICE_MS = 50;
 const MAX_PROCESS_ROUNDS = 10_000;
 const IDLE_POLL_MS = 50;
+const LAG_CHECK_MS = 1_000;
 
 /**
  * The worker loop (Kafka Streams' StreamThread): poll → process each task's buffered records
- * synchronously → punctuate → commit. Awaits happen only between batches.
+ * synchronously → punctuate → commit. Awaits happen only between batches. Tasks come and go
+ * through the TaskManager (the group's rebalance listener); their stores are restored by the
+ * StoreChangelogReader.
  */
 export class StreamThread implements TaskEnvironment {
   readonly cache: RecordCache;
@@ -73,38 +56,26 @@ export class StreamThread implements TaskEnvironment {
   /** Read by the watchdog (watchdog.ts) while this thread may be stuck in user code. */
   readonly heartbeat = new Heartbeat(true);
   state: ThreadState = 'CREATED';
-  private readonly tasks = new Map<string, StreamTask>();
-  private readonly taskByPartition = new Map<string, StreamTask>();
-  /** Tasks committed when their partitions were revoked before a rejoin; kept if assigned again. */
-  private readonly suspended = new Map<string, StreamTask>();
-  /** Highest end offset this worker's commits reported per input partition (see groupConsumedToEnd). */
-  private readonly writtenEnds = new Map<string, number>();
   private plan!: TopicPlan;
   private admin!: LogAdmin;
   private consumer!: GroupConsumer;
   private producer!: TaskProducer;
   private reader!: PartitionReader;
+  private taskManager: TaskManager | null = null;
+  /** The RUNNING tasks (the task manager's view; empty until the thread runs). */
+  private tasks: ReadonlyMap<string, StreamTask> = new Map();
+  private handoff: RepartitionHandoff | null = null;
+  private progress: InputProgress | null = null;
+  private purger!: RepartitionPurger;
   private readonly pendingTopics = new Map<string, number>();
-  private readonly knownTopics = new Set<string>();
   private stopRequested = false;
   private consumedAll = false;
   private commitRequested = false;
   private lastCommit = 0;
-  private lastPurge = 0;
-  private lag = 0;
-  private lastLagCheck = 0;
   private commits = 0;
   private processedSinceCommit = 0;
-  private paused = new Set<string>();
-  /** Tasks that read a repartition topic written by this worker (see handOff). */
-  private readonly fedInProcess = new WeakSet<StreamTask>();
   /** Tasks in processing order; reset when tasks come and go. */
   private order: StreamTask[] | null = null;
-  /** Embedded log: locally read repartition partitions by topic and partition (see handOff). */
-  private handoff: Map<string, HandoffTarget[]> | null = null;
-  /** Interactive queries: tasks whose stores are being restored, and whether partitions are moving. */
-  private readonly restoring = new Map<string, StreamTask>();
-  private rebalances = 0;
 
   constructor(
     readonly topology: Topology,
@@ -149,7 +120,14 @@ export class StreamThread implements TaskEnvironment {
   // ---- lifecycle ------------------------------------------------------------------------
 
   status(): ThreadStatus {
-    return { state: this.state, processed: this.metrics.get(METRIC.processed), tasks: this.tasks.size, lag: this.lag, commits: this.commits, consumedAll: this.consumedAll };
+    return {
+      state: this.state,
+      processed: this.metrics.get(METRIC.processed),
+      tasks: this.tasks.size,
+      lag: this.progress?.lag ?? 0,
+      commits: this.commits,
+      consumedAll: this.consumedAll,
+    };
   }
 
   /** Asks the loop to commit and stop; run() resolves once it has. */
@@ -162,33 +140,46 @@ export class StreamThread implements TaskEnvironment {
     this.state = 'STARTING';
     this.admin = this.log.admin();
     try {
-      this.plan = await planTopics(this.topology, this.admin, this.config.applicationId);
+      const { applicationId, guarantee } = this.config;
+      this.plan = await planTopics(this.topology, this.admin, applicationId);
       await this.admin.createTopics([...this.plan.internalTopics, ...this.plan.missingSinkTopics]);
-      for (const t of this.plan.partitions.keys()) this.knownTopics.add(t);
-      this.reader = this.log.reader({ readCommitted: this.config.guarantee === 'exactly_once' });
-      this.producer = this.log.taskProducer({ guarantee: this.config.guarantee, applicationId: this.config.applicationId });
-      this.consumer = this.log.groupConsumer(this.config.applicationId, { readCommitted: this.config.guarantee === 'exactly_once' });
-      await this.consumer.subscribe(
-        [...this.plan.sourceTopics.keys()],
-        {
-          onAssigned: (tps) => this.whileRebalancing(() => this.onAssigned(tps)),
-          onRevoked: (tps, lost) => this.whileRebalancing(() => this.onRevoked(tps, lost)),
-        },
-        {
-          subtopologies: this.plan.sourceTopics,
-          localTasks: () => this.localTaskIds(),
-          ...(this.config.applicationServer !== null ? { applicationServer: this.config.applicationServer } : {}),
-        },
-      );
+      const capabilities = this.log.capabilities;
+      this.reader = this.log.reader({ readCommitted: guarantee === 'exactly_once' });
+      const handoffLog = capabilities.inProcessHandoff;
+      const handoffProducer = handoffLog === null ? null : handoffLog.taskProducer({ guarantee, applicationId });
+      this.producer = handoffProducer ?? this.log.taskProducer({ guarantee, applicationId });
+      this.consumer = this.log.groupConsumer(applicationId, { readCommitted: guarantee === 'exactly_once' });
+      if (handoffProducer !== null) this.handoff = new RepartitionHandoff(handoffProducer, this.consumer, this.admin);
+      this.progress = new InputProgress(this.admin, applicationId, this.plan.sourceTopics, capabilities.sharedGroup);
+      this.purger = new RepartitionPurger(this.admin, this.topology, applicationId, (t) => this.physicalTopic(t), this.plan.sourceTopics, this.config.repartitionPurgeIntervalMs);
+      const taskManager = new TaskManager({
+        env: this,
+        topology: this.topology,
+        config: this.config,
+        plan: this.plan,
+        admin: this.admin,
+        consumer: this.consumer,
+        producer: this.producer,
+        changelogReader: new StoreChangelogReader(this.admin, this.reader, this.config.logger),
+        handoff: this.handoff,
+        commit: () => this.commit(),
+      });
+      this.taskManager = taskManager;
+      this.tasks = taskManager.active;
+      await this.consumer.subscribe([...this.plan.sourceTopics.keys()], taskManager, {
+        subtopologies: this.plan.sourceTopics,
+        localTasks: () => TaskManager.localTaskIds(this.config),
+        ...(this.config.applicationServer !== null ? { applicationServer: this.config.applicationServer } : {}),
+      });
       this.state = 'RUNNING';
-      this.lastCommit = this.lastPurge = Date.now();
+      this.lastCommit = Date.now();
       await this.loop();
       await this.commit();
-      await this.closeTasks();
+      await taskManager.closeAll();
       this.state = 'NOT_RUNNING';
     } catch (error) {
       this.state = 'ERROR';
-      await this.abortAndClose();
+      await this.taskManager?.abortAndClose();
       throw error;
     } finally {
       await this.consumer?.close();
@@ -198,6 +189,8 @@ export class StreamThread implements TaskEnvironment {
   }
 
   private async loop(): Promise<void> {
+    const taskManager = this.taskManager!;
+    const progress = this.progress!;
     let idleRounds = 0;
     let lastProcessed = 0;
     while (!this.stopRequested) {
@@ -214,9 +207,9 @@ export class StreamThread implements TaskEnvironment {
       for (const task of this.tasks.values()) if (task.punctuateWallClock(now) > 0) this.commitRequested = true;
       await this.awaitAsyncPunctuations();
       await this.sendOutboxes();
-      this.applyBackpressure();
+      taskManager.applyBackpressure();
       if (this.commitDue(now, processed === 0 && !this.hasProcessableWork())) await this.commit();
-      if (now - this.lastLagCheck >= 1000) await this.refreshLag();
+      if (now - progress.lastLagCheck >= LAG_CHECK_MS) await progress.refreshLag(this.tasks);
       if (this.options.untilIdle) {
         if (processed === 0 && batches.length === 0 && (await this.isIdle())) {
           if (++idleRounds >= 2) {
@@ -242,8 +235,9 @@ export class StreamThread implements TaskEnvironment {
   }
 
   private enqueue(batches: readonly ConsumedBatch[]): void {
+    const taskManager = this.taskManager!;
     for (const b of batches) {
-      const task = this.taskByPartition.get(tpKey(b.topic, b.partition));
+      const task = taskManager.taskFor(b.topic, b.partition);
       if (task === undefined) continue;
       task.enqueue(b);
       // Past transaction markers and aborted records: what the log's consumer will fetch next.
@@ -276,11 +270,12 @@ export class StreamThread implements TaskEnvironment {
     let total = 0;
     const deadline = Date.now() + PROCESS_SLICE_MS;
     const order = this.processingOrder();
+    const handoff = this.handoff;
     for (let round = 0; round < MAX_PROCESS_ROUNDS; round++) {
       let n = 0;
       for (const task of order) {
         // A task fed in-process drains what it was handed; the others take a small step.
-        const k = task.process(this.fedInProcess.has(task) ? Number.MAX_SAFE_INTEGER : PROCESS_BATCH_PER_TASK);
+        const k = task.process(handoff !== null && handoff.feeds(task) ? Number.MAX_SAFE_INTEGER : PROCESS_BATCH_PER_TASK);
         if (k > 0) {
           n += k;
           this.sendOutbox(task);
@@ -290,12 +285,14 @@ export class StreamThread implements TaskEnvironment {
       if (n === 0 || Date.now() >= deadline) break;
     }
     // What the last round handed over is taken too, so that little waits in memory at a commit.
-    for (const task of order) {
-      if (!this.fedInProcess.has(task)) continue;
-      const k = task.process(Number.MAX_SAFE_INTEGER);
-      if (k > 0) {
-        total += k;
-        this.sendOutbox(task);
+    if (handoff !== null) {
+      for (const task of order) {
+        if (!handoff.feeds(task)) continue;
+        const k = task.process(Number.MAX_SAFE_INTEGER);
+        if (k > 0) {
+          total += k;
+          this.sendOutbox(task);
+        }
       }
     }
     this.processedSinceCommit += total;
@@ -314,7 +311,7 @@ export class StreamThread implements TaskEnvironment {
   private sendOutbox(task: StreamTask): void {
     if (task.outbox.length === 0 || this.pendingTopics.size > 0) return;
     const records: ProducedRecord[] = drainOutbox(task);
-    if (this.handoff !== null) this.handOff(records);
+    if (this.handoff !== null) this.handoff.handOff(records);
     this.producer.send(task.idString, records);
   }
 
@@ -349,104 +346,14 @@ export class StreamThread implements TaskEnvironment {
   }
 
   /**
-   * Embedded log only: a record written to a repartition partition that a task of this worker
-   * reads is queued for that task at once, with the offset it will get at commit, instead of
-   * being read back after the commit. The embedded log commits all tasks of a worker in one
-   * atomic step, so a crash loses the handed-off records and their effects together.
-   */
-  private handOff(records: readonly ProducedRecord[]): void {
-    const targets = this.handoff!;
-    let touched: HandoffTarget[] | null = null;
-    let lastTopic: string | null = null;
-    let lastTargets: HandoffTarget[] | undefined;
-    for (let i = 0; i < records.length; i++) {
-      const r = records[i]!;
-      if (r.topic !== lastTopic) {
-        lastTopic = r.topic;
-        lastTargets = targets.get(r.topic);
-      }
-      const t = lastTargets?.[r.partition];
-      if (t === undefined) continue;
-      const offset = t.next++;
-      // Only once everything before it was fetched: a partition's records stay in offset order.
-      if (t.queue === null || t.queue.fetchPosition !== offset) continue;
-      t.task!.enqueueInto(t.queue, r, offset);
-      if (!t.touched) {
-        t.touched = true;
-        (touched ??= []).push(t);
-      }
-    }
-    if (touched !== null) {
-      for (const t of touched) {
-        t.touched = false;
-        this.consumer.seek(t.topic, t.partition, t.next);
-      }
-    }
-  }
-
-  /**
-   * Handed-off records their task already processed need not be written: the task's offset, which
-   * commits in the same atomic step, is past them, and no one else reads a repartition topic.
-   */
-  private consumedHandoffs(): Map<string, number> | undefined {
-    if (this.handoff === null) return undefined;
-    let skips: Map<string, number> | undefined;
-    for (const partitions of this.handoff.values()) {
-      for (const t of partitions) {
-        if (t === undefined || t.queue === null) continue;
-        const skip = Math.min(t.next, t.queue.consumedOffset) - t.committedEnd;
-        if (skip > 0) (skips ??= new Map()).set(tpKey(t.topic, t.partition), skip);
-      }
-    }
-    return skips;
-  }
-
-  /** After a commit, the offsets the log gave must be the ones handed-off records were given. */
-  private checkHandoff(ends: ReadonlyMap<string, number>): void {
-    if (this.handoff === null) return;
-    for (const [topic, partitions] of this.handoff) {
-      for (let p = 0; p < partitions.length; p++) {
-        const t = partitions[p];
-        if (t === undefined) continue;
-        const actual = ends.get(tpKey(topic, p));
-        if (actual !== undefined && actual !== t.next) {
-          throw new Error(`internal topic ${topic}-${p} was written by another process (expected end ${t.next}, found ${actual})`);
-        }
-        if (actual !== undefined) t.committedEnd = actual;
-      }
-    }
-  }
-
-  /** Stops fetching partitions whose queue is full; resumes them once drained. */
-  private applyBackpressure(): void {
-    const limit = this.config.bufferedRecordsPerPartition;
-    const pause: TopicPartition[] = [];
-    const resume: TopicPartition[] = [];
-    for (const task of this.tasks.values()) {
-      for (const q of task.queues) {
-        const key = tpKey(q.topic, q.partition);
-        if (q.size >= limit && !this.paused.has(key)) {
-          this.paused.add(key);
-          pause.push({ topic: q.topic, partition: q.partition });
-        } else if (q.size < limit / 2 && this.paused.has(key)) {
-          this.paused.delete(key);
-          resume.push({ topic: q.topic, partition: q.partition });
-        }
-      }
-    }
-    if (pause.length > 0) this.consumer.pause(pause);
-    if (resume.length > 0) this.consumer.resume(resume);
-  }
-
-  /**
-   * Commits on the interval, on request, when too much waits in memory, and - on the embedded log,
-   * where a commit is what makes records readable - as soon as the worker would otherwise idle
-   * with output pending (downstream tasks of this worker are waiting for it).
+   * Commits on the interval, on request, when too much waits in memory, and - on a log where a
+   * commit is what makes records readable - as soon as the worker would otherwise idle with
+   * output pending (downstream tasks of this worker are waiting for it).
    */
   private commitDue(now: number, idle: boolean): boolean {
     if (this.commitRequested) return true;
     if (now - this.lastCommit >= this.config.commitIntervalMs) return true;
-    if (idle && this.log.kind === 'embedded' && this.producer.bufferedBytes() > 0) return true;
+    if (idle && this.log.capabilities.readableOnCommit && this.producer.bufferedBytes() > 0) return true;
     let buffered = this.producer.bufferedBytes();
     for (const t of this.tasks.values()) buffered += t.pendingStoreBytes();
     return buffered > this.config.commitMaxBufferedBytes;
@@ -461,14 +368,11 @@ export class StreamThread implements TaskEnvironment {
     await this.sendOutboxes();
     this.advanceConsumedOffsets();
     const commits = [...this.tasks.values()].map((t) => ({ task: t, offsets: t.offsetsToCommit() }));
+    const taskCommits = commits.map((c) => ({ taskId: c.task.idString, offsets: c.offsets }));
     let ends: ReadonlyMap<string, number>;
     let lost: ReadonlySet<string> | null = null;
     try {
-      ends = await this.producer.commit(
-        this.config.applicationId,
-        commits.map((c) => ({ taskId: c.task.idString, offsets: c.offsets })),
-        { skipLeading: this.consumedHandoffs() },
-      );
+      ends = await (this.handoff !== null ? this.handoff.commit(this.config.applicationId, taskCommits) : this.producer.commit(this.config.applicationId, taskCommits));
     } catch (error) {
       if (!(error instanceof TaskMigratedError)) throw error;
       // Another worker owns these tasks now (or their transaction failed): drop their work.
@@ -476,37 +380,14 @@ export class StreamThread implements TaskEnvironment {
       ends = error.committedEnds;
       lost = new Set(error.lostTaskIds);
     }
-    this.checkHandoff(ends);
-    for (const [key, end] of ends) {
-      if (this.plan.sourceTopics.has(key.slice(0, key.lastIndexOf('/'))) && end > (this.writtenEnds.get(key) ?? 0)) this.writtenEnds.set(key, end);
-    }
+    this.handoff?.checkCommitted(ends);
+    this.progress!.recordWritten(ends);
     for (const c of commits) if (lost === null || !lost.has(c.task.idString)) await c.task.commitStores(ends, c.offsets);
-    if (lost !== null) {
-      for (const id of lost) {
-        const task = this.tasks.get(id);
-        if (task !== undefined) await this.closeTask(task, true);
-      }
-    }
+    if (lost !== null) await this.taskManager!.closeLost(lost);
     this.commits++;
     this.metrics.increment(METRIC.commits);
     this.processedSinceCommit = 0;
-    if (Date.now() - this.lastPurge >= this.config.repartitionPurgeIntervalMs) await this.purgeRepartitionTopics();
-  }
-
-  /** Repartition records are deleted once committed as consumed (Kafka Streams does the same). */
-  private async purgeRepartitionTopics(): Promise<void> {
-    this.lastPurge = Date.now();
-    const committed = await this.admin.committedOffsets(this.config.applicationId, [...this.plan.sourceTopics.keys()]);
-    for (const [logical, def] of this.topology.internalTopics) {
-      if (def.kind !== 'repartition') continue;
-      const topic = this.physicalTopic(logical);
-      for (const task of this.tasks.values()) {
-        const c = committed.get(tpKey(topic, task.id.partition));
-        if (c !== undefined && task.queueFor(topic, task.id.partition) !== undefined) {
-          await this.admin.deleteRecordsBefore(topic, task.id.partition, c.offset);
-        }
-      }
-    }
+    await this.purger.afterCommit(this.tasks);
   }
 
   /** Idle: nothing buffered or waiting, and every input partition consumed to its end. */
@@ -517,8 +398,7 @@ export class StreamThread implements TaskEnvironment {
       await this.commit();
       return false;
     }
-    if (this.log.kind === 'kafka') return this.groupConsumedToEnd();
-    return (await this.refreshLag()) === 0 && this.tasks.size > 0;
+    return this.progress!.consumedToEnd(this.tasks);
   }
 
   private hasOffsetsToCommit(): boolean {
@@ -526,318 +406,30 @@ export class StreamThread implements TaskEnvironment {
     return false;
   }
 
-  /**
-   * With workers sharing the work through a group, idle means: every partition of every input
-   * topic of the application (sources and repartition topics) has a committed offset at the end
-   * of its log. The end is the high watermark, transaction markers included, so a transaction
-   * whose markers are still being written is never mistaken for the end; and no less than what
-   * this worker's own commits wrote there.
-   */
-  private async groupConsumedToEnd(): Promise<boolean> {
-    const topics = [...this.plan.sourceTopics.keys()];
-    const committed = await this.admin.committedOffsets(this.config.applicationId, topics);
-    // This worker's partitions count as far as it consumed them (all of it is committed by now,
-    // except a position taken from auto.offset.reset=latest, which has nothing to commit).
-    const consumed = new Map<string, number>();
-    for (const task of this.tasks.values()) for (const p of task.positions()) consumed.set(tpKey(p.topic, p.partition), p.consumed);
-    for (const topic of topics) {
-      const ends = this.admin.logEndOffsets !== undefined ? await this.admin.logEndOffsets(topic) : await this.admin.endOffsets(topic);
-      let begins: number[] | null = null;
-      for (let p = 0; p < ends.length; p++) {
-        const key = tpKey(topic, p);
-        const end = Math.max(ends[p]!, this.writtenEnds.get(key) ?? 0);
-        const c = committed.get(key);
-        const local = consumed.get(key);
-        if (c !== undefined || local !== undefined) {
-          if (Math.max(c?.offset ?? -1, local ?? -1) < end) return false;
-          continue;
-        }
-        begins ??= await this.admin.beginningOffsets(topic);
-        if (end > begins[p]!) return false;
-      }
-    }
-    return true;
-  }
-
-  /** Records on the log not yet processed by this worker's tasks. */
-  private async refreshLag(): Promise<number> {
-    this.lastLagCheck = Date.now();
-    let lag = 0;
-    const ends = new Map<string, number[]>();
-    for (const topic of this.plan.sourceTopics.keys()) ends.set(topic, await this.admin.endOffsets(topic));
-    for (const task of this.tasks.values()) {
-      for (const p of task.positions()) {
-        const end = ends.get(p.topic)?.[p.partition] ?? 0;
-        lag += Math.max(0, end - Math.max(0, p.consumed));
-      }
-    }
-    this.lag = lag;
-    return lag;
-  }
-
-  // ---- assignment -----------------------------------------------------------------------
-
-  private async onAssigned(partitions: TopicPartition[]): Promise<void> {
-    if (this.log.kind === 'embedded') {
-      this.handoff ??= new Map();
-      for (const tp of partitions) {
-        const logical = tp.topic.slice(this.config.applicationId.length + 1);
-        if (!tp.topic.startsWith(`${this.config.applicationId}-`) || this.topology.internalTopics.get(logical)?.kind !== 'repartition') continue;
-        let parts = this.handoff.get(tp.topic);
-        if (parts === undefined) this.handoff.set(tp.topic, (parts = []));
-        const next = (await this.admin.endOffsets(tp.topic))[tp.partition]!;
-        parts[tp.partition] = { topic: tp.topic, partition: tp.partition, next, committedEnd: next, task: null, queue: null, touched: false };
-      }
-    }
-    // Tasks suspended at the revocation that came back are resumed where they stopped fetching;
-    // the others are closed (they were committed when suspended).
-    const assignedIds = new Set<string>();
-    for (const tp of partitions) {
-      const st = this.plan.sourceTopics.get(tp.topic);
-      if (st !== undefined) assignedIds.add(`${st}_${tp.partition}`);
-    }
-    for (const [id, task] of this.suspended) {
-      if (assignedIds.has(id)) continue;
-      this.suspended.delete(id);
-      await this.closeTask(task, false);
-    }
-    const resumed = new Set<StreamTask>();
-    for (const id of assignedIds) {
-      const task = this.suspended.get(id);
-      if (task === undefined) continue;
-      this.suspended.delete(id);
-      this.tasks.set(id, task);
-      resumed.add(task);
-    }
-    // New tasks' writers first: on Kafka under exactly_once this fences the previous owner, so the
-    // offsets and changelogs read below no longer move under us.
-    const fresh = [...assignedIds].filter((id) => !this.tasks.has(id));
-    if (fresh.length > 0) await this.producer.openTasks?.(fresh);
-    const freshTopics = new Set<string>();
-    for (const tp of partitions) {
-      const st = this.plan.sourceTopics.get(tp.topic);
-      if (st !== undefined && !this.tasks.has(`${st}_${tp.partition}`)) freshTopics.add(tp.topic);
-    }
-    const committed = freshTopics.size > 0 ? await this.admin.committedOffsets(this.config.applicationId, [...freshTopics]) : new Map();
-    const subtopologies = this.topology.subtopologies();
-    for (const tp of partitions) {
-      const st = this.plan.sourceTopics.get(tp.topic);
-      if (st === undefined) continue;
-      const id = `${st}_${tp.partition}`;
-      let task = this.tasks.get(id);
-      if (task !== undefined && resumed.has(task)) {
-        this.taskByPartition.set(tpKey(tp.topic, tp.partition), task);
-        const q = task.queueFor(tp.topic, tp.partition);
-        if (q !== undefined) this.consumer.seek(tp.topic, tp.partition, q.fetchPosition);
-        continue;
-      }
-      if (task === undefined) {
-        task = new StreamTask(this, this.topology, subtopologies[st]!, tp.partition);
-        await task.initStores();
-        this.restoring.set(id, task);
-        await this.restore(task);
-        task.initProcessors();
-        this.tasks.set(id, task);
-        this.restoring.delete(id);
-      }
-      this.taskByPartition.set(tpKey(tp.topic, tp.partition), task);
-      const target = this.handoff?.get(tp.topic)?.[tp.partition];
-      if (target !== undefined) {
-        target.task = task;
-        target.queue = task.queueFor(tp.topic, tp.partition) ?? null;
-        this.fedInProcess.add(task);
-      }
-      const c = committed.get(tpKey(tp.topic, tp.partition));
-      if (c !== undefined) {
-        task.resume(tp.topic, tp.partition, c.offset, c.metadata);
-        this.consumer.seek(tp.topic, tp.partition, c.offset);
-      } else {
-        const reset = this.sourceReset(tp.topic);
-        const offset = reset === 'latest' ? (await this.admin.endOffsets(tp.topic))[tp.partition]! : (await this.admin.beginningOffsets(tp.topic))[tp.partition]!;
-        this.consumer.seek(tp.topic, tp.partition, offset);
-        task.resume(tp.topic, tp.partition, offset, undefined);
-      }
-    }
-  }
-
-  private sourceReset(physical: string): 'earliest' | 'latest' {
-    for (const node of this.topology.nodes.values()) {
-      if (node.kind === 'source' && node.topics.some((t) => this.physicalTopic(t) === physical)) {
-        return node.offsetReset ?? this.config.autoOffsetReset;
-      }
-    }
-    return this.config.autoOffsetReset;
-  }
-
-  /** Brings a task's stores up to date from their changelogs, starting at their checkpoints. */
-  private async restore(task: StreamTask): Promise<void> {
-    for (const [name, store] of task.stores) {
-      const topic = task.changelogTopic(name);
-      if (topic === null) continue;
-      const end = (await this.admin.endOffsets(topic))[task.id.partition] ?? 0;
-      let from = store.restoreFrom();
-      if (from > end) {
-        this.config.logger.warn(`store ${name} of task ${task.idString} is ahead of its changelog (${from} > ${end}); rebuilding it`);
-        await store.wipe();
-        await task.initStore(name);
-        from = 0;
-      }
-      this.config.logger.debug(`store ${name} of task ${task.idString}: checkpoint ${from}, changelog ${topic} ends at ${end}`);
-      if (from === end) continue;
-      const started = Date.now();
-      let restored = 0;
-      let lastReport = started;
-      const total = end - from;
-      while (from < end) {
-        const records = await this.reader.read(topic, task.id.partition, from, RESTORE_BATCH);
-        if (records.length === 0) break;
-        store.restore(records);
-        restored += records.length;
-        from = records[records.length - 1]!.offset + 1;
-        if (Date.now() - lastReport >= RESTORE_PROGRESS_MS) {
-          lastReport = Date.now();
-          this.config.logger.info(`restoring store ${name} of task ${task.idString}: ${restored} records, offset ${from} of ${end} (${Math.round((100 * (total - (end - from))) / total)}%)`);
-        }
-      }
-      await store.commit(end);
-      this.config.logger.info(`restored ${restored} records into store ${name} of task ${task.idString} in ${Date.now() - started} ms`);
-    }
-  }
-
-  /**
-   * Partitions are taken away before the group rebalances. Unless they were lost, their tasks
-   * commit and are suspended: a task assigned again resumes as it was (onAssigned), the others
-   * are closed then. Lost tasks drop their uncommitted output and store writes and close.
-   */
-  private async onRevoked(partitions: TopicPartition[], lost: boolean): Promise<void> {
-    const affected = new Set<StreamTask>();
-    const suspendedAffected = new Set<StreamTask>();
-    for (const tp of partitions) {
-      const key = tpKey(tp.topic, tp.partition);
-      const task = this.taskByPartition.get(key);
-      if (task !== undefined) affected.add(task);
-      const st = this.plan.sourceTopics.get(tp.topic);
-      const s = st === undefined ? undefined : this.suspended.get(`${st}_${tp.partition}`);
-      if (s !== undefined) suspendedAffected.add(s);
-    }
-    for (const task of suspendedAffected) {
-      this.suspended.delete(task.idString);
-      await this.closeTask(task, lost);
-    }
-    if (affected.size === 0) return;
-    if (lost) {
-      await this.producer.abort([...affected].map((t) => t.idString));
-      for (const task of affected) await this.closeTask(task, true);
-      return;
-    }
-    await this.commit();
-    for (const task of affected) {
-      if (this.tasks.get(task.idString) !== task) continue; // lost in that commit and closed
-      this.tasks.delete(task.idString);
-      for (const [k, t] of this.taskByPartition) if (t === task) this.taskByPartition.delete(k);
-      this.suspended.set(task.idString, task);
-    }
-  }
-
-  /** Closes a task (a lost one without committing: its pending store writes are dropped). */
-  private async closeTask(task: StreamTask, lost: boolean): Promise<void> {
-    if (lost) this.config.logger.info(`task ${task.idString}: closing as lost; its uncommitted work is dropped`);
-    try {
-      await task.close();
-    } finally {
-      if (this.tasks.get(task.idString) === task) this.tasks.delete(task.idString);
-      const resume: TopicPartition[] = [];
-      for (const [k, t] of this.taskByPartition) {
-        if (t !== task) continue;
-        this.taskByPartition.delete(k);
-        if (this.paused.delete(k)) {
-          const at = k.lastIndexOf('/');
-          resume.push({ topic: k.slice(0, at), partition: Number(k.slice(at + 1)) });
-        }
-      }
-      if (resume.length > 0) this.consumer.resume(resume);
-      await this.producer.closeTasks?.([task.idString]);
-    }
-  }
-
-  /** Tasks with stores on this worker's disk (the group prefers to give them back to it). */
-  private localTaskIds(): string[] {
-    try {
-      return readdirSync(join(this.config.stateDir, this.config.applicationId)).filter((n) => /^\d+_\d+$/.test(n));
-    } catch {
-      return [];
-    }
-  }
-
-  private async closeTasks(): Promise<void> {
-    for (const task of [...this.tasks.values(), ...this.suspended.values()]) await task.close();
-    await this.producer.closeTasks?.([...this.tasks.keys(), ...this.suspended.keys()]);
-    this.tasks.clear();
-    this.suspended.clear();
-    this.taskByPartition.clear();
-  }
-
-  private async abortAndClose(): Promise<void> {
-    try {
-      if (this.producer !== undefined) await this.producer.abort([...this.tasks.keys()]);
-    } catch {
-      /* the original error matters more */
-    }
-    for (const task of [...this.tasks.values(), ...this.suspended.values()]) {
-      try {
-        await task.close();
-      } catch {
-        /* keep closing the others */
-      }
-    }
-    this.tasks.clear();
-    this.suspended.clear();
-  }
-
   // ---- interactive queries (called between batches; see interactive-queries.ts) ---------------
-
-  private async whileRebalancing(step: () => Promise<void>): Promise<void> {
-    this.rebalances++;
-    try {
-      await step();
-    } finally {
-      this.rebalances--;
-    }
-  }
 
   /** Partitions are being revoked or assigned, or stores restored (Kafka Streams' REBALANCING). */
   get rebalancing(): boolean {
-    return this.rebalances > 0;
+    return this.taskManager?.rebalancing ?? false;
   }
 
   /** The named store of each running task (and of each task being restored, when asked), by partition. */
   storesForQuery(name: string, includeRestoring: boolean): Array<{ readonly partition: number; readonly store: StateStore }> {
-    const out: Array<{ partition: number; store: StateStore }> = [];
-    const add = (task: StreamTask) => {
-      const s = task.stores.get(name);
-      if (s !== undefined) out.push({ partition: task.id.partition, store: s.facade() });
-    };
-    for (const task of this.tasks.values()) add(task);
-    if (includeRestoring) for (const task of this.restoring.values()) add(task);
-    return out.sort((a, b) => a.partition - b.partition);
+    return this.taskManager?.storesForQuery(name, includeRestoring) ?? [];
   }
 
   /** Whether a store handed out for a query still belongs to a task of this worker. */
   servesStore(store: StateStore): boolean {
-    for (const task of [...this.tasks.values(), ...this.restoring.values()]) {
-      const s = task.stores.get(store.name);
-      if (s !== undefined && s.facade() === store) return true;
-    }
-    return false;
+    return this.taskManager?.servesStore(store) ?? false;
   }
 
   /**
-   * application.server → its tasks: the group's last assignment on a log of many members, else
-   * this worker's own tasks (the embedded log has one member).
+   * application.server → its tasks: the group's last assignment where the group is shared, else
+   * this worker's own tasks (it is the group's only member).
    */
   tasksByHost(): ReadonlyMap<string, readonly string[]> {
-    const fromGroup = this.consumer?.tasksByHost?.();
-    if (fromGroup !== undefined) return fromGroup;
+    const fromGroup = this.consumer?.tasksByHost() ?? null;
+    if (fromGroup !== null) return fromGroup;
     const own = this.config.applicationServer;
     if (own === null) return new Map();
     return new Map([[own, [...this.tasks.keys()].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))]]);
@@ -848,4 +440,3 @@ export class StreamThread implements TaskEnvironment {
     return this.plan?.taskCounts.get(subtopology);
   }
 }
-

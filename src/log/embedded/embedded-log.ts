@@ -2,20 +2,21 @@ import { mkdirSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type {
-  CommitOptions,
+  ApplicationClaim,
   CommittedOffset,
   ConsumedBatch,
   ConsumedRecord,
   GroupConsumer,
+  HandoffTaskProducer,
   Log,
   LogAdmin,
+  LogCapabilities,
   LogOptions,
   OffsetToCommit,
   PartitionReader,
   ProducedRecord,
   RebalanceListener,
   TaskCommit,
-  TaskProducer,
   TopicDescription,
   TopicPartition,
   TopicSpec,
@@ -25,7 +26,7 @@ import { BATCH_HEADER_BYTES, batchLength, batchProblem, decodeBatch, encodeBatch
 import { LogDamageError } from './log-damage.js';
 import { LogStateFile, type PartitionState } from './log-state.js';
 import { SegmentFiles } from './segment-files.js';
-import { lock } from './locks.js';
+import { lock, tryLock } from '../locks.js';
 
 export const SEGMENT_BYTES = 64 * 1024 * 1024;
 const READ_CHUNK_BYTES = 1024 * 1024;
@@ -70,7 +71,12 @@ interface ReadCursor {
  * cross-process lock per commit.
  */
 export class EmbeddedLog implements Log {
-  readonly kind = 'embedded' as const;
+  /** One process runs an application, commits all its tasks in one atomic step, and writes only when it commits. */
+  readonly capabilities: LogCapabilities = {
+    sharedGroup: false,
+    readableOnCommit: true,
+    inProcessHandoff: { taskProducer: () => new EmbeddedTaskProducer(this) },
+  };
   readonly location: string;
   private readonly dir: string;
   private readonly state: LogStateFile;
@@ -335,8 +341,16 @@ export class EmbeddedLog implements Log {
     return new EmbeddedGroupConsumer(this, groupId);
   }
 
-  taskProducer(_options: LogOptions): TaskProducer {
+  taskProducer(_options: LogOptions): HandoffTaskProducer {
     return new EmbeddedTaskProducer(this);
+  }
+
+  /** The group has one member: only one process may run an application on this data dir. */
+  async claimApplication(applicationId: string, stateDir: string): Promise<ApplicationClaim> {
+    mkdirSync(stateDir, { recursive: true });
+    const claim = await tryLock('app', `${this.location}|${applicationId}`, join(stateDir, `${applicationId}.lock`));
+    if (claim === null) throw new Error(`application '${applicationId}' is already running on data dir ${this.location}`);
+    return claim;
   }
 
   reader(): PartitionReader {
@@ -471,6 +485,11 @@ class EmbeddedAdmin implements LogAdmin {
     return this.offsets(topic, (ps) => ps.end);
   }
 
+  /** No transaction stays open between commits: the end of the log is the committed end. */
+  logEndOffsets(topic: string): Promise<number[]> {
+    return this.endOffsets(topic);
+  }
+
   async beginningOffsets(topic: string): Promise<number[]> {
     return this.offsets(topic, (ps) => ps.start);
   }
@@ -559,6 +578,11 @@ class EmbeddedGroupConsumer implements GroupConsumer {
     this.positions.set(tpKey(topic, partition), offset);
   }
 
+  /** The group has this process as its only member. */
+  tasksByHost(): null {
+    return null;
+  }
+
   pause(partitions: readonly TopicPartition[]): void {
     for (const tp of partitions) this.paused.add(tpKey(tp.topic, tp.partition));
   }
@@ -586,7 +610,7 @@ function recordBytes(r: ProducedRecord): number {
  * buffer keeps the order records were sent in across tasks, so that a partition written by
  * several tasks gets its records in send order (the runtime relies on it to know offsets early).
  */
-class EmbeddedTaskProducer implements TaskProducer {
+class EmbeddedTaskProducer implements HandoffTaskProducer {
   /** Sent records in send order, as the arrays they were sent in. */
   private chunks: Array<{ taskId: string; records: readonly ProducedRecord[]; bytes: number }> = [];
   private bytes = 0;
@@ -618,11 +642,19 @@ class EmbeddedTaskProducer implements TaskProducer {
     return taken;
   }
 
-  async commit(groupId: string, commits: readonly TaskCommit[], options?: CommitOptions): Promise<Map<string, number>> {
+  async openTasks(): Promise<void> {}
+
+  async closeTasks(): Promise<void> {}
+
+  commit(groupId: string, commits: readonly TaskCommit[]): Promise<Map<string, number>> {
+    return this.commitLeavingOut(groupId, commits, undefined);
+  }
+
+  async commitLeavingOut(groupId: string, commits: readonly TaskCommit[], consumed: ReadonlyMap<string, number> | undefined): Promise<Map<string, number>> {
     const records = this.take(new Set(commits.map((c) => c.taskId)));
     const offsets: OffsetToCommit[] = [];
     for (const c of commits) for (const o of c.offsets) offsets.push(o);
-    return this.log.commitAtomically(records, groupId, offsets, options?.skipLeading);
+    return this.log.commitAtomically(records, groupId, offsets, consumed);
   }
 
   async abort(taskIds: readonly string[]): Promise<void> {

@@ -6,7 +6,10 @@
  */
 import { Kafka, logLevel, type LogEntry } from 'kafkajs';
 import { consoleLogger, type Logger } from '../../common/logger.js';
-import type { GroupConsumer, Log, LogAdmin, LogOptions, PartitionReader, ProducedRecord, TaskProducer } from '../types.js';
+import { mkdirSync, realpathSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ApplicationClaim, GroupConsumer, Log, LogAdmin, LogCapabilities, LogOptions, PartitionReader, ProducedRecord, TaskProducer } from '../types.js';
+import { tryLock } from '../locks.js';
 import { KafkaAdmin } from './admin.js';
 import { KafkaConfigError, kafkaTuning, kafkajsConfig, type KafkaTuning } from './client-config.js';
 import { KafkaUnavailableError, kafkaErrorMessage, retrying } from './errors.js';
@@ -50,7 +53,8 @@ function kafkajsLogCreator(logger: Logger) {
 }
 
 export class KafkaLog implements Log {
-  readonly kind = 'kafka' as const;
+  /** Workers share the group; producers flush on their own; other processes may read any topic. */
+  readonly capabilities: LogCapabilities = { sharedGroup: true, readableOnCommit: false, inProcessHandoff: null };
   readonly location: string;
   readonly tuning: KafkaTuning;
   private readonly kafka: Kafka;
@@ -145,6 +149,19 @@ export class KafkaLog implements Log {
         await reader.close();
       },
     };
+  }
+
+  /**
+   * Workers of one application share the work through the group, but each needs its own state
+   * directory: two processes must never open the same task's stores.
+   */
+  async claimApplication(applicationId: string, stateDir: string): Promise<ApplicationClaim> {
+    mkdirSync(stateDir, { recursive: true });
+    const claim = await tryLock('state', `${realpathSync(stateDir)}|${applicationId}`, join(stateDir, `${applicationId}.lock`));
+    if (claim === null) {
+      throw new Error(`state dir ${stateDir} is in use by another worker of application '${applicationId}'; give each worker on this machine its own --state-dir`);
+    }
+    return claim;
   }
 
   /** Writes records outside any transaction (idempotent producer); resolves once all are acknowledged. */

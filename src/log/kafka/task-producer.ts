@@ -310,6 +310,9 @@ export class IdempotentTaskProducer implements TaskProducer {
     await this.start();
   }
 
+  /** One producer serves all tasks; it is released by close(). */
+  async closeTasks(): Promise<void> {}
+
   send(_taskId: string, records: readonly ProducedRecord[]): void {
     let bytes = 0;
     for (let i = 0; i < records.length; i++) {
