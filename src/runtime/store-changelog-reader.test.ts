@@ -8,7 +8,7 @@ import { Serdes } from '../serde/serdes.js';
 import { KeyValueStoreBuilder, type KeyValueStoreImpl } from '../state/key-value-store.js';
 import type { ManagedStore } from '../state/managed-store.js';
 import { testStoreContext } from '../state/test-context.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../common/logger.js';
 import { type RestoringTask, StoreChangelogReader } from './store-changelog-reader.js';
 
 const CHANGELOG = 'app-counts-changelog';

@@ -1,6 +1,6 @@
 import type { LogAdmin, PartitionReader } from '../log/types.js';
 import type { ManagedStore } from '../state/managed-store.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../common/logger.js';
 
 const RESTORE_BATCH = 10_000;
 const RESTORE_PROGRESS_MS = 2_000;

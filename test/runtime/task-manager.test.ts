@@ -9,7 +9,7 @@ import { openLog } from '../../src/log/open-log.js';
 import type { ConsumedBatch, GroupConsumer, Log, TopicPartition } from '../../src/log/types.js';
 import { RecordCache } from '../../src/state/record-cache.js';
 import { resolveConfig } from '../../src/runtime/config.js';
-import { silentLogger } from '../../src/runtime/logger.js';
+import { silentLogger } from '../../src/common/logger.js';
 import { Metrics } from '../../src/runtime/metrics.js';
 import { StoreChangelogReader } from '../../src/runtime/store-changelog-reader.js';
 import type { TaskEnvironment } from '../../src/runtime/task-environment.js';
