@@ -10,7 +10,8 @@ import type { ValueJoinerWithKey } from '../join-options.js';
 import type { ValueGetter, ValueGetterSupplier } from '../value-getter.js';
 import type { JoinWindows } from '../windows.js';
 import { EMIT_INTERVAL_ALIAS, EMIT_INTERVAL_OUTER_JOIN } from '../../runtime/internal-config.js';
-import { type TableProcessorConfig, TupleForwarder, dropRecord, taskOfContext } from './support.js';
+import { internalContext } from '../../runtime/internal-context.js';
+import { type TableProcessorConfig, TupleForwarder, dropRecord } from './support.js';
 
 function isNullish(x: unknown): boolean {
   return x === null || x === undefined;
@@ -40,7 +41,7 @@ export class JoinTimeTrackers {
   private readonly byTask = new WeakMap<object, JoinTimeTracker>();
 
   get(context: ProcessorContext<any, any>): JoinTimeTracker {
-    const owner: object = taskOfContext(context) ?? context;
+    const owner: object = internalContext(context)?.taskScope ?? context;
     let t = this.byTask.get(owner);
     if (t === undefined) this.byTask.set(owner, (t = new JoinTimeTracker()));
     return t;

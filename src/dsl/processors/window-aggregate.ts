@@ -9,7 +9,8 @@ import { Change } from '../change.js';
 import { Windowed, type Window } from '../../common/windowed.js';
 import type { SessionWindows, SlidingWindows, TimeWindows } from '../windows.js';
 import type { Aggregator, Initializer } from './aggregate.js';
-import { type TableProcessorConfig, dropRecord, taskOfContext } from './support.js';
+import { internalContext } from '../../runtime/internal-context.js';
+import { type TableProcessorConfig, dropRecord } from './support.js';
 
 export type Merger<K, VA> = (key: K, aggregate1: VA, aggregate2: VA) => VA;
 
@@ -24,12 +25,12 @@ export function dropExpiredWindowRecord(
   closeTime: number,
   streamTime: number,
 ): void {
-  const task = taskOfContext(context);
-  if (task === null) return;
-  task.env.metrics.increment(METRIC.dropped);
-  task.env.metrics.increment(METRIC.lateDropped);
+  const internal = internalContext(context);
+  if (internal === null) return;
+  internal.metrics.increment(METRIC.dropped);
+  internal.metrics.increment(METRIC.lateDropped);
   const meta = context.recordMetadata();
-  task.env.config.logger.warn(
+  internal.logger.warn(
     `Skipping record for expired window. topic=[${meta?.topic ?? null}] partition=[${meta?.partition ?? -1}] offset=[${meta?.offset ?? -1}] ` +
       `timestamp=[${timestamp}] window=${window} expiration=[${closeTime}] streamTime=[${streamTime}]`,
   );
