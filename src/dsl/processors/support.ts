@@ -1,7 +1,7 @@
 import type { ProcessorContext } from '../../processor/api.js';
 import type { Headers, RawHeaders } from '../../processor/headers.js';
 import { StreamRecord } from '../../processor/record.js';
-import type { KeyValueStoreImpl } from '../../state/key-value-store.js';
+import type { InternalKeyValueStore } from '../../state/key-value-store.js';
 import { internalContext } from '../../runtime/internal-context.js';
 import { METRIC } from '../../runtime/metrics.js';
 import { Change } from '../change.js';
@@ -31,7 +31,7 @@ export class TupleForwarder<K, V> {
   readonly cachingActive: boolean;
 
   constructor(
-    store: KeyValueStoreImpl<K, V>,
+    store: InternalKeyValueStore<K, V>,
     private readonly context: ProcessorContext<K, Change<V>>,
     private readonly sendOldValues: boolean,
   ) {

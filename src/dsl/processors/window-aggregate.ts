@@ -1,8 +1,8 @@
 import type { Processor, ProcessorContext } from '../../processor/api.js';
 import type { Headers, RawHeaders } from '../../processor/headers.js';
 import { StreamRecord } from '../../processor/record.js';
-import type { WindowKeyRef, WindowStoreImpl } from '../../state/window-store.js';
-import type { SessionStoreImpl } from '../../state/session-store.js';
+import type { WindowKeyRef, InternalWindowStore } from '../../state/window-store.js';
+import type { InternalSessionStore } from '../../state/session-store.js';
 import type { ValueAndTimestamp } from '../../state/store.js';
 import { METRIC } from '../../runtime/metrics.js';
 import { Change } from '../change.js';
@@ -83,7 +83,7 @@ function isNullish(x: unknown): boolean {
  */
 export class TimeWindowAggregateProcessor<K, V, VA> implements Processor<K, V, Windowed<K>, Change<VA>> {
   private context!: ProcessorContext<Windowed<K>, Change<VA>>;
-  private store!: WindowStoreImpl<K, VA>;
+  private store!: InternalWindowStore<K, VA>;
   private forwarder!: WindowedTupleForwarder<K, VA>;
   private observedStreamTime = -1;
 
@@ -143,7 +143,7 @@ export class TimeWindowAggregateProcessor<K, V, VA> implements Processor<K, V, W
  */
 export class SlidingWindowAggregateProcessor<K, V, VA> implements Processor<K, V, Windowed<K>, Change<VA>> {
   private context!: ProcessorContext<Windowed<K>, Change<VA>>;
-  private store!: WindowStoreImpl<K, VA>;
+  private store!: InternalWindowStore<K, VA>;
   private forwarder!: WindowedTupleForwarder<K, VA>;
   private observedStreamTime = -1;
   private readonly d: number;
@@ -304,7 +304,7 @@ export class SlidingWindowAggregateProcessor<K, V, VA> implements Processor<K, V
  */
 export class SessionWindowAggregateProcessor<K, V, VA> implements Processor<K, V, Windowed<K>, Change<VA>> {
   private context!: ProcessorContext<Windowed<K>, Change<VA>>;
-  private store!: SessionStoreImpl<K, VA>;
+  private store!: InternalSessionStore<K, VA>;
   private forwarder!: WindowedTupleForwarder<K, VA>;
   private observedStreamTime = -1;
 
