@@ -1,5 +1,5 @@
 import type { ProcessorContext } from '../processor/api.js';
-import type { KeyValueStoreImpl } from '../state/key-value-store.js';
+import type { InternalKeyValueStore } from '../state/key-value-store.js';
 import type { ValueAndTimestamp } from '../state/store.js';
 import { TopologyError } from '../topology/topology.js';
 import type { KTable } from './ktable.js';
@@ -22,7 +22,7 @@ function storeGetter<K, V>(storeName: string): ValueGetterSupplier<K, V> {
   return {
     storeNames: () => [storeName],
     create(context) {
-      const store = context.getStateStore<KeyValueStoreImpl<K, V>>(storeName);
+      const store = context.getStateStore<InternalKeyValueStore<K, V>>(storeName);
       return { get: (key) => store.getWithTimestamp(key) };
     },
   };

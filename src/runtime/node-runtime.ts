@@ -1,4 +1,4 @@
-import type { Cancellable, ProcessorContext, Processor, Punctuator, PunctuationType, RecordMetadata, TaskId } from '../processor/api.js';
+import type { Cancellable, Processor, Punctuator, PunctuationType, RecordMetadata, TaskId } from '../processor/api.js';
 
 import type { StreamRecord } from '../processor/record.js';
 import type { Serde } from '../serde/serde.js';
@@ -9,6 +9,8 @@ import type { SinkNodeDef, StreamPartitioner, TopicNameExtractor } from '../topo
 import type { StateStore } from '../state/store.js';
 import type { StreamTask } from './stream-task.js';
 import type { TaskEnvironment } from './task-environment.js';
+import type { Logger } from '../common/logger.js';
+import type { InternalProcessorContext, ProcessorMetrics } from './internal-context.js';
 
 export class StreamsError extends Error {
   override readonly name = 'StreamsError';
@@ -48,11 +50,18 @@ export class NodeRuntime {
 }
 
 /** The ProcessorContext of one node in one task. */
-export class NodeContext implements ProcessorContext<any, any> {
+export class NodeContext implements InternalProcessorContext<any, any> {
   constructor(private readonly node: NodeRuntime) {}
 
-  /** @internal The task running this node (DSL processors use it for metrics and logging). */
-  get task(): StreamTask {
+  get metrics(): ProcessorMetrics {
+    return this.node.task.env.metrics;
+  }
+
+  get logger(): Logger {
+    return this.node.task.env.config.logger;
+  }
+
+  get taskScope(): object {
     return this.node.task;
   }
 

@@ -6,9 +6,9 @@
  * store (each ordered by serialized key), as Kafka Streams' composite iterators do.
  */
 import type { KeyValue, StateStore, ValueAndTimestamp } from '../state/store.js';
-import type { KeyValueStoreImpl } from '../state/key-value-store.js';
-import type { WindowStoreImpl } from '../state/window-store.js';
-import type { SessionStoreImpl } from '../state/session-store.js';
+import type { InternalKeyValueStore } from '../state/key-value-store.js';
+import type { InternalWindowStore } from '../state/window-store.js';
+import type { InternalSessionStore } from '../state/session-store.js';
 import type { Windowed } from '../common/windowed.js';
 import type { QueryableStoreProvider } from './interactive-queries.js';
 import { InvalidStateStoreException } from './store-exceptions.js';
@@ -80,7 +80,7 @@ abstract class StoreView<S extends StateStore> {
   }
 }
 
-abstract class KeyValueViewBase<K, V, R> extends StoreView<KeyValueStoreImpl<K, V>> {
+abstract class KeyValueViewBase<K, V, R> extends StoreView<InternalKeyValueStore<K, V>> {
   protected abstract presented(vt: ValueAndTimestamp<V>): R;
 
   get(key: K): R | null {
@@ -136,7 +136,7 @@ export class TimestampedKeyValueView<K, V> extends KeyValueViewBase<K, V, ValueA
 }
 
 /** QueryableStoreTypes.windowStore(). */
-export class ReadOnlyWindowView<K, V> extends StoreView<WindowStoreImpl<K, V>> {
+export class ReadOnlyWindowView<K, V> extends StoreView<InternalWindowStore<K, V>> {
   /** The value of `key`'s window starting at `time`. */
   fetch(key: K, time: TimeBound): V | null;
   /** `[windowStart, value]` of `key`'s windows with a start in [timeFrom, timeTo], ascending. */
@@ -180,7 +180,7 @@ export class ReadOnlyWindowView<K, V> extends StoreView<WindowStoreImpl<K, V>> {
 }
 
 /** QueryableStoreTypes.sessionStore(). */
-export class ReadOnlySessionView<K, V> extends StoreView<SessionStoreImpl<K, V>> {
+export class ReadOnlySessionView<K, V> extends StoreView<InternalSessionStore<K, V>> {
   /** Every session of `key`, by end then start. */
   fetch(key: K): Array<KeyValue<Windowed<K>, V>>;
   /** Every session of the keys in [keyFrom, keyTo] (null: unbounded). */

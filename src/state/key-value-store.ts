@@ -18,6 +18,18 @@ import type { KeyValue, TimestampedKeyValueStore, ValueAndTimestamp } from './st
  */
 export type FlushListener<K, V> = (key: K, newValue: V | null, oldValue: V | null, timestamp: number, headers: EntryHeaders) => void;
 
+/**
+ * The key-value store the DSL's processors use: the public interface plus what Kafka Streams keeps
+ * internal (the cache's flush listener, headers kept with a cached update).
+ */
+export interface InternalKeyValueStore<K, V> extends TimestampedKeyValueStore<K, V> {
+  /** Forwards through cache flushes; false when the store has no cache (the caller forwards itself). */
+  setFlushListener(listener: FlushListener<K, V>, sendOldValues: boolean): boolean;
+  putWithTimestamp(key: K, value: V | null, timestamp: number, headers?: EntryHeaders): void;
+  /** Interactive queries: an ordered scan with timestamps that sees cached updates without flushing them. */
+  queryScan(from: K | null, to: K | null, reverse: boolean, prefix?: K): AsyncIterable<KeyValue<K, ValueAndTimestamp<V>>>;
+}
+
 /** The typed layers under a key-value facade. */
 interface KeyValueLayer<K, V> {
   get(key: K): ValueAndTimestamp<V> | null;
@@ -152,7 +164,7 @@ export interface KeyValueStoreOptions<K, V> {
  * A key-value state store: facade (what processors call) + managed lifecycle. The layers are
  * cache → serialization/change-logging → engine (LevelDB or memory).
  */
-export class KeyValueStoreImpl<K, V> extends EngineBackedStore implements TimestampedKeyValueStore<K, V>, ManagedStore {
+export class KeyValueStoreImpl<K, V> extends EngineBackedStore implements InternalKeyValueStore<K, V>, ManagedStore {
   readonly name: string;
   readonly persistent: boolean;
   private serializing!: SerializingLayer<K, V>;

@@ -62,6 +62,16 @@ export interface SessionStore<K, V> extends StateStore, ReadOnlySessionStore<K, 
 /** Flushed updates of a caching session store (forwarded with the session end as timestamp by the DSL). */
 export type SessionFlushListener<K, V> = (key: Windowed<K>, newValue: V | null, oldValue: V | null, timestamp: number, headers: Headers | RawHeaders | undefined) => void;
 
+/** The session store the DSL's processors use: the public interface plus the cache's flush listener and headers on writes. */
+export interface InternalSessionStore<K, V> extends SessionStore<K, V> {
+  /** Forwards through cache flushes; false when the store has no cache (the caller forwards itself). */
+  setFlushListener(listener: SessionFlushListener<K, V>, sendOldValues: boolean): boolean;
+  /** A write with the record context the cache keeps (timestamp and headers of the causing record). */
+  putWithContext(sessionKey: Windowed<K>, aggregate: V | null, timestamp: number, headers?: Headers): void;
+  /** Interactive queries: sessions of the keys in [keyFrom, keyTo], cached updates included, nothing flushed. */
+  queryRange(keyFrom: K | null, keyTo: K | null): Promise<Array<KeyValue<Windowed<K>, V>>>;
+}
+
 interface RawSession {
   start: number;
   end: number;
@@ -350,7 +360,7 @@ class SessionCacheLayer<K, V> {
 }
 
 /** A session store: facade + lifecycle; cache (optional) → change-logging → engine. */
-export class SessionStoreImpl<K, V> extends SegmentedEngineStore<SessionBytesLayer, SessionCacheLayer<K, V>> implements SessionStore<K, V>, ManagedStore {
+export class SessionStoreImpl<K, V> extends SegmentedEngineStore<SessionBytesLayer, SessionCacheLayer<K, V>> implements InternalSessionStore<K, V>, ManagedStore {
   readonly name: string;
   readonly persistent: boolean;
   private ctx!: StoreInitContext;

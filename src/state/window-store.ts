@@ -101,6 +101,26 @@ export type WindowFlushListener<K, V> = (
   headers: Headers | RawHeaders | undefined,
 ) => void;
 
+/**
+ * The window store the DSL's processors use: the public interface plus the cache's flush listener,
+ * headers on writes and allocation-free access by a prepared key reference.
+ */
+export interface InternalWindowStore<K, V> extends TimestampedWindowStore<K, V> {
+  /** Forwards through cache flushes; false when the store has no cache (the caller forwards itself). */
+  setFlushListener(listener: WindowFlushListener<K, V>, sendOldValues: boolean): boolean;
+  putWithTimestamp(key: K, value: V | null, windowStart: number, timestamp: number, headers?: Headers): void;
+  /** A key serialized once for several operations on it (a record updating several windows). */
+  keyRef(key: K): WindowKeyRef<K>;
+  putRef(ref: WindowKeyRef<K>, value: V | null, windowStart: number, timestamp: number, headers?: Headers): void;
+  fetchRef(ref: WindowKeyRef<K>, windowStart: number): ValueAndTimestamp<V> | null;
+  /** Visits the key's windows with a start in [timeFrom, timeTo], lazily; `visit` returns false to stop. */
+  visitRef(ref: WindowKeyRef<K>, timeFrom: number, timeTo: number, backward: boolean, visit: (e: WindowEntry<V>) => boolean): void;
+  /** Windows of `key` with a start in [timeFrom, timeTo] with their timestamps. */
+  fetchEntries(key: K, timeFrom: number, timeTo: number, backward: boolean): Array<WindowEntry<V>>;
+  /** Interactive queries: windows of the keys in [keyFrom, keyTo], cached updates included, nothing flushed. */
+  queryRange(keyFrom: K | null, keyTo: K | null, timeFrom: number, timeTo: number): Promise<Array<KeyValue<Windowed<K>, V>>>;
+}
+
 function keyBytesOf<K>(serde: Serde<K>, key: K): Buffer {
   const bytes = serde.serialize(key);
   if (bytes === null) throw new SerdeError('a state store key must not serialize to null');
@@ -416,7 +436,7 @@ class WindowCacheLayer<K, V> {
  * A window store: the facade processors and tests use plus the runtime's lifecycle. Layers:
  * cache (optional) → change-logging/serialization → engine (LevelDB or memory).
  */
-export class WindowStoreImpl<K, V> extends SegmentedEngineStore<WindowBytesLayer<V>, WindowCacheLayer<K, V>> implements TimestampedWindowStore<K, V>, ManagedStore {
+export class WindowStoreImpl<K, V> extends SegmentedEngineStore<WindowBytesLayer<V>, WindowCacheLayer<K, V>> implements InternalWindowStore<K, V>, ManagedStore {
   readonly name: string;
   readonly persistent: boolean;
   private ctx!: StoreInitContext;

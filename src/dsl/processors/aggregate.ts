@@ -1,6 +1,6 @@
 import type { Processor, ProcessorContext } from '../../processor/api.js';
 import type { StreamRecord } from '../../processor/record.js';
-import type { KeyValueStoreImpl } from '../../state/key-value-store.js';
+import type { InternalKeyValueStore } from '../../state/key-value-store.js';
 import type { Change } from '../change.js';
 import { type TableProcessorConfig, TupleForwarder, dropRecord } from './support.js';
 
@@ -15,7 +15,7 @@ export type Reducer<V> = (aggregate: V, value: V) => V;
  */
 export class StreamAggregateProcessor<K, V, VA> implements Processor<K, V, K, Change<VA>> {
   private context!: ProcessorContext<K, Change<VA>>;
-  private store!: KeyValueStoreImpl<K, VA>;
+  private store!: InternalKeyValueStore<K, VA>;
   private forwarder!: TupleForwarder<K, VA>;
 
   constructor(

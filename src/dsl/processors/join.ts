@@ -2,15 +2,16 @@ import type { Processor, ProcessorContext } from '../../processor/api.js';
 import { StreamRecord } from '../../processor/record.js';
 import type { Serde } from '../../serde/serde.js';
 import { SerdeError } from '../../serde/serde.js';
-import type { WindowStoreImpl } from '../../state/window-store.js';
-import type { KeyValueStoreImpl } from '../../state/key-value-store.js';
+import type { InternalWindowStore } from '../../state/window-store.js';
+import type { InternalKeyValueStore } from '../../state/key-value-store.js';
 import { LEFT_SIDE, type OuterJoinStore, RIGHT_SIDE } from '../../state/outer-join-store.js';
 import { Change } from '../change.js';
 import type { ValueJoinerWithKey } from '../join-options.js';
 import type { ValueGetter, ValueGetterSupplier } from '../value-getter.js';
 import type { JoinWindows } from '../windows.js';
 import { EMIT_INTERVAL_ALIAS, EMIT_INTERVAL_OUTER_JOIN } from '../../runtime/internal-config.js';
-import { type TableProcessorConfig, TupleForwarder, dropRecord, taskOfContext } from './support.js';
+import { internalContext } from '../../runtime/internal-context.js';
+import { type TableProcessorConfig, TupleForwarder, dropRecord } from './support.js';
 
 function isNullish(x: unknown): boolean {
   return x === null || x === undefined;
@@ -40,7 +41,7 @@ export class JoinTimeTrackers {
   private readonly byTask = new WeakMap<object, JoinTimeTracker>();
 
   get(context: ProcessorContext<any, any>): JoinTimeTracker {
-    const owner: object = taskOfContext(context) ?? context;
+    const owner: object = internalContext(context)?.taskScope ?? context;
     let t = this.byTask.get(owner);
     if (t === undefined) this.byTask.set(owner, (t = new JoinTimeTracker()));
     return t;
@@ -62,7 +63,7 @@ function emitIntervalOf(configs: Readonly<Record<string, unknown>>): number {
  */
 export class JoinWindowProcessor<K, V> implements Processor<K, V, K, V> {
   private context!: ProcessorContext<K, V>;
-  private store!: WindowStoreImpl<K, V>;
+  private store!: InternalWindowStore<K, V>;
 
   constructor(private readonly storeName: string) {}
 
@@ -104,7 +105,7 @@ export interface StreamStreamJoinParams<K, VThis, VOther, VR> {
  */
 export class StreamStreamJoinProcessor<K, VThis, VOther, VR> implements Processor<K, VThis, K, VR> {
   private context!: ProcessorContext<K, VR>;
-  private otherStore!: WindowStoreImpl<K, VOther>;
+  private otherStore!: InternalWindowStore<K, VOther>;
   private outerStore: OuterJoinStore | null = null;
   private tracker!: JoinTimeTracker;
   private readonly graceMs: number;
@@ -329,7 +330,7 @@ export class TableTableJoinProcessor<K, VThis, VOther, VR> implements Processor<
  */
 export class TableJoinMergeProcessor<K, V> implements Processor<K, Change<V>, K, Change<V>> {
   private context!: ProcessorContext<K, Change<V>>;
-  private store: KeyValueStoreImpl<K, V> | null = null;
+  private store: InternalKeyValueStore<K, V> | null = null;
   private forwarder: TupleForwarder<K, V> | null = null;
 
   constructor(private readonly config: TableProcessorConfig) {}
@@ -337,7 +338,7 @@ export class TableJoinMergeProcessor<K, V> implements Processor<K, Change<V>, K,
   init(context: ProcessorContext<K, Change<V>>): void {
     this.context = context;
     if (this.config.storeName !== null) {
-      const store = context.getStateStore<KeyValueStoreImpl<K, V>>(this.config.storeName);
+      const store = context.getStateStore<InternalKeyValueStore<K, V>>(this.config.storeName);
       this.store = store;
       this.forwarder = new TupleForwarder(store, context, this.config.sendOldValues);
     }

@@ -1,6 +1,6 @@
 import type { Processor, ProcessorContext } from '../../processor/api.js';
 import { StreamRecord } from '../../processor/record.js';
-import type { KeyValueStoreImpl } from '../../state/key-value-store.js';
+import type { InternalKeyValueStore } from '../../state/key-value-store.js';
 import type { KeyValue } from '../../state/store.js';
 import { StreamsError } from '../../runtime/node-runtime.js';
 import { Change } from '../change.js';
@@ -8,7 +8,7 @@ import { type TableProcessorConfig, TupleForwarder, dropRecord } from './support
 
 abstract class TableProcessor<K, VIn, KOut, VOut> implements Processor<K, VIn, KOut, Change<VOut>> {
   protected context!: ProcessorContext<KOut, Change<VOut>>;
-  protected store: KeyValueStoreImpl<KOut, VOut> | null = null;
+  protected store: InternalKeyValueStore<KOut, VOut> | null = null;
   protected forwarder: TupleForwarder<KOut, VOut> | null = null;
 
   constructor(protected readonly config: TableProcessorConfig) {}
@@ -16,7 +16,7 @@ abstract class TableProcessor<K, VIn, KOut, VOut> implements Processor<K, VIn, K
   init(context: ProcessorContext<KOut, Change<VOut>>): void {
     this.context = context;
     if (this.config.storeName !== null) {
-      const store = context.getStateStore<KeyValueStoreImpl<KOut, VOut>>(this.config.storeName);
+      const store = context.getStateStore<InternalKeyValueStore<KOut, VOut>>(this.config.storeName);
       this.store = store;
       this.forwarder = new TupleForwarder(store, context, this.config.sendOldValues);
     }
@@ -179,7 +179,7 @@ function deepEqual(a: unknown, b: unknown): boolean {
  */
 export class TableAggregateProcessor<K, V, VA> implements Processor<K, Change<V>, K, Change<VA>> {
   private context!: ProcessorContext<K, Change<VA>>;
-  private store!: KeyValueStoreImpl<K, VA>;
+  private store!: InternalKeyValueStore<K, VA>;
   private forwarder!: TupleForwarder<K, VA>;
 
   constructor(

@@ -1,8 +1,8 @@
 import type { ProcessorContext } from '../../processor/api.js';
 import type { Headers, RawHeaders } from '../../processor/headers.js';
 import { StreamRecord } from '../../processor/record.js';
-import type { KeyValueStoreImpl } from '../../state/key-value-store.js';
-import type { NodeContext } from '../../runtime/node-runtime.js';
+import type { InternalKeyValueStore } from '../../state/key-value-store.js';
+import { internalContext } from '../../runtime/internal-context.js';
 import { METRIC } from '../../runtime/metrics.js';
 import { Change } from '../change.js';
 
@@ -13,23 +13,14 @@ export class TableProcessorConfig {
   storeName: string | null = null;
 }
 
-/**
- * The task behind a processor context. Duck-typed rather than `instanceof NodeContext`: a topology
- * module may run on another copy of kstream than the runtime (e.g. sources via tsx, runtime from dist).
- */
-export function taskOfContext(context: ProcessorContext<any, any>): NodeContext['task'] | null {
-  const task = (context as { task?: unknown }).task;
-  return typeof task === 'object' && task !== null && 'env' in task ? (task as NodeContext['task']) : null;
-}
-
 /** Counts a dropped record and logs why (Kafka Streams' dropped-records sensor). */
 export function dropRecord(context: ProcessorContext<any, any>, reason: string): void {
-  const task = taskOfContext(context);
-  if (task === null) return;
-  task.env.metrics.increment(METRIC.dropped);
+  const internal = internalContext(context);
+  if (internal === null) return;
+  internal.metrics.increment(METRIC.dropped);
   const meta = context.recordMetadata();
   const where = meta === null ? '' : ` topic=[${meta.topic}] partition=[${meta.partition}] offset=[${meta.offset}]`;
-  task.env.config.logger.warn(`Skipping record due to ${reason}.${where}`);
+  internal.logger.warn(`Skipping record due to ${reason}.${where}`);
 }
 
 /**
@@ -40,7 +31,7 @@ export class TupleForwarder<K, V> {
   readonly cachingActive: boolean;
 
   constructor(
-    store: KeyValueStoreImpl<K, V>,
+    store: InternalKeyValueStore<K, V>,
     private readonly context: ProcessorContext<K, Change<V>>,
     private readonly sendOldValues: boolean,
   ) {

@@ -1,15 +1,16 @@
 import type { Processor, ProcessorContext } from '../../processor/api.js';
 import type { Headers, RawHeaders } from '../../processor/headers.js';
 import { StreamRecord } from '../../processor/record.js';
-import type { WindowKeyRef, WindowStoreImpl } from '../../state/window-store.js';
-import type { SessionStoreImpl } from '../../state/session-store.js';
+import type { WindowKeyRef, InternalWindowStore } from '../../state/window-store.js';
+import type { InternalSessionStore } from '../../state/session-store.js';
 import type { ValueAndTimestamp } from '../../state/store.js';
 import { METRIC } from '../../runtime/metrics.js';
 import { Change } from '../change.js';
 import { Windowed, type Window } from '../../common/windowed.js';
 import type { SessionWindows, SlidingWindows, TimeWindows } from '../windows.js';
 import type { Aggregator, Initializer } from './aggregate.js';
-import { type TableProcessorConfig, dropRecord, taskOfContext } from './support.js';
+import { internalContext } from '../../runtime/internal-context.js';
+import { type TableProcessorConfig, dropRecord } from './support.js';
 
 export type Merger<K, VA> = (key: K, aggregate1: VA, aggregate2: VA) => VA;
 
@@ -24,12 +25,12 @@ export function dropExpiredWindowRecord(
   closeTime: number,
   streamTime: number,
 ): void {
-  const task = taskOfContext(context);
-  if (task === null) return;
-  task.env.metrics.increment(METRIC.dropped);
-  task.env.metrics.increment(METRIC.lateDropped);
+  const internal = internalContext(context);
+  if (internal === null) return;
+  internal.metrics.increment(METRIC.dropped);
+  internal.metrics.increment(METRIC.lateDropped);
   const meta = context.recordMetadata();
-  task.env.config.logger.warn(
+  internal.logger.warn(
     `Skipping record for expired window. topic=[${meta?.topic ?? null}] partition=[${meta?.partition ?? -1}] offset=[${meta?.offset ?? -1}] ` +
       `timestamp=[${timestamp}] window=${window} expiration=[${closeTime}] streamTime=[${streamTime}]`,
   );
@@ -82,7 +83,7 @@ function isNullish(x: unknown): boolean {
  */
 export class TimeWindowAggregateProcessor<K, V, VA> implements Processor<K, V, Windowed<K>, Change<VA>> {
   private context!: ProcessorContext<Windowed<K>, Change<VA>>;
-  private store!: WindowStoreImpl<K, VA>;
+  private store!: InternalWindowStore<K, VA>;
   private forwarder!: WindowedTupleForwarder<K, VA>;
   private observedStreamTime = -1;
 
@@ -142,7 +143,7 @@ export class TimeWindowAggregateProcessor<K, V, VA> implements Processor<K, V, W
  */
 export class SlidingWindowAggregateProcessor<K, V, VA> implements Processor<K, V, Windowed<K>, Change<VA>> {
   private context!: ProcessorContext<Windowed<K>, Change<VA>>;
-  private store!: WindowStoreImpl<K, VA>;
+  private store!: InternalWindowStore<K, VA>;
   private forwarder!: WindowedTupleForwarder<K, VA>;
   private observedStreamTime = -1;
   private readonly d: number;
@@ -303,7 +304,7 @@ export class SlidingWindowAggregateProcessor<K, V, VA> implements Processor<K, V
  */
 export class SessionWindowAggregateProcessor<K, V, VA> implements Processor<K, V, Windowed<K>, Change<VA>> {
   private context!: ProcessorContext<Windowed<K>, Change<VA>>;
-  private store!: SessionStoreImpl<K, VA>;
+  private store!: InternalSessionStore<K, VA>;
   private forwarder!: WindowedTupleForwarder<K, VA>;
   private observedStreamTime = -1;
 

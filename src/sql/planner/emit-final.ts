@@ -15,7 +15,7 @@
  */
 import type { Processor, ProcessorContext } from '../../processor/api.js';
 import { StreamRecord } from '../../processor/record.js';
-import type { KeyValueStoreImpl } from '../../state/key-value-store.js';
+import type { InternalKeyValueStore } from '../../state/key-value-store.js';
 import type { Serde } from '../../serde/serde.js';
 import { Windowed } from '../../common/windowed.js';
 import type { Row } from './serdes.js';
@@ -40,7 +40,7 @@ const PROGRESS_KEY: PendingKey = [[], -1, -1];
 
 export class EmitFinalProcessor implements Processor<Windowed<Row>, unknown, Windowed<Row>, unknown> {
   private context!: ProcessorContext<Windowed<Row>, unknown>;
-  private store!: KeyValueStoreImpl<PendingKey, PendingValue>;
+  private store!: InternalKeyValueStore<PendingKey, PendingValue>;
   private observedStreamTime = NONE;
   private lastEmitWindowCloseTime = NONE;
 

@@ -15,7 +15,7 @@
 import { Named, Materialized, Repartitioned } from '../../dsl/options.js';
 import type { Processor, ProcessorContext } from '../../processor/api.js';
 import { StreamRecord } from '../../processor/record.js';
-import type { KeyValueStoreImpl } from '../../state/key-value-store.js';
+import type { InternalKeyValueStore } from '../../state/key-value-store.js';
 import { Stores } from '../../state/stores.js';
 import type { Serde } from '../../serde/serde.js';
 import type { CompiledExpression } from '../expr/compile.js';
@@ -47,9 +47,9 @@ function sameKey(a: Row | null, b: Row | null, serde: Serde<Row>): boolean {
 
 class ForeignKeyJoinProcessor implements Processor<Row, Tagged, Row, Row | null> {
   private context!: ProcessorContext<Row, Row | null>;
-  private left!: KeyValueStoreImpl<Row, Row>;
-  private right!: KeyValueStoreImpl<Row, Row>;
-  private index!: KeyValueStoreImpl<Row, Row[]>;
+  private left!: InternalKeyValueStore<Row, Row>;
+  private right!: InternalKeyValueStore<Row, Row>;
+  private index!: InternalKeyValueStore<Row, Row[]>;
 
   constructor(
     private readonly stores: FkStores,
