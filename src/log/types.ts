@@ -228,10 +228,11 @@ export interface LogCapabilities {
    */
   readonly sharedGroup: boolean;
   /**
-   * Written records become readable only at a commit (no background flush): a worker that would
-   * idle with output pending commits at once, since its own downstream tasks wait for it.
+   * The task producer holds what it is sent in memory until a commit writes it (no background
+   * sends): a worker that would idle with output pending commits at once, since its own
+   * downstream tasks and every reader wait for it.
    */
-  readonly readableOnCommit: boolean;
+  readonly buffersUntilCommit: boolean;
   /**
    * Non-null where a worker's commit of all its tasks is one atomic local step and no other
    * process reads its internal topics: records a task writes to a repartition partition that a

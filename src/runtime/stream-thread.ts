@@ -353,7 +353,7 @@ export class StreamThread implements TaskEnvironment {
   private commitDue(now: number, idle: boolean): boolean {
     if (this.commitRequested) return true;
     if (now - this.lastCommit >= this.config.commitIntervalMs) return true;
-    if (idle && this.log.capabilities.readableOnCommit && this.producer.bufferedBytes() > 0) return true;
+    if (idle && this.log.capabilities.buffersUntilCommit && this.producer.bufferedBytes() > 0) return true;
     let buffered = this.producer.bufferedBytes();
     for (const t of this.tasks.values()) buffered += t.pendingStoreBytes();
     return buffered > this.config.commitMaxBufferedBytes;

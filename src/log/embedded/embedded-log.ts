@@ -74,7 +74,7 @@ export class EmbeddedLog implements Log {
   /** One process runs an application, commits all its tasks in one atomic step, and writes only when it commits. */
   readonly capabilities: LogCapabilities = {
     sharedGroup: false,
-    readableOnCommit: true,
+    buffersUntilCommit: true,
     inProcessHandoff: { taskProducer: () => new EmbeddedTaskProducer(this) },
   };
   readonly location: string;

@@ -53,8 +53,8 @@ function kafkajsLogCreator(logger: Logger) {
 }
 
 export class KafkaLog implements Log {
-  /** Workers share the group; producers flush on their own; other processes may read any topic. */
-  readonly capabilities: LogCapabilities = { sharedGroup: true, readableOnCommit: false, inProcessHandoff: null };
+  /** Workers share the group; producers send in the background; other processes may read any topic. */
+  readonly capabilities: LogCapabilities = { sharedGroup: true, buffersUntilCommit: false, inProcessHandoff: null };
   readonly location: string;
   readonly tuning: KafkaTuning;
   private readonly kafka: Kafka;
