@@ -9,6 +9,7 @@ import { registerLocalKafkaCommands } from '../kafka-local/command.js';
 import { registerLocalSchemaRegistryCommands } from '../kafka-local/registry-command.js';
 import { registerTestCommand } from './test-command.js';
 import { registerExplainCommand } from './explain.js';
+import { registerServerCommand } from './server-command.js';
 import { setSqlLoader } from './run.js';
 import { SqlError } from '../sql/errors.js';
 
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerRunCommand(program);
   registerTestCommand(program);
   registerExplainCommand(program);
+  registerServerCommand(program);
   registerProduceCommand(program);
   registerConsumeCommand(program);
   registerTopicsCommand(program);
