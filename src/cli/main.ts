@@ -10,6 +10,7 @@ import { registerLocalSchemaRegistryCommands } from '../kafka-local/registry-com
 import { registerTestCommand } from './test-command.js';
 import { registerExplainCommand } from './explain.js';
 import { registerServerCommand } from './server-command.js';
+import { registerSqlCommand } from './sql-command.js';
 import { setSqlLoader } from './run.js';
 import { SqlError } from '../sql/errors.js';
 
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerTestCommand(program);
   registerExplainCommand(program);
   registerServerCommand(program);
+  registerSqlCommand(program);
   registerProduceCommand(program);
   registerConsumeCommand(program);
   registerTopicsCommand(program);
