@@ -123,8 +123,9 @@ export class RowPrinter {
     return `${this.rule()}\n${this.line(columns)}\n${this.rule()}\n`;
   }
 
-  row(values: readonly unknown[]): string {
-    return `${this.line(values.map(cell))}\n`;
+  /** A row; DOUBLE columns keep their decimal point (18.0, not 18), as ksqlDB prints them. */
+  row(values: readonly unknown[], types: readonly string[] = []): string {
+    return `${this.line(values.map((v, i) => (types[i] === 'DOUBLE' && typeof v === 'number' && Number.isInteger(v) ? v.toFixed(1) : cell(v))))}\n`;
   }
 
   footer(): string {

@@ -109,16 +109,13 @@ async function interactive(shell: SqlShell, url: string, inProcess: boolean): Pr
     rl.setPrompt(buffer === '' ? 'ksql> ' : '>> ');
     rl.prompt();
   };
+  // Ctrl-C stops the running query, or drops what is typed so far; Ctrl-D leaves.
   rl.on('SIGINT', () => {
     if (shell.interrupt()) return;
-    if (buffer !== '' || rl.line !== '') {
-      buffer = '';
-      rl.write(null, { ctrl: true, name: 'u' });
-      process.stdout.write('\n');
-      prompt();
-      return;
-    }
-    rl.close();
+    buffer = '';
+    rl.write(null, { ctrl: true, name: 'u' });
+    process.stdout.write('\n');
+    prompt();
   });
   const lines: string[] = [];
   let wake: (() => void) | null = null;

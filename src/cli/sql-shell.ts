@@ -51,7 +51,9 @@ export class SqlShell {
       try {
         await this.run(st.text, baseDir, depth);
       } catch (e) {
-        this.output.err(`${(e as Error).message}\n`);
+        // The server counts lines in the statement; the user in the text they typed or the file.
+        const message = (e as Error).message.replace(/^line (\d+):(\d+):/, (_, l: string, c: string) => `line ${st.line + Number(l) - 1}:${Number(l) === 1 ? st.column + Number(c) - 1 : Number(c)}:`);
+        this.output.err(`${message}\n`);
         return { ok: false, rest: '' };
       }
     }
@@ -112,6 +114,7 @@ export class SqlShell {
     const controller = new AbortController();
     this.running = controller;
     let printer: RowPrinter | null = null;
+    let types: string[] = [];
     let rows = 0;
     try {
       await this.client.query(
@@ -119,11 +122,12 @@ export class SqlShell {
         this.properties,
         (h) => {
           printer = new RowPrinter(h.columnNames, this.terminalWidth);
+          types = h.columnTypes ?? [];
           this.output.out(printer.header(h.columnNames));
         },
         (row) => {
           rows++;
-          this.output.out(printer!.row(row));
+          this.output.out(printer!.row(row, types));
         },
         controller.signal,
       );

@@ -19,7 +19,8 @@ export interface StatementText {
  * with `complete: false` (the CLI keeps reading lines; the server rejects it as ksqlDB does).
  */
 export function splitStatements(text: string): { statements: StatementText[]; rest: string } {
-  const lexed = sqlLexer.tokenize(text);
+  // `${name}` variables are not SQL yet: lexed as a same-length name, so offsets stay the text's.
+  const lexed = sqlLexer.tokenize(text.replace(/\$\{[A-Za-z_][A-Za-z0-9_]*\}/g, (v) => 'V'.repeat(v.length)));
   if (lexed.errors.length > 0) {
     // An unterminated string or comment: nothing ends before it is closed.
     const firstError = lexed.errors[0]!.offset;
