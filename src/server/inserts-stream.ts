@@ -2,7 +2,8 @@
  * `POST /inserts-stream`: newline-delimited JSON, first `{"target": "<stream>"}`, then one object
  * per row (column name → value). Each row is checked like an INSERT ... VALUES and acknowledged in
  * order, `{"status":"ok","seq":n}`, or `{"status":"error","seq":n,"error_code","message"}` (the
- * stream goes on). Rows that arrive together are written in one append.
+ * stream goes on): one per line, or, when the client accepts `application/json`, as one JSON array.
+ * Rows that arrive together are written in one append.
  */
 import type { Log, ProducedRecord } from '../log/types.js';
 import { planScript } from '../sql/planner/script.js';
@@ -53,8 +54,12 @@ export class InsertsStream {
     let seq = 0;
     let pending = '';
     let started = false;
+    let acked = 0;
+    const accept = String(req.headers['accept'] ?? '');
+    const json = accept.includes('application/json') && !accept.includes('delimited');
     const start = () => {
-      if (!started) res.writeHead(200, { 'content-type': 'application/vnd.ksqlapi.delimited.v1' });
+      if (!started) res.writeHead(200, { 'content-type': json ? 'application/json' : 'application/vnd.ksqlapi.delimited.v1' });
+      if (!started && json) (res as import('node:http').ServerResponse).write('[');
       started = true;
     };
     const lines = async (batch: string[]) => {
@@ -90,7 +95,8 @@ export class InsertsStream {
       if (records.length > 0) await this.log.append(records);
       if (acks.length > 0) {
         start();
-        (res as import('node:http').ServerResponse).write(`${acks.join('\n')}\n`);
+        (res as import('node:http').ServerResponse).write(json ? `${acked > 0 ? ',' : ''}${acks.join(',')}` : `${acks.join('\n')}\n`);
+        acked += acks.length;
       }
     };
     for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -103,6 +109,7 @@ export class InsertsStream {
     await lines([pending]);
     if (target === null) throw badRequest('Invalid JSON in request body: the first line must be {"target": "<stream>"}');
     start();
-    res.end();
+    if (json) res.end(']');
+    else res.end();
   }
 }

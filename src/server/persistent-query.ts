@@ -20,6 +20,7 @@ import type { Topology } from '../topology/topology.js';
 import { pullTables, servingTopology, type PullTable } from './sql-tables.js';
 
 const TAKEOVER_RETRY_MS = 2_000;
+const START_WAIT_MS = 30_000;
 
 export type QueryState = 'RUNNING' | 'ERROR' | 'UNRESPONSIVE' | 'TERMINATED';
 
@@ -124,6 +125,10 @@ export class PersistentQuery {
     }
     this.streams = streams;
     this.lastError = null;
+    // Answer once the group assigned and positioned the tasks: records written after the
+    // statement's answer are then read, even from `latest`.
+    const deadline = Date.now() + START_WAIT_MS;
+    while (streams.state() === 'REBALANCING' && Date.now() < deadline && !this.stopped) await new Promise((r) => setTimeout(r, 20));
     streams.closed().then(
       () => {
         if (!this.terminated && streams.state() === 'ERROR') this.lastError = 'stopped with an error';
