@@ -180,6 +180,28 @@ describe('kstream server on the embedded log', () => {
     expect(done[3].tables).toEqual([]);
   });
 
+  it('two servers on one data dir share the command topic; the second takes a query over when the first stops', async () => {
+    const first = await start();
+    const log2 = await EmbeddedLog.open(dir);
+    const second = await KsqlServer.start({ listener: 'http://127.0.0.1:0', log: log2, serviceId: 'svc_test', streamsConfig: { 'data.dir': dir, 'state.dir': join(dir, 'state'), 'commit.interval.ms': 100 }, logger: silentLogger });
+    try {
+      await ok(first.url, "CREATE STREAM S (K STRING KEY, V INT) WITH (KAFKA_TOPIC='s', PARTITIONS=1, VALUE_FORMAT='JSON');");
+      await ok(first.url, 'CREATE TABLE SUMS AS SELECT K, SUM(V) AS TOTAL FROM S GROUP BY K;', { 'auto.offset.reset': 'earliest' });
+      // The second server applies the same commands: it knows the table and lists the query.
+      await until('the second server to list the query', async () => ((await ok(second.url, 'SHOW QUERIES;'))[0].queries.length === 1 ? true : undefined));
+      await ok(second.url, "INSERT INTO S (K, V) VALUES ('a', 1); INSERT INTO S (K, V) VALUES ('a', 2);");
+      await until('the first server to answer', async () => (JSON.stringify(await pull(first.url, 'SELECT * FROM SUMS;')) === '[["a",3]]' ? true : undefined));
+      // Only one of them runs the query on this data dir; stopping it hands the query to the other.
+      await first.close();
+      server = null;
+      await ok(second.url, "INSERT INTO S (K, V) VALUES ('a', 4);");
+      await until('the second server to take over and answer', async () => (JSON.stringify(await pull(second.url, 'SELECT * FROM SUMS;')) === '[["a",7]]' ? true : undefined));
+    } finally {
+      await second.close();
+      await log2.close();
+    }
+  });
+
   it('basic auth: no or wrong credentials get 401 on every endpoint; valid ones work', async () => {
     const creds = join(dir, 'users.txt');
     writeFileSync(creds, '# users\nalice: secret,admin\nbob: MD5:' + (await import('node:crypto')).createHash('md5').update('pw2').digest('hex') + '\n');
