@@ -13,6 +13,7 @@ import { BasicAuth } from '../server/basic-auth.js';
 import { DEFAULT_SERVICE_ID, KsqlServer } from '../server/ksql-server.js';
 import { readConfigFile } from './config-file.js';
 import { UserError } from './errors.js';
+import { LoggingProcessingLog } from './processing-log.js';
 import { openCliLog, type LogCliOptions } from './log-options.js';
 
 export interface ServerCliOptions extends LogCliOptions {
@@ -61,7 +62,8 @@ export async function startServer(options: ServerCliOptions, logger: Logger = co
   const tls = cert !== undefined || key !== undefined ? { cert: readPem(cert ?? '', 'TLS certificate'), key: readPem(key ?? '', 'TLS key') } : undefined;
   const log = await openCliLog(options, file);
   try {
-    const server = await KsqlServer.start({ listener, log, serviceId, streamsConfig, logger, ...(auth !== undefined ? { auth } : {}), ...(tls !== undefined ? { tls } : {}) });
+    const processingLog = (queryId: string) => new LoggingProcessingLog(queryId, logger);
+    const server = await KsqlServer.start({ listener, log, serviceId, streamsConfig, logger, processingLog, ...(auth !== undefined ? { auth } : {}), ...(tls !== undefined ? { tls } : {}) });
     return { server, log };
   } catch (e) {
     await log.close();

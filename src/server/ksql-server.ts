@@ -10,6 +10,7 @@ import { createSecureServer, type Http2SecureServer } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import type { Log } from '../log/types.js';
 import type { Logger } from '../runtime/logger.js';
+import type { ProcessingLogger } from '../sql/expr/compile.js';
 import type { BasicAuth } from './basic-auth.js';
 import { CommandRunner } from './command-runner.js';
 import { CommandTopic } from './command-topic.js';
@@ -31,6 +32,8 @@ export interface KsqlServerOptions {
   /** Settings of every persistent query's application (data.dir, state.dir, bootstrap.servers, ...). */
   readonly streamsConfig: Readonly<Record<string, unknown>>;
   readonly logger: Logger;
+  /** The processing log of each persistent query (expression errors); default: in memory, bounded. */
+  readonly processingLog?: (queryId: string) => ProcessingLogger;
   readonly auth?: BasicAuth;
   /** PEM certificate chain and key of an https listener. */
   readonly tls?: { readonly cert: Buffer; readonly key: Buffer };
@@ -117,7 +120,7 @@ export class KsqlServer {
 
   private async init(): Promise<void> {
     const o = this.options;
-    const runtime = { log: o.log, serviceId: o.serviceId, config: { ...o.streamsConfig, 'application.server': this.endpoint }, logger: o.logger };
+    const runtime = { log: o.log, serviceId: o.serviceId, config: { ...o.streamsConfig, 'application.server': this.endpoint }, logger: o.logger, ...(o.processingLog !== undefined ? { processingLog: o.processingLog } : {}) };
     const engine = new KsqlEngine(runtime);
     const topic = new CommandTopic(o.log, o.serviceId);
     const runner = new CommandRunner(topic, engine, o.logger);

@@ -12,6 +12,7 @@ import { KafkaStreams } from '../runtime/kafka-streams.js';
 import type { StreamsConfigInput } from '../runtime/config.js';
 import type { Logger } from '../runtime/logger.js';
 import type { AnalyzedStatement } from '../sql/analyzer/statementAnalyzer.js';
+import type { ProcessingLogger } from '../sql/expr/compile.js';
 import type { PersistentQueryPlan } from '../sql/plan/logicalPlan.js';
 import { planScript } from '../sql/planner/script.js';
 import type { SqlSession } from '../sql/session.js';
@@ -30,6 +31,8 @@ export interface QueryRuntimeOptions {
   /** Settings of every query's application (data dir, application.server, processing guarantee...). */
   readonly config: Readonly<Record<string, unknown>>;
   readonly logger: Logger;
+  /** Where a query's expression errors go (its processing log); default: kept in memory, bounded. */
+  readonly processingLog?: (queryId: string) => ProcessingLogger;
 }
 
 export function queryApplicationId(serviceId: string, queryId: string): string {
@@ -74,6 +77,7 @@ export class PersistentQuery {
   ) {
     this.plan = analyzed.plan;
     this.id = analyzed.plan.queryId;
+    if (options.processingLog !== undefined) analyzed.plan.context.logger = options.processingLog(this.id);
     const script = planScript([analyzed]);
     const tables = pullTables(session, script);
     this.pullTable = tables.get(analyzed.plan.sink.name);
