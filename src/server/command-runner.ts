@@ -43,7 +43,7 @@ export class CommandRunner {
     return this.serialized(() => this.readToEnd(true));
   }
 
-  /** Resolves with the outcome of command `id` once it is applied here. */
+  /** Resolves with the outcome of command `id` once it is applied here (null after `timeoutMs`). */
   outcome(id: string, timeoutMs: number): Promise<CommandOutcome | null> {
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
@@ -54,7 +54,6 @@ export class CommandRunner {
         clearTimeout(timer);
         resolve(o);
       });
-      this.poke();
     });
   }
 
@@ -67,10 +66,12 @@ export class CommandRunner {
 
   private schedule(): void {
     if (this.closed) return;
+    if (this.timer !== null) clearTimeout(this.timer);
     this.timer = setTimeout(() => this.poke(), POLL_MS);
   }
 
-  private poke(): void {
+  /** Reads the topic now (a command was just appended) instead of at the next poll. */
+  poke(): void {
     if (this.closed) return;
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;

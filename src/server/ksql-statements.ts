@@ -26,7 +26,7 @@ import { PersistentQuery, type QueryRuntimeOptions } from './persistent-query.js
 import { splitStatements, substituteVariables, type StatementText } from './statement-text.js';
 import { createScriptTopics, insertRecords } from './topic-preparation.js';
 
-const COMMAND_TIMEOUT_MS = 30_000;
+const COMMAND_TIMEOUT_MS = 60_000;
 const MAX_STATEMENTS = 1_000;
 
 export interface KsqlRequest {
@@ -242,8 +242,11 @@ export class StatementExecutor {
         await createScriptTopics(script, this.services.log);
         deleted = script.deletedTopics;
       }
+      // Waiting starts before the append: the runner may apply the command before append() returns.
+      const applied = runner.outcome(command.id, COMMAND_TIMEOUT_MS);
       await topic.append(command, command.id);
-      const outcome = await runner.outcome(command.id, COMMAND_TIMEOUT_MS);
+      runner.poke();
+      const outcome = await applied;
       if (outcome === null) throw new KsqlHttpError(500, 50000, `Timed out after ${COMMAND_TIMEOUT_MS} ms waiting for the command to be applied: ${text}`);
       if ('error' in outcome) throw outcome.error;
       if (deleted.length > 0) {
