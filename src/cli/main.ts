@@ -9,6 +9,8 @@ import { registerLocalKafkaCommands } from '../kafka-local/command.js';
 import { registerLocalSchemaRegistryCommands } from '../kafka-local/registry-command.js';
 import { registerTestCommand } from './test-command.js';
 import { registerExplainCommand } from './explain.js';
+import { registerServerCommand } from './server-command.js';
+import { registerSqlCommand } from './sql-command.js';
 import { setSqlLoader } from './run.js';
 import { SqlError } from '../sql/errors.js';
 
@@ -25,6 +27,8 @@ export function buildProgram(): Command {
   registerRunCommand(program);
   registerTestCommand(program);
   registerExplainCommand(program);
+  registerServerCommand(program);
+  registerSqlCommand(program);
   registerProduceCommand(program);
   registerConsumeCommand(program);
   registerTopicsCommand(program);

@@ -40,7 +40,11 @@ const MAX_PUSH_BUFFER_BYTES = 16 << 20;
 export interface ListenerOptions {
   /** `http://host:port`. */
   readonly listener: string;
-  readonly streams: KafkaStreams;
+  readonly streams?: KafkaStreams;
+  /** A server of many applications (`kstream server`): the one serving a pull table (default: `streams`). */
+  readonly streamsFor?: (table: PullTable) => KafkaStreams | undefined;
+  /** Where push queries keep their state (default: the application's data dir). */
+  readonly dataDir?: string;
   /** The log the application runs on: push queries run next to it, on the same log. */
   readonly log: Log;
   readonly applicationId: string;
@@ -49,8 +53,8 @@ export interface ListenerOptions {
   readonly logger: Logger;
 }
 
-type Req = Http2ServerRequest | IncomingMessage;
-type Res = Http2ServerResponse | ServerResponse;
+export type Req = Http2ServerRequest | IncomingMessage;
+export type Res = Http2ServerResponse | ServerResponse;
 
 /** The start of HTTP/2's connection preface: a client speaking HTTP/2 with prior knowledge. */
 const H2_PREFACE = Buffer.from('PRI * HTTP/2.0');
@@ -59,7 +63,7 @@ const H2_PREFACE = Buffer.from('PRI * HTTP/2.0');
  * One port for both protocols (Node's cleartext HTTP/2 server has no HTTP/1.1 fallback): the first
  * bytes of a connection choose the server that takes it.
  */
-function dualProtocolServer(handler: (req: Req, res: Res) => void): { tcp: Server; close(): void } {
+export function dualProtocolServer(handler: (req: Req, res: Res) => void): { tcp: Server; close(): void } {
   const h2 = createHttp2Server({}, handler);
   const h1 = createHttp1Server(handler);
   const sockets = new Set<Socket>();
@@ -102,7 +106,7 @@ export function parseListener(url: string): { host: string; port: number } {
   return { host: m[1]!, port };
 }
 
-async function readBody(req: Req): Promise<Record<string, unknown>> {
+export async function readBody(req: Req): Promise<Record<string, unknown>> {
   const chunks: Buffer[] = [];
   let size = 0;
   await new Promise<void>((resolve, reject) => {
@@ -136,7 +140,7 @@ async function readBody(req: Req): Promise<Record<string, unknown>> {
   return body as Record<string, unknown>;
 }
 
-function sendJson(res: Res, status: number, body: unknown): void {
+export function sendJson(res: Res, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(text);
@@ -147,7 +151,7 @@ export class QueryListener {
   private readonly pushQueries = new Map<string, PushQuery>();
 
   private constructor(
-    private readonly server: { tcp: Server; close(): void },
+    private readonly server: { tcp: Server; close(): void } | null,
     private readonly options: ListenerOptions,
     /** host:port of this listener, as in application.server. */
     readonly endpoint: string,
@@ -170,17 +174,31 @@ export class QueryListener {
   async close(): Promise<void> {
     this.agent.destroy();
     await Promise.all([...this.pushQueries.values()].map((q) => q.close()));
+    if (this.server === null) return;
     this.server.close();
-    await new Promise<void>((resolve) => this.server.tcp.close(() => resolve()));
+    const server = this.server;
+    await new Promise<void>((resolve) => server.tcp.close(() => resolve()));
   }
 
-  private async handle(req: Req, res: Res): Promise<void> {
+  /** The query endpoints without a port of their own: another server hands their requests to `handle`. */
+  static handler(options: Omit<ListenerOptions, 'listener'>, endpoint: string): QueryListener {
+    return new QueryListener(null, { ...options, listener: `http://${endpoint}` }, endpoint);
+  }
+
+  /** The application behind `table` (or the only one). */
+  private app(table?: PullTable): KafkaStreams {
+    const streams = table !== undefined && this.options.streamsFor !== undefined ? this.options.streamsFor(table) : this.options.streams;
+    if (streams === undefined) throw new KsqlHttpError(503, 50300, table === undefined ? 'no application runs here' : `${table.source.name} is not served by a query running here`);
+    return streams;
+  }
+
+  async handle(req: Req, res: Res): Promise<void> {
     let sql: string | undefined;
     try {
       const path = (req.url ?? '/').split('?')[0];
       if (req.method === 'GET' && path === '/info') return sendJson(res, 200, this.info());
       if (req.method === 'GET' && path === '/healthcheck') {
-        const healthy = this.options.streams.state() === 'RUNNING' || this.options.streams.state() === 'REBALANCING';
+        const healthy = this.app().state() === 'RUNNING' || this.app().state() === 'REBALANCING';
         return sendJson(res, healthy ? 200 : 503, { isHealthy: healthy, details: { metastore: { isHealthy: true }, kafka: { isHealthy: healthy } } });
       }
       if (req.method !== 'POST') throw new KsqlHttpError(404, 40400, `no endpoint ${req.method} ${path}`);
@@ -216,7 +234,7 @@ export class QueryListener {
   }
 
   private info(): unknown {
-    const state = this.options.streams.state();
+    const state = this.app().state();
     return { KsqlServerInfo: { version: `kstream-${VERSION}`, kafkaClusterId: '', ksqlServiceId: this.options.applicationId, serverStatus: state === 'RUNNING' ? 'RUNNING' : state === 'ERROR' ? 'ERROR' : 'DEGRADED' } };
   }
 
@@ -279,7 +297,7 @@ export class QueryListener {
       session: this.session(sql),
       log: this.options.log,
       applicationId: this.options.applicationId,
-      dataDir: this.options.streams.config.dataDir,
+      dataDir: this.options.dataDir ?? this.app().config.dataDir,
       queryId,
       query,
       sql,
@@ -339,13 +357,13 @@ export class QueryListener {
     const session = this.session(sql);
     const plan = planPullQuery(session, this.options.sql!.tables, query, sql);
     const queryId = `transient_${plan.table.source.name}_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
-    const rows = localOnly ? await runPullQueryLocally(this.options.streams, plan) : await this.routedPull(sql, plan);
+    const rows = localOnly ? await runPullQueryLocally(this.app(plan.table), plan) : await this.routedPull(sql, plan);
     return { queryId, header: plan.header, rows };
   }
 
   /** Local rows, the owner's for a single key, or every instance's for a scan. */
   private async routedPull(sql: string, plan: PullPlan): Promise<unknown[][]> {
-    const streams = this.options.streams;
+    const streams = this.app(plan.table);
     const store = plan.table.storeName;
     if (plan.keys !== null && plan.keys.length === 1) {
       const md = streams.queryMetadataForKey(store, plan.keys[0], plan.table.keySerde);

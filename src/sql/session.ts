@@ -30,6 +30,11 @@ export class SqlSession {
     return this.analyzer.properties;
   }
 
+  /** Forgets a terminated persistent query (it no longer keeps its sources from being dropped). */
+  terminateQuery(queryId: string): boolean {
+    return this.analyzer.terminate(queryId);
+  }
+
   /**
    * Parses and analyzes a script. Throws a SqlError (with file, line, column and source excerpt;
    * see SqlError.format()) at the first invalid statement; statements before it stay applied.

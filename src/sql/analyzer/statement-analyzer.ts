@@ -62,6 +62,11 @@ export class StatementAnalyzer {
     private readonly config: AnalyzerConfig = {},
   ) {}
 
+  /** TERMINATE: the query no longer reads or writes its sources (a server's query life cycle). */
+  terminate(queryId: string): boolean {
+    return this.queries.delete(queryId);
+  }
+
   analyze(statement: Statement): AnalyzedStatement {
     switch (statement.kind) {
       case 'CreateSource':
