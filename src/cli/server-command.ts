@@ -3,7 +3,7 @@
  * loads only when the command runs.
  */
 import { Command, Option } from 'commander';
-import { consoleLogger } from '../runtime/logger.js';
+import { consoleLogger } from '../common/logger.js';
 import { addLogOptions } from './log-options.js';
 import type { ServerCliOptions } from './server-start.js';
 

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Log } from '../log/types.js';
-import { consoleLogger, type Logger } from '../runtime/logger.js';
+import { consoleLogger, type Logger } from '../common/logger.js';
 import { BasicAuth } from '../server/basic-auth.js';
 import { DEFAULT_SERVICE_ID, KsqlServer } from '../server/ksql-server.js';
 import { readConfigFile } from './config-file.js';

@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { consoleLogger } from '../runtime/logger.js';
+import { consoleLogger } from '../common/logger.js';
 import { UserError } from './errors.js';
 import { KsqlClient } from './sql-client.js';
 import { SqlShell } from './sql-shell.js';

@@ -3,7 +3,7 @@
  * are started once the replay is done), then it polls for new ones. The server that accepted a
  * statement waits here for its command to come back and answers with what it did.
  */
-import type { Logger } from '../runtime/logger.js';
+import type { Logger } from '../common/logger.js';
 import type { CommandTopic } from './command-topic.js';
 import type { Entity } from './entities.js';
 import type { KsqlEngine } from './ksql-engine.js';

@@ -5,8 +5,8 @@
  */
 import type { DataSource, FormatInfo } from '../sql/analyzer/metastore.js';
 import { formatSchema, type Column } from '../sql/analyzer/schema.js';
-import { describePlan } from '../sql/plan/logicalPlan.js';
-import { formatType, type SqlType } from '../sql/types/sqlType.js';
+import { describePlan } from '../sql/analyzer/logical-plan.js';
+import { formatType, type SqlType } from '../sql/types/sql-type.js';
 import type { PersistentQuery } from './persistent-query.js';
 
 export type Entity = Record<string, unknown>;

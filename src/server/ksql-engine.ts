@@ -4,7 +4,7 @@
  * commands in the same order, so each gets the same catalog and the same query ids; a restarted
  * server replays them all first and then starts the queries still alive at the end.
  */
-import type { AnalyzedStatement } from '../sql/analyzer/statementAnalyzer.js';
+import type { AnalyzedStatement } from '../sql/analyzer/statement-analyzer.js';
 import { SqlSession } from '../sql/session.js';
 import { parseAdminStatement } from './admin-statements.js';
 import type { Command } from './command-topic.js';

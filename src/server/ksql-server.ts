@@ -9,7 +9,7 @@
 import { createSecureServer, type Http2SecureServer } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import type { Log } from '../log/types.js';
-import type { Logger } from '../runtime/logger.js';
+import type { Logger } from '../common/logger.js';
 import type { ProcessingLogger } from '../sql/expr/compile.js';
 import type { BasicAuth } from './basic-auth.js';
 import { CommandRunner } from './command-runner.js';

@@ -10,10 +10,10 @@
 import type { Log } from '../log/types.js';
 import { KafkaStreams } from '../runtime/kafka-streams.js';
 import type { StreamsConfigInput } from '../runtime/config.js';
-import type { Logger } from '../runtime/logger.js';
-import type { AnalyzedStatement } from '../sql/analyzer/statementAnalyzer.js';
+import type { Logger } from '../common/logger.js';
+import type { AnalyzedStatement } from '../sql/analyzer/statement-analyzer.js';
 import type { ProcessingLogger } from '../sql/expr/compile.js';
-import type { PersistentQueryPlan } from '../sql/plan/logicalPlan.js';
+import type { PersistentQueryPlan } from '../sql/analyzer/logical-plan.js';
 import { planScript } from '../sql/planner/script.js';
 import type { SqlSession } from '../sql/session.js';
 import type { OffsetReset } from '../topology/nodes.js';

@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
-import { silentLogger } from '../../src/runtime/logger.js';
+import { silentLogger } from '../../src/common/logger.js';
 import { EmbeddedLog } from '../../src/log/embedded/embedded-log.js';
 import { BasicAuth } from '../../src/server/basic-auth.js';
 import { KsqlServer } from '../../src/server/ksql-server.js';

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { EmbeddedLog } from '../../src/log/embedded/embedded-log.js';
-import { silentLogger } from '../../src/runtime/logger.js';
+import { silentLogger } from '../../src/common/logger.js';
 import { KsqlServer } from '../../src/server/ksql-server.js';
 import { tempDir } from '../helpers/embedded.js';
 
