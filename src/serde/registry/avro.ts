@@ -5,6 +5,7 @@ import { SerdeError } from '../serde.js';
 import type { RegistrySchema, SchemaReference, SchemaRegistryClient } from './client.js';
 import { type Compiled, RegistrySerde, type RegistrySerdeOptions } from './registry-serde.js';
 import { HEADER_SIZE } from './wire-format.js';
+import { withAvroFieldNames } from './field-case.js';
 
 const require = createRequire(import.meta.url);
 let avroLib: typeof avsc | undefined;
@@ -90,7 +91,8 @@ export class AvroSerde<T = unknown> extends RegistrySerde<T, AvroCompiled> {
 
   protected encode(writer: Compiled<AvroCompiled>, data: T): { payload: Uint8Array } {
     try {
-      return { payload: writer.parsed.type.toBuffer(data) };
+      const type = writer.parsed.type;
+      return { payload: type.toBuffer(this.options.matchFieldCase ? withAvroFieldNames(data, type) : data) };
     } catch (e) {
       throw new SerdeError(`avro: cannot write the value with schema id ${writer.id}: ${(e as Error).message}`);
     }

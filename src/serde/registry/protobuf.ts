@@ -5,6 +5,7 @@ import { SerdeError } from '../serde.js';
 import type { RegistrySchema, SchemaRegistryClient } from './client.js';
 import { type Compiled, RegistrySerde, type RegistrySerdeOptions } from './registry-serde.js';
 import { decodeMessageIndexes, encodeMessageIndexes, HEADER_SIZE } from './wire-format.js';
+import { withProtobufFieldNames } from './field-case.js';
 
 const require = createRequire(import.meta.url);
 let pbLib: typeof pbjs | undefined;
@@ -112,7 +113,7 @@ export class ProtobufSerde<T = Record<string, unknown>> extends RegistrySerde<T,
   protected encode(writer: Compiled<ProtoSchema>, data: T): { payload: Uint8Array; prefix: Uint8Array } {
     const type = this.writeType(writer);
     try {
-      const msg = type.fromObject(data as Record<string, unknown>);
+      const msg = type.fromObject((this.options.matchFieldCase ? withProtobufFieldNames(data, type) : data) as Record<string, unknown>);
       return { payload: type.encode(msg).finish(), prefix: encodeMessageIndexes(writer.parsed.pathOf.get(type)!) };
     } catch (e) {
       throw new SerdeError(`protobuf: cannot write the value as ${type.name}: ${(e as Error).message}`);

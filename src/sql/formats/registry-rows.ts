@@ -46,7 +46,7 @@ function avroRows(columns: readonly ColumnSpec[], format: FormatInfo, isKey: boo
   const registry = requireRegistry(format);
   const fullName = format.schemaFullName ?? `${KSQL_AVRO_NAMESPACE}.${KSQL_AVRO_NAME}`;
   const own = unwrapped ? ['null', avroSchemaOf(columns[0]!.type, fullName)] : avroRecord(fullName, columns);
-  const writer = new AvroSerde({ registry, isKey, ...(format.schemaId !== undefined ? { id: format.schemaId } : { schema: own as never }) });
+  const writer = new AvroSerde({ registry, isKey, ...(format.schemaId !== undefined ? { id: format.schemaId, matchFieldCase: true } : { schema: own as never }) });
   const reader = new AvroSerde({ registry, isKey });
   const types = columns.map((c) => c.type);
   return {
@@ -122,7 +122,7 @@ function protobufRows(columns: readonly ColumnSpec[], format: FormatInfo, isKey:
   const registry = requireRegistry(format);
   const messageName = format.schemaFullName ?? 'ConnectDefault1';
   const schema = protoSchemaOf(columns, messageName);
-  const writer = new ProtobufSerde({ registry, isKey, ...(format.schemaId !== undefined ? { id: format.schemaId } : { schema, messageName }) });
+  const writer = new ProtobufSerde({ registry, isKey, ...(format.schemaId !== undefined ? { id: format.schemaId, matchFieldCase: true } : { schema, messageName }) });
   const reader = new ProtobufSerde({ registry, isKey });
   const codec = protoRowCodec(columns);
   return {
