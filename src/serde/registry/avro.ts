@@ -1,7 +1,7 @@
 /** Avro in Confluent's wire format, with `avsc`. */
 import type * as avsc from 'avsc';
 import { createRequire } from 'node:module';
-import { SerdeError } from '../serde.js';
+import { SerdeError, SerdeUnavailableError } from '../serde.js';
 import type { RegistrySchema, SchemaReference, SchemaRegistryClient } from './client.js';
 import { type Compiled, RegistrySerde, type RegistrySerdeOptions } from './registry-serde.js';
 import { HEADER_SIZE } from './wire-format.js';
@@ -52,7 +52,7 @@ export function avroType(client: SchemaRegistryClient, schema: RegistrySchema, o
     addRefs(schema.references);
     return avro().Type.forSchema(JSON.parse(schema.schema) as avsc.Schema, { ...opts, registry });
   } catch (e) {
-    if (e instanceof SerdeError) throw e;
+    if (e instanceof SerdeError || e instanceof SerdeUnavailableError) throw e;
     throw new SerdeError(`invalid Avro schema: ${(e as Error).message}`);
   }
 }

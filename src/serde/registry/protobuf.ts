@@ -1,7 +1,7 @@
 /** Protobuf in Confluent's wire format (with the message indexes), with `protobufjs`. */
 import { createRequire } from 'node:module';
 import type * as pbjs from 'protobufjs';
-import { SerdeError } from '../serde.js';
+import { SerdeError, SerdeUnavailableError } from '../serde.js';
 import type { RegistrySchema, SchemaRegistryClient } from './client.js';
 import { type Compiled, RegistrySerde, type RegistrySerdeOptions } from './registry-serde.js';
 import { decodeMessageIndexes, encodeMessageIndexes, HEADER_SIZE } from './wire-format.js';
@@ -80,7 +80,7 @@ export function protoSchema(text: string, client?: SchemaRegistryClient, schema?
     if (!first) throw new Error('the schema declares no message');
     return { root, byPath, pathOf, first };
   } catch (e) {
-    if (e instanceof SerdeError) throw e;
+    if (e instanceof SerdeError || e instanceof SerdeUnavailableError) throw e;
     throw new SerdeError(`invalid Protobuf schema: ${(e as Error).message}`);
   }
 }
