@@ -80,11 +80,34 @@ function quote(s: string): string {
   return `'${s.replace(/'/g, "''")}'`;
 }
 
+/** The text without line and block comments outside strings (ksqlDB reads its test files with comments allowed). */
+export function stripJsonComments(text: string): string {
+  let out = '';
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i]!;
+    if (c === '"') {
+      const start = i++;
+      while (i < text.length && text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
+      out += text.slice(start, ++i);
+    } else if (c === '/' && text[i + 1] === '/') {
+      while (i < text.length && text[i] !== '\n') i++;
+    } else if (c === '/' && text[i + 1] === '*') {
+      const end = text.indexOf('*/', i + 2);
+      i = end < 0 ? text.length : end + 2;
+    } else {
+      out += c;
+      i++;
+    }
+  }
+  return out;
+}
+
 /** The cases of one QTT file, expanded per format and config; disabled cases are left out. */
 export function parseQttFile(text: string, fileName: string): QttCase[] {
   let doc: JsonValue;
   try {
-    doc = parseJson(text, { exactNumbers: true });
+    doc = parseJson(stripJsonComments(text), { exactNumbers: true });
   } catch (e) {
     throw new TestFileError(`File name: ${fileName} Message: ${(e as Error).message}`);
   }

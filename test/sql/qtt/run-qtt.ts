@@ -18,7 +18,14 @@ const files = roots.flatMap((p) => (statSync(p).isDirectory() ? readdirSync(p).f
 
 const tally = new Map<string, Record<string, number>>();
 for (const f of files) {
-  for (const c of parseQttFile(readFileSync(f, 'utf8'), f)) {
+  let cases;
+  try {
+    cases = parseQttFile(readFileSync(f, 'utf8'), f);
+  } catch (e) {
+    console.log(`file\t${f}\t${(e as Error).message}`);
+    continue;
+  }
+  for (const c of cases) {
     const r = await runQttCase(c, queryTestDriver);
     const g = qttCaseGroup(c);
     const t = tally.get(g) ?? {};
