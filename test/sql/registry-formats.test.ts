@@ -22,8 +22,10 @@ const PROTO_ROW = '{"NAME": "tea", "N": 3, "TS": 1700000000123, "B": "AQID", "OK
 const PROTO_TYPES = `ID BIGINT KEY, NAME STRING, N INT, TS TIMESTAMP, B BYTES, OK BOOLEAN, X DOUBLE, ST STRUCT<A INT, S STRING>, ARR ARRAY<INT>, M MAP<STRING, DOUBLE>`;
 
 async function roundTrip(format: string, types: string, row: string, url = mock()) {
-  const inputs = parseInputFile(`{"inputs": [{"topic": "in", "key": 7, "value": ${row}, "timestamp": 1}]}`);
-  const outputs = parseOutputFile(`{"outputs": [{"topic": "OUT", "key": 7, "value": ${row}, "timestamp": 1}]}`);
+  // as in ksqlDB's test files, a Protobuf key is always a message: the single key column is an object
+  const key = format.startsWith('PROTOBUF') ? '{"ID": 7}' : '7';
+  const inputs = parseInputFile(`{"inputs": [{"topic": "in", "key": ${key}, "value": ${row}, "timestamp": 1}]}`);
+  const outputs = parseOutputFile(`{"outputs": [{"topic": "OUT", "key": ${key}, "value": ${row}, "timestamp": 1}]}`);
   const result = await runTestCase(
     {
       name: format,
@@ -96,6 +98,14 @@ describe('registry formats in SQL (mock registry)', () => {
     expect(t.schema.value.map((c) => `${c.name} ${c.type.base}`)).toEqual(['ID BIGINT', 'AMOUNT DECIMAL', 'TAGS ARRAY', 'NOTE STRING']);
     session.execute(`CREATE STREAM O2 WITH (KAFKA_TOPIC='orders', VALUE_FORMAT='AVRO', VALUE_SCHEMA_ID=${id});`);
     expect(session.metastore.get('O2')!.valueFormat.schemaId).toBe(id);
+  });
+
+  it('BIGINT stays exact beyond 2^53 in AVRO, PROTOBUF, PROTOBUF_NOSR and JSON_SR (keys and values)', async () => {
+    for (const format of ['AVRO', 'PROTOBUF', 'PROTOBUF_NOSR', 'JSON_SR']) {
+      const row = '{"V": 9223372036854775807, "W": -9223372036854775808, "ARR": [9007199254740993]}';
+      const { result } = await roundTrip(format, 'ID BIGINT KEY, V BIGINT, W BIGINT, ARR ARRAY<BIGINT>', row);
+      expect(`${format}: ${result.message ?? 'passed'}`).toBe(`${format}: passed`);
+    }
   });
 
   it('errors a user can cause are one positioned line', () => {

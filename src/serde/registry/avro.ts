@@ -19,6 +19,25 @@ export interface AvroSerdeOptions extends RegistrySerdeOptions {
   schema?: avsc.Schema | string;
   /** avsc's logical type implementations (e.g. decimal, date) for reading and writing. */
   logicalTypes?: Record<string, new (schema: avsc.Schema, opts?: unknown) => avsc.types.LogicalType>;
+  /** Read Avro longs as bigints, exact beyond 2^53 (default: numbers). Writing takes numbers or bigints. */
+  longsAsBigInt?: boolean;
+}
+
+let bigIntLong: avsc.Type | undefined;
+/** avsc's long type with bigint values (avsc's documented custom long type); numbers are accepted on write. */
+function bigIntLongType(): avsc.Type {
+  return (bigIntLong ??= avro().types.LongType.__with({
+    fromBuffer: (buf: Buffer) => buf.readBigInt64LE(0),
+    toBuffer: (n: bigint | number) => {
+      const buf = Buffer.alloc(8);
+      buf.writeBigInt64LE(BigInt(n), 0);
+      return buf;
+    },
+    fromJSON: (n: number | string) => BigInt(n),
+    toJSON: (n: bigint) => Number(n),
+    isValid: (n: unknown) => typeof n === 'bigint' ? n >= -(2n ** 63n) && n < 2n ** 63n : Number.isSafeInteger(n),
+    compare: (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0),
+  }));
 }
 
 interface AvroCompiled {
@@ -36,7 +55,7 @@ function schemaText(schema: avsc.Schema | string): string {
 
 /** Parses a registry schema with its references (named types from other subjects) into one avsc Type. */
 export function avroType(client: SchemaRegistryClient, schema: RegistrySchema, opts: Partial<avsc.ForSchemaOptions> = {}): avsc.Type {
-  const registry: Record<string, avsc.Type> = {};
+  const registry: Record<string, avsc.Type> = { ...opts.registry };
   const seen = new Set<string>();
   const addRefs = (refs: readonly SchemaReference[]): void => {
     for (const ref of refs) {
@@ -72,7 +91,8 @@ export class AvroSerde<T = unknown> extends RegistrySerde<T, AvroCompiled> {
   }
 
   private typeOptions(): Partial<avsc.ForSchemaOptions> {
-    return this.avroOptions.logicalTypes ? { logicalTypes: this.avroOptions.logicalTypes } : {};
+    const { logicalTypes, longsAsBigInt } = this.avroOptions;
+    return { ...(logicalTypes ? { logicalTypes } : {}), ...(longsAsBigInt ? { registry: { long: bigIntLongType() } } : {}) };
   }
 
   protected ownSchema(): RegistrySchema | undefined {

@@ -18,6 +18,8 @@ export interface ProtobufSerdeOptions extends RegistrySerdeOptions {
   schema?: string;
   /** The message type to write (full or simple name; default: the first message of the schema). */
   messageName?: string;
+  /** Read 64-bit ints as decimal strings, exact beyond 2^53 (default: numbers). Writing takes numbers, strings or bigints. */
+  longsAsStrings?: boolean;
 }
 
 interface ProtoSchema {
@@ -31,6 +33,8 @@ interface ProtoSchema {
 const PARSE = { keepCase: true };
 /** How decoded messages look: numbers for 64-bit ints, enum names, Buffers for bytes, defaults filled in. */
 export const TO_OBJECT: pbjs.IConversionOptions = { longs: Number, enums: String, bytes: Buffer as unknown as typeof String, defaults: true, arrays: true, objects: true };
+/** As TO_OBJECT, with 64-bit ints as decimal strings (exact beyond 2^53). */
+export const TO_OBJECT_EXACT_LONGS: pbjs.IConversionOptions = { ...TO_OBJECT, longs: String };
 
 function messagesOf(ns: pbjs.NamespaceBase): pbjs.Type[] {
   const P = protobuf();
@@ -125,7 +129,7 @@ export class ProtobufSerde<T = Record<string, unknown>> extends RegistrySerde<T,
     const type = reader.parsed.byPath.get(indexes.join('.'));
     if (!type) throw new SerdeError(`protobuf: schema id ${reader.id} has no message at index [${indexes.join(', ')}]`);
     try {
-      return type.toObject(type.decode(data.subarray(next)), TO_OBJECT) as T;
+      return type.toObject(type.decode(data.subarray(next)), this.pbOptions.longsAsStrings ? TO_OBJECT_EXACT_LONGS : TO_OBJECT) as T;
     } catch (e) {
       throw new SerdeError(`protobuf: cannot read a ${type.name} with schema id ${reader.id}: ${(e as Error).message}`);
     }

@@ -148,8 +148,6 @@ function bytesToUnscaled(b: Buffer): bigint {
 export function toAvro(v: unknown, t: SqlType): unknown {
   if (v === null || v === undefined) return null;
   switch (t.base) {
-    case 'BIGINT':
-      return Number(v as bigint);
     case 'DECIMAL':
       return unscaledToBytes(fitDecimal(v as Decimal, t.precision, t.scale).unscaled);
     case 'ARRAY':
@@ -172,9 +170,10 @@ export function fromAvro(v: unknown, t: SqlType, where: string): unknown {
     case 'DATE':
     case 'TIME':
     case 'TIMESTAMP':
+      if (typeof v === 'bigint') return t.base === 'STRING' ? String(v) : Number(v);
       return typeof v === 'object' && !Buffer.isBuffer(v) ? unionBranch(v, t, where) : t.base === 'STRING' && typeof v !== 'string' ? String(v) : v;
     case 'BIGINT':
-      return BigInt(v as number);
+      return typeof v === 'object' ? unionBranch(v, t, where) : BigInt(v as number | bigint);
     case 'BYTES':
       return v;
     case 'DECIMAL':

@@ -128,12 +128,18 @@ export function toProto(v: unknown, t: SqlType): unknown {
   }
 }
 
-/** A value protobufjs' toObject produced (longs as numbers, enums as names) as the SQL value of type t. */
+function isWrapper(v: unknown): v is { value: unknown } {
+  return typeof v === 'object' && v !== null && !Buffer.isBuffer(v) && !Array.isArray(v) && 'value' in v;
+}
+
+/** A value protobufjs' toObject produced (longs as decimal strings, enums as names) as the SQL value of type t. */
 export function fromProto(v: unknown, t: SqlType, where: string): unknown {
   if (v === null || v === undefined) return null;
+  // wrapper types (google.protobuf.*Value) arrive as { value }
+  if (t.base !== 'STRUCT' && t.base !== 'ARRAY' && t.base !== 'MAP' && isWrapper(v)) return fromProto(v.value, t, where);
   switch (t.base) {
     case 'BIGINT':
-      return BigInt(v as number);
+      return BigInt(v as number | string);
     case 'TIMESTAMP': {
       if (typeof v === 'number') return v;
       const ts = v as { seconds?: number; nanos?: number };
@@ -144,8 +150,6 @@ export function fromProto(v: unknown, t: SqlType, where: string): unknown {
     case 'STRUCT':
       return compositeFromPlain(v, t, where, fromProto);
     default:
-      // wrapper types arrive as { value }
-      if (typeof v === 'object' && !Buffer.isBuffer(v) && 'value' in (v as object)) return (v as { value: unknown }).value;
       return v;
   }
 }
