@@ -31,6 +31,28 @@ interface ProtoSchema {
 }
 
 const PARSE = { keepCase: true };
+
+/**
+ * Message types registries know without references (Confluent's schema registry ships them): confluent.type.Decimal
+ * (with the precision and scale in `(confluent.field_meta)` options), google.type.Date and google.type.TimeOfDay.
+ */
+const KNOWN_TYPES = {
+  confluent: { nested: { type: { nested: { Decimal: { fields: { value: { type: 'bytes', id: 1 }, precision: { type: 'uint32', id: 2 }, scale: { type: 'int32', id: 3 } } } } } } },
+  google: {
+    nested: {
+      type: {
+        nested: {
+          Date: { fields: { year: { type: 'int32', id: 1 }, month: { type: 'int32', id: 2 }, day: { type: 'int32', id: 3 } } },
+          TimeOfDay: { fields: { hours: { type: 'int32', id: 1 }, minutes: { type: 'int32', id: 2 }, seconds: { type: 'int32', id: 3 }, nanos: { type: 'int32', id: 4 } } },
+        },
+      },
+    },
+  },
+};
+
+function isKnownImport(name: string): boolean {
+  return name.startsWith('google/protobuf/') || name.startsWith('google/type/') || name.startsWith('confluent/');
+}
 /** How decoded messages look: numbers for 64-bit ints, enum names, Buffers for bytes, defaults filled in. */
 export const TO_OBJECT: pbjs.IConversionOptions = { longs: Number, enums: String, bytes: Buffer as unknown as typeof String, defaults: true, arrays: true, objects: true };
 /** As TO_OBJECT, with 64-bit ints as decimal strings (exact beyond 2^53). */
@@ -49,7 +71,7 @@ export function protoSchema(text: string, client?: SchemaRegistryClient, schema?
     const seen = new Set<string>();
     const addRefs = (refs: RegistrySchema['references']): void => {
       for (const ref of refs) {
-        if (seen.has(ref.name) || ref.name.startsWith('google/protobuf/')) continue;
+        if (seen.has(ref.name) || isKnownImport(ref.name)) continue;
         seen.add(ref.name);
         const v = client!.version(ref.subject, ref.version);
         addRefs(v.references);
@@ -61,6 +83,7 @@ export function protoSchema(text: string, client?: SchemaRegistryClient, schema?
       const json = P.common.get(`google/protobuf/${wk}.proto`);
       if (json) root.addJSON((json as { nested: Record<string, pbjs.AnyNestedObject> }).nested);
     }
+    root.addJSON(KNOWN_TYPES as Record<string, pbjs.AnyNestedObject>);
     // the file alone gives the declaration order the message indexes refer to
     const file = P.parse(text, new P.Root(), PARSE);
     P.parse(text, root, PARSE);

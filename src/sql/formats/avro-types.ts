@@ -130,7 +130,8 @@ export function sqlTypeOfAvro(schema: AvroSchema, where: string, named: Map<stri
 
 // ------------------------------------------------------------ values
 
-function unscaledToBytes(v: bigint): Buffer {
+/** Big-endian two's complement bytes of an unscaled decimal (Avro's and Confluent's Protobuf decimal encoding). */
+export function unscaledToBytes(v: bigint): Buffer {
   // minimal two's complement, big-endian
   const neg = v < 0n;
   let bytes = 1;
@@ -139,7 +140,7 @@ function unscaledToBytes(v: bigint): Buffer {
   return Buffer.from(hex, 'hex');
 }
 
-function bytesToUnscaled(b: Buffer): bigint {
+export function bytesToUnscaled(b: Buffer): bigint {
   if (b.length === 0) return 0n;
   return BigInt.asIntN(b.length * 8, BigInt(`0x${b.toString('hex')}`));
 }
