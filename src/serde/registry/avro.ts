@@ -40,6 +40,13 @@ function bigIntLongType(): avsc.Type {
   }));
 }
 
+/** avsc's typeHook: every `long` (as a name or `{"type": "long"}`, without a logical type) is the bigint long. */
+function bigIntLongHook(schema: avsc.Schema): avsc.Type | undefined {
+  if (schema === 'long') return bigIntLongType();
+  if (typeof schema === 'object' && schema !== null && (schema as { type?: unknown }).type === 'long' && !('logicalType' in schema)) return bigIntLongType();
+  return undefined;
+}
+
 interface AvroCompiled {
   /** The writer schema. */
   type: avsc.Type;
@@ -92,7 +99,7 @@ export class AvroSerde<T = unknown> extends RegistrySerde<T, AvroCompiled> {
 
   private typeOptions(): Partial<avsc.ForSchemaOptions> {
     const { logicalTypes, longsAsBigInt } = this.avroOptions;
-    return { ...(logicalTypes ? { logicalTypes } : {}), ...(longsAsBigInt ? { registry: { long: bigIntLongType() } } : {}) };
+    return { ...(logicalTypes ? { logicalTypes } : {}), ...(longsAsBigInt ? { typeHook: bigIntLongHook } : {}) };
   }
 
   protected ownSchema(): RegistrySchema | undefined {

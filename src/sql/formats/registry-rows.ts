@@ -122,7 +122,7 @@ function protobufRows(columns: readonly ColumnSpec[], format: FormatInfo, isKey:
   const registry = requireRegistry(format);
   const messageName = format.schemaFullName ?? 'ConnectDefault1';
   const schema = protoSchemaOf(columns, messageName);
-  const writer = new ProtobufSerde({ registry, isKey, ...(format.schemaId !== undefined ? { id: format.schemaId, matchFieldCase: true } : { schema, messageName }) });
+  const writer = new ProtobufSerde({ registry, isKey, ...(format.schemaId !== undefined ? { id: format.schemaId, matchFieldCase: true, ...(format.schemaFullName ? { messageName: format.schemaFullName } : {}) } : { schema, messageName }) });
   const reader = new ProtobufSerde({ registry, isKey, longsAsStrings: true });
   const codec = protoRowCodec(columns);
   return {

@@ -1,7 +1,7 @@
 /**
  * Runs ksqlDB's QTT files and prints pass rates of the registry-format cases and the JSON cases:
- *   npx tsx test/sql/qtt/run-qtt.ts [dir-or-files...] [--failures]
- * (default: the files vendored in test/sql/qtt/files).
+ *   npx tsx test/sql/qtt/run-qtt.ts [dir-or-files...] [--failures] [--name=<text>]
+ * (default: the files vendored in test/sql/qtt/files); --name=<text> runs the cases whose name contains it.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import { qttCaseGroup, runQttCase } from '../../../src/sql/testrunner/qtt-runner
 
 const args = process.argv.slice(2);
 const showFailures = args.includes('--failures');
+const only = args.find((a) => a.startsWith('--name='))?.slice('--name='.length);
 const paths = args.filter((a) => !a.startsWith('--'));
 const roots = paths.length > 0 ? paths : [fileURLToPath(new URL('./files', import.meta.url))];
 const files = roots.flatMap((p) => (statSync(p).isDirectory() ? readdirSync(p).filter((f) => f.endsWith('.json')).sort().map((f) => join(p, f)) : [p]));
@@ -26,6 +27,7 @@ for (const f of files) {
     continue;
   }
   for (const c of cases) {
+    if (only !== undefined && !c.name.includes(only)) continue;
     const r = await runQttCase(c, queryTestDriver);
     const g = qttCaseGroup(c);
     const t = tally.get(g) ?? {};
