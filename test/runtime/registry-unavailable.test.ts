@@ -3,7 +3,8 @@
  * with one line, nothing goes to the dead-letter topic, and a later run (registry back) processes every record.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Consumed, KafkaStreams, Produced, Serdes, StreamsBuilder, silentLogger, type Serde } from 'kstream';
+import { Consumed, Grouped, KafkaStreams, Produced, Serdes, StreamsBuilder, silentLogger, type Serde } from 'kstream';
+import { produce } from '../helpers/embedded.js';
 import { EmbeddedLog } from '../../src/log/embedded/embedded-log.js';
 import { readAll, tempDir } from '../helpers/embedded.js';
 
@@ -11,7 +12,7 @@ const S = Serdes.String();
 const ORDER = { type: 'record', name: 'Order', fields: [{ name: 'item', type: 'string' }, { name: 'qty', type: 'int' }] } as const;
 type Order = { item: string; qty: number };
 
-describe('an unreachable schema registry', () => {
+describe('schema registry serdes in the runtime', () => {
   let dir: string;
   let cleanup: () => void;
   beforeEach(() => ({ dir, cleanup } = tempDir()));
@@ -25,7 +26,7 @@ describe('an unreachable schema registry', () => {
     return new KafkaStreams(b.build(), { 'application.id': 'orders-app', 'data.dir': dir, logger: silentLogger });
   };
 
-  it('stops the task after retrying, sends nothing to the DLQ and loses no record', async () => {
+  it('an unreachable registry stops the task after retrying, sends nothing to the DLQ and loses no record', async () => {
     const registry = `mock://unavailable-${process.pid}`;
     const writer = Serdes.Avro<Order>({ registry, schema: ORDER as never });
     const log = EmbeddedLog.open(dir);
@@ -50,5 +51,20 @@ describe('an unreachable schema registry', () => {
       ['o1', 'pear:5'],
     ]);
     expect(await readAll(dir, 'orders-app-dlq', S, S)).toEqual([]);
+  });
+
+  it('a schema-less Avro repartition serde (nothing to register) sends each record to the DLQ at once', async () => {
+    await produce(dir, 'items', ['tea', 'jam', 'tea'].map((value, i) => ({ key: String(i), value })));
+    const b = new StreamsBuilder();
+    b.stream('items', Consumed.with(S, S))
+      .selectKey((_k, item) => item)
+      .groupByKey(Grouped.with(S, Serdes.Avro<string>({ registry: `mock://schemaless-${process.pid}` })))
+      .count();
+    const started = Date.now();
+    await new KafkaStreams(b.build(), { 'application.id': 'items-app', 'data.dir': dir, logger: silentLogger }).run({ untilIdle: true });
+    expect(Date.now() - started).toBeLessThan(30_000);
+    const dlq = await readAll(dir, 'items-app-dlq', S, S);
+    expect(dlq.map((r) => r.value).sort()).toEqual(['jam', 'tea', 'tea']);
+    expect(dlq[0]!.headers.get('__streams.errors.message')).toMatch(/subject '.*-repartition-value' not found \(40401\)/);
   });
 });
