@@ -80,3 +80,14 @@ export function qttCaseGroup(c: QttCase): 'registry' | 'json' | 'other' {
   if (f.has('AVRO') || f.has('PROTOBUF') || f.has('PROTOBUF_NOSR') || f.has('JSON_SR')) return 'registry';
   return f.has('JSON') ? 'json' : 'other';
 }
+
+/** `<file>: <case name>` of each case, numbered (` #2`, ...) where a file repeats a name. */
+export function qttCaseIds(cases: readonly QttCase[]): string[] {
+  const seen = new Map<string, number>();
+  return cases.map((c) => {
+    const base = `${c.file}: ${c.name}`;
+    const n = (seen.get(base) ?? 0) + 1;
+    seen.set(base, n);
+    return n === 1 ? base : `${base} #${n}`;
+  });
+}
