@@ -4,6 +4,9 @@ import { SchemaRegistryClient, SchemaRegistryError, Serdes, SerdeError } from '.
 import { avro, protobuf } from '../../src/serde/registry/index.js';
 import type { Schema as AvroSchema } from 'avsc';
 import { registryConfigFromProperties } from '../../src/serde/registry/client.js';
+import { registryRowSerde } from '../../src/sql/formats/registry-rows.js';
+import { BIGINT, DATE, TIME, decimal } from '../../src/sql/types/sqlType.js';
+import { Decimal } from '../../src/sql/types/decimal.js';
 
 const url = inject('registryUrl');
 let seq = 0;
@@ -146,5 +149,24 @@ describe('registry client settings', () => {
   it('falls over to the next URL when the first is unreachable, and caches ids', () => {
     const c = new SchemaRegistryClient({ url: ['http://127.0.0.1:9', url], timeoutMs: 2000 });
     expect(c.subjects().length).toBeGreaterThan(0);
+  });
+});
+
+describe('SQL rows against a real registry', () => {
+  it('PROTOBUF DECIMAL, DATE, TIME and BIGINT beyond 2^53: the sink schema (Confluent/Google types) registers and round-trips', () => {
+    const t = topic('sql-proto-types');
+    const columns = [
+      { name: 'AMOUNT', type: decimal(6, 2) },
+      { name: 'D', type: DATE },
+      { name: 'T', type: TIME },
+      { name: 'N', type: BIGINT },
+    ];
+    const serde = registryRowSerde(columns, { format: 'PROTOBUF', registry: { url } }, false);
+    const row = [Decimal.parse('-12.50'), 19000, 3_723_004, 9_223_372_036_854_775_807n];
+    const bytes = serde.serialize(row, t)!;
+    const registered = new SchemaRegistryClient({ url }).version(`${t}-value`);
+    expect(bytes.readInt32BE(1)).toBe(registered.id);
+    expect(registered.schema).toContain('confluent.type.Decimal AMOUNT = 1');
+    expect(registryRowSerde(columns, { format: 'PROTOBUF', registry: { url } }, false).deserialize(bytes, t)).toEqual(row);
   });
 });
