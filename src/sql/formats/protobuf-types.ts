@@ -87,6 +87,14 @@ export function sqlTypeOfMessage(type: pbjs.Type, where: string): SqlType {
   return T.struct(type.fieldsArray.map((f) => ({ name: f.name.toUpperCase(), type: fieldType(f, where) })));
 }
 
+/** The message types (and the files they are imported from) of the SQL types Protobuf has no scalar for. */
+const MESSAGE_TYPE_OF = {
+  TIMESTAMP: { name: 'google.protobuf.Timestamp', imports: ['google/protobuf/timestamp.proto'] },
+  DATE: { name: 'google.type.Date', imports: ['google/type/date.proto'] },
+  TIME: { name: 'google.type.TimeOfDay', imports: ['google/type/timeofday.proto'] },
+  DECIMAL: { name: 'confluent.type.Decimal', imports: ['confluent/type/decimal.proto', 'confluent/meta.proto'] },
+} as const;
+
 /** The proto3 schema text of a row (or struct), ksqlDB's way: `ConnectDefault1` and numbered nested messages. */
 export function protoSchemaOf(fields: readonly { name: string; type: SqlType }[], messageName = 'ConnectDefault1'): string {
   let counter = 1;
@@ -111,18 +119,13 @@ export function protoSchemaOf(fields: readonly { name: string; type: SqlType }[]
       case 'BYTES':
         return 'bytes';
       case 'TIMESTAMP':
-        imports.add('google/protobuf/timestamp.proto');
-        return 'google.protobuf.Timestamp';
       case 'DATE':
-        imports.add('google/type/date.proto');
-        return 'google.type.Date';
       case 'TIME':
-        imports.add('google/type/timeofday.proto');
-        return 'google.type.TimeOfDay';
-      case 'DECIMAL':
-        imports.add('confluent/type/decimal.proto');
-        imports.add('confluent/meta.proto');
-        return 'confluent.type.Decimal';
+      case 'DECIMAL': {
+        const known = MESSAGE_TYPE_OF[t.base];
+        for (const i of known.imports) imports.add(i);
+        return known.name;
+      }
       case 'STRUCT': {
         const name = `ConnectDefault${++counter}`;
         nested.push(message(name, t.fields, indent));
