@@ -75,13 +75,14 @@ export type { StoreBuilder } from './state/managed-store.js';
 export { Serdes } from './serde/serdes.js';
 export { WindowedSerdes, TimeWindowedSerde, SessionWindowedSerde } from './serde/windowed-serdes.js';
 export type { WindowedSerde } from './serde/windowed-serdes.js';
-export { SerdeError } from './serde/serde.js';
+export { SerdeError, SerdeUnavailableError } from './serde/serde.js';
 export {
   AvroSerde,
   JsonSchemaSerde,
   ProtobufSerde,
   SchemaRegistryClient,
   SchemaRegistryError,
+  SchemaRegistryUnavailableError,
   registryConfigFromProperties,
 } from './serde/registry/index.js';
 export type {

@@ -1,4 +1,5 @@
 import type { InputRecord } from '../log/types.js';
+import { SerdeUnavailableError } from '../serde/serde.js';
 import type { RawHeaders } from '../processor/headers.js';
 import type { StreamsConfig } from './config.js';
 import type { Metrics } from './metrics.js';
@@ -44,6 +45,7 @@ export function handleRecordError(
   const e = describeError(error);
   const where = record === null ? `task ${task.idString}` : `record ${record.topic}-${record.partition}@${record.offset}`;
   const what = kind === 'deserialization' ? `could not deserialize ${where}` : `processor '${nodeName ?? '?'}' failed on ${where}`;
+  if (error instanceof SerdeUnavailableError) throw new FatalTaskError(`${what}: ${e.message}; stopping without skipping the record`);
   if (policy === 'fail') {
     const setting = kind === 'deserialization' ? 'default.deserialization.exception.handler' : 'processing.exception.handler';
     throw new FatalTaskError(`${what}: ${e.message} (${setting}=fail)`);

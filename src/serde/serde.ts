@@ -13,3 +13,11 @@ export interface Serde<T> {
 export class SerdeError extends Error {
   override readonly name = 'SerdeError';
 }
+
+/**
+ * Thrown by a serde that cannot reach a service it needs (a schema registry) after retrying: the record is not at
+ * fault, so it is not skipped or dead-lettered; the task stops without committing past it.
+ */
+export class SerdeUnavailableError extends Error {
+  override readonly name = 'SerdeUnavailableError';
+}

@@ -4,6 +4,9 @@ import { SchemaRegistryClient, SchemaRegistryError, Serdes, SerdeError } from '.
 import { avro, protobuf } from '../../src/serde/registry/index.js';
 import type { Schema as AvroSchema } from 'avsc';
 import { registryConfigFromProperties } from '../../src/serde/registry/client.js';
+import { registryRowSerde } from '../../src/sql/formats/registry-rows.js';
+import { BIGINT, DATE, TIME, decimal } from '../../src/sql/types/sql-type.js';
+import { Decimal } from '../../src/sql/types/decimal.js';
 
 const url = inject('registryUrl');
 let seq = 0;
@@ -55,7 +58,9 @@ describe('Avro serde against a real registry', () => {
     );
     expect(() => Serdes.Avro({ registry: url }).deserialize(Buffer.from([0, 0x7f, 0, 0, 1, 2]))).toThrow(/schema id 2130706433 not found \(40403\)/);
     expect(() => Serdes.Avro({ registry: url }).deserialize(Buffer.from('{"id":1}'))).toThrow('avro: unknown magic byte 123');
-    expect(() => Serdes.Avro({ registry: { url: 'http://127.0.0.1:9', timeoutMs: 2000 } }).deserialize(Buffer.from([0, 0, 0, 0, 1, 2]))).toThrow(/^schema registry unreachable: http:\/\/127\.0\.0\.1:9: .*ECONNREFUSED/);
+    expect(() => Serdes.Avro({ registry: { url: 'http://127.0.0.1:9', timeoutMs: 2000, retryBackoffMs: 50 } }).deserialize(Buffer.from([0, 0, 0, 0, 1, 2]))).toThrow(
+      /^schema registry unreachable \(schema id 1, 4 attempts\): http:\/\/127\.0\.0\.1:9: .*ECONNREFUSED/,
+    );
     // incompatible: BACKWARD compatibility on the subject refuses a new required field without default
     await fetch(`${url}/config/${t}-value`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ compatibility: 'BACKWARD' }) });
     Serdes.Avro({ registry: url, schema: ORDER }).serialize({ id: 1, item: 'x', qty: null }, t);
@@ -144,5 +149,24 @@ describe('registry client settings', () => {
   it('falls over to the next URL when the first is unreachable, and caches ids', () => {
     const c = new SchemaRegistryClient({ url: ['http://127.0.0.1:9', url], timeoutMs: 2000 });
     expect(c.subjects().length).toBeGreaterThan(0);
+  });
+});
+
+describe('SQL rows against a real registry', () => {
+  it('PROTOBUF DECIMAL, DATE, TIME and BIGINT beyond 2^53: the sink schema (Confluent/Google types) registers and round-trips', () => {
+    const t = topic('sql-proto-types');
+    const columns = [
+      { name: 'AMOUNT', type: decimal(6, 2) },
+      { name: 'D', type: DATE },
+      { name: 'T', type: TIME },
+      { name: 'N', type: BIGINT },
+    ];
+    const serde = registryRowSerde(columns, { format: 'PROTOBUF', registry: { url } }, false);
+    const row = [Decimal.parse('-12.50'), 19000, 3_723_004, 9_223_372_036_854_775_807n];
+    const bytes = serde.serialize(row, t)!;
+    const registered = new SchemaRegistryClient({ url }).version(`${t}-value`);
+    expect(bytes.readInt32BE(1)).toBe(registered.id);
+    expect(registered.schema).toContain('confluent.type.Decimal AMOUNT = 1');
+    expect(registryRowSerde(columns, { format: 'PROTOBUF', registry: { url } }, false).deserialize(bytes, t)).toEqual(row);
   });
 });

@@ -18,12 +18,14 @@ const ALL_TYPES = `ID BIGINT KEY, NAME STRING, N INT, AMOUNT DECIMAL(6,2), D DAT
   ST STRUCT<A INT, S STRING>, ARR ARRAY<INT>, M MAP<STRING, DOUBLE>`;
 // JSON text, so that DECIMAL keeps its scale (12.50) as in ksql-test-runner's files
 const ROW = '{"NAME": "tea", "N": 3, "AMOUNT": 12.50, "D": 19000, "T": 3600000, "TS": 1700000000123, "B": "AQID", "OK": true, "X": 1.25, "ST": {"A": 1, "S": "x"}, "ARR": [1, null, 3], "M": {"a": 1.5}}';
-const PROTO_ROW = '{"NAME": "tea", "N": 3, "TS": 1700000000123, "B": "AQID", "OK": true, "X": 1.25, "ST": {"A": 1, "S": "x"}, "ARR": [1, 2, 3], "M": {"a": 1.5}}';
-const PROTO_TYPES = `ID BIGINT KEY, NAME STRING, N INT, TS TIMESTAMP, B BYTES, OK BOOLEAN, X DOUBLE, ST STRUCT<A INT, S STRING>, ARR ARRAY<INT>, M MAP<STRING, DOUBLE>`;
+const PROTO_ROW = '{"NAME": "tea", "N": 3, "AMOUNT": 12.50, "D": 19000, "T": 3600000, "TS": 1700000000123, "B": "AQID", "OK": true, "X": 1.25, "ST": {"A": 1, "S": "x"}, "ARR": [1, 2, 3], "M": {"a": 1.5}}';
+const PROTO_TYPES = `ID BIGINT KEY, NAME STRING, N INT, AMOUNT DECIMAL(6,2), D DATE, T TIME, TS TIMESTAMP, B BYTES, OK BOOLEAN, X DOUBLE, ST STRUCT<A INT, S STRING>, ARR ARRAY<INT>, M MAP<STRING, DOUBLE>`;
 
 async function roundTrip(format: string, types: string, row: string, url = mock()) {
-  const inputs = parseInputFile(`{"inputs": [{"topic": "in", "key": 7, "value": ${row}, "timestamp": 1}]}`);
-  const outputs = parseOutputFile(`{"outputs": [{"topic": "OUT", "key": 7, "value": ${row}, "timestamp": 1}]}`);
+  // as in ksqlDB's test files, a Protobuf key is always a message: the single key column is an object
+  const key = format.startsWith('PROTOBUF') ? '{"ID": 7}' : '7';
+  const inputs = parseInputFile(`{"inputs": [{"topic": "in", "key": ${key}, "value": ${row}, "timestamp": 1}]}`);
+  const outputs = parseOutputFile(`{"outputs": [{"topic": "OUT", "key": ${key}, "value": ${row}, "timestamp": 1}]}`);
   const result = await runTestCase(
     {
       name: format,
@@ -71,7 +73,12 @@ describe('registry formats in SQL (mock registry)', () => {
     const schema = registryClient({ url: proto.url }).version('OUT-value');
     expect(schema.schemaType).toBe('PROTOBUF');
     expect(schema.schema).toContain('message ConnectDefault1 {');
-    expect(schema.schema).toContain('google.protobuf.Timestamp TS = 3;');
+    expect(schema.schema).toContain('google.protobuf.Timestamp TS = 6;');
+    // ksqlDB's (Confluent's) types for DECIMAL, DATE and TIME
+    expect(schema.schema).toContain('confluent.type.Decimal AMOUNT = 3 [(confluent.field_meta) = { params: [{ key: "precision", value: "6" }, { key: "scale", value: "2" }] }];');
+    expect(schema.schema).toContain('google.type.Date D = 4;');
+    expect(schema.schema).toContain('google.type.TimeOfDay T = 5;');
+    expect(schema.schema).toContain('import "confluent/type/decimal.proto";');
     const nosr = await roundTrip('PROTOBUF_NOSR', PROTO_TYPES, PROTO_ROW);
     expect(nosr.result.message ?? '').toBe('');
     expect(nosr.result.passed).toBe(true);
@@ -98,6 +105,14 @@ describe('registry formats in SQL (mock registry)', () => {
     expect(session.metastore.get('O2')!.valueFormat.schemaId).toBe(id);
   });
 
+  it('BIGINT stays exact beyond 2^53 in AVRO, PROTOBUF, PROTOBUF_NOSR and JSON_SR (keys and values)', async () => {
+    for (const format of ['AVRO', 'PROTOBUF', 'PROTOBUF_NOSR', 'JSON_SR']) {
+      const row = '{"V": 9223372036854775807, "W": -9223372036854775808, "ARR": [9007199254740993]}';
+      const { result } = await roundTrip(format, 'ID BIGINT KEY, V BIGINT, W BIGINT, ARR ARRAY<BIGINT>', row);
+      expect(`${format}: ${result.message ?? 'passed'}`).toBe(`${format}: passed`);
+    }
+  });
+
   it('errors a user can cause are one positioned line', () => {
     const err = (sql: string, url?: string): string => {
       try {
@@ -115,7 +130,7 @@ describe('registry formats in SQL (mock registry)', () => {
       "Cannot create topic 't' with format AVRO without configuring 'ksql.schema.registry.url'",
     );
     expect(err("CREATE STREAM S (A INT) WITH (KAFKA_TOPIC='t', VALUE_FORMAT='JSON', VALUE_SCHEMA_ID=1);", mock())).toBe('JSON does not support the following configs: [schemaId]');
-    expect(err("CREATE STREAM S (A DECIMAL(4,2)) WITH (KAFKA_TOPIC='t', VALUE_FORMAT='PROTOBUF');", mock())).toContain("The 'PROTOBUF' format does not support type 'DECIMAL'");
+    expect(err("CREATE STREAM S (A MAP<INT, STRING>) WITH (KAFKA_TOPIC='t', VALUE_FORMAT='PROTOBUF');", mock())).toContain('PROTOBUF format only supports MAP types with STRING keys');
     expect(err("CREATE STREAM S (A INT) WITH (KAFKA_TOPIC='t', VALUE_FORMAT='PROTOBUF', WRAP_SINGLE_VALUE=false);", mock())).toBe("Format 'PROTOBUF' does not support 'WRAP_SINGLE_VALUE' set to 'false'.");
   });
 });

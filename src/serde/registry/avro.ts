@@ -1,10 +1,11 @@
 /** Avro in Confluent's wire format, with `avsc`. */
 import type * as avsc from 'avsc';
 import { createRequire } from 'node:module';
-import { SerdeError } from '../serde.js';
+import { SerdeError, SerdeUnavailableError } from '../serde.js';
 import type { RegistrySchema, SchemaReference, SchemaRegistryClient } from './client.js';
 import { type Compiled, RegistrySerde, type RegistrySerdeOptions } from './registry-serde.js';
 import { HEADER_SIZE } from './wire-format.js';
+import { withAvroFieldNames } from './field-case.js';
 
 const require = createRequire(import.meta.url);
 let avroLib: typeof avsc | undefined;
@@ -18,6 +19,32 @@ export interface AvroSerdeOptions extends RegistrySerdeOptions {
   schema?: avsc.Schema | string;
   /** avsc's logical type implementations (e.g. decimal, date) for reading and writing. */
   logicalTypes?: Record<string, new (schema: avsc.Schema, opts?: unknown) => avsc.types.LogicalType>;
+  /** Read Avro longs as bigints, exact beyond 2^53 (default: numbers). Writing takes numbers or bigints. */
+  longsAsBigInt?: boolean;
+}
+
+let bigIntLong: avsc.Type | undefined;
+/** avsc's long type with bigint values (avsc's documented custom long type); numbers are accepted on write. */
+function bigIntLongType(): avsc.Type {
+  return (bigIntLong ??= avro().types.LongType.__with({
+    fromBuffer: (buf: Buffer) => buf.readBigInt64LE(0),
+    toBuffer: (n: bigint | number) => {
+      const buf = Buffer.alloc(8);
+      buf.writeBigInt64LE(BigInt(n), 0);
+      return buf;
+    },
+    fromJSON: (n: number | string) => BigInt(n),
+    toJSON: (n: bigint) => Number(n),
+    isValid: (n: unknown) => typeof n === 'bigint' ? n >= -(2n ** 63n) && n < 2n ** 63n : Number.isSafeInteger(n),
+    compare: (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0),
+  }));
+}
+
+/** avsc's typeHook: every `long` (as a name or `{"type": "long"}`, without a logical type) is the bigint long. */
+function bigIntLongHook(schema: avsc.Schema): avsc.Type | undefined {
+  if (schema === 'long') return bigIntLongType();
+  if (typeof schema === 'object' && schema !== null && (schema as { type?: unknown }).type === 'long' && !('logicalType' in schema)) return bigIntLongType();
+  return undefined;
 }
 
 interface AvroCompiled {
@@ -35,7 +62,7 @@ function schemaText(schema: avsc.Schema | string): string {
 
 /** Parses a registry schema with its references (named types from other subjects) into one avsc Type. */
 export function avroType(client: SchemaRegistryClient, schema: RegistrySchema, opts: Partial<avsc.ForSchemaOptions> = {}): avsc.Type {
-  const registry: Record<string, avsc.Type> = {};
+  const registry: Record<string, avsc.Type> = { ...opts.registry };
   const seen = new Set<string>();
   const addRefs = (refs: readonly SchemaReference[]): void => {
     for (const ref of refs) {
@@ -51,7 +78,7 @@ export function avroType(client: SchemaRegistryClient, schema: RegistrySchema, o
     addRefs(schema.references);
     return avro().Type.forSchema(JSON.parse(schema.schema) as avsc.Schema, { ...opts, registry });
   } catch (e) {
-    if (e instanceof SerdeError) throw e;
+    if (e instanceof SerdeError || e instanceof SerdeUnavailableError) throw e;
     throw new SerdeError(`invalid Avro schema: ${(e as Error).message}`);
   }
 }
@@ -71,7 +98,8 @@ export class AvroSerde<T = unknown> extends RegistrySerde<T, AvroCompiled> {
   }
 
   private typeOptions(): Partial<avsc.ForSchemaOptions> {
-    return this.avroOptions.logicalTypes ? { logicalTypes: this.avroOptions.logicalTypes } : {};
+    const { logicalTypes, longsAsBigInt } = this.avroOptions;
+    return { ...(logicalTypes ? { logicalTypes } : {}), ...(longsAsBigInt ? { typeHook: bigIntLongHook } : {}) };
   }
 
   protected ownSchema(): RegistrySchema | undefined {
@@ -90,7 +118,8 @@ export class AvroSerde<T = unknown> extends RegistrySerde<T, AvroCompiled> {
 
   protected encode(writer: Compiled<AvroCompiled>, data: T): { payload: Uint8Array } {
     try {
-      return { payload: writer.parsed.type.toBuffer(data) };
+      const type = writer.parsed.type;
+      return { payload: type.toBuffer(this.options.matchFieldCase ? withAvroFieldNames(data, type) : data) };
     } catch (e) {
       throw new SerdeError(`avro: cannot write the value with schema id ${writer.id}: ${(e as Error).message}`);
     }

@@ -4,7 +4,7 @@
  * that serdes can call it on the record path: after the first record of each schema it is a Map lookup.
  */
 import { readFileSync } from 'node:fs';
-import { SerdeError } from '../serde.js';
+import { SerdeError, SerdeUnavailableError } from '../serde.js';
 import { type HttpRequest, httpRequestSync } from './sync-http.js';
 
 export type SchemaType = 'AVRO' | 'PROTOBUF' | 'JSON';
@@ -36,9 +36,16 @@ export interface SchemaRegistryConfig {
   tls?: { ca?: string; cert?: string; key?: string; rejectUnauthorized?: boolean };
   /** Per request (default 10 s). */
   timeoutMs?: number;
+  /** Retries of a request no registry answered (unreachable, HTTP 502/503/504), with doubling waits (default 3). */
+  maxRetries?: number;
+  /** The first wait between retries (default 500 ms; doubling, at most 8 s). */
+  retryBackoffMs?: number;
 }
 
-/** A registry answered with an error, or could not be reached. One line, with the registry's error code. */
+/** No registry answered, after the retries: not a fault of the record being read or written. */
+export class SchemaRegistryUnavailableError extends SerdeUnavailableError {}
+
+/** A registry answered with an error. One line, with the registry's error code. */
 export class SchemaRegistryError extends SerdeError {
   constructor(
     message: string,
@@ -72,8 +79,23 @@ export function registryConfigFromProperties(props: Record<string, unknown>): Sc
     url: url.split(',').map((u) => u.trim()).filter(Boolean),
     basicAuth: typeof userInfo === 'string' && userInfo !== '' ? userInfo : undefined,
     tls: tls.ca || tls.cert || tls.key ? tls : undefined,
-    timeoutMs: props['schema.registry.request.timeout.ms'] !== undefined ? Number(props['schema.registry.request.timeout.ms']) : undefined,
+    timeoutMs: numberProp(props, 'schema.registry.request.timeout.ms'),
+    maxRetries: numberProp(props, 'schema.registry.max.retries'),
+    retryBackoffMs: numberProp(props, 'schema.registry.retries.wait.ms'),
   };
+}
+
+function numberProp(props: Record<string, unknown>, key: string): number | undefined {
+  const v = props[key];
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${key} must be a number >= 0, got '${String(v)}'`);
+  return n;
+}
+
+/** Blocks the calling thread (the client is synchronous: a serde waits for its schema). */
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 const CONTENT_TYPE = 'application/vnd.schemaregistry.v1+json';
@@ -160,7 +182,25 @@ export class SchemaRegistryClient {
     return JSON.stringify(b);
   }
 
+  /**
+   * One request, to each URL in turn; when none answers (or each answers 502/503/504) it is retried after 0.5, 1, 2 s ...
+   * (`maxRetries`, `retryBackoffMs`), then fails with SchemaRegistryUnavailableError.
+   */
   protected call(method: HttpRequest['method'], path: string, body: string | undefined, what: string): unknown {
+    const retries = this.config.maxRetries ?? 3;
+    let wait = this.config.retryBackoffMs ?? 500;
+    for (let attempt = 0; ; attempt++) {
+      const r = this.attempt(method, path, body, what);
+      if (!('unavailable' in r)) return r.body;
+      if (attempt >= retries) {
+        throw new SchemaRegistryUnavailableError(`schema registry unreachable (${what}, ${attempt + 1} attempt${attempt ? 's' : ''}): ${r.unavailable}`);
+      }
+      sleepSync(wait);
+      wait = Math.min(wait * 2, 8000);
+    }
+  }
+
+  private attempt(method: HttpRequest['method'], path: string, body: string | undefined, what: string): { body: unknown } | { unavailable: string } {
     let unreachable = '';
     for (const base of this.urls) {
       const res = httpRequestSync({
@@ -181,12 +221,16 @@ export class SchemaRegistryClient {
       } catch {
         parsed = { message: res.body.slice(0, 200) };
       }
-      if (res.status >= 200 && res.status < 300) return parsed;
+      if (res.status >= 200 && res.status < 300) return { body: parsed };
       const p = parsed as { message?: string; error_code?: number };
       const code = Number(p.error_code ?? res.status);
+      if (res.status === 502 || res.status === 503 || res.status === 504) {
+        unreachable += `${unreachable ? '; ' : ''}${base}: ${explain(res.status, code, what)}${p.message ? ` (${oneLine(p.message)})` : ''}`;
+        continue;
+      }
       throw new SchemaRegistryError(`schema registry ${base}: ${explain(res.status, code, what)}${p.message ? ` (${oneLine(p.message)})` : ''}`, res.status, code);
     }
-    throw new SchemaRegistryError(`schema registry unreachable: ${unreachable}`, 0, 0);
+    return { unavailable: unreachable };
   }
 }
 

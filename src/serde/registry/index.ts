@@ -1,4 +1,4 @@
-export { SchemaRegistryClient, SchemaRegistryError, registryConfigFromProperties } from './client.js';
+export { SchemaRegistryClient, SchemaRegistryError, SchemaRegistryUnavailableError, registryConfigFromProperties } from './client.js';
 export type { RegistrySchema, SchemaReference, SchemaRegistryConfig, SchemaType, SubjectVersion } from './client.js';
 export { AvroSerde, type AvroSerdeOptions, avro, avroType } from './avro.js';
 export { ProtobufSerde, type ProtobufSerdeOptions, protobuf, protoSchema } from './protobuf.js';

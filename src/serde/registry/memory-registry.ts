@@ -8,7 +8,8 @@ import { type HttpRequest } from './sync-http.js';
 import { explain, type RegistrySchema, SchemaRegistryClient, SchemaRegistryError, type SchemaRegistryConfig } from './client.js';
 
 interface Scope {
-  schemas: RegistrySchema[];
+  schemas: Map<number, RegistrySchema>;
+  nextId: number;
   idByText: Map<string, number>;
   subjects: Map<string, number[]>;
 }
@@ -17,13 +18,41 @@ const scopes = new Map<string, Scope>();
 
 function scopeOf(url: string): Scope {
   let s = scopes.get(url);
-  if (!s) scopes.set(url, (s = { schemas: [], idByText: new Map(), subjects: new Map() }));
+  if (!s) scopes.set(url, (s = { schemas: new Map(), nextId: 1, idByText: new Map(), subjects: new Map() }));
   return s;
+}
+
+function scopeKey(url: string): string {
+  return url.trim().replace(/\/+$/, '');
 }
 
 /** Forgets everything registered under a `mock://` scope. */
 export function dropMockScope(url: string): void {
-  scopes.delete(url.replace(/\/+$/, ''));
+  scopes.delete(scopeKey(url));
+}
+
+/** Registers a schema under a subject of a `mock://` scope; returns its id. */
+function register(s: Scope, subject: string, schema: RegistrySchema, wantedId?: number): number {
+  const key = `${schema.schemaType}\0${schema.schema}`;
+  let id = wantedId ?? s.idByText.get(key);
+  if (id === undefined || !s.schemas.has(id)) {
+    id ??= s.nextId;
+    s.schemas.set(id, schema);
+    s.nextId = Math.max(s.nextId, id + 1);
+    if (!s.idByText.has(key)) s.idByText.set(key, id);
+  }
+  const list = s.subjects.get(subject) ?? [];
+  if (!list.includes(id)) list.push(id);
+  s.subjects.set(subject, list);
+  return id;
+}
+
+/**
+ * Registers a schema in a `mock://` scope, as a test fixture (ksql-test-runner's topic schemas): under `id` when
+ * given (a test that names its schema ids), else the next free id or that of an identical schema.
+ */
+export function registerMockSchema(url: string, subject: string, schema: RegistrySchema, id?: number): number {
+  return register(scopeOf(scopeKey(url)), subject, schema, id);
 }
 
 export class MemorySchemaRegistryClient extends SchemaRegistryClient {
@@ -31,7 +60,7 @@ export class MemorySchemaRegistryClient extends SchemaRegistryClient {
 
   constructor(config: SchemaRegistryConfig) {
     super(config);
-    this.scope = scopeOf((typeof config.url === 'string' ? config.url : config.url[0]!).trim().replace(/\/+$/, ''));
+    this.scope = scopeOf(scopeKey(typeof config.url === 'string' ? config.url : config.url[0]!));
   }
 
   protected override call(method: HttpRequest['method'], path: string, body: string | undefined, what: string): unknown {
@@ -41,7 +70,7 @@ export class MemorySchemaRegistryClient extends SchemaRegistryClient {
     };
     const parts = path.split('/').slice(1).map(decodeURIComponent);
     if (method === 'GET' && parts[0] === 'schemas' && parts[1] === 'ids') {
-      const schema = s.schemas[Number(parts[2]) - 1];
+      const schema = s.schemas.get(Number(parts[2]));
       return schema ?? fail(40403);
     }
     if (method === 'GET' && parts[0] === 'subjects' && parts.length === 1) return [...s.subjects.keys()];
@@ -52,23 +81,12 @@ export class MemorySchemaRegistryClient extends SchemaRegistryClient {
       const n = parts[3] === 'latest' ? versions.length : Number(parts[3]);
       const id = versions[n - 1];
       if (id === undefined) return fail(40402);
-      return { subject, version: n, id, ...s.schemas[id - 1] };
+      return { subject, version: n, id, ...s.schemas.get(id) };
     }
     const req = JSON.parse(body ?? '{}') as { schema: string; schemaType?: RegistrySchema['schemaType']; references?: RegistrySchema['references'] };
     const schema: RegistrySchema = { schema: req.schema, schemaType: req.schemaType ?? 'AVRO', references: req.references ?? [] };
     const key = `${schema.schemaType}\0${schema.schema}`;
-    if (method === 'POST' && parts[2] === 'versions') {
-      let id = s.idByText.get(key);
-      if (id === undefined) {
-        s.schemas.push(schema);
-        id = s.schemas.length;
-        s.idByText.set(key, id);
-      }
-      const list = versions ?? [];
-      if (!list.includes(id)) list.push(id);
-      s.subjects.set(subject, list);
-      return { id };
-    }
+    if (method === 'POST' && parts[2] === 'versions') return { id: register(s, subject, schema) };
     if (method === 'POST' && parts.length === 2) {
       const id = s.idByText.get(key);
       const version = id === undefined || !versions ? -1 : versions.indexOf(id);

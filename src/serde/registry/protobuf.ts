@@ -1,10 +1,11 @@
 /** Protobuf in Confluent's wire format (with the message indexes), with `protobufjs`. */
 import { createRequire } from 'node:module';
 import type * as pbjs from 'protobufjs';
-import { SerdeError } from '../serde.js';
+import { SerdeError, SerdeUnavailableError } from '../serde.js';
 import type { RegistrySchema, SchemaRegistryClient } from './client.js';
 import { type Compiled, RegistrySerde, type RegistrySerdeOptions } from './registry-serde.js';
 import { decodeMessageIndexes, encodeMessageIndexes, HEADER_SIZE } from './wire-format.js';
+import { withProtobufFieldNames } from './field-case.js';
 
 const require = createRequire(import.meta.url);
 let pbLib: typeof pbjs | undefined;
@@ -17,6 +18,8 @@ export interface ProtobufSerdeOptions extends RegistrySerdeOptions {
   schema?: string;
   /** The message type to write (full or simple name; default: the first message of the schema). */
   messageName?: string;
+  /** Read 64-bit ints as decimal strings, exact beyond 2^53 (default: numbers). Writing takes numbers, strings or bigints. */
+  longsAsStrings?: boolean;
 }
 
 interface ProtoSchema {
@@ -28,8 +31,32 @@ interface ProtoSchema {
 }
 
 const PARSE = { keepCase: true };
+
+/**
+ * Message types registries know without references (Confluent's schema registry ships them): confluent.type.Decimal
+ * (with the precision and scale in `(confluent.field_meta)` options), google.type.Date and google.type.TimeOfDay.
+ */
+const KNOWN_TYPES = {
+  confluent: { nested: { type: { nested: { Decimal: { fields: { value: { type: 'bytes', id: 1 }, precision: { type: 'uint32', id: 2 }, scale: { type: 'int32', id: 3 } } } } } } },
+  google: {
+    nested: {
+      type: {
+        nested: {
+          Date: { fields: { year: { type: 'int32', id: 1 }, month: { type: 'int32', id: 2 }, day: { type: 'int32', id: 3 } } },
+          TimeOfDay: { fields: { hours: { type: 'int32', id: 1 }, minutes: { type: 'int32', id: 2 }, seconds: { type: 'int32', id: 3 }, nanos: { type: 'int32', id: 4 } } },
+        },
+      },
+    },
+  },
+};
+
+function isKnownImport(name: string): boolean {
+  return name.startsWith('google/protobuf/') || name.startsWith('google/type/') || name.startsWith('confluent/');
+}
 /** How decoded messages look: numbers for 64-bit ints, enum names, Buffers for bytes, defaults filled in. */
 export const TO_OBJECT: pbjs.IConversionOptions = { longs: Number, enums: String, bytes: Buffer as unknown as typeof String, defaults: true, arrays: true, objects: true };
+/** As TO_OBJECT, with 64-bit ints as decimal strings (exact beyond 2^53). */
+export const TO_OBJECT_EXACT_LONGS: pbjs.IConversionOptions = { ...TO_OBJECT, longs: String };
 
 function messagesOf(ns: pbjs.NamespaceBase): pbjs.Type[] {
   const P = protobuf();
@@ -44,7 +71,7 @@ export function protoSchema(text: string, client?: SchemaRegistryClient, schema?
     const seen = new Set<string>();
     const addRefs = (refs: RegistrySchema['references']): void => {
       for (const ref of refs) {
-        if (seen.has(ref.name) || ref.name.startsWith('google/protobuf/')) continue;
+        if (seen.has(ref.name) || isKnownImport(ref.name)) continue;
         seen.add(ref.name);
         const v = client!.version(ref.subject, ref.version);
         addRefs(v.references);
@@ -56,6 +83,7 @@ export function protoSchema(text: string, client?: SchemaRegistryClient, schema?
       const json = P.common.get(`google/protobuf/${wk}.proto`);
       if (json) root.addJSON((json as { nested: Record<string, pbjs.AnyNestedObject> }).nested);
     }
+    root.addJSON(KNOWN_TYPES as Record<string, pbjs.AnyNestedObject>);
     // the file alone gives the declaration order the message indexes refer to
     const file = P.parse(text, new P.Root(), PARSE);
     P.parse(text, root, PARSE);
@@ -79,7 +107,7 @@ export function protoSchema(text: string, client?: SchemaRegistryClient, schema?
     if (!first) throw new Error('the schema declares no message');
     return { root, byPath, pathOf, first };
   } catch (e) {
-    if (e instanceof SerdeError) throw e;
+    if (e instanceof SerdeError || e instanceof SerdeUnavailableError) throw e;
     throw new SerdeError(`invalid Protobuf schema: ${(e as Error).message}`);
   }
 }
@@ -112,7 +140,7 @@ export class ProtobufSerde<T = Record<string, unknown>> extends RegistrySerde<T,
   protected encode(writer: Compiled<ProtoSchema>, data: T): { payload: Uint8Array; prefix: Uint8Array } {
     const type = this.writeType(writer);
     try {
-      const msg = type.fromObject(data as Record<string, unknown>);
+      const msg = type.fromObject((this.options.matchFieldCase ? withProtobufFieldNames(data, type) : data) as Record<string, unknown>);
       return { payload: type.encode(msg).finish(), prefix: encodeMessageIndexes(writer.parsed.pathOf.get(type)!) };
     } catch (e) {
       throw new SerdeError(`protobuf: cannot write the value as ${type.name}: ${(e as Error).message}`);
@@ -124,7 +152,7 @@ export class ProtobufSerde<T = Record<string, unknown>> extends RegistrySerde<T,
     const type = reader.parsed.byPath.get(indexes.join('.'));
     if (!type) throw new SerdeError(`protobuf: schema id ${reader.id} has no message at index [${indexes.join(', ')}]`);
     try {
-      return type.toObject(type.decode(data.subarray(next)), TO_OBJECT) as T;
+      return type.toObject(type.decode(data.subarray(next)), this.pbOptions.longsAsStrings ? TO_OBJECT_EXACT_LONGS : TO_OBJECT) as T;
     } catch (e) {
       throw new SerdeError(`protobuf: cannot read a ${type.name} with schema id ${reader.id}: ${(e as Error).message}`);
     }

@@ -22,6 +22,8 @@ export interface RegistrySerdeOptions {
   id?: number;
   /** Register the serde's schema when writing (default true); false: it must be registered already. */
   autoRegister?: boolean;
+  /** Write record fields under the writer schema's names, matched ignoring case (SQL columns with a given schema). */
+  matchFieldCase?: boolean;
 }
 
 /** One schema ready for the format: whatever it needs to encode and decode synchronously. */

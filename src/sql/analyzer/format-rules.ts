@@ -65,29 +65,7 @@ function reason(columns: readonly Column[], f: FormatInfo, key: boolean): string
       return columns.some((c) => hasNonStringMapKey(c.type)) ? `${f.format} only supports MAP types with STRING keys` : undefined;
     case 'PROTOBUF':
     case 'PROTOBUF_NOSR':
-      for (const c of columns) {
-        const unsupported = protobufUnsupported(c.type);
-        if (unsupported) return `The '${f.format}' format does not support type '${unsupported}' (kstream), column: \`${c.name}\``;
-      }
-      return undefined;
-  }
-}
-
-/** Types kstream's PROTOBUF mapping lacks: DECIMAL, DATE and TIME (Confluent's and Google's message types). */
-function protobufUnsupported(t: SqlType): string | undefined {
-  switch (t.base) {
-    case 'DECIMAL':
-    case 'DATE':
-    case 'TIME':
-      return t.base;
-    case 'ARRAY':
-      return protobufUnsupported(t.element);
-    case 'MAP':
-      return protobufUnsupported(t.key) ?? protobufUnsupported(t.value);
-    case 'STRUCT':
-      return t.fields.map((f) => protobufUnsupported(f.type)).find((x) => x !== undefined);
-    default:
-      return undefined;
+      return columns.some((c) => hasNonStringMapKey(c.type)) ? `PROTOBUF format only supports MAP types with STRING keys` : undefined;
   }
 }
 

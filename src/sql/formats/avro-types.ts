@@ -130,7 +130,8 @@ export function sqlTypeOfAvro(schema: AvroSchema, where: string, named: Map<stri
 
 // ------------------------------------------------------------ values
 
-function unscaledToBytes(v: bigint): Buffer {
+/** Big-endian two's complement bytes of an unscaled decimal (Avro's and Confluent's Protobuf decimal encoding). */
+export function unscaledToBytes(v: bigint): Buffer {
   // minimal two's complement, big-endian
   const neg = v < 0n;
   let bytes = 1;
@@ -139,7 +140,7 @@ function unscaledToBytes(v: bigint): Buffer {
   return Buffer.from(hex, 'hex');
 }
 
-function bytesToUnscaled(b: Buffer): bigint {
+export function bytesToUnscaled(b: Buffer): bigint {
   if (b.length === 0) return 0n;
   return BigInt.asIntN(b.length * 8, BigInt(`0x${b.toString('hex')}`));
 }
@@ -148,8 +149,6 @@ function bytesToUnscaled(b: Buffer): bigint {
 export function toAvro(v: unknown, t: SqlType): unknown {
   if (v === null || v === undefined) return null;
   switch (t.base) {
-    case 'BIGINT':
-      return Number(v as bigint);
     case 'DECIMAL':
       return unscaledToBytes(fitDecimal(v as Decimal, t.precision, t.scale).unscaled);
     case 'ARRAY':
@@ -172,9 +171,10 @@ export function fromAvro(v: unknown, t: SqlType, where: string): unknown {
     case 'DATE':
     case 'TIME':
     case 'TIMESTAMP':
+      if (typeof v === 'bigint') return t.base === 'STRING' ? String(v) : Number(v);
       return typeof v === 'object' && !Buffer.isBuffer(v) ? unionBranch(v, t, where) : t.base === 'STRING' && typeof v !== 'string' ? String(v) : v;
     case 'BIGINT':
-      return BigInt(v as number);
+      return typeof v === 'object' ? unionBranch(v, t, where) : BigInt(v as number | bigint);
     case 'BYTES':
       return v;
     case 'DECIMAL':

@@ -12,7 +12,7 @@ import { parseJson } from '../serde/json-text.js';
 import { fieldCaseInsensitive, readJsonValue, writeJsonObject, writeJsonValue } from '../serde/json-values.js';
 import { AvroSerde } from '../../serde/registry/avro.js';
 import { JsonSchemaSerde } from '../../serde/registry/json-schema.js';
-import { ProtobufSerde, protoSchema, TO_OBJECT } from '../../serde/registry/protobuf.js';
+import { ProtobufSerde, protoSchema, TO_OBJECT_EXACT_LONGS } from '../../serde/registry/protobuf.js';
 import { registryClient } from '../../serde/registry/registry-serde.js';
 import { HEADER_SIZE, readSchemaId, writeHeader } from '../../serde/registry/wire-format.js';
 import { SerdeError, type Serde } from '../../serde/serde.js';
@@ -46,8 +46,8 @@ function avroRows(columns: readonly ColumnSpec[], format: FormatInfo, isKey: boo
   const registry = requireRegistry(format);
   const fullName = format.schemaFullName ?? `${KSQL_AVRO_NAMESPACE}.${KSQL_AVRO_NAME}`;
   const own = unwrapped ? ['null', avroSchemaOf(columns[0]!.type, fullName)] : avroRecord(fullName, columns);
-  const writer = new AvroSerde({ registry, isKey, ...(format.schemaId !== undefined ? { id: format.schemaId } : { schema: own as never }) });
-  const reader = new AvroSerde({ registry, isKey });
+  const writer = new AvroSerde({ registry, isKey, longsAsBigInt: true, ...(format.schemaId !== undefined ? { id: format.schemaId, matchFieldCase: true } : { schema: own as never }) });
+  const reader = new AvroSerde({ registry, isKey, longsAsBigInt: true });
   const types = columns.map((c) => c.type);
   return {
     name: 'avro',
@@ -122,8 +122,8 @@ function protobufRows(columns: readonly ColumnSpec[], format: FormatInfo, isKey:
   const registry = requireRegistry(format);
   const messageName = format.schemaFullName ?? 'ConnectDefault1';
   const schema = protoSchemaOf(columns, messageName);
-  const writer = new ProtobufSerde({ registry, isKey, ...(format.schemaId !== undefined ? { id: format.schemaId } : { schema, messageName }) });
-  const reader = new ProtobufSerde({ registry, isKey });
+  const writer = new ProtobufSerde({ registry, isKey, ...(format.schemaId !== undefined ? { id: format.schemaId, matchFieldCase: true, ...(format.schemaFullName ? { messageName: format.schemaFullName } : {}) } : { schema, messageName }) });
+  const reader = new ProtobufSerde({ registry, isKey, longsAsStrings: true });
   const codec = protoRowCodec(columns);
   return {
     name: 'protobuf',
@@ -156,7 +156,7 @@ function protobufNoSrRows(columns: readonly ColumnSpec[], format: FormatInfo): S
     deserialize(data) {
       if (data === null) return null;
       try {
-        return codec.fromMessage(type.toObject(type.decode(data), TO_OBJECT));
+        return codec.fromMessage(type.toObject(type.decode(data), TO_OBJECT_EXACT_LONGS));
       } catch (e) {
         throw new SerdeError(`protobuf_nosr: cannot read the record: ${(e as Error).message}`);
       }

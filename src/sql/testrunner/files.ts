@@ -44,7 +44,7 @@ function num(v: JsonValue | undefined, what: string, file: string): number | und
   throw new TestFileError(`File name: ${file} Message: ${what} must be a number, got ${JSON.stringify(v)}`);
 }
 
-function parseRecord(node: JsonValue, file: string, index: number): TestRecord {
+export function parseRecord(node: JsonValue, file: string, index: number): TestRecord {
   if (!isObject(node)) throw new TestFileError(`File name: ${file} Message: record ${index} is not a JSON object`);
   const topic = node.topic;
   if (typeof topic !== 'string' || topic === '') throw new TestFileError(`File name: ${file} Message: test file is missing the field: topic (record ${index})`);

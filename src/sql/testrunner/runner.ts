@@ -11,7 +11,8 @@ import { SqlSession, type SqlSessionOptions } from '../session.js';
 import { insertValuesRecords } from '../planner/insert-values.js';
 import { compareOutputs } from './compare.js';
 import type { TestCaseFiles } from './files.js';
-import { decodeOutput, encodeInput, topicCatalog, type CapturedRecord } from './topics.js';
+import { decodeOutput, encodeInput, topicCatalog, type CapturedRecord, type TopicInfo } from './topics.js';
+import type { EncodedRecord } from '../planner/insert-values.js';
 
 /** The shape of the runtime's test driver that the runner needs. */
 export interface TestDriver {
@@ -51,15 +52,26 @@ export function testSessionOptions(options: SqlSessionOptions = {}): SqlSessionO
   return options.schemaRegistry ? options : { ...options, schemaRegistry: { url: `mock://kstream-test-${process.pid}-${++mockScopes}` } };
 }
 
-export async function runTestCase(test: TestCaseFiles, buildDriver: DriverFactory, options: SqlSessionOptions = {}): Promise<TestResult> {
+/** What a test format beyond ksql-test-runner's files (ksqlDB's QTT files) adds to a run. */
+export interface TestCaseHooks {
+  /** Before the statements run: e.g. register the test's topic schemas in the case's registry. */
+  prepare?(options: SqlSessionOptions): void;
+  /** The topic to encode the test inputs of `topic` with (default: the statements' definition). */
+  inputTopic?(topic: string, fromStatements: TopicInfo | undefined, options: SqlSessionOptions): TopicInfo | undefined;
+}
+
+export async function runTestCase(test: TestCaseFiles, buildDriver: DriverFactory, options: SqlSessionOptions = {}, hooks: TestCaseHooks = {}): Promise<TestResult> {
   let statements: AnalyzedStatement[];
+  const session = testSessionOptions(options);
   try {
-    statements = new SqlSession(testSessionOptions(options)).execute(test.statements, test.statementsFile);
+    hooks.prepare?.(session);
+    statements = new SqlSession(session).execute(test.statements, test.statementsFile);
   } catch (e) {
     if (e instanceof SqlError) return failed(e.format());
     throw e;
   }
   const topics = topicCatalog(statements);
+  const inputTopic = (topic: string) => (hooks.inputTopic ? hooks.inputTopic(topic, topics.get(topic), session) : topics.get(topic));
   const driver = await buildDriver(statements);
   try {
     for (const r of insertValuesRecords(statements)) {
@@ -67,7 +79,7 @@ export async function runTestCase(test: TestCaseFiles, buildDriver: DriverFactor
       else driver.pipeRaw(r.topic, r.key, r.value, r.timestamp, r.headers);
     }
     for (const input of test.inputs) {
-      const r = encodeInput(input, topics.get(input.topic));
+      const r = encodeInput(input, inputTopic(input.topic));
       driver.pipeRaw(r.topic, r.key, r.value, r.timestamp, r.headers);
     }
     const expectedTopics = new Set(test.outputs.map((o) => o.topic));

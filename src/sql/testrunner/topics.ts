@@ -54,6 +54,11 @@ export function serdesFor(info: TopicInfo): TopicSerdes {
   };
 }
 
+/** A single key column is the bare value in the test files, except for Protobuf (a key is always a message). */
+function unwrapsSingleKey(format: FormatInfo): boolean {
+  return format.format !== 'PROTOBUF' && format.format !== 'PROTOBUF_NOSR';
+}
+
 /** Bytes of a test-file key or value in a format: JSON text, DELIMITED text, KAFKA encoding. */
 function encode(node: JsonValue, columns: LogicalSchema['key'], format: FormatInfo, serde: Serde<Row>, isKey: boolean, topic: string): Buffer | null {
   if (node === null) return null;
@@ -71,7 +76,7 @@ function encode(node: JsonValue, columns: LogicalSchema['key'], format: FormatIn
     }
     default: {
       // registry formats: the test file gives the columns as JSON, as for the JSON format
-      const unwrapped = columns.length === 1 && (isKey || format.wrapSingleValue === false || typeof node !== 'object' || Array.isArray(node));
+      const unwrapped = columns.length === 1 && ((isKey && unwrapsSingleKey(format)) || format.wrapSingleValue === false || typeof node !== 'object' || Array.isArray(node));
       const row = unwrapped
         ? [readJsonValue(node, columns[0]!.type)]
         : columns.map((c) => readJsonValue(fieldCaseInsensitive(node as { [k: string]: JsonValue }, c.name) ?? null, c.type, c.name));
@@ -161,7 +166,7 @@ export function decodeOutput(r: CapturedRecord, info: TopicInfo | undefined): Ac
   const key =
     info.keyFormat.format === 'DELIMITED' && info.schema.key.length > 0
       ? keyBytes === null ? null : keyBytes.toString('utf8')
-      : rowView(serdes.key.deserialize(keyBytes), info.schema.key, true);
+      : rowView(serdes.key.deserialize(keyBytes), info.schema.key, unwrapsSingleKey(info.keyFormat));
   const value =
     info.valueFormat.format === 'DELIMITED'
       ? r.value === null ? null : r.value.toString('utf8')

@@ -1,0 +1,70 @@
+/**
+ * Values whose record field names differ from the writer schema's only in case (SQL's upper-case columns written
+ * with a registered schema of lower-case fields, as ksqlDB's KEY_SCHEMA_ID / VALUE_SCHEMA_ID allow): the same
+ * values keyed by the schema's own field names, nested records, arrays, maps and unions included.
+ */
+import type * as avsc from 'avsc';
+import type * as pbjs from 'protobufjs';
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) && !Buffer.isBuffer(v) && !(v instanceof Uint8Array);
+}
+
+/** The entry of `obj` whose key equals `name` ignoring case (an exact match first). */
+function entryIgnoringCase(obj: Record<string, unknown>, name: string): unknown {
+  if (Object.prototype.hasOwnProperty.call(obj, name)) return obj[name];
+  const upper = name.toUpperCase();
+  for (const k of Object.keys(obj)) if (k.toUpperCase() === upper) return obj[k];
+  return undefined;
+}
+
+function mapValues(v: Record<string, unknown>, f: (x: unknown) => unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) out[k] = f(v[k]);
+  return out;
+}
+
+export function withAvroFieldNames(v: unknown, type: avsc.Type): unknown {
+  if (v === null || v === undefined) return v;
+  const t = type as avsc.Type & { fields?: avsc.types.Field[]; types?: avsc.Type[]; itemsType?: avsc.Type; valuesType?: avsc.Type };
+  switch (type.typeName) {
+    case 'record':
+    case 'error': {
+      if (!isPlainObject(v)) return v;
+      const out: Record<string, unknown> = {};
+      for (const f of t.fields!) {
+        const x = entryIgnoringCase(v, f.name);
+        if (x !== undefined) out[f.name] = withAvroFieldNames(x, f.type);
+      }
+      return out;
+    }
+    case 'array':
+      return Array.isArray(v) ? v.map((e) => withAvroFieldNames(e, t.itemsType!)) : v;
+    case 'map':
+      return isPlainObject(v) ? mapValues(v, (x) => withAvroFieldNames(x, t.valuesType!)) : v;
+    case 'union:unwrapped':
+    case 'union:wrapped': {
+      for (const branch of t.types!) {
+        if (branch.typeName === 'null') continue;
+        const candidate = withAvroFieldNames(v, branch);
+        if (branch.isValid(candidate)) return candidate;
+      }
+      return v;
+    }
+    default:
+      return v;
+  }
+}
+
+export function withProtobufFieldNames(v: unknown, type: pbjs.Type): unknown {
+  if (!isPlainObject(v)) return v;
+  const out: Record<string, unknown> = {};
+  for (const f of type.fieldsArray) {
+    const x = entryIgnoringCase(v, f.name);
+    if (x === undefined) continue;
+    const nested = f.resolvedType && 'fieldsArray' in f.resolvedType ? (f.resolvedType as pbjs.Type) : undefined;
+    const one = (e: unknown): unknown => (nested ? withProtobufFieldNames(e, nested) : e);
+    out[f.name] = f.repeated && Array.isArray(x) ? x.map(one) : f.map && isPlainObject(x) ? mapValues(x, one) : one(x);
+  }
+  return out;
+}
