@@ -26,6 +26,7 @@ import type { PullTable } from './sql-tables.js';
 import { planPushQuery, type PushQuery } from './push-query.js';
 import type { Log } from '../log/types.js';
 import type { Query } from '../sql/parser/ast.js';
+import type { Serde } from '../serde/serde.js';
 
 const MAX_BODY_BYTES = 1 << 20;
 const BODY_TIMEOUT_MS = 10_000;
@@ -343,23 +344,30 @@ export class QueryListener {
     return { queryId, header: plan.header, rows };
   }
 
-  /** Local rows, the owner's for a single key, or every instance's for a scan. */
+  /** Local rows, the owners' for the keys a query reads, or every instance's for a scan. */
   private async routedPull(sql: string, plan: PullPlan): Promise<unknown[][]> {
     const streams = this.options.streams;
-    const store = plan.table.storeName;
-    if (plan.keys !== null && plan.keys.length === 1) {
-      const md = streams.queryMetadataForKey(store, plan.keys[0], plan.table.keySerde);
-      const owner = md === null || md.partition < 0 ? null : md.activeHost.toString();
-      if (owner === null || owner === this.endpoint) return runPullQueryLocally(streams, plan);
-      return this.forward(owner, sql);
-    }
-    const others = streams
-      .streamsMetadataForStore(store)
-      .map((m) => m.hostInfo.toString())
-      .filter((h) => h !== this.endpoint);
-    const parts = await Promise.all([runPullQueryLocally(streams, plan), ...others.map((h) => this.forward(h, sql))]);
+    const hosts = this.keyOwners(plan) ?? new Set([this.endpoint, ...streams.streamsMetadataForStore(plan.table.storeName).map((m) => m.hostInfo.toString())]);
+    const others = [...hosts].filter((h) => h !== this.endpoint);
+    if (others.length === 0) return runPullQueryLocally(streams, plan);
+    const parts = await Promise.all([hosts.has(this.endpoint) ? runPullQueryLocally(streams, plan) : [], ...others.map((h) => this.forward(h, sql))]);
     const rows = parts.flat();
     return plan.limit === undefined ? rows : rows.slice(0, plan.limit);
+  }
+
+  /** The instances that own the keys a query reads (this one where unknown), or null for a query that reads no given keys. */
+  private keyOwners(plan: PullPlan): Set<string> | null {
+    const access = plan.access;
+    if (access.kind !== 'keys' && access.kind !== 'windowKeys') return null;
+    // A windowed key goes to the partition of its inner key (Kafka Streams' WindowedStreamPartitioner).
+    const serde = plan.table.keySerde as Serde<unknown> & { inner?: Serde<unknown> };
+    const partitioning = access.kind === 'windowKeys' && serde.inner !== undefined ? serde.inner : serde;
+    const owners = new Set<string>();
+    for (const key of access.keys) {
+      const md = this.options.streams.queryMetadataForKey(plan.table.storeName, key, partitioning);
+      owners.add(md === null || md.partition < 0 ? this.endpoint : md.activeHost.toString());
+    }
+    return owners;
   }
 
   /** Runs the query on another instance against its local stores. */
