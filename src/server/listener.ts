@@ -23,6 +23,7 @@ import type { SqlSession } from '../sql/session.js';
 import { KsqlHttpError, badRequest, statementError, toKsqlError } from './errors.js';
 import { planPullQuery, runPullQueryLocally, type PullPlan, type ResultHeader } from './pull-query.js';
 import type { PullTable } from './sql-tables.js';
+import { PullPlanCache, queryShape, type QueryShape } from './pull-plan-cache.js';
 import { planPushQuery, type PushQuery } from './push-query.js';
 import type { Log } from '../log/types.js';
 import type { Query } from '../sql/parser/ast.js';
@@ -146,6 +147,7 @@ function sendJson(res: Res, status: number, body: unknown): void {
 export class QueryListener {
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 32 });
   private readonly pushQueries = new Map<string, PushQuery>();
+  private readonly pullPlans = new PullPlanCache();
 
   private constructor(
     private readonly server: { tcp: Server; close(): void },
@@ -199,13 +201,16 @@ export class QueryListener {
       const field = path === '/query' ? 'ksql' : 'sql';
       sql = typeof body[field] === 'string' ? (body[field] as string) : undefined;
       if (sql === undefined) throw badRequest(`Invalid JSON in request body: "${field}" is required`);
-      const query = this.parseSelect(sql);
-      if (query.emit !== undefined) {
+      const shape = this.options.sql === undefined ? null : queryShape(sql);
+      const cached = shape === null ? undefined : this.pullPlans.lookup(shape);
+      const query = cached === undefined ? this.parseSelect(sql) : null;
+      if (query !== null && query.emit !== undefined) {
         const props = body[path === '/query' ? 'streamsProperties' : 'properties'];
         await this.push(res, path, String(req.headers['accept'] ?? ''), query, sql, typeof props === 'object' && props !== null ? (props as Record<string, unknown>) : {});
         return;
       }
-      const result = await this.pull(query, sql, req.headers[LOCAL_ONLY] !== undefined);
+      const plan = cached ?? this.planPull(query!, sql, shape);
+      const result = await this.pull(plan, sql, req.headers[LOCAL_ONLY] !== undefined);
       if (path === '/query') this.sendLegacy(res, result);
       else this.sendStream(res, result, String(req.headers['accept'] ?? ''));
     } catch (error) {
@@ -336,9 +341,13 @@ export class QueryListener {
     );
   }
 
-  private async pull(query: Query, sql: string, localOnly: boolean): Promise<QueryResult> {
-    const session = this.session(sql);
-    const plan = planPullQuery(session, this.options.sql!.tables, query, sql);
+  private planPull(query: Query, sql: string, shape: QueryShape | null): PullPlan {
+    const plan = planPullQuery(this.session(sql), this.options.sql!.tables, query, sql);
+    if (shape !== null) this.pullPlans.remember(shape, plan);
+    return plan;
+  }
+
+  private async pull(plan: PullPlan, sql: string, localOnly: boolean): Promise<QueryResult> {
     const queryId = `transient_${plan.table.source.name}_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
     const rows = localOnly ? await runPullQueryLocally(this.options.streams, plan) : await this.routedPull(sql, plan);
     return { queryId, header: plan.header, rows };

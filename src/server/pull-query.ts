@@ -90,7 +90,7 @@ export function planPullQuery(session: SqlSession, tables: ReadonlyMap<string, P
   // without the key conjuncts the access guarantees (so the plan holds for other keys too).
   const { limit: _limit, where: _where, ...persistentForm } = query;
   const analyzed = where === undefined ? persistentForm : { ...persistentForm, where };
-  const q = analyzeQuery(analyzed, { registry: session.registry, metastore: session.metastore, ctx: new QueryContext(undefined, new Map()), sinkName: 'PULL_QUERY', statement: 'SELECT' });
+  const q = analyzeQuery(analyzed, { registry: session.registry, metastore: session.metastore, ctx: new QueryContext(undefined, new Map()), sinkName: 'PULL_QUERY', statement: 'SELECT', pull: true });
   const { filter, source: sourceNode } = unwrapProject(q.root);
   const outputs = [...q.root.key, ...q.root.value];
   const evaluate = (row: Row): unknown[] | null => {
