@@ -67,6 +67,14 @@ describe('the HTTP listener of a SQL application (embedded log)', () => {
     return { status: res.status, type: res.headers.get('content-type'), text: await res.text() };
   }
 
+  async function until(check: () => Promise<boolean>, what: string): Promise<void> {
+    const deadline = Date.now() + 15_000;
+    while (!(await check())) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
   const rowsOf = (text: string) => text.trim().split('\n').slice(1).map((l) => JSON.parse(l) as unknown[]);
 
   async function finalCounts(): Promise<Map<string, number>> {
@@ -225,9 +233,17 @@ describe('the HTTP listener of a SQL application (embedded log)', () => {
     await agg.until((t) => t.includes('\n'), 'the header');
     await produce(dir, 'streams-plaintext-input', [{ key: null, value: 'yak', timestamp: Date.now() }]);
     await agg.until((t) => t.includes('["yak",1]'), 'the first count');
+    // The transient query's consumer group is its application id; give it committed offsets (it
+    // commits rarely itself: nothing reads them again)...
+    const group = `ksql-wordcount-${JSON.parse(agg.text().split('\n')[0]!).queryId}`;
+    const offsets = () => log!.admin().committedOffsets(group, ['streams-plaintext-input']);
+    await log!.taskProducer({ guarantee: 'at_least_once', applicationId: group }).commit(group, [{ taskId: '0_0', offsets: [{ topic: 'streams-plaintext-input', partition: 0, offset: 1 }] }]);
+    expect((await offsets()).size).toBe(1);
     await produce(dir, 'streams-plaintext-input', [{ key: null, value: 'yak', timestamp: Date.now() }]);
     await agg.finished;
     expect(agg.text().trim().split('\n').slice(1).map((l) => JSON.parse(l))).toEqual([['yak', 1], ['yak', 2]]);
+    // ...and is deleted when the query ends.
+    await until(async () => (await offsets()).size === 0, 'the push query\'s group to be deleted');
   });
 
   it('answers /info and /healthcheck', async () => {
