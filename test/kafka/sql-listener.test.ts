@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { kafkaBrokers, kafkaVersion, uniqueId } from './helpers.js';
+import { kafkaBrokers, kafkaVersion, uniqueId, withAdmin } from './helpers.js';
 import { expectedWordCounts, kcat, lastCounts, killAll, kstream, produceLines, requireBuild, waitUntil } from './processes.js';
 
 function portFree(port: number): Promise<boolean> {
@@ -58,6 +58,8 @@ CREATE STREAM WORDS WITH (KAFKA_TOPIC='${app}-words', VALUE_FORMAT='JSON') AS
   SELECT EXPLODE(SPLIT(REGEXP_REPLACE(LCASE(LINE), '\\W+', ' '), ' ')) AS WORD FROM LINES;
 CREATE TABLE WORD_COUNTS WITH (KAFKA_TOPIC='${output}', KEY_FORMAT='KAFKA', VALUE_FORMAT='KAFKA') AS
   SELECT WORD, COUNT(*) AS COUNT FROM WORDS WHERE WORD <> '' GROUP BY WORD;
+CREATE TABLE WORD_WINDOWS WITH (KAFKA_TOPIC='${app}-windows', VALUE_FORMAT='JSON') AS
+  SELECT WORD, COUNT(*) AS N FROM WORDS WINDOW TUMBLING (SIZE 1 HOUR) WHERE WORD <> '' GROUP BY WORD;
 `,
     );
     const settings = join(dir, `${app}.properties`);
@@ -79,6 +81,10 @@ CREATE TABLE WORD_COUNTS WITH (KAFKA_TOPIC='${output}', KEY_FORMAT='KAFKA', VALU
           for (const w of workers) {
             const rows = await pull(w, 'SELECT * FROM WORD_COUNTS;');
             if (rows.length !== expected.size || !rows.every(([k, v]) => expected.get(k as string) === v)) return false;
+            const perWindow = await pull(w, 'SELECT WORD, N FROM WORD_WINDOWS;');
+            const summed = new Map<string, number>();
+            for (const [k, n] of perWindow) summed.set(k as string, (summed.get(k as string) ?? 0) + (n as number));
+            if (summed.size !== expected.size || ![...expected].every(([k, n]) => summed.get(k) === n)) return false;
           }
           return true;
         } catch {
@@ -100,6 +106,23 @@ CREATE TABLE WORD_COUNTS WITH (KAFKA_TOPIC='${output}', KEY_FORMAT='KAFKA', VALU
       }
     }
 
+    // IN lists and key ranges gather the owners' rows; a windowed table answers by key (routed by
+    // its inner key) within WINDOWSTART bounds, from either worker.
+    const words = [...sink.keys()].sort();
+    for (const w of workers) {
+      const some = words.filter((_, i) => i % 7 === 0).slice(0, 20);
+      const inList = await pull(w, `SELECT * FROM WORD_COUNTS WHERE WORD IN (${some.map((x) => `'${x}'`).join(', ')});`);
+      expect(new Map(inList as Array<[string, number]>)).toEqual(new Map(some.map((x) => [x, sink.get(x)])));
+      const ranged = await pull(w, "SELECT * FROM WORD_COUNTS WHERE WORD >= 'b' AND WORD < 'e';");
+      expect(new Map(ranged as Array<[string, number]>)).toEqual(new Map([...sink].filter(([x]) => x >= 'b' && x < 'e')));
+      for (const word of words.filter((_, i) => i % 5 === 0)) {
+        const windows = await pull(w, `SELECT WORD, WINDOWSTART, N FROM WORD_WINDOWS WHERE WORD = '${word}' AND WINDOWSTART >= 0;`);
+        expect(windows.length, word).toBeGreaterThan(0);
+        expect(windows.every((r) => r[0] === word && (r[1] as number) % 3_600_000 === 0)).toBe(true);
+        expect(windows.reduce((n, r) => n + (r[2] as number), 0), word).toBe(sink.get(word));
+      }
+    }
+
     // A push query on worker 1 receives a line produced now within a second.
     const res = await fetch(`${workers[1]}/query-stream`, { method: 'POST', body: JSON.stringify({ sql: 'SELECT * FROM LINES EMIT CHANGES LIMIT 1;' }), signal: AbortSignal.timeout(60_000) });
     const reader = res.body!.getReader();
@@ -109,6 +132,10 @@ CREATE TABLE WORD_COUNTS WITH (KAFKA_TOPIC='${output}', KEY_FORMAT='KAFKA', VALU
       if (r.done) throw new Error(`push query ended early: ${text}`);
       text += Buffer.from(r.value).toString('utf8');
     }
+    // Its consumer group is <app>-<queryId>, while it runs.
+    const group = `${app}-${JSON.parse(text.split('\n')[0]!).queryId}`;
+    const groupIds = async () => (await withAdmin((a) => a.listGroups())).groups.map((g) => g.groupId);
+    expect(await groupIds()).toContain(group);
     const sent = Date.now();
     await kcat(['-P', '-t', input], 'pushed right now\n');
     while (text.trim().split('\n').length < 2) {
@@ -120,6 +147,8 @@ CREATE TABLE WORD_COUNTS WITH (KAFKA_TOPIC='${output}', KEY_FORMAT='KAFKA', VALU
     expect(text.trim().split('\n').slice(1).map((l) => JSON.parse(l))).toEqual([['pushed right now']]);
     // kcat's own start-up is inside this bound, so the query's share is less.
     expect(latency).toBeLessThan(1500);
+    // ...and deleted when the query ends.
+    await waitUntil('the push query\'s group to be deleted', async () => !(await groupIds()).includes(group), 30_000, 500);
 
     run.kill('SIGINT');
     expect((await run.exited).code).toBe(0);
