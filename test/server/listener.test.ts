@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { copyFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { KafkaStreams, Serdes, silentLogger } from 'kstream';
@@ -9,20 +8,10 @@ import { loadSql } from '../../src/cli/sql-loader.js';
 import { EmbeddedLog } from '../../src/log/embedded/embedded-log.js';
 import type { QueryListener } from '../../src/server/listener.js';
 import { prepareServing } from '../../src/server/serve.js';
+import { freePort } from '../helpers/ports.js';
 import { latest, produce, readAll, tempDir } from '../helpers/embedded.js';
 
 const run = promisify(execFile);
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
 
 const TEXTS = ['all streams lead to kafka', 'hello kafka streams', 'join kafka summit', 'hello again'];
 

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { KafkaStreams, silentLogger } from 'kstream';
 import { loadSql } from '../../src/cli/sql-loader.js';
@@ -11,18 +10,8 @@ import type { QueryListener } from '../../src/server/listener.js';
 import { planAccess } from '../../src/server/pull-access.js';
 import { PullPlanCache, queryShape } from '../../src/server/pull-plan-cache.js';
 import { prepareServing } from '../../src/server/serve.js';
+import { freePort } from '../helpers/ports.js';
 import { produce, tempDir } from '../helpers/embedded.js';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
 
 const SCRIPT = `
 CREATE STREAM ORDERS (REGION STRING, ITEM STRING, ID INT, QTY INT) WITH (KAFKA_TOPIC='orders', VALUE_FORMAT='JSON', PARTITIONS=2);
@@ -30,6 +19,7 @@ CREATE TABLE BY_ID AS SELECT ID, LATEST_BY_OFFSET(QTY) AS QTY FROM ORDERS GROUP 
 CREATE TABLE BY_REGION_ITEM WITH (KEY_FORMAT='JSON') AS SELECT REGION, ITEM, SUM(QTY) AS TOTAL FROM ORDERS GROUP BY REGION, ITEM;
 CREATE TABLE PER_MINUTE AS SELECT REGION, COUNT(*) AS N FROM ORDERS WINDOW TUMBLING (SIZE 1 MINUTE) GROUP BY REGION;
 CREATE TABLE PER_SESSION AS SELECT REGION, COUNT(*) AS N FROM ORDERS WINDOW SESSION (30 SECONDS) GROUP BY REGION;
+CREATE TABLE BIG_ORDERS AS SELECT ID, QTY FROM BY_ID WHERE QTY > 4;
 `;
 
 const ORDERS = [
@@ -145,6 +135,13 @@ describe('pull queries: key lookups, ranges, windows and cached plans (embedded 
       [70_000, 70_000, 1],
       [140_000, 150_000, 2],
     ]);
+  });
+
+  it('serves a table whose sink topic another query reads, and that query\'s table', async () => {
+    const big = ORDERS.filter((o) => o.QTY > 4).map((o) => [o.ID, o.QTY]);
+    expect(sorted(await rows('SELECT * FROM BIG_ORDERS;'))).toEqual(sorted(big));
+    for (const [id, qty] of big) expect(await rows(`SELECT QTY FROM BIG_ORDERS WHERE ID = ${id};`)).toEqual([[qty]]);
+    expect(sorted(await rows('SELECT * FROM BY_ID;'))).toEqual(sorted(ORDERS.map((o) => [o.ID, o.QTY])));
   });
 
   it('rejects ROWPARTITION and ROWOFFSET as ksqlDB does', async () => {
