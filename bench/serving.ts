@@ -114,12 +114,16 @@ CREATE TABLE T WITH (KAFKA_TOPIC='bench-t', VALUE_FORMAT='JSON') AS SELECT K, LA
     });
   for (let i = 0; i < 200; i++) await pullQuery(key(i)); // warm-up
   const http: number[] = [];
+  // CPU time of this process (server and client) per request: steadier than wall time on a loaded box.
+  const cpu0 = process.cpuUsage();
   for (let i = 0; i < pulls; i++) {
     const k = key(Math.floor(Math.random() * keys));
     const s = performance.now();
     await pullQuery(k);
     http.push(performance.now() - s);
   }
+  const cpu = process.cpuUsage(cpu0);
+  const pullCpuMsPerRequest = +((cpu.user + cpu.system) / 1000 / pulls).toFixed(3);
   const iq: number[] = [];
   const store = view();
   for (let i = 0; i < pulls; i++) {
@@ -198,6 +202,7 @@ CREATE TABLE T WITH (KAFKA_TOPIC='bench-t', VALUE_FORMAT='JSON') AS SELECT K, LA
       keys,
       loadSeconds: +loadSeconds.toFixed(1),
       pullHttpMs: summary(http),
+      pullCpuMsPerRequest,
       pullStoreGetMs: summary(iq),
       pullPlanParseAnalyzeMs: summary(planNoCache),
       pullPlanCachedMs: summary(planCached),

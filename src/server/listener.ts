@@ -38,6 +38,7 @@ const DELIMITED = 'application/vnd.ksqlapi.delimited.v1';
 const VERSION = '0.1.0';
 /** A client that reads slower than its push query produces is cut off past this much buffered output. */
 const MAX_PUSH_BUFFER_BYTES = 16 << 20;
+const KEEP_ALIVE_MS = 65_000;
 
 export interface ListenerOptions {
   /** `http://host:port`. */
@@ -63,7 +64,9 @@ const H2_PREFACE = Buffer.from('PRI * HTTP/2.0');
  */
 function dualProtocolServer(handler: (req: Req, res: Res) => void): { tcp: Server; close(): void } {
   const h2 = createHttp2Server({}, handler);
-  const h1 = createHttp1Server(handler);
+  // Idle keep-alive connections stay open longer than clients keep them (undici: 4 s), so a
+  // client never sends a request on a connection the server is closing at that moment.
+  const h1 = createHttp1Server({ keepAliveTimeout: KEEP_ALIVE_MS }, handler);
   const sockets = new Set<Socket>();
   const tcp = createTcpServer((socket: Socket) => {
     sockets.add(socket);

@@ -1,7 +1,9 @@
 /**
  * `kstream run x.sql --workers 2 --listeners http://127.0.0.1:P` on the real broker: worker i
  * listens on P + i; a pull query for every word, sent to either worker, equals the last count kcat
- * reads from the sink topic (read_committed); a push query sees a new line within a second.
+ * reads from the sink topic (read_committed); IN lists, key ranges and windowed tables by key; a
+ * table whose sink another query reads is served; a push query sees a new line within a second,
+ * and its consumer group is deleted when it ends.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -60,6 +62,8 @@ CREATE TABLE WORD_COUNTS WITH (KAFKA_TOPIC='${output}', KEY_FORMAT='KAFKA', VALU
   SELECT WORD, COUNT(*) AS COUNT FROM WORDS WHERE WORD <> '' GROUP BY WORD;
 CREATE TABLE WORD_WINDOWS WITH (KAFKA_TOPIC='${app}-windows', VALUE_FORMAT='JSON') AS
   SELECT WORD, COUNT(*) AS N FROM WORDS WINDOW TUMBLING (SIZE 1 HOUR) WHERE WORD <> '' GROUP BY WORD;
+CREATE TABLE FREQUENT WITH (KAFKA_TOPIC='${app}-frequent', VALUE_FORMAT='JSON') AS
+  SELECT WORD, COUNT FROM WORD_COUNTS WHERE COUNT > 3;
 `,
     );
     const settings = join(dir, `${app}.properties`);
@@ -121,6 +125,14 @@ CREATE TABLE WORD_WINDOWS WITH (KAFKA_TOPIC='${app}-windows', VALUE_FORMAT='JSON
         expect(windows.every((r) => r[0] === word && (r[1] as number) % 3_600_000 === 0)).toBe(true);
         expect(windows.reduce((n, r) => n + (r[2] as number), 0), word).toBe(sink.get(word));
       }
+    }
+
+    // WORD_COUNTS' sink is read by FREQUENT's query: both tables are served.
+    const frequent = [...sink].filter(([, n]) => n > 3);
+    for (const w of workers) {
+      await waitUntil('FREQUENT to hold every frequent word', async () => (await pull(w, 'SELECT * FROM FREQUENT;')).length === frequent.length, 60_000, 500);
+      expect(new Map((await pull(w, 'SELECT * FROM FREQUENT;')) as Array<[string, number]>)).toEqual(new Map(frequent));
+      for (const [word, n] of frequent.slice(0, 20)) expect(await pull(w, `SELECT COUNT FROM FREQUENT WHERE WORD = '${word}';`)).toEqual([[n]]);
     }
 
     // A push query on worker 1 receives a line produced now within a second.
