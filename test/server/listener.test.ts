@@ -3,12 +3,10 @@ import { execFile } from 'node:child_process';
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { KafkaStreams, Serdes, silentLogger } from 'kstream';
-import { loadSql } from '../../src/cli/sql-loader.js';
-import { EmbeddedLog } from '../../src/log/embedded/embedded-log.js';
+import { Serdes, type KafkaStreams } from 'kstream';
+import type { EmbeddedLog } from '../../src/log/embedded/embedded-log.js';
 import type { QueryListener } from '../../src/server/listener.js';
-import { prepareServing } from '../../src/server/serve.js';
-import { freePort } from '../helpers/ports.js';
+import { serveSqlFile } from '../helpers/serving.js';
 import { latest, produce, readAll, tempDir } from '../helpers/embedded.js';
 
 const run = promisify(execFile);
@@ -27,16 +25,7 @@ describe('the HTTP listener of a SQL application (embedded log)', () => {
     const file = join(dir, 'wordcount.sql');
     copyFileSync('examples/wordcount/wordcount.sql', file);
     await produce(dir, 'streams-plaintext-input', TEXTS.map((value) => ({ key: null, value })));
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    const loaded = await loadSql(file, {});
-    const config = { ...loaded.config, 'data.dir': dir, 'commit.interval.ms': 50, 'application.server': `127.0.0.1:${port}`, logger: silentLogger };
-    log = EmbeddedLog.open(dir);
-    await loaded.prepare(log, config);
-    const serving = prepareServing(url, loaded.topology!, loaded.sql);
-    streams = new KafkaStreams(serving.topology, config, { log });
-    await streams.start();
-    listener = await serving.start(streams, log, 'ksql-wordcount', silentLogger);
+    ({ url, streams, log, listener } = await serveSqlFile(dir, file, 'ksql-wordcount'));
   });
   afterEach(async () => {
     await listener?.close();

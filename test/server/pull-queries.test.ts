@@ -1,16 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { KafkaStreams, silentLogger } from 'kstream';
-import { loadSql } from '../../src/cli/sql-loader.js';
-import { EmbeddedLog } from '../../src/log/embedded/embedded-log.js';
 import { parseExpression } from '../../src/sql/parser/parse.js';
 import type { SqlSession } from '../../src/sql/session.js';
-import type { QueryListener } from '../../src/server/listener.js';
 import { planAccess } from '../../src/server/pull-access.js';
 import { PullPlanCache, queryShape } from '../../src/server/pull-plan-cache.js';
-import { prepareServing } from '../../src/server/serve.js';
-import { freePort } from '../helpers/ports.js';
+import { serveSqlFile, type ServedSqlApp } from '../helpers/serving.js';
 import { produce, tempDir } from '../helpers/embedded.js';
 
 const SCRIPT = `
@@ -34,9 +29,7 @@ const ORDERS = [
 
 describe('pull queries: key lookups, ranges, windows and cached plans (embedded log)', () => {
   const { dir, cleanup } = tempDir();
-  let streams: KafkaStreams;
-  let listener: QueryListener;
-  let log: EmbeddedLog;
+  let app: ServedSqlApp | undefined;
   let session: SqlSession;
   let url = '';
 
@@ -49,17 +42,8 @@ describe('pull queries: key lookups, ranges, windows and cached plans (embedded 
       ORDERS.map(({ ts, ...o }) => ({ key: null, value: JSON.stringify(o), timestamp: ts })),
       2,
     );
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    const loaded = await loadSql(file, {});
-    session = loaded.sql!.session;
-    const config = { ...loaded.config, 'data.dir': dir, 'commit.interval.ms': 50, 'application.server': `127.0.0.1:${port}`, logger: silentLogger };
-    log = EmbeddedLog.open(dir);
-    await loaded.prepare(log, config);
-    const serving = prepareServing(url, loaded.topology!, loaded.sql);
-    streams = new KafkaStreams(serving.topology, config, { log });
-    await streams.start();
-    listener = await serving.start(streams, log, 'orders-app', silentLogger);
+    app = await serveSqlFile(dir, file, 'orders-app');
+    ({ url, session } = app);
     // Loaded: the last order is in every pull table.
     const deadline = Date.now() + 30_000;
     for (;;) {
@@ -75,9 +59,7 @@ describe('pull queries: key lookups, ranges, windows and cached plans (embedded 
   }, 60_000);
 
   afterAll(async () => {
-    await listener?.close();
-    await streams?.close();
-    await log?.close();
+    await app?.close();
     cleanup();
   });
 
