@@ -6,8 +6,10 @@
 // - push end to end: a record appended to the input topic → its row at a push query's client, on
 //   the input stream (`SELECT * FROM S EMIT CHANGES`) and on the table (`SELECT * FROM T EMIT
 //   CHANGES`: through the application's exactly_once commit, then the push query).
+// Also: what planning a pull query costs, with and without the plan cache (no HTTP, no store).
 // Usage: npx tsx bench/serving.ts [keys=1000000] [pulls=5000] [pushes=200]
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +20,11 @@ import { QueryableStoreTypes, StoreQueryParameters } from '../src/runtime/intera
 import { KafkaStreams } from '../src/runtime/kafka-streams.js';
 import { silentLogger } from '../src/common/logger.js';
 import { prepareServing } from '../src/server/serve.js';
+import { PullPlanCache, queryShape } from '../src/server/pull-plan-cache.js';
+import { planPullQuery } from '../src/server/pull-query.js';
+import { pullTables } from '../src/server/sql-tables.js';
+import { parseStatements } from '../src/sql/parser/parse.js';
+import type { Query } from '../src/sql/parser/ast.js';
 
 const keys = Number(process.argv[2] ?? 1_000_000);
 const pulls = Number(process.argv[3] ?? 5_000);
@@ -91,19 +98,32 @@ CREATE TABLE T WITH (KAFKA_TOPIC='bench-t', VALUE_FORMAT='JSON') AS SELECT K, LA
   }
   const loadSeconds = (performance.now() - t0) / 1000;
 
-  const pullQuery = async (k: string) => {
-    const res = await fetch(`${url}/query-stream`, { method: 'POST', body: JSON.stringify({ sql: `SELECT * FROM T WHERE K = '${k}';` }) });
-    const text = await res.text();
-    if (!text.includes(`"${k}"`)) throw new Error(`bad answer for ${k}: ${text}`);
-  };
+  // node:http with keep-alive: a lighter client than fetch (undici), which shares this event loop.
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const pullQuery = (k: string) =>
+    new Promise<void>((resolve, reject) => {
+      const body = JSON.stringify({ sql: `SELECT * FROM T WHERE K = '${k}';` });
+      const req = request(`${url}/query-stream`, { method: 'POST', agent, headers: { 'content-length': Buffer.byteLength(body) } }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () => (text.includes(`"${k}"`) ? resolve() : reject(new Error(`bad answer for ${k}: ${text}`))));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
   for (let i = 0; i < 200; i++) await pullQuery(key(i)); // warm-up
   const http: number[] = [];
+  // CPU time of this process (server and client) per request: steadier than wall time on a loaded box.
+  const cpu0 = process.cpuUsage();
   for (let i = 0; i < pulls; i++) {
     const k = key(Math.floor(Math.random() * keys));
     const s = performance.now();
     await pullQuery(k);
     http.push(performance.now() - s);
   }
+  const cpu = process.cpuUsage(cpu0);
+  const pullCpuMsPerRequest = +((cpu.user + cpu.system) / 1000 / pulls).toFixed(3);
   const iq: number[] = [];
   const store = view();
   for (let i = 0; i < pulls; i++) {
@@ -111,6 +131,25 @@ CREATE TABLE T WITH (KAFKA_TOPIC='bench-t', VALUE_FORMAT='JSON') AS SELECT K, LA
     const s = performance.now();
     if (store.get(k) === null) throw new Error(`no value for ${k[0]}`);
     iq.push(performance.now() - s);
+  }
+
+  // What a pull query costs before it reads the store: parse + analyze (no plan cache), and the
+  // plan cache's lex + lookup + key binding.
+  const session = loaded.sql!.session;
+  const tables = pullTables(session, loaded.sql!.script);
+  const planNoCache: number[] = [];
+  const planCached: number[] = [];
+  const cache = new PullPlanCache();
+  for (let i = 0; i < Math.min(pulls, 2_000); i++) {
+    const sql = `SELECT * FROM T WHERE K = '${key(Math.floor(Math.random() * keys))}';`;
+    let s = performance.now();
+    const stmt = parseStatements(sql)[0]!;
+    const plan = planPullQuery(session, tables, (stmt as { query: Query }).query, sql);
+    planNoCache.push(performance.now() - s);
+    s = performance.now();
+    const shape = queryShape(sql)!;
+    if (cache.lookup(shape) === undefined) cache.remember(shape, plan);
+    planCached.push(performance.now() - s);
   }
 
   /** Appends one record per 20 ms and times each until its row reaches the push query's client. */
@@ -163,12 +202,16 @@ CREATE TABLE T WITH (KAFKA_TOPIC='bench-t', VALUE_FORMAT='JSON') AS SELECT K, LA
       keys,
       loadSeconds: +loadSeconds.toFixed(1),
       pullHttpMs: summary(http),
+      pullCpuMsPerRequest,
       pullStoreGetMs: summary(iq),
+      pullPlanParseAnalyzeMs: summary(planNoCache),
+      pullPlanCachedMs: summary(planCached),
       pushStreamMs: summary(pushStream),
       pushTableExactlyOnceMs: summary(pushTable),
       commitIntervalMs: streams.config.commitIntervalMs,
     }),
   );
+  agent.destroy();
   await listener.close();
   await streams.close();
   await log.close();

@@ -101,6 +101,8 @@ export interface LogAdmin {
   logEndOffsets(topic: string): Promise<number[]>;
   beginningOffsets(topic: string): Promise<number[]>;
   committedOffsets(groupId: string, topics: readonly string[]): Promise<Map<string, CommittedOffset>>;
+  /** Deletes consumer groups that have no members (a transient query's group, once it ends); unknown ids are skipped. */
+  deleteGroups(groupIds: readonly string[]): Promise<void>;
   /** Drops records below `offset` (repartition topics are purged once consumed, as Kafka Streams does). */
   deleteRecordsBefore(topic: string, partition: number, offset: number): Promise<void>;
 }

@@ -23,9 +23,11 @@ import type { SqlSession } from '../sql/session.js';
 import { KsqlHttpError, badRequest, statementError, toKsqlError } from './errors.js';
 import { planPullQuery, runPullQueryLocally, type PullPlan, type ResultHeader } from './pull-query.js';
 import type { PullTable } from './sql-tables.js';
+import { PullPlanCache, queryShape, type QueryShape } from './pull-plan-cache.js';
 import { planPushQuery, type PushQuery } from './push-query.js';
 import type { Log } from '../log/types.js';
 import type { Query } from '../sql/parser/ast.js';
+import type { Serde } from '../serde/serde.js';
 
 const MAX_BODY_BYTES = 1 << 20;
 const BODY_TIMEOUT_MS = 10_000;
@@ -36,6 +38,7 @@ const DELIMITED = 'application/vnd.ksqlapi.delimited.v1';
 const VERSION = '0.1.0';
 /** A client that reads slower than its push query produces is cut off past this much buffered output. */
 const MAX_PUSH_BUFFER_BYTES = 16 << 20;
+const KEEP_ALIVE_MS = 65_000;
 
 export interface ListenerOptions {
   /** `http://host:port`. */
@@ -65,7 +68,9 @@ const H2_PREFACE = Buffer.from('PRI * HTTP/2.0');
  */
 export function dualProtocolServer(handler: (req: Req, res: Res) => void): { tcp: Server; close(): void } {
   const h2 = createHttp2Server({}, handler);
-  const h1 = createHttp1Server(handler);
+  // Idle keep-alive connections stay open longer than clients keep them (undici: 4 s), so a
+  // client never sends a request on a connection the server is closing at that moment.
+  const h1 = createHttp1Server({ keepAliveTimeout: KEEP_ALIVE_MS }, handler);
   const sockets = new Set<Socket>();
   const tcp = createTcpServer((socket: Socket) => {
     sockets.add(socket);
@@ -149,6 +154,7 @@ export function sendJson(res: Res, status: number, body: unknown): void {
 export class QueryListener {
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 32 });
   private readonly pushQueries = new Map<string, PushQuery>();
+  private readonly pullPlans = new PullPlanCache();
 
   private constructor(
     private readonly server: { tcp: Server; close(): void } | null,
@@ -216,13 +222,16 @@ export class QueryListener {
       const field = path === '/query' ? 'ksql' : 'sql';
       sql = typeof body[field] === 'string' ? (body[field] as string) : undefined;
       if (sql === undefined) throw badRequest(`Invalid JSON in request body: "${field}" is required`);
-      const query = this.parseSelect(sql);
-      if (query.emit !== undefined) {
+      const shape = this.options.sql === undefined ? null : queryShape(sql);
+      const cached = shape === null ? undefined : this.pullPlans.lookup(shape);
+      const query = cached === undefined ? this.parseSelect(sql) : null;
+      if (query !== null && query.emit !== undefined) {
         const props = body[path === '/query' ? 'streamsProperties' : 'properties'];
         await this.push(res, path, String(req.headers['accept'] ?? ''), query, sql, typeof props === 'object' && props !== null ? (props as Record<string, unknown>) : {});
         return;
       }
-      const result = await this.pull(query, sql, req.headers[LOCAL_ONLY] !== undefined);
+      const plan = cached ?? this.planPull(query!, sql, shape);
+      const result = await this.pull(plan, sql, req.headers[LOCAL_ONLY] !== undefined);
       if (path === '/query') this.sendLegacy(res, result);
       else this.sendStream(res, result, String(req.headers['accept'] ?? ''));
     } catch (error) {
@@ -353,31 +362,42 @@ export class QueryListener {
     );
   }
 
-  private async pull(query: Query, sql: string, localOnly: boolean): Promise<QueryResult> {
-    const session = this.session(sql);
-    const plan = planPullQuery(session, this.options.sql!.tables, query, sql);
+  private planPull(query: Query, sql: string, shape: QueryShape | null): PullPlan {
+    const plan = planPullQuery(this.session(sql), this.options.sql!.tables, query, sql);
+    if (shape !== null) this.pullPlans.remember(shape, plan);
+    return plan;
+  }
+
+  private async pull(plan: PullPlan, sql: string, localOnly: boolean): Promise<QueryResult> {
     const queryId = `transient_${plan.table.source.name}_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
     const rows = localOnly ? await runPullQueryLocally(this.app(plan.table), plan) : await this.routedPull(sql, plan);
     return { queryId, header: plan.header, rows };
   }
 
-  /** Local rows, the owner's for a single key, or every instance's for a scan. */
+  /** Local rows, the owners' for the keys a query reads, or every instance's for a scan. */
   private async routedPull(sql: string, plan: PullPlan): Promise<unknown[][]> {
     const streams = this.app(plan.table);
-    const store = plan.table.storeName;
-    if (plan.keys !== null && plan.keys.length === 1) {
-      const md = streams.queryMetadataForKey(store, plan.keys[0], plan.table.keySerde);
-      const owner = md === null || md.partition < 0 ? null : md.activeHost.toString();
-      if (owner === null || owner === this.endpoint) return runPullQueryLocally(streams, plan);
-      return this.forward(owner, sql);
-    }
-    const others = streams
-      .streamsMetadataForStore(store)
-      .map((m) => m.hostInfo.toString())
-      .filter((h) => h !== this.endpoint);
-    const parts = await Promise.all([runPullQueryLocally(streams, plan), ...others.map((h) => this.forward(h, sql))]);
+    const hosts = this.keyOwners(plan, streams) ?? new Set([this.endpoint, ...streams.streamsMetadataForStore(plan.table.storeName).map((m) => m.hostInfo.toString())]);
+    const others = [...hosts].filter((h) => h !== this.endpoint);
+    if (others.length === 0) return runPullQueryLocally(streams, plan);
+    const parts = await Promise.all([hosts.has(this.endpoint) ? runPullQueryLocally(streams, plan) : [], ...others.map((h) => this.forward(h, sql))]);
     const rows = parts.flat();
     return plan.limit === undefined ? rows : rows.slice(0, plan.limit);
+  }
+
+  /** The instances that own the keys a query reads (this one where unknown), or null for a query that reads no given keys. */
+  private keyOwners(plan: PullPlan, streams: KafkaStreams): Set<string> | null {
+    const access = plan.access;
+    if (access.kind !== 'keys' && access.kind !== 'windowKeys') return null;
+    // A windowed key goes to the partition of its inner key (Kafka Streams' WindowedStreamPartitioner).
+    const serde = plan.table.keySerde as Serde<unknown> & { inner?: Serde<unknown> };
+    const partitioning = access.kind === 'windowKeys' && serde.inner !== undefined ? serde.inner : serde;
+    const owners = new Set<string>();
+    for (const key of access.keys) {
+      const md = streams.queryMetadataForKey(plan.table.storeName, key, partitioning);
+      owners.add(md === null || md.partition < 0 ? this.endpoint : md.activeHost.toString());
+    }
+    return owners;
   }
 
   /** Runs the query on another instance against its local stores. */

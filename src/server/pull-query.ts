@@ -1,21 +1,24 @@
 /**
  * Pull queries (`SELECT ... FROM <table> [WHERE ...] [LIMIT n]` without EMIT CHANGES): analyzed by
  * the SQL analyzer as a query over the table, answered from the table's pull store through the
- * interactive query API. A WHERE that pins the key (`K = v`, `K IN (...)`) reads those keys; any
- * other WHERE (ranges, WINDOWSTART bounds, value columns) scans and filters.
+ * interactive query API. How the store is read (point reads of the keys, ranges, a scan) comes
+ * from the WHERE clause (pull-access.ts); the rest of the WHERE filters what is read.
  */
 import type { KafkaStreams } from '../runtime/kafka-streams.js';
 import { QueryableStoreTypes, StoreQueryParameters } from '../runtime/interactive-queries.js';
-import type { Windowed } from '../common/windowed.js';
+import { Windowed } from '../common/windowed.js';
 import type { ValueAndTimestamp } from '../state/store.js';
 import { analyzeQuery } from '../sql/analyzer/query-analyzer.js';
+import { walkExpr } from '../sql/analyzer/expr-format.js';
+import { ROWOFFSET, ROWPARTITION } from '../sql/analyzer/schema.js';
 import { QueryContext, type Row } from '../sql/expr/compile.js';
 import type { Expr, Query } from '../sql/parser/ast.js';
 import type { PlanNode, ProjectNode, SourceNode } from '../sql/analyzer/logical-plan.js';
 import type { SqlSession } from '../sql/session.js';
-import { formatType, type SqlType } from '../sql/types/sql-type.js';
+import { formatType } from '../sql/types/sql-type.js';
 import { statementError } from './errors.js';
 import { toJsonValue } from './json-values.js';
+import { planAccess, type KeySlot, type PullAccess } from './pull-access.js';
 import type { PullTable } from './sql-tables.js';
 
 export interface ResultHeader {
@@ -28,8 +31,10 @@ export interface ResultHeader {
 export interface PullPlan {
   readonly table: PullTable;
   readonly header: ResultHeader;
-  /** Keys to read, or null to scan. */
-  readonly keys: readonly Row[] | null;
+  /** How the store is read. */
+  readonly access: PullAccess;
+  /** The key literals of the SQL text behind `access` (when it reads keys). */
+  readonly slots: readonly KeySlot[];
   readonly limit: number | undefined;
   /** Source row → output row (JSON values), or null when the WHERE rejects it. */
   readonly evaluate: (row: Row) => unknown[] | null;
@@ -49,43 +54,19 @@ function unwrapProject(root: ProjectNode): { filter: ((row: Row) => boolean) | n
   return { filter, source: node };
 }
 
-/** The typed value of a literal for a key column of this type, or undefined when it is not one. */
-function literalFor(e: Expr, type: SqlType): unknown {
-  switch (e.kind) {
-    case 'StringLiteral':
-      return type.base === 'STRING' ? e.value : undefined;
-    case 'IntegerLiteral':
-      if (type.base === 'INTEGER' || type.base === 'DOUBLE') return Number(e.text);
-      if (type.base === 'BIGINT') return BigInt(e.text);
-      return undefined;
-    case 'BooleanLiteral':
-      return type.base === 'BOOLEAN' ? e.value : undefined;
-    default:
-      return undefined;
+/** ksqlDB's pull queries do not offer ROWPARTITION and ROWOFFSET (a table's row has no single offset). */
+function rejectPseudoColumns(query: Query, sql: string): void {
+  const find = (e: Expr | undefined): Expr | undefined => {
+    let hit: Expr | undefined;
+    if (e !== undefined) walkExpr(e, (x) => void (hit ??= x.kind === 'ColumnRef' && (x.name === ROWPARTITION || x.name === ROWOFFSET) ? x : undefined));
+    return hit;
+  };
+  for (const item of query.select) {
+    const hit = item.kind === 'AllColumns' ? undefined : find(item.expr);
+    if (hit !== undefined) throw statementError('Pull queries don\'t support ROWPARTITION or ROWOFFSET in SELECT clauses.', sql, hit.pos);
   }
-}
-
-function conjuncts(e: Expr | undefined): Expr[] {
-  if (e === undefined) return [];
-  if (e.kind === 'Logical' && e.op === 'AND') return [...conjuncts(e.left), ...conjuncts(e.right)];
-  return [e];
-}
-
-/** Keys pinned by the WHERE clause (single key column only), or null. */
-function keysOf(where: Expr | undefined, keyName: string, keyType: SqlType): Row[] | null {
-  const isKey = (e: Expr) => e.kind === 'ColumnRef' && e.name === keyName;
-  for (const c of conjuncts(where)) {
-    if (c.kind === 'Comparison' && c.op === '=') {
-      const lit = isKey(c.left) ? c.right : isKey(c.right) ? c.left : null;
-      const v = lit === null ? undefined : literalFor(lit, keyType);
-      if (v !== undefined) return [[v]];
-    }
-    if (c.kind === 'InList' && !c.negated && isKey(c.value)) {
-      const values = c.list.map((x) => literalFor(x, keyType));
-      if (values.every((v) => v !== undefined)) return values.map((v) => [v]);
-    }
-  }
-  return null;
+  const hit = find(query.where);
+  if (hit !== undefined) throw statementError('Pull queries don\'t support ROWPARTITION or ROWOFFSET in WHERE clauses.', sql, hit.pos);
 }
 
 export function planPullQuery(session: SqlSession, tables: ReadonlyMap<string, PullTable>, query: Query, sql: string): PullPlan {
@@ -103,13 +84,15 @@ export function planPullQuery(session: SqlSession, tables: ReadonlyMap<string, P
   if (table === undefined) {
     throw statementError(`The ${name} table isn't queryable. To derive a queryable table, you can do 'CREATE TABLE QUERYABLE_${name} AS SELECT * FROM ${name};'`, sql, query.from.pos);
   }
-  // LIMIT is the transient query's own business: the analyzer sees the query without it.
-  const { limit: _limit, ...persistentForm } = query;
-  const q = analyzeQuery(persistentForm, { registry: session.registry, metastore: session.metastore, ctx: new QueryContext(undefined, new Map()), sinkName: 'PULL_QUERY', statement: 'SELECT' });
+  rejectPseudoColumns(query, sql);
+  const { access, slots, where } = planAccess(query.where, source);
+  // LIMIT is the transient query's own business: the analyzer sees the query without it, and
+  // without the key conjuncts the access guarantees (so the plan holds for other keys too).
+  const { limit: _limit, where: _where, ...persistentForm } = query;
+  const analyzed = where === undefined ? persistentForm : { ...persistentForm, where };
+  const q = analyzeQuery(analyzed, { registry: session.registry, metastore: session.metastore, ctx: new QueryContext(undefined, new Map()), sinkName: 'PULL_QUERY', statement: 'SELECT', pull: true });
   const { filter, source: sourceNode } = unwrapProject(q.root);
   const outputs = [...q.root.key, ...q.root.value];
-  const key = source.schema.key;
-  const keys = key.length === 1 && source.window === undefined ? keysOf(query.where, key[0]!.name, key[0]!.type) : null;
   const evaluate = (row: Row): unknown[] | null => {
     if (filter !== null && !filter(row)) return null;
     const out = new Array<unknown>(outputs.length);
@@ -123,12 +106,13 @@ export function planPullQuery(session: SqlSession, tables: ReadonlyMap<string, P
       columnTypes: outputs.map((c) => formatType(c.type)),
       schema: outputs.map((c) => `\`${c.name}\` ${formatType(c.type)}`).join(', '),
     },
-    keys,
+    access,
+    slots,
     limit: query.limit,
     evaluate,
     sourceWidth: sourceNode.schema.columns.length,
     windowed: source.window !== undefined,
-    keyCount: key.length,
+    keyCount: source.schema.key.length,
   };
 }
 
@@ -150,6 +134,13 @@ function sourceRow(plan: PullPlan, key: unknown, vt: ValueAndTimestamp<Row>): Ro
   return row;
 }
 
+/** The store range of one key's windows, from the first window starting at `from` to the last starting at `to`. */
+function windowRange(plan: PullPlan, key: Row, from: number, to: number): [Windowed<Row>, Windowed<Row>] {
+  // Session keys are laid out key ‖ end ‖ start, and a session ends no earlier than it starts.
+  if (plan.table.source.window?.type === 'SESSION') return [Windowed.of(key, from, from), Windowed.of(key, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER)];
+  return [Windowed.of(key, from, from), Windowed.of(key, to, to)];
+}
+
 /** Runs a pull query against this instance's stores; rows in store order, up to the LIMIT. */
 export async function runPullQueryLocally(streams: KafkaStreams, plan: PullPlan): Promise<unknown[][]> {
   const view = streams.store(StoreQueryParameters.fromNameAndType(plan.table.storeName, QueryableStoreTypes.timestampedKeyValueStore<unknown, Row>()));
@@ -159,17 +150,50 @@ export async function runPullQueryLocally(streams: KafkaStreams, plan: PullPlan)
     const out = plan.evaluate(sourceRow(plan, key, vt));
     if (out !== null) rows.push(out);
   };
-  if (plan.keys !== null) {
-    for (const k of plan.keys) {
+  const scan = async (entries: AsyncIterable<readonly [unknown, ValueAndTimestamp<Row>]>) => {
+    for await (const [k, vt] of entries) {
       if (rows.length >= limit) break;
-      const vt = view.get(k);
-      if (vt !== null) take(k, vt);
+      take(k, vt);
     }
-    return rows;
-  }
-  for await (const [k, vt] of view.all()) {
-    if (rows.length >= limit) break;
-    take(k, vt);
+  };
+  const access = plan.access;
+  switch (access.kind) {
+    case 'keys': {
+      const seen = access.keys.length > 1 ? new Set<string>() : null;
+      for (const k of access.keys) {
+        if (rows.length >= limit) break;
+        if (seen !== null) {
+          const id = keyId(k);
+          if (seen.has(id)) continue;
+          seen.add(id);
+        }
+        const vt = view.get(k);
+        if (vt !== null) take(k, vt);
+      }
+      break;
+    }
+    case 'windowKeys': {
+      const seen = new Set<string>();
+      for (const k of access.keys) {
+        const id = keyId(k);
+        if (seen.has(id) || rows.length >= limit || access.startFrom > access.startTo) continue;
+        seen.add(id);
+        const [from, to] = windowRange(plan, k, access.startFrom, access.startTo);
+        await scan(view.range(from, to));
+      }
+      break;
+    }
+    case 'range':
+      await scan(view.range(access.from, access.to));
+      break;
+    case 'scan':
+      await scan(view.all());
+      break;
   }
   return rows;
+}
+
+/** Identity of a key row of SQL values (for de-duplicating IN lists). */
+function keyId(key: Row): string {
+  return key.map((v) => `${typeof v}:${String(v)}`).join('\u0000');
 }

@@ -3,7 +3,8 @@
  * front end as a persistent query would be, then run as a transient application on the running
  * application's log (its own application id, reading the file's topics from their end, record
  * cache off so every change is pushed); instead of a sink topic, each result row goes to the
- * client. Closing the query stops the transient application and deletes its internal topics.
+ * client. Closing the query stops the transient application and deletes its internal topics and
+ * its consumer group.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -51,6 +52,7 @@ export interface PushQuery {
 }
 
 const START_TIMEOUT_MS = 60_000;
+const TRANSIENT_COMMIT_INTERVAL_MS = 60_000;
 
 export function planPushQuery(o: PushQueryOptions): PushQuery {
   const { limit: _limit, emit: _emit, ...persistentForm } = o.query;
@@ -103,7 +105,10 @@ export function planPushQuery(o: PushQueryOptions): PushQuery {
     {
       'application.id': applicationId,
       'processing.guarantee': 'at_least_once',
-      'commit.interval.ms': 100,
+      // Nothing reads a transient query's offsets again: it commits only what it must (outputs
+      // of its own internal topics), not every 100 ms, which costs an fsync per commit on the
+      // embedded log and stalls its loop behind it.
+      'commit.interval.ms': TRANSIENT_COMMIT_INTERVAL_MS,
       'statestore.cache.max.bytes': 0,
       'data.dir': o.dataDir,
       'state.dir': stateDir,
@@ -146,6 +151,11 @@ export function planPushQuery(o: PushQueryOptions): PushQuery {
         }
         const internal = [...topology.internalTopics.keys()].map((t) => `${applicationId}-${t}`);
         if (internal.length > 0) await o.log.admin().deleteTopics(internal).catch(() => undefined);
+        // Its consumer group (group id = its application id) ends with it, as ksqlDB's transient queries' do.
+        await o.log
+          .admin()
+          .deleteGroups([applicationId])
+          .catch((e: unknown) => o.logger.warn(`push query ${o.queryId}: ${(e as Error).message}`));
         rmSync(stateDir, { recursive: true, force: true });
       })();
       return closed;

@@ -3,9 +3,12 @@
  * SELECT is also read back from its sink topic into a store of its final rows (`<TABLE>-PULL`),
  * so a pull query answers exactly what the sink topic holds per key, with the sink's own key
  * partitioning (ksqlDB reads its materialized state likewise, through the query's transforms).
+ * A sink topic that other queries of the script read too is read through their source node (one
+ * topology reads a topic through one source node).
  */
-import { Consumed, Materialized } from '../dsl/options.js';
-import type { StreamsBuilder } from '../dsl/streams-builder.js';
+import { Materialized, Named } from '../dsl/options.js';
+import type { SourceRegistry } from '../sql/planner/sources.js';
+import type { SourceInfo } from '../sql/analyzer/logical-plan.js';
 import type { Serde } from '../serde/serde.js';
 import type { DataSource } from '../sql/analyzer/metastore.js';
 import { topicSerdes, type Row } from '../sql/planner/serdes.js';
@@ -14,6 +17,7 @@ import type { ScriptPlan } from '../sql/planner/script.js';
 import type { SqlSession } from '../sql/session.js';
 import type { Topology } from '../topology/topology.js';
 import type { OffsetReset } from '../topology/nodes.js';
+import { queryLogger } from '../sql/planner/context.js';
 
 export interface PullTable {
   readonly source: DataSource;
@@ -27,12 +31,11 @@ export function pullStoreName(table: string): string {
   return `${table}-PULL`;
 }
 
-/** CTAS tables whose sink topic no other query of the script reads (one topic has one source node). */
+/** The script's CTAS tables. */
 export function pullTables(session: SqlSession, script: ScriptPlan): Map<string, PullTable> {
-  const readTopics = new Set(script.queries.flatMap((q) => q.sources.map((s) => s.topic)));
   const out = new Map<string, PullTable>();
   for (const q of script.queries) {
-    if (q.kind !== 'CTAS' || readTopics.has(q.sink.topic)) continue;
+    if (q.kind !== 'CTAS') continue;
     const source = session.metastore.get(q.sink.name);
     if (source === undefined || source.type !== 'TABLE') continue;
     const serdes = topicSerdes(source.schema, source.keyFormat, source.valueFormat, source.window);
@@ -41,13 +44,28 @@ export function pullTables(session: SqlSession, script: ScriptPlan): Map<string,
   return out;
 }
 
-/** The script's topology plus one table per served CTAS table, read from its sink topic. */
-export function servingTopology(script: ScriptPlan, tables: ReadonlyMap<string, PullTable>, offsetReset: OffsetReset): Topology {
+/**
+ * The script's topology plus one table per served CTAS table, read from its sink topic. A table
+ * whose topic the script also reads with another key layout cannot share that source node: it is
+ * left out of `tables` (not served).
+ */
+export function servingTopology(script: ScriptPlan, tables: Map<string, PullTable>, offsetReset: OffsetReset): Topology {
   return buildScriptTopology(script.queries, {
     offsetReset,
-    extend: (builder: StreamsBuilder) => {
-      for (const t of tables.values()) {
-        builder.table(t.source.topic, Consumed.with(t.keySerde, t.valueSerde), Materialized.as<any, Row>(t.storeName).withKeySerde(t.keySerde).withValueSerde(t.valueSerde));
+    extend: (_builder, sources: SourceRegistry) => {
+      for (const [name, t] of tables) {
+        const s = t.source;
+        const info: SourceInfo = { name: s.name, type: 'TABLE', topic: s.topic, schema: s.schema, keyFormat: s.keyFormat, valueFormat: s.valueFormat, ...(s.window ? { window: s.window } : {}) };
+        let rows;
+        try {
+          // Decoding errors of the sink's rows go to the processing log of the query that writes it.
+          const writer = script.queries.find((q) => q.sink.name === name)!;
+          rows = sources.stream(info, { offsetReset: 'earliest', logger: queryLogger(writer) });
+        } catch {
+          tables.delete(name);
+          continue;
+        }
+        rows.toTable(Named.as(`${t.storeName}-source`), Materialized.as<any, Row>(t.storeName).withKeySerde(t.keySerde).withValueSerde(t.valueSerde));
       }
     },
   });

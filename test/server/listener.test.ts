@@ -1,28 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { copyFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { KafkaStreams, Serdes, silentLogger } from 'kstream';
-import { loadSql } from '../../src/cli/sql-loader.js';
-import { EmbeddedLog } from '../../src/log/embedded/embedded-log.js';
+import { Serdes, type KafkaStreams } from 'kstream';
+import type { EmbeddedLog } from '../../src/log/embedded/embedded-log.js';
 import type { QueryListener } from '../../src/server/listener.js';
-import { prepareServing } from '../../src/server/serve.js';
+import { serveSqlFile } from '../helpers/serving.js';
 import { latest, produce, readAll, tempDir } from '../helpers/embedded.js';
 
 const run = promisify(execFile);
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
 
 const TEXTS = ['all streams lead to kafka', 'hello kafka streams', 'join kafka summit', 'hello again'];
 
@@ -38,16 +25,7 @@ describe('the HTTP listener of a SQL application (embedded log)', () => {
     const file = join(dir, 'wordcount.sql');
     copyFileSync('examples/wordcount/wordcount.sql', file);
     await produce(dir, 'streams-plaintext-input', TEXTS.map((value) => ({ key: null, value })));
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    const loaded = await loadSql(file, {});
-    const config = { ...loaded.config, 'data.dir': dir, 'commit.interval.ms': 50, 'application.server': `127.0.0.1:${port}`, logger: silentLogger };
-    log = EmbeddedLog.open(dir);
-    await loaded.prepare(log, config);
-    const serving = prepareServing(url, loaded.topology!, loaded.sql);
-    streams = new KafkaStreams(serving.topology, config, { log });
-    await streams.start();
-    listener = await serving.start(streams, log, 'ksql-wordcount', silentLogger);
+    ({ url, streams, log, listener } = await serveSqlFile(dir, file, 'ksql-wordcount'));
   });
   afterEach(async () => {
     await listener?.close();
@@ -65,6 +43,14 @@ describe('the HTTP listener of a SQL application (embedded log)', () => {
       signal: AbortSignal.timeout(15_000),
     });
     return { status: res.status, type: res.headers.get('content-type'), text: await res.text() };
+  }
+
+  async function until(check: () => Promise<boolean>, what: string): Promise<void> {
+    const deadline = Date.now() + 15_000;
+    while (!(await check())) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
   }
 
   const rowsOf = (text: string) => text.trim().split('\n').slice(1).map((l) => JSON.parse(l) as unknown[]);
@@ -225,9 +211,17 @@ describe('the HTTP listener of a SQL application (embedded log)', () => {
     await agg.until((t) => t.includes('\n'), 'the header');
     await produce(dir, 'streams-plaintext-input', [{ key: null, value: 'yak', timestamp: Date.now() }]);
     await agg.until((t) => t.includes('["yak",1]'), 'the first count');
+    // The transient query's consumer group is its application id; give it committed offsets (it
+    // commits rarely itself: nothing reads them again)...
+    const group = `ksql-wordcount-${JSON.parse(agg.text().split('\n')[0]!).queryId}`;
+    const offsets = () => log!.admin().committedOffsets(group, ['streams-plaintext-input']);
+    await log!.taskProducer({ guarantee: 'at_least_once', applicationId: group }).commit(group, [{ taskId: '0_0', offsets: [{ topic: 'streams-plaintext-input', partition: 0, offset: 1 }] }]);
+    expect((await offsets()).size).toBe(1);
     await produce(dir, 'streams-plaintext-input', [{ key: null, value: 'yak', timestamp: Date.now() }]);
     await agg.finished;
     expect(agg.text().trim().split('\n').slice(1).map((l) => JSON.parse(l))).toEqual([['yak', 1], ['yak', 2]]);
+    // ...and is deleted when the query ends.
+    await until(async () => (await offsets()).size === 0, 'the push query\'s group to be deleted');
   });
 
   it('answers /info and /healthcheck', async () => {

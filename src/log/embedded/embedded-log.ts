@@ -414,6 +414,13 @@ export class EmbeddedLog implements Log {
     });
   }
 
+  deleteGroups(groupIds: readonly string[]): Promise<void> {
+    return this.withWriteLock(() => {
+      for (const id of groupIds) delete this.state.data.groups[id];
+      this.state.write();
+    });
+  }
+
   deleteRecordsBefore(topic: string, partition: number, offset: number): Promise<void> {
     return this.withWriteLock(() => {
       const ps = this.state.data.partitions[tpKey(topic, partition)];
@@ -470,6 +477,10 @@ class EmbeddedAdmin implements LogAdmin {
 
   deleteTopics(names: readonly string[]): Promise<void> {
     return this.log.deleteTopics(names);
+  }
+
+  deleteGroups(groupIds: readonly string[]): Promise<void> {
+    return this.log.deleteGroups(groupIds);
   }
 
   private offsets(topic: string, pick: (ps: PartitionState) => number): number[] {

@@ -113,6 +113,18 @@ export class KafkaAdmin implements LogAdmin {
     await this.run('deleting topics', () => this.admin.deleteTopics({ topics, timeout: 30_000 }));
   }
 
+  async deleteGroups(groupIds: readonly string[]): Promise<void> {
+    if (groupIds.length === 0) return;
+    try {
+      await this.admin.deleteGroups([...groupIds]);
+    } catch (error) {
+      // GROUP_ID_NOT_FOUND: nothing to delete (a group without committed offsets may be gone already).
+      const errors = (error as { groups?: Array<{ errorCode?: number }> }).groups ?? [];
+      if (errors.length > 0 && errors.every((g) => g.errorCode === 0 || g.errorCode === 69)) return;
+      throw new Error(`could not delete consumer group${groupIds.length > 1 ? 's' : ''} ${groupIds.join(', ')}: ${kafkaErrorMessage(error)}`);
+    }
+  }
+
   /** Per partition, the ListOffsets answer for `timestamp` at `isolation`. */
   private async listOffsets(topic: string, timestamp: number, isolation: number): Promise<number[]> {
     return this.run(`reading the offsets of ${topic}`, async () => {

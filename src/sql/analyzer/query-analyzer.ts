@@ -25,7 +25,7 @@ import { formatExpr, walkExpr } from './expr-format.js';
 import { joinRelation, resolveSource, sourceRelation, type Relation } from './joins.js';
 import type { DataSource, MetaStore, WindowInfo } from './metastore.js';
 import { ColumnAliasGenerator, joinColumnAlias } from './naming.js';
-import { PSEUDO_COLUMNS, quoteName, RESERVED_COLUMN_NAMES, type Column } from './schema.js';
+import { PSEUDO_COLUMNS, quoteName, RESERVED_COLUMN_NAMES, WINDOW_COLUMNS, type Column } from './schema.js';
 import { RowScope } from './scope.js';
 import { referencedColumns, type TExpr } from '../expr/typed-expr.js';
 
@@ -37,6 +37,8 @@ export interface QueryAnalysisOptions {
   readonly sinkName: string;
   /** e.g. 'CREATE TABLE AS SELECT', for messages. */
   readonly statement: string;
+  /** A pull query (ksqlDB's transient rules): WINDOWSTART/WINDOWEND may be selected, and `*` on a windowed source includes them after the key. */
+  readonly pull?: boolean;
 }
 
 export interface AnalyzedQuery {
@@ -256,7 +258,7 @@ export function analyzeQuery(q: Query, o: QueryAnalysisOptions): AnalyzedQuery {
         }
         continue;
       }
-      for (const star of expandStar(item, rel, isJoin)) {
+      for (const star of expandStar(item, rel, isJoin, o.pull === true)) {
         items.push({ name: star.name, expr: selectAnalyzer.analyze(star.ast), ast: star.ast, pos: item.pos });
       }
       continue;
@@ -276,7 +278,7 @@ export function analyzeQuery(q: Query, o: QueryAnalysisOptions): AnalyzedQuery {
     items.push({ name: itemName(item, aliasGen, clashing, isJoin), expr, ast: item.expr, pos: item.pos });
   }
   aggregation?.checkNonAggregates('SELECT', q.select[0]!.pos);
-  for (const item of q.select) if (item.kind === 'SingleColumn') checkReserved(item, items);
+  if (o.pull !== true) for (const item of q.select) if (item.kind === 'SingleColumn') checkReserved(item, items);
 
   // ---- HAVING
   if (q.having && aggregation) {
@@ -345,7 +347,8 @@ export function analyzeQuery(q: Query, o: QueryAnalysisOptions): AnalyzedQuery {
         q.pos,
       );
     }
-    if (missing.length) {
+    // A pull query's rows are not keyed: it selects any columns (ksqlDB's transient queries).
+    if (missing.length && o.pull !== true) {
       keysNotIncluded(sinkRef, 'key column', rel.keyIndexes.map((i) => quoteName(rel.scope.schema.columns[i]!.name)), true, false, q.pos);
     }
   }
@@ -370,7 +373,7 @@ export function analyzeQuery(q: Query, o: QueryAnalysisOptions): AnalyzedQuery {
           : (keyColumn?.name ?? key.name);
     fail(`The projection contains a key column (${quoteAlways(keyName)}) more than once, aliased as: ${grammaticalAnd([key, ...copies].map((it) => it.name).sort())}.${copyHint}`, copies[0]!.pos);
   }
-  if (valueItems.length === 0) fail('The projection contains no value columns.', q.select[0]?.pos ?? q.pos);
+  if (valueItems.length === 0 && o.pull !== true) fail('The projection contains no value columns.', q.select[0]?.pos ?? q.pos);
 
   // ---- DELIMITED cannot hold the ARRAY/MAP/STRUCT intermediate state of some aggregations
   if (aggregation && leftSource.valueFormat.format === 'DELIMITED' && aggregation.node.aggregates.some((a) => COMPLEX_INTERMEDIATE.has(a.name))) {
@@ -439,7 +442,7 @@ function collectSources(n: PlanNode): SourceInfo[] {
 }
 
 /** `*` / `S.*`: key then value columns of each source; prefixed with the alias in joins. */
-function expandStar(item: Extract<SelectItem, { kind: 'AllColumns' }>, rel: Relation, isJoin: boolean): { name: string; ast: Expr }[] {
+function expandStar(item: Extract<SelectItem, { kind: 'AllColumns' }>, rel: Relation, isJoin: boolean, pull: boolean): { name: string; ast: Expr }[] {
   const sources = item.qualifier === undefined ? rel.sources : rel.sources.filter((s) => s.alias === item.qualifier);
   if (item.qualifier !== undefined && sources.length === 0) fail(`'${item.qualifier}' is not a valid stream/table name or alias.`, item.pos);
   const out: { name: string; ast: Expr }[] = [];
@@ -447,7 +450,8 @@ function expandStar(item: Extract<SelectItem, { kind: 'AllColumns' }>, rel: Rela
     out.push({ name: rel.syntheticKey.name, ast: { kind: 'ColumnRef', pos: item.pos, name: rel.syntheticKey.name } });
   }
   for (const s of sources) {
-    for (const c of [...s.source.schema.key, ...s.source.schema.value]) {
+    const windowColumns = pull && s.source.window !== undefined ? WINDOW_COLUMNS : [];
+    for (const c of [...s.source.schema.key, ...windowColumns, ...s.source.schema.value]) {
       out.push({
         name: isJoin ? joinColumnAlias(s.alias, c.name) : c.name,
         ast: { kind: 'ColumnRef', pos: item.pos, qualifier: s.alias, name: c.name },

@@ -18,8 +18,8 @@ import { SourceRegistry } from './sources.js';
 export interface PlannerOptions {
   /** auto.offset.reset of stream sources (tables always read from the earliest offset). */
   readonly offsetReset?: OffsetReset;
-  /** Adds more to the script's builder after its queries (the HTTP listener's pull-query tables). */
-  readonly extend?: (builder: StreamsBuilder) => void;
+  /** Adds more to the script's builder after its queries (the HTTP listener's pull-query tables), reading topics through the queries' shared source nodes. */
+  readonly extend?: (builder: StreamsBuilder, sources: SourceRegistry) => void;
 }
 
 function build(builder: StreamsBuilder, sources: SourceRegistry, plan: PersistentQueryPlan, prefix: string, options: PlannerOptions): void {
@@ -46,6 +46,6 @@ export function buildScriptTopology(plans: readonly PersistentQueryPlan[], optio
   const sources = new SourceRegistry(builder);
   for (const p of plans) sources.declare(p.sources);
   for (const p of plans) build(builder, sources, p, `${p.queryId}-`, options);
-  options.extend?.(builder);
+  options.extend?.(builder, sources);
   return builder.build();
 }
