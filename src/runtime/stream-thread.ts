@@ -166,7 +166,11 @@ export class StreamThread implements TaskEnvironment {
       await this.admin.createTopics([...this.plan.internalTopics, ...this.plan.missingSinkTopics]);
       for (const t of this.plan.partitions.keys()) this.knownTopics.add(t);
       this.reader = this.log.reader({ readCommitted: this.config.guarantee === 'exactly_once' });
-      this.producer = this.log.taskProducer({ guarantee: this.config.guarantee, applicationId: this.config.applicationId });
+      this.producer = this.log.taskProducer({
+        guarantee: this.config.guarantee,
+        applicationId: this.config.applicationId,
+        transactionalProducers: this.config.transactionalProducers,
+      });
       this.consumer = this.log.groupConsumer(this.config.applicationId, { readCommitted: this.config.guarantee === 'exactly_once' });
       await this.consumer.subscribe(
         [...this.plan.sourceTopics.keys()],
