@@ -184,9 +184,18 @@ export class KafkaAdmin implements LogAdmin {
   }
 
   async deleteRecordsBefore(topic: string, partition: number, offset: number): Promise<void> {
-    await this.run(`deleting records of ${topic}-${partition}`, () =>
-      this.admin.deleteTopicRecords({ topic, partitions: [{ partition, offset: String(offset) }] }),
-    );
+    try {
+      await this.run(`deleting records of ${topic}-${partition}`, async () => {
+        // kafkajs looks the leader up in its admin's metadata only: make sure the topic is in it
+        // (else "Could not find the leader for the partition", which it does not retry).
+        await this.admin.fetchTopicMetadata({ topics: [topic] });
+        await this.admin.deleteTopicRecords({ topic, partitions: [{ partition, offset: String(offset) }] });
+      });
+    } catch (error) {
+      // kafkajs says only "Error while deleting records"; the reason is in its partitions.
+      const reasons = (error as { partitions?: Array<{ error?: unknown }> }).partitions?.map((p) => kafkaErrorMessage(p.error)) ?? [];
+      throw new Error(`could not delete the records of ${topic}-${partition} before offset ${offset}: ${reasons.length > 0 ? reasons.join('; ') : kafkaErrorMessage(error)}`);
+    }
   }
 
   /** Checks that a broker answers (bounded: used when the log is opened). */
