@@ -1,6 +1,6 @@
 // An SVG bar chart of the peers benchmark: input records per second of kstream and Kafka Streams
 // for every topology and guarantee (one group of bars each), written by hand (no dependency).
-import type { ThroughputRow } from './peers.js';
+import type { ThroughputRow } from './results.js';
 
 const COLORS: Record<string, string> = { kstream: '#2f6fb0', 'kafka-streams': '#d9822b' };
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
