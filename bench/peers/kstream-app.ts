@@ -44,7 +44,9 @@ if (mode === 'serve') {
   const stop = () => void streams.close();
   process.once('SIGTERM', stop);
   process.stdin.on('end', stop).resume();
-  while (streams.state() !== 'RUNNING' && streams.state() !== 'ERROR' && streams.state() !== 'NOT_RUNNING') await new Promise((r) => setTimeout(r, 20));
+  // Ready as Kafka Streams' RUNNING means it: tasks assigned (and restored).
+  const assigned = () => streams.state() === 'RUNNING' && (streams.status()?.tasks ?? 0) > 0;
+  while (!assigned() && streams.state() !== 'ERROR' && streams.state() !== 'NOT_RUNNING') await new Promise((r) => setTimeout(r, 20));
   process.stdout.write('ready\n');
   await streams.closed();
 } else {

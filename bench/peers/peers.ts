@@ -127,12 +127,17 @@ interface App {
   ready: Promise<void>;
 }
 
+/** Child processes still running (killed if the benchmark is interrupted). */
+const running = new Set<ChildProcess>();
+
 function startApp(system: System, javaDir: string, args: Record<string, string>, timeoutMs: number): App {
   const argv = Object.entries(args).flatMap(([k, v]) => [`--${k}`, v]);
   const proc =
     system === 'kstream'
       ? spawn(process.execPath, ['--max-semi-space-size=64', '--import', 'tsx', join(HERE, 'kstream-app.ts'), ...argv], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] })
       : spawn(javaCommand(), ['-cp', `${join(javaDir, 'peers-kafka-streams-1.jar')}:${join(javaDir, 'lib', '*')}`, 'kstream.bench.Main', ...argv], { stdio: ['pipe', 'pipe', 'pipe'] });
+  running.add(proc);
+  proc.on('exit', () => running.delete(proc));
   let out = '';
   let err = '';
   let onReady: () => void = () => undefined;
@@ -220,8 +225,8 @@ async function measureLatency(
     await new Promise((r) => setTimeout(r, 3000));
   } finally {
     await consumer.disconnect().catch(() => undefined);
+    // Closing stdin stops either program, which then prints its report.
     app.proc.stdin!.end();
-    app.proc.kill('SIGTERM');
   }
   const report = await app.report;
   samples.sort((a, b) => a - b);
@@ -251,6 +256,7 @@ async function main(): Promise<void> {
   };
   let log: KafkaLog | null = null;
   const onSignal = () => {
+    for (const p of running) p.kill('SIGKILL');
     void (ownBroker ? stopLocalKafka({ dataDir: join(dir, 'broker'), log: quiet }) : Promise.resolve()).finally(() => {
       rmSync(dir, { recursive: true, force: true });
       process.exit(130);
