@@ -192,6 +192,8 @@ async function measureLatency(
   const consumer = kafka.consumer({ groupId: `${prefix}-reader`, readUncommitted: false, maxWaitTimeInMs: 10 });
   const samples: number[] = [];
   let measureFrom = Infinity;
+  let newestSeen = 0;
+  let newestSent = 0;
   try {
     await consumer.connect();
     await consumer.subscribe({ topic: outputTopic(prefix), fromBeginning: true });
@@ -202,6 +204,7 @@ async function measureLatency(
         for (const m of batch.messages) {
           const ts = Number(m.timestamp);
           if (ts >= measureFrom) samples.push(now - ts);
+          if (ts > newestSeen) newestSeen = ts;
         }
       },
     });
@@ -219,10 +222,15 @@ async function measureLatency(
       const batch: ProducedRecord[] = [];
       const now = Date.now();
       for (; sent < due; sent++) batch.push({ topic: input, partition: sent % opts.partitions, key: null, value: Buffer.from(texts[sent % texts.length]!), timestamp: now });
-      if (batch.length > 0) await ctx.log.append(batch);
+      if (batch.length > 0) {
+        newestSent = now;
+        await ctx.log.append(batch);
+      }
       await new Promise((r) => setTimeout(r, 10));
     }
-    await new Promise((r) => setTimeout(r, 3000));
+    // Until the output of the last lines arrived (a loaded machine may lag by seconds), at most 2 min.
+    const drainUntil = Date.now() + 120_000;
+    while (newestSeen < newestSent && Date.now() < drainUntil) await new Promise((r) => setTimeout(r, 50));
   } finally {
     await consumer.disconnect().catch(() => undefined);
     // Closing stdin stops either program, which then prints its report.
