@@ -1,7 +1,8 @@
 // Benchmark: the wordcount example on a real Kafka broker, one worker in this process.
 // Usage: npx tsx bench/kafka-wordcount.ts [lines=100000] [partitions=4] [kafka version]
 // Starts its own single-node broker (port 29592, a temp data dir; jars cached as for
-// `kstream local kafka start`), runs exactly_once then at_least_once over the same input, and
+// `kstream local kafka start`), runs exactly_once_v2 (one transactional producer per worker),
+// exactly_once (one per task) and at_least_once over the same input (each its own application), and
 // stops the broker. The input is produced first and not timed.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,7 +25,7 @@ const quiet = () => undefined;
 
 const input = 'streams-plaintext-input';
 
-async function run(guarantee: 'exactly_once' | 'at_least_once', words: number): Promise<void> {
+async function run(guarantee: 'exactly_once_v2' | 'exactly_once' | 'at_least_once', words: number): Promise<void> {
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
   const streams = new KafkaStreams(
@@ -65,6 +66,7 @@ try {
   } finally {
     await log.close();
   }
+  await run('exactly_once_v2', words);
   await run('exactly_once', words);
   await run('at_least_once', words);
 } finally {

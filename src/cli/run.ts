@@ -19,7 +19,7 @@ import { prepareServing, workerListener, type ServedSql } from '../server/serve.
 
 interface RunOptions extends LogCliOptions {
   applicationId?: string;
-  guarantee?: 'exactly_once' | 'at_least_once';
+  guarantee?: 'exactly_once_v2' | 'exactly_once' | 'at_least_once';
   untilIdle?: boolean;
   typecheck?: boolean;
   config?: string;
@@ -56,7 +56,7 @@ export function registerRunCommand(program: Command): void {
     .description('run a topology (a .ts/.js module whose default export builds one, or a .sql file)')
     .argument('<file>', 'topology module or SQL file')
     .option('--application-id <id>', 'application id (default: the module\'s config, else the file name)')
-    .addOption(new Option('--guarantee <guarantee>', 'processing guarantee').choices(['exactly_once', 'at_least_once']))
+    .addOption(new Option('--guarantee <guarantee>', 'processing guarantee').choices(['exactly_once_v2', 'exactly_once', 'at_least_once']))
     .option('--until-idle', 'exit once every input is consumed, processed and committed')
     .option('--config <file>', 'settings file (.json or .properties) with Kafka Streams property names')
     .option('--state-dir <dir>', 'where state stores live (default: <data-dir>/state)')

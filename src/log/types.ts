@@ -205,6 +205,12 @@ export type ProcessingGuarantee = 'exactly_once' | 'at_least_once';
 export interface LogOptions {
   readonly guarantee: ProcessingGuarantee;
   readonly applicationId: string;
+  /**
+   * exactly_once: one transactional producer per task (`exactly_once`, the default) or one per
+   * worker with offsets fenced by the group's generation (`exactly_once_v2`, KIP-447). Logs with
+   * one local transaction (embedded) treat both alike.
+   */
+  readonly transactionalProducers?: 'per-task' | 'per-worker';
 }
 
 /**

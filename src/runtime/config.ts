@@ -43,6 +43,8 @@ export interface StreamsConfigInput {
 export interface StreamsConfig {
   readonly applicationId: string;
   readonly guarantee: ProcessingGuarantee;
+  /** exactly_once_v2: one transactional producer per worker instead of one per task. */
+  readonly transactionalProducers: 'per-task' | 'per-worker';
   readonly commitIntervalMs: number;
   readonly cacheMaxBytes: number;
   readonly dataDir: string;
@@ -124,7 +126,7 @@ export function resolveConfig(input: StreamsConfigInput, explicitLogger?: Logger
   if (!APP_ID.test(applicationId)) throw new ConfigError(`application.id '${applicationId}' may only use [a-zA-Z0-9._-]`);
   const g = raw['processing.guarantee'] ?? 'exactly_once';
   if (g !== 'exactly_once' && g !== 'exactly_once_v2' && g !== 'at_least_once') {
-    throw new ConfigError(`processing.guarantee: expected exactly_once or at_least_once, got '${String(g)}'`);
+    throw new ConfigError(`processing.guarantee: expected exactly_once_v2, exactly_once or at_least_once, got '${String(g)}'`);
   }
   const guarantee: ProcessingGuarantee = g === 'at_least_once' ? 'at_least_once' : 'exactly_once';
   const dataDir = typeof raw['data.dir'] === 'string' ? (raw['data.dir'] as string) : './.kstream';
@@ -134,6 +136,7 @@ export function resolveConfig(input: StreamsConfigInput, explicitLogger?: Logger
   return {
     applicationId,
     guarantee,
+    transactionalProducers: g === 'exactly_once_v2' ? 'per-worker' : 'per-task',
     commitIntervalMs: numberOf(raw, 'commit.interval.ms', guarantee === 'exactly_once' ? 100 : 30_000),
     cacheMaxBytes: numberOf(raw, cacheKey, 10 * 1024 * 1024),
     dataDir,

@@ -140,14 +140,14 @@ export class StreamThread implements TaskEnvironment {
     this.state = 'STARTING';
     this.admin = this.log.admin();
     try {
-      const { applicationId, guarantee } = this.config;
+      const { applicationId, guarantee, transactionalProducers } = this.config;
       this.plan = await planTopics(this.topology, this.admin, applicationId);
       await this.admin.createTopics([...this.plan.internalTopics, ...this.plan.missingSinkTopics]);
       const capabilities = this.log.capabilities;
       this.reader = this.log.reader({ readCommitted: guarantee === 'exactly_once' });
       const handoffLog = capabilities.inProcessHandoff;
-      const handoffProducer = handoffLog === null ? null : handoffLog.taskProducer({ guarantee, applicationId });
-      this.producer = handoffProducer ?? this.log.taskProducer({ guarantee, applicationId });
+      const handoffProducer = handoffLog === null ? null : handoffLog.taskProducer({ guarantee, applicationId, transactionalProducers });
+      this.producer = handoffProducer ?? this.log.taskProducer({ guarantee, applicationId, transactionalProducers });
       this.consumer = this.log.groupConsumer(applicationId, { readCommitted: guarantee === 'exactly_once' });
       if (handoffProducer !== null) this.handoff = new RepartitionHandoff(handoffProducer, this.consumer, this.admin);
       this.progress = new InputProgress(this.admin, applicationId, this.plan.sourceTopics, capabilities.sharedGroup);

@@ -1,7 +1,11 @@
 /**
- * Zombie fencing under exactly_once: a worker stopped (SIGTSTP) until its tasks have moved to
- * another worker, then resumed, cannot commit output for them: the new owner's transactional
- * producers fenced its own, its open transactions were aborted, and its tasks close as lost.
+ * Zombie fencing: a worker stopped (SIGTSTP) until its tasks have moved to another worker, then
+ * resumed, cannot commit output for them, and its tasks close as lost.
+ * - exactly_once: the new owner's per-task transactional producers fenced its own and aborted its
+ *   open transactions;
+ * - exactly_once_v2: its one producer is not fenced, but the group coordinator refuses the offsets
+ *   of its transaction (its generation is over), so the transaction aborts; the successor waited
+ *   for the zombie's open transaction to end (require_stable offsets, read_committed input).
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,14 +29,14 @@ describe(`zombie fencing on Kafka ${kafkaVersion()}`, () => {
   afterEach(() => killAll());
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('a worker paused until its tasks move cannot commit for them once resumed; results stay exact', async () => {
+  it.each(['exactly_once', 'exactly_once_v2'])('%s: a worker paused until its tasks move cannot commit for them once resumed; results stay exact', async (guarantee) => {
     const app = uniqueId('fence');
     const input = `${app}-input`;
     const output = `${app}-output`;
     const texts = await produceLines(brokers(), input, LINES, 2, 5);
     const env = { KSTREAM_TEST_APP_ID: app, KSTREAM_TEST_INPUT: input, KSTREAM_TEST_OUTPUT: output };
     const run = (name: string) =>
-      kstream(['run', WORDCOUNT_APP, '--brokers', brokers(), '--until-idle', '--state-dir', join(dir, `${app}-${name}`), '--config', settings], env);
+      kstream(['run', WORDCOUNT_APP, '--brokers', brokers(), '--until-idle', '--state-dir', join(dir, `${app}-${name}`), '--config', settings, '--guarantee', guarantee], env);
 
     const zombie = run('zombie');
     await zombie.waitFor(/generation \d+, member \w+ \(leader\): tasks \[0_0, 0_1, 1_0, 1_1\]/, 60_000);

@@ -1,6 +1,6 @@
 /**
- * Scale-out on the real broker: wordcount under exactly_once as several worker processes sharing
- * the application's consumer group.
+ * Scale-out on the real broker: wordcount under exactly_once (per-task and per-worker producers)
+ * and at_least_once as several worker processes sharing the application's consumer group.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -38,11 +38,11 @@ describe(`scale-out on Kafka ${kafkaVersion()}`, () => {
     });
   }
 
-  it(`two workers, one killed with SIGKILL mid-stream: the survivor restores its tasks and the counts are exact (${LINES} lines)`, async () => {
+  it.each(['exactly_once', 'exactly_once_v2'])(`%s: two workers, one killed with SIGKILL mid-stream: the survivor restores its tasks and the counts are exact (${LINES} lines)`, async (guarantee) => {
     const n = names('scale');
     const texts = await produceLines(brokers(), n.input, LINES, 4);
-    const a = worker(n, join(dir, `${n.app}-a`));
-    const b = worker(n, join(dir, `${n.app}-b`));
+    const a = worker(n, join(dir, `${n.app}-a`), ['--guarantee', guarantee]);
+    const b = worker(n, join(dir, `${n.app}-b`), ['--guarantee', guarantee]);
     // Both members hold tasks once the group has two members.
     await Promise.all([a.waitFor(/generation \d+, member \w+.*: tasks \[[^\]]+\]/, 60_000), b.waitFor(/generation \d+, member \w+.*: tasks \[[^\]]+\]/, 60_000)]);
     await waitUntil(

@@ -24,7 +24,7 @@ function scenarioLogger(suffix: string) {
   return { debug: write('DEBUG'), info: write('INFO'), warn: write('WARN'), error: write('ERROR') };
 }
 
-function kafkaEnv(log: KafkaLog, brokers: string, stateRoot: string): ScenarioEnv {
+function kafkaEnv(log: KafkaLog, brokers: string, stateRoot: string, guarantee: 'exactly_once' | 'exactly_once_v2'): ScenarioEnv {
   const suffix = uniqueId('s');
   const logger = scenarioLogger(suffix);
   const env: ScenarioEnv = {
@@ -45,6 +45,7 @@ function kafkaEnv(log: KafkaLog, brokers: string, stateRoot: string): ScenarioEn
         'bootstrap.servers': brokers,
         'state.dir': stateRoot,
         logger,
+        'processing.guarantee': guarantee,
         ...TEST_KAFKA_SETTINGS,
         ...config,
       });
@@ -58,7 +59,8 @@ function kafkaEnv(log: KafkaLog, brokers: string, stateRoot: string): ScenarioEn
   return env;
 }
 
-describe(`runtime scenarios on Kafka ${kafkaVersion()}`, () => {
+/** exactly_once with a transactional producer per task and per worker (scenarios that set at_least_once keep it). */
+describe.each(['exactly_once', 'exactly_once_v2'] as const)(`runtime scenarios on Kafka ${kafkaVersion()}, %s`, (guarantee) => {
   let log: KafkaLog;
   let stateRoot: string;
   const brokers = () => kafkaBrokers().join(',');
@@ -75,6 +77,6 @@ describe(`runtime scenarios on Kafka ${kafkaVersion()}`, () => {
 
   for (const s of scenarios) {
     if (s.only === 'embedded') continue;
-    it(s.name, () => s.run(kafkaEnv(log, brokers(), stateRoot)), s.timeoutMs ?? 90_000);
+    it(s.name, () => s.run(kafkaEnv(log, brokers(), stateRoot, guarantee)), s.timeoutMs ?? 90_000);
   }
 });

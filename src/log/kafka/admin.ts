@@ -4,6 +4,7 @@ import { validateTopicName, UnknownTopicError } from '../embedded/embedded-log.j
 import { tpKey, type CommittedOffset, type LogAdmin, type TopicDescription, type TopicSpec } from '../types.js';
 import type { KafkaTuning } from './client-config.js';
 import { kafkaErrorMessage, retrying } from './errors.js';
+import { offsetFetchV7Stable, type ProtocolResult } from './group-offset-requests.js';
 import { READ_COMMITTED, READ_UNCOMMITTED, createCluster, type KCluster } from './kafkajs-internals.js';
 
 const TOPIC_RESOURCE = 2;
@@ -161,25 +162,52 @@ export class KafkaAdmin implements LogAdmin {
     return this.listOffsets(topic, EARLIEST, READ_UNCOMMITTED);
   }
 
+  /**
+   * The group's committed offsets, read as a read_committed Java consumer reads them (OffsetFetch
+   * with require_stable): a partition whose offsets wait in an unfinished transaction is retried.
+   */
   async committedOffsets(groupId: string, topics: readonly string[]): Promise<Map<string, CommittedOffset>> {
     const out = new Map<string, CommittedOffset>();
     if (topics.length === 0) return out;
-    const result = await this.run(`reading the offsets of group ${groupId}`, () => this.admin.fetchOffsets({ groupId, topics: [...topics] }));
-    for (const t of result) {
-      for (const p of t.partitions) {
-        const offset = Number(p.offset);
-        if (!(offset >= 0)) continue;
-        const metadata = (p as { metadata?: string | null }).metadata;
-        out.set(tpKey(t.topic, p.partition), metadata === null || metadata === undefined || metadata === '' ? { offset } : { offset, metadata });
+    const rows = await this.run(`reading the offsets of group ${groupId}`, async () => {
+      const partitions = new Map<string, number[]>();
+      for (const topic of new Set(topics)) {
+        const ids = await this.partitionIds(topic);
+        if (ids.length > 0) partitions.set(topic, ids);
       }
-    }
+      if (partitions.size === 0) return [];
+      const coordinator = await this.cluster.findGroupCoordinator({ groupId });
+      const request = offsetFetchV7Stable(groupId, partitions);
+      return (await coordinator.connectionPool.send(request)) as ProtocolResult<typeof request>;
+    });
+    for (const r of rows) out.set(tpKey(r.topic, r.partition), r.metadata === undefined ? { offset: r.offset } : { offset: r.offset, metadata: r.metadata });
     return out;
   }
 
+  /** Partition ids of a topic from the metadata (none for a topic that does not exist). */
+  private async partitionIds(topic: string): Promise<number[]> {
+    try {
+      await this.cluster.addMultipleTargetTopics([topic]);
+    } catch (error) {
+      if ((error as { type?: string }).type === 'UNKNOWN_TOPIC_OR_PARTITION') return [];
+      throw error;
+    }
+    return this.cluster.findTopicPartitionMetadata(topic).map((p) => p.partitionId);
+  }
+
   async deleteRecordsBefore(topic: string, partition: number, offset: number): Promise<void> {
-    await this.run(`deleting records of ${topic}-${partition}`, () =>
-      this.admin.deleteTopicRecords({ topic, partitions: [{ partition, offset: String(offset) }] }),
-    );
+    try {
+      await this.run(`deleting records of ${topic}-${partition}`, async () => {
+        // kafkajs looks the leader up in its admin's metadata only: make sure the topic is in it
+        // (else "Could not find the leader for the partition", which it does not retry).
+        await this.admin.fetchTopicMetadata({ topics: [topic] });
+        await this.admin.deleteTopicRecords({ topic, partitions: [{ partition, offset: String(offset) }] });
+      });
+    } catch (error) {
+      // kafkajs says only "Error while deleting records"; the reason is in its partitions.
+      const reasons = (error as { partitions?: Array<{ error?: unknown }> }).partitions?.map((p) => kafkaErrorMessage(p.error)) ?? [];
+      throw new Error(`could not delete the records of ${topic}-${partition} before offset ${offset}: ${reasons.length > 0 ? reasons.join('; ') : kafkaErrorMessage(error)}`);
+    }
   }
 
   /** Checks that a broker answers (bounded: used when the log is opened). */

@@ -198,6 +198,8 @@ export interface KafkaTuning {
   /** How long broker outages are retried before a worker gives up (Kafka Streams' task.timeout.ms). */
   readonly taskTimeoutMs: number;
   readonly transactionTimeoutMs: number;
+  /** exactly_once_v2's one producer per worker: a crashed worker's transaction blocks its partitions' next owners this long (Kafka Streams' 10 s). */
+  readonly workerTransactionTimeoutMs: number;
   /** Replication factor of topics kstream creates (-1: the broker's default). */
   readonly replicationFactor: number;
   /** Upper bound of one produce request's records, in bytes (below the broker's message.max.bytes). */
@@ -225,6 +227,7 @@ export function kafkaTuning(settings: Settings = {}): KafkaTuning {
     partitionFetchMaxBytes: num(settings, 'max.partition.fetch.bytes', 1024 * 1024),
     taskTimeoutMs: num(settings, 'task.timeout.ms', 300_000),
     transactionTimeoutMs: num(settings, 'transaction.timeout.ms', 60_000),
+    workerTransactionTimeoutMs: num(settings, 'transaction.timeout.ms', 10_000),
     replicationFactor: replicationFactor(settings),
     produceRequestBytes: num(settings, 'kstream.produce.request.bytes', 512 * 1024),
     connectTimeoutMs: num(settings, 'kstream.connect.timeout.ms', 10_000),

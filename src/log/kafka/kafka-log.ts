@@ -18,6 +18,7 @@ import { KafkaReader } from './reader.js';
 import { createCluster, type KCluster } from './kafkajs-internals.js';
 import { ProducerSession } from './producer-session.js';
 import { IdempotentTaskProducer, TransactionalTaskProducer, type ProducerHooks } from './task-producer.js';
+import { WorkerTransactionalProducer } from './worker-producer.js';
 
 export interface KafkaLogOptions {
   /** Client and tuning settings by Kafka property name (see client-config.ts), or kafkajs-style. */
@@ -131,9 +132,11 @@ export class KafkaLog implements Log {
 
   taskProducer(options: LogOptions): TaskProducer {
     const producer =
-      options.guarantee === 'exactly_once'
-        ? new TransactionalTaskProducer(this.kafka, options.applicationId, this.tuning, this.hooks, this.logger)
-        : new IdempotentTaskProducer(this.kafka, this.tuning, this.hooks, this.logger);
+      options.guarantee === 'at_least_once'
+        ? new IdempotentTaskProducer(this.kafka, this.tuning, this.hooks, this.logger)
+        : options.transactionalProducers === 'per-worker'
+          ? new WorkerTransactionalProducer(this.kafka, options.applicationId, this.tuning, this.hooks, this.logger)
+          : new TransactionalTaskProducer(this.kafka, options.applicationId, this.tuning, this.hooks, this.logger);
     this.closables.add(producer);
     return producer;
   }

@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { tpKey, type OffsetToCommit, type ProducedRecord } from '../types.js';
 import { isRetriableError, kafkaErrorMessage, retrying } from './errors.js';
 
+import { txnOffsetCommitV3, type GroupMetadata } from './group-offset-requests.js';
 import type { KBroker, KCluster } from './kafkajs-internals.js';
 import { encodeProduceRequest, type BatchRecord, type PartitionBatch } from './record-batch.js';
 
@@ -330,8 +331,11 @@ export class ProducerSession {
     for (const [topic, partitions] of fresh) for (const p of partitions) this.txnPartitions.add(tpKey(topic, p));
   }
 
-  /** Adds input offsets to the transaction (they commit or abort with it). */
-  async sendOffsets(groupId: string, offsets: readonly OffsetToCommit[]): Promise<void> {
+  /**
+   * Adds input offsets to the transaction (they commit or abort with it). With the group member's
+   * metadata (exactly_once_v2) the group coordinator refuses them from a member it no longer has.
+   */
+  async sendOffsets(groupId: string, offsets: readonly OffsetToCommit[], member?: GroupMetadata): Promise<void> {
     if (offsets.length === 0) return;
     const byTopic = new Map<string, Array<{ partition: number; offset: string; metadata?: string | null }>>();
     for (const o of offsets) {
@@ -355,14 +359,10 @@ export class ProducerSession {
       if (this.groupCoordinator?.groupId !== groupId) {
         this.groupCoordinator = { groupId, broker: (await this.cluster.findGroupCoordinator({ groupId })) as TxnBroker };
       }
+      const ids = { transactionalId: this.options.transactionalId!, groupId, producerId: this.producerId, producerEpoch: this.producerEpoch };
       try {
-        await this.groupCoordinator.broker.txnOffsetCommit({
-          transactionalId: this.options.transactionalId!,
-          groupId,
-          producerId: this.producerId,
-          producerEpoch: this.producerEpoch,
-          topics,
-        });
+        if (member !== undefined) await this.groupCoordinator.broker.connectionPool.send(txnOffsetCommitV3({ ...ids, member, offsets }));
+        else await this.groupCoordinator.broker.txnOffsetCommit({ ...ids, topics });
       } catch (error) {
         this.groupCoordinator = null;
         throw error;

@@ -10,6 +10,7 @@
  *
  * at_least_once: one idempotent producer; commit() waits until every record sent is acknowledged,
  * then commits the offsets with the group generation (a member that lost its place cannot).
+ * exactly_once_v2 (one transactional producer per worker): worker-producer.ts.
  *
  * The producers of one worker share a kafkajs Cluster (connections and metadata); each is a
  * ProducerSession with its own producer id, epoch and sequence numbers.
@@ -18,18 +19,12 @@ import type { Kafka } from 'kafkajs';
 import type { Logger } from '../../common/logger.js';
 import { TaskMigratedError, type OffsetToCommit, type ProducedRecord, type TaskCommit, type TaskProducer } from '../types.js';
 import type { KafkaTuning } from './client-config.js';
-import { isFencingError, isRetriableError, kafkaErrorMessage, retrying } from './errors.js';
+import { kafkaErrorMessage, retrying } from './errors.js';
 import { createCluster, type KBroker, type KCluster } from './kafkajs-internals.js';
-import type { GroupMembership } from './group-consumer.js';
 import { ProducerSession } from './producer-session.js';
+import { allOffsets, isStaleMemberError, producedBytes, sessionOptions, SingleSessionProducer, taskLostBy, type ProducerHooks } from './worker-producer.js';
 
-/** What the producers need from the log around them. */
-export interface ProducerHooks {
-  /** The member's generation, for offset commits under at_least_once. */
-  membership(groupId: string): GroupMembership | null;
-  /** Tasks were lost to fencing or failure: the member should rejoin its group. */
-  tasksLost(groupId: string, taskIds: readonly string[]): void;
-}
+export type { ProducerHooks } from './worker-producer.js';
 
 function offsetsByTopic(offsets: readonly OffsetToCommit[]): Array<{ topic: string; partitions: Array<{ partition: number; offset: string; metadata?: string | null }> }> {
   const byTopic = new Map<string, Array<{ partition: number; offset: string; metadata?: string | null }>>();
@@ -39,23 +34,6 @@ function offsetsByTopic(offsets: readonly OffsetToCommit[]): Array<{ topic: stri
     list.push({ partition: o.partition, offset: String(o.offset), metadata: o.metadata ?? null });
   }
   return [...byTopic].map(([topic, partitions]) => ({ topic, partitions }));
-}
-
-/** A failure after which the task can be reassigned and retried, rather than a bug or a bad record. */
-function taskLostBy(error: unknown): boolean {
-  return isFencingError(error) || isRetriableError(error);
-}
-
-function sessionOptions(tuning: KafkaTuning, transactionalId: string | null, aborted: () => boolean, logger: Logger) {
-  return {
-    warn: (m: string) => logger.warn(transactionalId === null ? m : `${m} (producer ${transactionalId})`),
-    transactionalId,
-    transactionTimeoutMs: tuning.transactionTimeoutMs,
-    requestTimeoutMs: 30_000,
-    maxRequestBytes: tuning.produceRequestBytes,
-    retryTimeoutMs: tuning.taskTimeoutMs,
-    aborted,
-  };
 }
 
 class TxnTask {
@@ -270,98 +248,24 @@ export class TransactionalTaskProducer implements TaskProducer {
 }
 
 /** at_least_once: an idempotent producer; offsets are committed once the output is acknowledged. */
-export class IdempotentTaskProducer implements TaskProducer {
-  private readonly cluster: KCluster;
-  private session: ProducerSession | null = null;
-  private started: Promise<ProducerSession> | null = null;
+export class IdempotentTaskProducer extends SingleSessionProducer {
   private coordinator: KBroker | null = null;
-  private pending: ProducedRecord[] = [];
-  private pendingBytes = 0;
-  private sentBytes = 0;
-  private chain: Promise<void> = Promise.resolve();
-  private error: unknown = null;
-  private ends = new Map<string, number>();
-  private closed = false;
 
-  constructor(
-    kafka: Kafka,
-    private readonly tuning: KafkaTuning,
-    private readonly hooks: ProducerHooks,
-    private readonly logger: Logger,
-  ) {
-    this.cluster = createCluster(kafka);
-  }
-
-  private start(): Promise<ProducerSession> {
-    this.started ??= (async () => {
-      await retrying('connecting the producer', () => this.cluster.connect(), { timeoutMs: this.tuning.taskTimeoutMs, aborted: () => this.closed });
-      const session = new ProducerSession(this.cluster, sessionOptions(this.tuning, null, () => this.closed, this.logger));
-      await session.init();
-      this.session = session;
-      return session;
-    })().catch((e: unknown) => {
-      this.started = null;
-      throw e;
-    });
-    return this.started;
-  }
-
-  async openTasks(): Promise<void> {
-    await this.start();
-  }
-
-  /** One producer serves all tasks; it is released by close(). */
-  async closeTasks(): Promise<void> {}
-
-  send(_taskId: string, records: readonly ProducedRecord[]): void {
-    let bytes = 0;
-    for (let i = 0; i < records.length; i++) {
-      const r = records[i]!;
-      this.pending.push(r);
-      bytes += producedBytes(r);
-    }
-    this.pendingBytes += bytes;
-    if (this.pendingBytes >= this.tuning.produceRequestBytes) this.dispatch();
-  }
-
-  private dispatch(): void {
-    if (this.pending.length === 0) return;
-    const records = this.pending;
-    this.sentBytes += this.pendingBytes;
-    this.pending = [];
-    this.pendingBytes = 0;
-    this.chain = this.chain
-      .then(async () => {
-        if (this.error !== null) return;
-        const session = await this.start();
-        await session.send(records, this.ends);
-      })
-      .catch((e: unknown) => {
-        this.error ??= e;
-      });
+  constructor(kafka: Kafka, tuning: KafkaTuning, hooks: ProducerHooks, logger: Logger) {
+    super(kafka, tuning, hooks, logger, null);
   }
 
   async commit(groupId: string, commits: readonly TaskCommit[]): Promise<Map<string, number>> {
-    this.dispatch();
-    await this.chain;
+    const { ends, error } = await this.drain();
     const all = commits.map((c) => c.taskId);
-    if (this.error !== null) {
-      const error = this.error;
-      this.error = null;
-      this.ends = new Map();
-      this.sentBytes = 0;
+    if (error !== null) {
       // A new producer id next time (its sequence numbers may be out of step with the broker).
-      this.started = null;
-      this.session = null;
+      this.dropSession();
       if (!taskLostBy(error)) throw error;
       this.hooks.tasksLost(groupId, all);
       throw new TaskMigratedError(`output could not be written (${kafkaErrorMessage(error)})`, all, new Map());
     }
-    const ends = this.ends;
-    this.ends = new Map();
-    this.sentBytes = 0;
-    const offsets: OffsetToCommit[] = [];
-    for (const c of commits) for (const o of c.offsets) offsets.push(o);
+    const offsets = allOffsets(commits);
     if (offsets.length > 0) {
       const member = this.hooks.membership(groupId);
       try {
@@ -384,10 +288,9 @@ export class IdempotentTaskProducer implements TaskProducer {
           { timeoutMs: this.tuning.taskTimeoutMs, aborted: () => this.closed },
         );
       } catch (error) {
-        const type = (error as { type?: string }).type;
-        if (type === 'ILLEGAL_GENERATION' || type === 'UNKNOWN_MEMBER_ID' || type === 'REBALANCE_IN_PROGRESS' || type === 'FENCED_INSTANCE_ID') {
+        if (isStaleMemberError(error)) {
           this.hooks.tasksLost(groupId, all);
-          throw new TaskMigratedError(`offsets could not be committed: this member left generation ${member?.generationId} (${type})`, all, ends);
+          throw new TaskMigratedError(`offsets could not be committed: this member left generation ${member?.generationId} (${(error as { type?: string }).type})`, all, ends);
         }
         throw error;
       }
@@ -397,24 +300,11 @@ export class IdempotentTaskProducer implements TaskProducer {
 
   async abort(): Promise<void> {
     // Records already sent stay (at_least_once); only what was not sent yet is dropped.
-    this.pending = [];
-    this.pendingBytes = 0;
+    await this.dropPending().catch(() => undefined);
   }
 
-  bufferedBytes(): number {
-    return this.pendingBytes + this.sentBytes;
-  }
-
-  async close(): Promise<void> {
-    this.closed = true;
-    this.pending = [];
-    await this.chain.catch(() => undefined);
-    await this.cluster.disconnect().catch(() => undefined);
+  override async close(): Promise<void> {
+    await super.close();
     this.logger.debug('idempotent producer closed');
   }
-}
-
-/** About the bytes a record takes on the wire (a string's length stands in for its UTF-8 size). */
-function producedBytes(r: ProducedRecord): number {
-  return 24 + (r.key === null ? 0 : r.key.length) + (r.value === null ? 0 : r.value.length);
 }
