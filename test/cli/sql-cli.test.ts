@@ -81,7 +81,7 @@ describe('kstream sql', () => {
       await new Promise((r) => setTimeout(r, 100));
     };
     const history = join(dir, 'history');
-    tmux('new-session', '-d', '-s', session, '-x', '200', '-y', '60', `env KSTREAM_SQL_HISTORY=${history} ${process.execPath} ${CLI} sql --data-dir ${dir}`);
+    tmux('new-session', '-d', '-s', session, '-x', '200', '-y', '60', `env KSTREAM_SQL_HISTORY=${history} ${process.execPath} ${CLI} sql --data-dir ${dir}; sleep 60`); // the pane outlives the CLI, so its last lines can be read
     try {
       await waitFor(/ksql> $/m);
       await type("CREATE STREAM READINGS (SENSOR STRING KEY, TEMP DOUBLE)");
