@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { EmbeddedLog } from '../src/log/embedded/embedded-log.js';
 import { KafkaStreams } from '../src/runtime/kafka-streams.js';
 import { silentLogger } from '../src/runtime/logger.js';
+import { metricValue } from '../src/runtime/metrics/metric.js';
 import wordcount from '../examples/wordcount/wordcount.js';
 import { randomLines } from './data.js';
 
@@ -41,7 +42,7 @@ try {
       wordsPerSec: Math.round(words / (runMs / 1000)),
       cpuSeconds: +cpuSeconds.toFixed(2),
       wordsPerCpuSec: Math.round(words / cpuSeconds),
-      commits: m['commit-total'],
+      commits: metricValue(m, 'commit-total'),
       cpu: cpus()[0]?.model,
       node: process.version,
     }),

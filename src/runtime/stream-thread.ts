@@ -47,11 +47,15 @@ export interface ThreadStatus {
   readonly commits: number;
   /** untilIdle: every input was consumed, processed and committed (not stopped before). */
   readonly consumedAll: boolean;
+  /** Tasks whose stores are being restored. */
+  readonly restoring: number;
 }
 
 export interface StreamThreadOptions {
   /** Stop once every input is consumed, processed and committed. */
   readonly untilIdle?: boolean;
+  /** Called when `state` or `rebalancing` changed. */
+  readonly onStateChange?: () => void;
 }
 
 const RESTORE_BATCH = 10_000;
@@ -113,6 +117,7 @@ export class StreamThread implements TaskEnvironment {
     private readonly options: StreamThreadOptions = {},
   ) {
     this.cache = new RecordCache(config.cacheMaxBytes);
+    this.metrics.sensors.configure(config.metricsRecordingLevel);
   }
 
   // ---- TaskEnvironment ------------------------------------------------------------------
@@ -149,7 +154,7 @@ export class StreamThread implements TaskEnvironment {
   // ---- lifecycle ------------------------------------------------------------------------
 
   status(): ThreadStatus {
-    return { state: this.state, processed: this.metrics.get(METRIC.processed), tasks: this.tasks.size, lag: this.lag, commits: this.commits, consumedAll: this.consumedAll };
+    return { state: this.state, processed: this.metrics.get(METRIC.processed), tasks: this.tasks.size, lag: this.lag, commits: this.commits, consumedAll: this.consumedAll, restoring: this.restoring.size };
   }
 
   /** Asks the loop to commit and stop; run() resolves once it has. */
@@ -181,6 +186,7 @@ export class StreamThread implements TaskEnvironment {
         },
       );
       this.state = 'RUNNING';
+      this.options.onStateChange?.();
       this.lastCommit = this.lastPurge = Date.now();
       await this.loop();
       await this.commit();
@@ -205,7 +211,9 @@ export class StreamThread implements TaskEnvironment {
       // no reason to spin: then wait a little as when nothing is buffered.
       const busy = this.commitRequested || (lastProcessed > 0 && this.hasProcessableWork());
       const waitMs = busy ? 0 : Math.min(lastProcessed === 0 && this.hasProcessableWork() ? 5 : IDLE_POLL_MS, this.msUntilNextDeadline());
+      const pollStarted = performance.now();
       const batches = await this.consumer.poll(waitMs);
+      this.metrics.sensors.polled(performance.now() - pollStarted);
       this.enqueue(batches);
       const processed = this.processTasks();
       lastProcessed = processed;
@@ -457,6 +465,7 @@ export class StreamThread implements TaskEnvironment {
     this.commitRequested = false;
     this.lastCommit = Date.now();
     if (this.tasks.size === 0) return;
+    const started = performance.now();
     for (const task of this.tasks.values()) task.flushCaches();
     await this.sendOutboxes();
     this.advanceConsumedOffsets();
@@ -489,6 +498,7 @@ export class StreamThread implements TaskEnvironment {
     }
     this.commits++;
     this.metrics.increment(METRIC.commits);
+    this.metrics.sensors.committed(performance.now() - started);
     this.processedSinceCommit = 0;
     if (Date.now() - this.lastPurge >= this.config.repartitionPurgeIntervalMs) await this.purgeRepartitionTopics();
   }
@@ -569,6 +579,7 @@ export class StreamThread implements TaskEnvironment {
       for (const p of task.positions()) {
         const end = ends.get(p.topic)?.[p.partition] ?? 0;
         lag += Math.max(0, end - Math.max(0, p.consumed));
+        this.metrics.sensors.lag(p.topic, p.partition, task.idString, Math.max(0, end - Math.max(0, p.consumed)), this.lastLagCheck);
       }
     }
     this.lag = lag;
@@ -578,6 +589,7 @@ export class StreamThread implements TaskEnvironment {
   // ---- assignment -----------------------------------------------------------------------
 
   private async onAssigned(partitions: TopicPartition[]): Promise<void> {
+    this.metrics.sensors.rebalances++;
     if (this.log.kind === 'embedded') {
       this.handoff ??= new Map();
       for (const tp of partitions) {
@@ -688,17 +700,21 @@ export class StreamThread implements TaskEnvironment {
       let restored = 0;
       let lastReport = started;
       const total = end - from;
+      const progress = task.sensors.restoring(name, total);
       while (from < end) {
         const records = await this.reader.read(topic, task.id.partition, from, RESTORE_BATCH);
         if (records.length === 0) break;
         store.restore(records);
         restored += records.length;
         from = records[records.length - 1]!.offset + 1;
+        progress.restored = restored;
+        progress.remaining = end - from;
         if (Date.now() - lastReport >= RESTORE_PROGRESS_MS) {
           lastReport = Date.now();
           this.config.logger.info(`restoring store ${name} of task ${task.idString}: ${restored} records, offset ${from} of ${end} (${Math.round((100 * (total - (end - from))) / total)}%)`);
         }
       }
+      progress.remaining = 0;
       await store.commit(end);
       this.config.logger.info(`restored ${restored} records into store ${name} of task ${task.idString} in ${Date.now() - started} ms`);
     }
@@ -797,11 +813,11 @@ export class StreamThread implements TaskEnvironment {
   // ---- interactive queries (called between batches; see interactive-queries.ts) ---------------
 
   private async whileRebalancing(step: () => Promise<void>): Promise<void> {
-    this.rebalances++;
+    if (this.rebalances++ === 0) this.options.onStateChange?.();
     try {
       await step();
     } finally {
-      this.rebalances--;
+      if (--this.rebalances === 0) this.options.onStateChange?.();
     }
   }
 
