@@ -126,7 +126,7 @@ export function registerRunCommand(program: Command): void {
           await streams.close();
           throw new UserError((e as Error).message);
         }
-        process.stderr.write(`kstream: listening for queries on ${listen!.url}\n`);
+        process.stderr.write(`kstream: listening for queries on ${listen!.url} (console: ${listen!.url}/console, metrics: ${listen!.url}/metrics)\n`);
       }
       status?.start();
       await streams.closed();

@@ -26,6 +26,7 @@ import type { PullTable } from './sql-tables.js';
 import { planPushQuery, type PushQuery } from './push-query.js';
 import type { Log } from '../log/types.js';
 import type { Query } from '../sql/parser/ast.js';
+import type { HttpRoute } from './observe/routes.js';
 
 const MAX_BODY_BYTES = 1 << 20;
 const BODY_TIMEOUT_MS = 10_000;
@@ -145,6 +146,7 @@ function sendJson(res: Res, status: number, body: unknown): void {
 export class QueryListener {
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 32 });
   private readonly pushQueries = new Map<string, PushQuery>();
+  private readonly routes: Array<{ route: HttpRoute; close?: () => Promise<void> }> = [];
 
   private constructor(
     private readonly server: { tcp: Server; close(): void },
@@ -167,7 +169,13 @@ export class QueryListener {
     return listener;
   }
 
+  /** Serves more endpoints (e.g. observe/routes.ts: /metrics, /healthz, /readyz, /console) before the query API. */
+  mount(route: HttpRoute, close?: () => Promise<void>): void {
+    this.routes.push({ route, ...(close !== undefined ? { close } : {}) });
+  }
+
   async close(): Promise<void> {
+    for (const r of this.routes) await r.close?.();
     this.agent.destroy();
     await Promise.all([...this.pushQueries.values()].map((q) => q.close()));
     this.server.close();
@@ -178,6 +186,7 @@ export class QueryListener {
     let sql: string | undefined;
     try {
       const path = (req.url ?? '/').split('?')[0];
+      for (const r of this.routes) if (r.route(req, res)) return;
       if (req.method === 'GET' && path === '/info') return sendJson(res, 200, this.info());
       if (req.method === 'GET' && path === '/healthcheck') {
         const healthy = this.options.streams.state() === 'RUNNING' || this.options.streams.state() === 'REBALANCING';

@@ -120,7 +120,7 @@ export class MetricsRegistry {
     r.counter(COORDINATOR, 'rebalance', thread, s.rebalances, 'rebalances (assignments received)');
     let maxLag = 0;
     for (const l of s.lags.values()) {
-      const tags = { ...thread, topic: l.topic, partition: String(l.partition) };
+      const tags = { ...thread, 'task-id': l.taskId, topic: l.topic, partition: String(l.partition) };
       r.gauge(FETCH, 'records-lag', tags, l.lag, 'The latest lag of the partition (records on the log not yet processed)');
       r.gauge(FETCH, 'records-lag-max', tags, l.maxLag, 'The maximum lag of the partition in the sample window');
       maxLag = Math.max(maxLag, l.maxLag);
