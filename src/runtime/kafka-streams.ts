@@ -186,11 +186,12 @@ export class KafkaStreams {
     return thread;
   }
 
-  /** RUNNING once the worker runs and no rebalance or restore is under way; REBALANCING otherwise. */
+  /** RUNNING once the worker got its first assignment and no rebalance or restore is under way. */
   private followThread(): void {
     const t = this.thread;
     if (t === null || !this.machine.live || this.closing) return;
-    this.machine.to(t.state === 'RUNNING' && !t.rebalancing ? 'RUNNING' : 'REBALANCING');
+    const assigned = t.metrics.sensors.rebalances > 0;
+    this.machine.to(t.state === 'RUNNING' && !t.rebalancing && assigned ? 'RUNNING' : 'REBALANCING');
   }
 
   /** Only one process may run an application on one embedded data dir. */

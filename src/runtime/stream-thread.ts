@@ -709,6 +709,8 @@ export class StreamThread implements TaskEnvironment {
         from = records[records.length - 1]!.offset + 1;
         progress.restored = restored;
         progress.remaining = end - from;
+        // A log read may complete without I/O: let the listener (/readyz, the console) answer between batches.
+        await new Promise((resolve) => setImmediate(resolve));
         if (Date.now() - lastReport >= RESTORE_PROGRESS_MS) {
           lastReport = Date.now();
           this.config.logger.info(`restoring store ${name} of task ${task.idString}: ${restored} records, offset ${from} of ${end} (${Math.round((100 * (total - (end - from))) / total)}%)`);

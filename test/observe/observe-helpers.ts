@@ -1,4 +1,5 @@
 /** Shared by the operating tests: a wordcount with poison lines, a free port, and a /metrics scraper. */
+import { get } from 'node:http';
 import { createServer } from 'node:net';
 import { Grouped, Materialized, Produced, Serdes, StreamsBuilder, type Topology } from 'kstream';
 
@@ -29,6 +30,20 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** GET on a fresh connection each time (a busy server may drop a kept-alive one between requests). */
+export function httpGet(url: string, timeoutMs = 10_000): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = get(url, { agent: false, timeout: timeoutMs }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`GET ${url}: no answer within ${timeoutMs} ms`)));
+    req.on('error', reject);
+  });
+}
+
 export interface Sample {
   readonly name: string;
   readonly labels: Readonly<Record<string, string>>;
@@ -37,10 +52,10 @@ export interface Sample {
 
 /** GET /metrics, parsed from Prometheus' text format. */
 export async function scrape(url: string): Promise<Sample[]> {
-  const res = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(10_000) });
+  const res = await httpGet(`${url}/metrics`);
   if (res.status !== 200) throw new Error(`/metrics answered ${res.status}`);
   const out: Sample[] = [];
-  for (const line of (await res.text()).split('\n')) {
+  for (const line of res.text.split('\n')) {
     if (line === '' || line.startsWith('#')) continue;
     const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
     if (m === null) throw new Error(`not Prometheus text: ${line}`);
