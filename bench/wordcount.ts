@@ -1,5 +1,5 @@
 // Benchmark: the wordcount example on the embedded log under exactly_once.
-// Usage: npx tsx bench/wordcount.ts [lines=200000] [guarantee=exactly_once]
+// Usage: npx tsx bench/wordcount.ts [lines=200000] [guarantee=exactly_once] [metrics.recording.level=INFO]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import { randomLines } from './data.js';
 
 const lines = Number(process.argv[2] ?? 200_000);
 const guarantee = (process.argv[3] ?? 'exactly_once') as 'exactly_once' | 'at_least_once';
+const metricsLevel = (process.argv[4] ?? 'INFO') as 'INFO' | 'DEBUG' | 'OFF';
 const dir = mkdtempSync(join(tmpdir(), 'kstream-bench-'));
 try {
   const { records, words } = randomLines(lines, 42);
@@ -25,7 +26,7 @@ try {
   await log.close();
   const t1 = performance.now();
   const cpu0 = process.cpuUsage();
-  const streams = new KafkaStreams(wordcount(), { 'application.id': 'bench', 'data.dir': dir, 'processing.guarantee': guarantee }, { logger: silentLogger });
+  const streams = new KafkaStreams(wordcount(), { 'application.id': 'bench', 'data.dir': dir, 'processing.guarantee': guarantee, 'metrics.recording.level': metricsLevel }, { logger: silentLogger });
   await streams.run({ untilIdle: true });
   const runMs = performance.now() - t1;
   const cpu = process.cpuUsage(cpu0);
@@ -35,6 +36,7 @@ try {
     JSON.stringify({
       bench: 'wordcount',
       guarantee,
+      metricsLevel,
       lines,
       words,
       produceRecordsPerSec: Math.round(lines / (produceMs / 1000)),

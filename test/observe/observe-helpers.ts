@@ -4,10 +4,10 @@ import { createServer } from 'node:net';
 import { Grouped, Materialized, Produced, Serdes, StreamsBuilder, type Topology } from 'kstream';
 
 /** Wordcount whose flatMapValues throws on lines starting with "poison" (they go to the DLQ). */
-export function poisonedWordcount(): Topology {
+export function poisonedWordcount(input = 'observe-input', output = 'observe-output'): Topology {
   const builder = new StreamsBuilder();
   builder
-    .stream<string | null, string>('observe-input')
+    .stream<string | null, string>(input)
     .flatMapValues((line) => {
       if (line.startsWith('poison')) throw new Error(`poison line: ${line}`);
       return line.toLowerCase().split(/\W+/).filter((w) => w.length > 0);
@@ -15,7 +15,7 @@ export function poisonedWordcount(): Topology {
     .groupBy((_k, word) => word, Grouped.with(Serdes.String(), Serdes.String()))
     .count(Materialized.as<string, number>('counts'))
     .toStream()
-    .to('observe-output', Produced.with(Serdes.String(), Serdes.Long()));
+    .to(output, Produced.with(Serdes.String(), Serdes.Long()));
   return builder.build();
 }
 
