@@ -3,7 +3,7 @@
  * exporter names them: `kafka_streams_<group>_<name>`, e.g.
  * `kafka_streams_stream_thread_metrics_process_rate{application_id, thread_id}`.
  */
-import { Gauge, Registry } from 'prom-client';
+import type { Registry as PromRegistry } from 'prom-client';
 import type { Metric } from '../../runtime/metrics/metric.js';
 import type { StreamsState } from '../../runtime/streams-state.js';
 
@@ -15,11 +15,13 @@ function promName(metric: Metric): string {
 
 const promLabel = (tag: string): string => tag.replace(/[^a-zA-Z0-9_]/g, '_');
 
-export const PROMETHEUS_CONTENT_TYPE = Registry.PROMETHEUS_CONTENT_TYPE;
+export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
 /** One scrape: every metric as a gauge, plus the instance's state (1 for the current one). */
 export async function prometheusText(metrics: readonly Metric[], applicationId: string, state: StreamsState): Promise<string> {
-  const registry = new Registry();
+  // Loaded on the first scrape: every `kstream run` imports this module, few scrape it.
+  const { Gauge, Registry } = await import('prom-client');
+  const registry: PromRegistry = new Registry();
   const families = new Map<string, { help: string; labels: Set<string>; metrics: Metric[] }>();
   for (const m of metrics) {
     const name = promName(m);

@@ -3,7 +3,8 @@
  * sub-topologies as boxes). Each node is a `<g class="node <kind>" data-id="...">` so that a page
  * can find and highlight it.
  */
-import dagre from '@dagrejs/dagre';
+import { createRequire } from 'node:module';
+import type dagreModule from '@dagrejs/dagre';
 import type { GraphNode, GraphNodeKind, TopologyGraph } from './topology-graph.js';
 
 const FONT_PX = 12;
@@ -55,7 +56,11 @@ function nodeShape(n: GraphNode, b: Box): string {
   }
 }
 
+/** Loaded on first use: every topology imports this module, few draw themselves. */
+let dagre: typeof dagreModule | null = null;
+
 export function toSvg(graph: TopologyGraph): string {
+  dagre ??= createRequire(import.meta.url)('@dagrejs/dagre') as typeof dagreModule;
   const g = new dagre.graphlib.Graph({ compound: true });
   g.setGraph({ rankdir: 'TB', nodesep: 24, ranksep: 36, marginx: 16, marginy: 16 });
   g.setDefaultEdgeLabel(() => ({}));
