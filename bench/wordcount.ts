@@ -1,16 +1,18 @@
 // Benchmark: the wordcount example on the embedded log under exactly_once.
-// Usage: npx tsx bench/wordcount.ts [lines=200000] [guarantee=exactly_once]
+// Usage: npx tsx bench/wordcount.ts [lines=200000] [guarantee=exactly_once] [metrics.recording.level=INFO]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
 import { join } from 'node:path';
 import { EmbeddedLog } from '../src/log/embedded/embedded-log.js';
 import { KafkaStreams } from '../src/runtime/kafka-streams.js';
 import { silentLogger } from '../src/common/logger.js';
+import { metricValue } from '../src/runtime/metrics/metric.js';
 import wordcount from '../examples/wordcount/wordcount.js';
 import { randomLines } from './data.js';
 
 const lines = Number(process.argv[2] ?? 200_000);
 const guarantee = (process.argv[3] ?? 'exactly_once') as 'exactly_once' | 'at_least_once';
+const metricsLevel = (process.argv[4] ?? 'INFO') as 'INFO' | 'DEBUG' | 'OFF';
 const dir = mkdtempSync(join(tmpdir(), 'kstream-bench-'));
 try {
   const { records, words } = randomLines(lines, 42);
@@ -24,7 +26,7 @@ try {
   await log.close();
   const t1 = performance.now();
   const cpu0 = process.cpuUsage();
-  const streams = new KafkaStreams(wordcount(), { 'application.id': 'bench', 'data.dir': dir, 'processing.guarantee': guarantee }, { logger: silentLogger });
+  const streams = new KafkaStreams(wordcount(), { 'application.id': 'bench', 'data.dir': dir, 'processing.guarantee': guarantee, 'metrics.recording.level': metricsLevel }, { logger: silentLogger });
   await streams.run({ untilIdle: true });
   const runMs = performance.now() - t1;
   const cpu = process.cpuUsage(cpu0);
@@ -34,6 +36,7 @@ try {
     JSON.stringify({
       bench: 'wordcount',
       guarantee,
+      metricsLevel,
       lines,
       words,
       produceRecordsPerSec: Math.round(lines / (produceMs / 1000)),
@@ -41,7 +44,7 @@ try {
       wordsPerSec: Math.round(words / (runMs / 1000)),
       cpuSeconds: +cpuSeconds.toFixed(2),
       wordsPerCpuSec: Math.round(words / cpuSeconds),
-      commits: m['commit-total'],
+      commits: metricValue(m, 'commit-total'),
       cpu: cpus()[0]?.model,
       node: process.version,
     }),

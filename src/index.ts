@@ -105,6 +105,10 @@ export type { TestRecord, ProducedTestRecord } from './runtime/test-driver.js';
 export { silentLogger, consoleLogger } from './common/logger.js';
 export type { Logger, LogLevel } from './common/logger.js';
 export type { StreamsState } from './runtime/kafka-streams.js';
+export { StreamThreadExceptionResponse } from './runtime/streams-state.js';
+export type { StateListener, StreamsUncaughtExceptionHandler } from './runtime/streams-state.js';
+export { metricValue } from './runtime/metrics/metric.js';
+export type { Metric } from './runtime/metrics/metric.js';
 
 // Interactive queries
 export { StoreQueryParameters, QueryableStoreTypes } from './runtime/interactive-queries.js';

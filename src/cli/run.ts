@@ -14,6 +14,7 @@ import { loadTopology } from './load-topology.js';
 import { typecheckTopology } from './typecheck.js';
 import { warnUnknownConfig } from './known-config.js';
 import { StatusLine } from './status-line.js';
+import { restoreProgress } from './progress-bar.js';
 import type { Log } from '../log/types.js';
 import { prepareServing, workerListener, type ServedSql } from '../server/serve.js';
 
@@ -102,7 +103,7 @@ export function registerRunCommand(program: Command): void {
     const serving = listen === null ? null : prepareServing(listen.url, loaded.topology, 'sql' in loaded ? loaded.sql : undefined);
     if (listen !== null) config['application.server'] = listen.applicationServer;
     const streams = new KafkaStreams(serving?.topology ?? loaded.topology, config, { log, logger: consoleLogger(), controlFd });
-    const status = options.status !== false && process.stderr.isTTY ? new StatusLine(() => streams.status()) : null;
+    const status = options.status !== false && process.stderr.isTTY ? new StatusLine(() => streams.status(), () => restoreProgress(streams.metrics())) : null;
     let signals = 0;
     let stoppedBy: NodeJS.Signals | null = null;
     const onSignal = (sig: NodeJS.Signals) => {
@@ -126,7 +127,7 @@ export function registerRunCommand(program: Command): void {
           await streams.close();
           throw new UserError((e as Error).message);
         }
-        process.stderr.write(`kstream: listening for queries on ${listen!.url}\n`);
+        process.stderr.write(`kstream: listening for queries on ${listen!.url} (console: ${listen!.url}/console, metrics: ${listen!.url}/metrics)\n`);
       }
       status?.start();
       await streams.closed();

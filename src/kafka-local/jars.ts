@@ -110,7 +110,7 @@ export async function ensureKafkaJars(opts: EnsureKafkaJarsOptions = {}): Promis
   try {
     log(`fetching Apache Kafka ${version} broker jars from Maven Central with Maven (first use of this version) into ${libsDir}`);
     const timeoutMs = opts.timeoutMs ?? 15 * 60_000;
-    const progress = new MavenProgress(log);
+    const progress = new MavenProgress(log, log === stderrLog && process.stderr.isTTY === true);
 
     // 1. the broker and its runtime dependencies
     await writeFile(join(tmp, 'pom.xml'), brokerPom(version));

@@ -50,7 +50,14 @@ export class MavenProgress {
   private files = 0;
   private bytes = 0;
   private lastReport = Date.now();
-  constructor(private readonly log: (line: string) => void) {}
+  /**
+   * @param live on a terminal (never in logs or pipes): a line redrawn on every downloaded file
+   *   instead of a log line every two seconds.
+   */
+  constructor(
+    private readonly log: (line: string) => void,
+    private readonly live = false,
+  ) {}
 
   line(text: string): void {
     const m = /^(?:\[INFO\] )?Downloaded from [^:]+: \S+ \(([\d.]+) (B|kB|KB|MB|GB)/.exec(text);
@@ -58,13 +65,16 @@ export class MavenProgress {
     this.files++;
     const unit = { B: 1, kB: 1e3, KB: 1e3, MB: 1e6, GB: 1e9 }[m[2] as 'B'] ?? 1;
     this.bytes += Number(m[1]) * unit;
-    if (Date.now() - this.lastReport >= 2000) {
+    if (this.live) {
+      process.stderr.write(`\r\x1b[2K  downloading: ${this.files} files, ${(this.bytes / 1e6).toFixed(1)} MB`);
+    } else if (Date.now() - this.lastReport >= 2000) {
       this.lastReport = Date.now();
       this.report();
     }
   }
 
   finish(): void {
+    if (this.live && this.files > 0) process.stderr.write('\r\x1b[2K');
     if (this.files > 0) this.report();
   }
 

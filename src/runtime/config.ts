@@ -3,6 +3,7 @@ import { Serdes, serdeByName, serdeNames } from '../serde/serdes.js';
 import type { ProcessingGuarantee } from '../log/types.js';
 import type { OffsetReset } from '../topology/nodes.js';
 import { type Logger, consoleLogger } from '../common/logger.js';
+import { type RecordingLevel, RECORDING_LEVELS } from './metrics/sensors.js';
 
 export type ErrorPolicy = 'log-and-continue' | 'fail';
 
@@ -33,6 +34,7 @@ export interface StreamsConfigInput {
    * record (default: `max.poll.interval.ms`, else 300000 = 5 min; 0 turns the watchdog off).
    */
   'record.processing.timeout.ms'?: number;
+  'metrics.recording.level'?: 'INFO' | 'DEBUG' | 'TRACE' | 'OFF';
   /** host:port where this instance serves interactive queries; shared with the group (Kafka Streams' name). */
   'application.server'?: string;
   /** Where kstream logs (default: stderr at level warn, or KSTREAM_LOG_LEVEL). */
@@ -62,6 +64,8 @@ export interface StreamsConfig {
   readonly recordProcessingTimeoutMs: number;
   /** `host:port` from application.server, or null. */
   readonly applicationServer: string | null;
+  /** metrics.recording.level: INFO (default), DEBUG, TRACE, or OFF (no timings). */
+  readonly metricsRecordingLevel: RecordingLevel;
   readonly logger: Logger;
   readonly raw: Readonly<Record<string, unknown>>;
 }
@@ -112,6 +116,13 @@ function applicationServerOf(v: unknown): string | null {
   return v as string;
 }
 
+function recordingLevelOf(v: unknown): RecordingLevel {
+  if (v === undefined) return 'INFO';
+  const level = typeof v === 'string' ? v.toUpperCase() : v;
+  if (!RECORDING_LEVELS.includes(level as RecordingLevel)) throw new ConfigError(`metrics.recording.level: expected ${RECORDING_LEVELS.join(', ')}, got '${String(v)}'`);
+  return level as RecordingLevel;
+}
+
 const APP_ID = /^[a-zA-Z0-9._-]+$/;
 
 function isLogger(x: unknown): x is Logger {
@@ -152,6 +163,7 @@ export function resolveConfig(input: StreamsConfigInput, explicitLogger?: Logger
     commitMaxBufferedBytes: numberOf(raw, 'commit.max.buffered.bytes', 64 * 1024 * 1024),
     recordProcessingTimeoutMs: numberOf(raw, 'record.processing.timeout.ms', numberOf(raw, 'max.poll.interval.ms', 300_000)),
     applicationServer: applicationServerOf(raw['application.server']),
+    metricsRecordingLevel: recordingLevelOf(raw['metrics.recording.level']),
     logger,
     raw,
   };

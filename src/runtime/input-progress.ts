@@ -1,6 +1,7 @@
 import type { LogAdmin } from '../log/types.js';
 import { tpKey } from '../log/types.js';
 import type { StreamTask } from './stream-task.js';
+import type { ThreadSensors } from './metrics/sensors.js';
 
 /**
  * How far this worker's tasks got through their inputs: lag (records on the log not yet
@@ -20,6 +21,7 @@ export class InputProgress {
     private readonly inputTopics: ReadonlyMap<string, number>,
     /** The group may have other members (LogCapabilities.sharedGroup). */
     private readonly sharedGroup: boolean,
+    private readonly sensors: ThreadSensors,
   ) {}
 
   /** After a commit: the end offsets it reported for the input partitions it wrote. */
@@ -44,7 +46,9 @@ export class InputProgress {
     for (const task of tasks.values()) {
       for (const p of task.positions()) {
         const end = ends.get(p.topic)?.[p.partition] ?? 0;
-        lag += Math.max(0, end - Math.max(0, p.consumed));
+        const partitionLag = Math.max(0, end - Math.max(0, p.consumed));
+        lag += partitionLag;
+        this.sensors.lag(p.topic, p.partition, task.idString, partitionLag, this.lastLagCheck);
       }
     }
     this.lag = lag;

@@ -10,9 +10,15 @@ import type { StateStore } from '../state/store.js';
 import type { QueryableStoreProvider, StoreQueryParameters } from './interactive-queries.js';
 import { InvalidStateStoreException, StreamsNotStartedException, UnknownStateStoreException } from './store-exceptions.js';
 import { type KeyPartitioning, type KeyQueryMetadata, type StreamsMetadata, StreamsMetadataState } from './streams-metadata.js';
+import { StateMachine, type StateListener, type StreamsState, type StreamsUncaughtExceptionHandler, type StreamThreadExceptionResponse } from './streams-state.js';
+import { MetricsRegistry } from './metrics/registry.js';
+import type { Metric } from './metrics/metric.js';
 
-/** Kafka Streams' KafkaStreams.State. */
-export type StreamsState = 'CREATED' | 'REBALANCING' | 'RUNNING' | 'PENDING_SHUTDOWN' | 'NOT_RUNNING' | 'ERROR';
+export type { StreamsState } from './streams-state.js';
+
+/** A replaced worker waits this long first, so that an error at start-up cannot spin. */
+const REPLACE_THREAD_BACKOFF_MS = 500;
+const METRICS_SAMPLE_MS = 1_000;
 
 export interface KafkaStreamsOptions {
   /** A log to run on; by default the embedded log of `data.dir`, or Kafka when `bootstrap.servers` is set. */
@@ -39,6 +45,12 @@ export class KafkaStreams {
   private log: Log | null;
   private appLock: ApplicationClaim | null = null;
   private watchdog: Watchdog | null = null;
+  private readonly machine: StateMachine;
+  private exceptionHandler: StreamsUncaughtExceptionHandler | null = null;
+  private closing = false;
+  private threads = 0;
+  private readonly registry: MetricsRegistry;
+  private sampling: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly topology: Topology,
@@ -48,6 +60,33 @@ export class KafkaStreams {
     this.config = resolveConfig(config, options.logger);
     this.log = options.log ?? null;
     topology.validate();
+    this.machine = new StateMachine(this.config.logger);
+    this.registry = new MetricsRegistry(() => {
+      const t = this.thread;
+      if (t === null) return null;
+      return { applicationId: this.config.applicationId, threadId: this.threadId, sensors: t.metrics.sensors, counters: t.metrics.snapshot(), cache: t.cache };
+    });
+  }
+
+  /** Kafka Streams' setStateListener: hears every state change (only settable before start). */
+  setStateListener(listener: StateListener): void {
+    this.machine.setListener(listener);
+  }
+
+  /**
+   * Kafka Streams' setUncaughtExceptionHandler: decides what happens when the worker dies of an
+   * exception (a processor throwing under the `fail` policy, a lost log). Without one, the
+   * instance shuts down (SHUTDOWN_CLIENT) and `closed()` rejects with the error.
+   */
+  setUncaughtExceptionHandler(handler: StreamsUncaughtExceptionHandler): void {
+    if (this.machine.state !== 'CREATED') throw new Error(`an uncaught-exception handler can only be set in state CREATED, not ${this.machine.state}`);
+    this.exceptionHandler = handler;
+  }
+
+  /** Kafka Streams' thread-id of the current worker. */
+  private get threadId(): string {
+    const client = typeof this.config.raw['client.id'] === 'string' ? this.config.raw['client.id'] : `${this.config.applicationId}-${process.pid}`;
+    return `${client}-StreamThread-${this.threads}`;
   }
 
   /** Starts processing in the background; `closed()` settles when it stops. */
@@ -72,10 +111,65 @@ export class KafkaStreams {
       }
       throw error;
     }
-    this.thread = new StreamThread(this.topology, this.config, this.log, { untilIdle: options.untilIdle });
+    this.machine.to('REBALANCING');
+    this.sampling = setInterval(() => this.registry.tick(), METRICS_SAMPLE_MS);
+    this.sampling.unref();
+    this.running = this.runThreads(options).then(
+      () => this.release().then(() => void this.machine.to('NOT_RUNNING')),
+      (error: unknown) =>
+        this.release().then(() => {
+          this.machine.to('ERROR');
+          throw error;
+        }),
+    );
+  }
+
+  /** Runs the worker, and a new one in its place each time the handler answers REPLACE_THREAD. */
+  private async runThreads(options: RunOptions): Promise<void> {
+    for (;;) {
+      const thread = this.startThread(options);
+      try {
+        await thread.run();
+      } catch (error) {
+        await this.watchdog?.stop();
+        this.watchdog = null;
+        const response = this.closing ? 'SHUTDOWN_CLIENT' : this.responseTo(error);
+        if (response === 'REPLACE_THREAD') {
+          this.config.logger.warn(`worker ${this.threadId} died (${(error as Error).message}); replacing it`);
+          await new Promise((resolve) => setTimeout(resolve, REPLACE_THREAD_BACKOFF_MS));
+          if (!this.closing) {
+            this.machine.to('REBALANCING');
+            continue;
+          }
+          this.machine.to('PENDING_SHUTDOWN');
+          return;
+        }
+        if (response === 'SHUTDOWN_APPLICATION') this.config.logger.warn('SHUTDOWN_APPLICATION: this instance stops; other instances of the application are not told');
+        this.machine.to('PENDING_ERROR');
+        throw error;
+      }
+      this.machine.to('PENDING_SHUTDOWN');
+      return;
+    }
+  }
+
+  private responseTo(error: unknown): StreamThreadExceptionResponse {
+    if (this.exceptionHandler === null) return 'SHUTDOWN_CLIENT';
+    try {
+      return this.exceptionHandler(error instanceof Error ? error : new Error(String(error)));
+    } catch (e) {
+      this.config.logger.warn(`uncaught-exception handler failed: ${(e as Error).message}; shutting down`);
+      return 'SHUTDOWN_CLIENT';
+    }
+  }
+
+  private startThread(options: RunOptions): StreamThread {
+    this.threads++;
+    const thread = new StreamThread(this.topology, this.config, this.log!, { untilIdle: options.untilIdle, onStateChange: () => this.followThread() });
+    this.thread = thread;
     if (this.config.recordProcessingTimeoutMs > 0 || this.options.controlFd !== undefined) {
       this.watchdog = Watchdog.start({
-        heartbeat: this.thread.heartbeat,
+        heartbeat: thread.heartbeat,
         timeoutMs: this.config.recordProcessingTimeoutMs,
         applicationId: this.config.applicationId,
         stateDir: this.config.stateDir,
@@ -85,10 +179,20 @@ export class KafkaStreams {
         logger: this.config.logger,
       });
     }
-    this.running = this.thread.run().finally(() => this.release());
+    return thread;
+  }
+
+  /** RUNNING once the worker got its first assignment and no rebalance or restore is under way. */
+  private followThread(): void {
+    const t = this.thread;
+    if (t === null || !this.machine.live || this.closing) return;
+    const assigned = t.metrics.sensors.rebalances > 0;
+    this.machine.to(t.state === 'RUNNING' && !t.rebalancing && assigned ? 'RUNNING' : 'REBALANCING');
   }
 
   private async release(): Promise<void> {
+    if (this.sampling !== null) clearInterval(this.sampling);
+    this.sampling = null;
     await this.watchdog?.stop();
     this.watchdog = null;
     await this.appLock?.release();
@@ -108,6 +212,13 @@ export class KafkaStreams {
 
   /** Commits and stops. */
   async close(): Promise<void> {
+    this.closing = true;
+    if (this.machine.state === 'CREATED') {
+      this.machine.to('PENDING_SHUTDOWN');
+      this.machine.to('NOT_RUNNING');
+      return;
+    }
+    this.machine.to('PENDING_SHUTDOWN');
     this.thread?.stop();
     await this.closed();
   }
@@ -116,23 +227,17 @@ export class KafkaStreams {
     return this.thread?.status() ?? null;
   }
 
-  metrics(): Record<string, number> {
-    return this.thread?.metrics.snapshot() ?? {};
+  /**
+   * Kafka Streams' metrics of this instance (names, groups and tags as in Kafka Streams; see
+   * metrics/registry.ts), read now: rates are per second over the last ten seconds.
+   */
+  metrics(): Metric[] {
+    return this.registry.metrics();
   }
 
   /** The application's state, by Kafka Streams' names. */
   state(): StreamsState {
-    const t = this.thread;
-    if (t === null) return 'CREATED';
-    switch (t.state) {
-      case 'CREATED':
-      case 'STARTING':
-        return 'REBALANCING';
-      case 'RUNNING':
-        return t.rebalancing ? 'REBALANCING' : 'RUNNING';
-      default:
-        return t.state;
-    }
+    return this.machine.state;
   }
 
   // ---- interactive queries ------------------------------------------------------------------

@@ -1,8 +1,12 @@
+import { ThreadSensors } from './metrics/sensors.js';
+
 /** Counters by name (Kafka Streams' metric names where one exists, e.g. dropped-records-total). */
 export class Metrics {
   private readonly counters = new Map<string, number>();
   /** Records processed: counted on every record, so a plain field rather than a map entry. */
   processed = 0;
+  /** Timings and per-task, per-partition numbers behind Kafka Streams' metrics (metrics/registry.ts). */
+  readonly sensors = new ThreadSensors();
 
   increment(name: string, by = 1): void {
     this.counters.set(name, (this.counters.get(name) ?? 0) + by);

@@ -44,7 +44,9 @@ function recordingLogger(): Logger & { warnings: string[] } {
 }
 
 /** A task of partition 1 with one persistent key-value store (and one store without a changelog). */
-async function taskWithStore(storeDir: string): Promise<{ task: RestoringTask; store: KeyValueStoreImpl<string, number> }> {
+async function taskWithStore(
+  storeDir: string,
+): Promise<{ task: RestoringTask; store: KeyValueStoreImpl<string, number>; progress: Map<string, { total: number; restored: number; remaining: number }> }> {
   const build = () => new KeyValueStoreBuilder<string, number>('counts', true, Serdes.String(), long).build() as KeyValueStoreImpl<string, number>;
   const store = build();
   const unlogged = new KeyValueStoreBuilder<string, number>('scratch', false, Serdes.String(), long).build();
@@ -52,6 +54,7 @@ async function taskWithStore(storeDir: string): Promise<{ task: RestoringTask; s
   await init(store, true);
   await init(unlogged, false);
   stores.push(store, unlogged);
+  const progress = new Map<string, { total: number; restored: number; remaining: number }>();
   const task: RestoringTask = {
     idString: '0_1',
     id: { partition: 1 },
@@ -61,8 +64,15 @@ async function taskWithStore(storeDir: string): Promise<{ task: RestoringTask; s
     ]),
     changelogTopic: (name) => (name === 'counts' ? CHANGELOG : null),
     initStore: (name) => (name === 'counts' ? init(store, true) : init(unlogged, false)),
+    sensors: {
+      restoring: (name, total) => {
+        const sensor = { total, restored: 0, remaining: total };
+        progress.set(name, sensor);
+        return sensor;
+      },
+    },
   };
-  return { task, store };
+  return { task, store, progress };
 }
 
 describe('StoreChangelogReader', () => {
@@ -71,10 +81,11 @@ describe('StoreChangelogReader', () => {
     logs.push(log);
     await log.admin().createTopics([{ name: CHANGELOG, partitions: 2 }]);
     await writeChangelog(log, 0, 25_000);
-    const { task, store } = await taskWithStore(tempDir());
+    const { task, store, progress } = await taskWithStore(tempDir());
     const reader = new StoreChangelogReader(log.admin(), log.reader(), recordingLogger());
     const done = await reader.restore(task);
     expect(done).toEqual([{ store: 'counts', changelog: CHANGELOG, from: 0, end: 25_000, records: 25_000 }]);
+    expect([...progress]).toEqual([['counts', { total: 25_000, restored: 25_000, remaining: 0 }]]);
     expect(store.get('k3')).toBe(24_993);
     expect(store.get('k9')).toBe(24_999);
     expect(store.restoreFrom()).toBe(25_000);

@@ -14,6 +14,8 @@ export interface RestoringTask {
   changelogTopic(storeName: string): string | null;
   /** Opens the store again (after it was wiped). */
   initStore(storeName: string): Promise<void> | void;
+  /** Restore progress for the metrics (restore-remaining-records-total) and the console. */
+  readonly sensors: { restoring(store: string, total: number): { restored: number; remaining: number } };
 }
 
 /** What one store's restore did. */
@@ -62,10 +64,12 @@ export class StoreChangelogReader {
     this.logger.debug(`store ${name} of task ${task.idString}: checkpoint ${from}, changelog ${topic} ends at ${end}`);
     if (from === end) return { store: name, changelog: topic, from, end, records: 0 };
     const started = Date.now();
-    const records = await this.applyRange(store, topic, partition, from, end, (restored, at) => {
-      const total = end - from;
+    const total = end - from;
+    const sensor = task.sensors.restoring(name, total);
+    const records = await this.applyRange(store, topic, partition, from, end, sensor, (restored, at) => {
       this.logger.info(`restoring store ${name} of task ${task.idString}: ${restored} records, offset ${at} of ${end} (${Math.round((100 * (total - (end - at))) / total)}%)`);
     });
+    sensor.remaining = 0;
     await store.commit(end);
     this.logger.info(`restored ${records} records into store ${name} of task ${task.idString} in ${Date.now() - started} ms`);
     return { store: name, changelog: topic, from, end, records };
@@ -78,6 +82,7 @@ export class StoreChangelogReader {
     partition: number,
     from: number,
     end: number,
+    sensor: { restored: number; remaining: number },
     progress: (restored: number, offset: number) => void,
   ): Promise<number> {
     let restored = 0;
@@ -89,6 +94,10 @@ export class StoreChangelogReader {
       store.restore(records);
       restored += records.length;
       at = records[records.length - 1]!.offset + 1;
+      sensor.restored = restored;
+      sensor.remaining = end - at;
+      // A log read may complete without I/O: let the listener (/readyz, the console) answer between batches.
+      await new Promise((resolve) => setImmediate(resolve));
       if (Date.now() - lastReport >= RESTORE_PROGRESS_MS) {
         lastReport = Date.now();
         progress(restored, at);

@@ -15,6 +15,8 @@ import type { TaskEnvironment } from './task-environment.js';
 import { METRIC } from './metrics.js';
 import { BEAT, Heartbeat } from './heartbeat.js';
 import { type TimedOutRecord, RecordTimeoutError, forgetTimedOutRecord, readTimedOutRecord, timedOutRecordPath } from './timed-out-record.js';
+import type { TaskSensors } from './metrics/sensors.js';
+import { meteredStore } from './metrics/metered-store.js';
 
 const PARTITION_TIME_PREFIX = 'kstream:pt=';
 
@@ -82,6 +84,9 @@ export class StreamTask {
   private readonly beat: Float64Array;
   /** A record of this task that got stuck in an earlier run; undefined until resume() looked. */
   private timedOut: TimedOutRecord | null | undefined;
+  /** This task's metrics (metrics/sensors.ts). */
+  readonly sensors: TaskSensors;
+  private readonly meteredStores: Map<string, StateStore> | null;
 
   constructor(
     readonly env: TaskEnvironment,
@@ -91,6 +96,8 @@ export class StreamTask {
   ) {
     this.id = { subtopology: subtopology.id, partition };
     this.idString = taskIdString(this.id);
+    this.sensors = env.metrics.sensors.task(this.idString);
+    this.meteredStores = env.metrics.sensors.level === 'DEBUG' || env.metrics.sensors.level === 'TRACE' ? new Map() : null;
     const heartbeat = env.heartbeat ?? new Heartbeat(false);
     this.beat = heartbeat.slots;
     this.build(heartbeat);
@@ -181,13 +188,17 @@ export class StreamTask {
   initProcessors(): void {
     if (this.initialized) return;
     this.initialized = true;
+    this.sensors.phase = 'RUNNING';
     for (const node of this.nodes.values()) node.processor.init?.(node.context);
   }
 
   storeFacade(name: string): StateStore {
     const s = this.stores.get(name);
     if (s === undefined) throw new StreamsError(`state store '${name}' is not part of task ${this.idString}`);
-    return s.facade();
+    if (this.meteredStores === null) return s.facade();
+    let metered = this.meteredStores.get(name);
+    if (metered === undefined) this.meteredStores.set(name, (metered = meteredStore(s.facade(), this.sensors.store(name))));
+    return metered;
   }
 
   queueFor(topic: string, partition: number): RecordQueue | undefined {
@@ -302,6 +313,7 @@ export class StreamTask {
     const single = queues.length === 1;
     const idleMs = this.env.config.maxTaskIdleMs;
     const beat = this.beat;
+    const started = this.sensors.timed ? performance.now() : 0;
     let n = 0;
     while (n < max && beat[BEAT.yield] === 0) {
       let best: RecordQueue | null = null;
@@ -328,6 +340,7 @@ export class StreamTask {
       if (this.streamTime >= this.nextStreamPunctuation) this.punctuateStreamTime();
       if (this.pendingAsync.length > 0) break;
     }
+    if (n > 0) this.sensors.processedBatch(n, this.sensors.timed ? performance.now() - started : 0);
     return n;
   }
 
@@ -413,6 +426,7 @@ export class StreamTask {
 
   private runPunctuator(s: PunctuationSchedule, time: number): void {
     const previousTs = this.currentTimestamp;
+    this.sensors.punctuated();
     this.currentRaw = null;
     this.currentTimestamp = time;
     try {
@@ -506,6 +520,7 @@ export class StreamTask {
     }
     for (const q of this.queues) q.clear();
     for (const store of this.stores.values()) await store.close();
+    this.env.metrics.sensors.taskClosed(this.idString);
   }
 }
 

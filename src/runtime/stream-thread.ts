@@ -29,11 +29,15 @@ export interface ThreadStatus {
   readonly commits: number;
   /** untilIdle: every input was consumed, processed and committed (not stopped before). */
   readonly consumedAll: boolean;
+  /** Tasks whose stores are being restored. */
+  readonly restoring: number;
 }
 
 export interface StreamThreadOptions {
   /** Stop once every input is consumed, processed and committed. */
   readonly untilIdle?: boolean;
+  /** Called when `state` or `rebalancing` changed. */
+  readonly onStateChange?: () => void;
 }
 
 // Small rounds keep tasks of one worker in step: a task whose output another task reads
@@ -84,6 +88,7 @@ export class StreamThread implements TaskEnvironment {
     private readonly options: StreamThreadOptions = {},
   ) {
     this.cache = new RecordCache(config.cacheMaxBytes);
+    this.metrics.sensors.configure(config.metricsRecordingLevel);
   }
 
   // ---- TaskEnvironment ------------------------------------------------------------------
@@ -127,6 +132,7 @@ export class StreamThread implements TaskEnvironment {
       lag: this.progress?.lag ?? 0,
       commits: this.commits,
       consumedAll: this.consumedAll,
+      restoring: this.taskManager?.restoringCount ?? 0,
     };
   }
 
@@ -150,7 +156,7 @@ export class StreamThread implements TaskEnvironment {
       this.producer = handoffProducer ?? this.log.taskProducer({ guarantee, applicationId, transactionalProducers });
       this.consumer = this.log.groupConsumer(applicationId, { readCommitted: guarantee === 'exactly_once' });
       if (handoffProducer !== null) this.handoff = new RepartitionHandoff(handoffProducer, this.consumer, this.admin);
-      this.progress = new InputProgress(this.admin, applicationId, this.plan.sourceTopics, capabilities.sharedGroup);
+      this.progress = new InputProgress(this.admin, applicationId, this.plan.sourceTopics, capabilities.sharedGroup, this.metrics.sensors);
       this.purger = new RepartitionPurger(this.admin, this.topology, applicationId, (t) => this.physicalTopic(t), this.plan.sourceTopics, this.config.repartitionPurgeIntervalMs);
       const taskManager = new TaskManager({
         env: this,
@@ -163,6 +169,7 @@ export class StreamThread implements TaskEnvironment {
         changelogReader: new StoreChangelogReader(this.admin, this.reader, this.config.logger),
         handoff: this.handoff,
         commit: () => this.commit(),
+        onRebalancing: () => this.options.onStateChange?.(),
       });
       this.taskManager = taskManager;
       this.tasks = taskManager.active;
@@ -172,6 +179,7 @@ export class StreamThread implements TaskEnvironment {
         ...(this.config.applicationServer !== null ? { applicationServer: this.config.applicationServer } : {}),
       });
       this.state = 'RUNNING';
+      this.options.onStateChange?.();
       this.lastCommit = Date.now();
       await this.loop();
       await this.commit();
@@ -198,7 +206,9 @@ export class StreamThread implements TaskEnvironment {
       // no reason to spin: then wait a little as when nothing is buffered.
       const busy = this.commitRequested || (lastProcessed > 0 && this.hasProcessableWork());
       const waitMs = busy ? 0 : Math.min(lastProcessed === 0 && this.hasProcessableWork() ? 5 : IDLE_POLL_MS, this.msUntilNextDeadline());
+      const pollStarted = performance.now();
       const batches = await this.consumer.poll(waitMs);
+      this.metrics.sensors.polled(performance.now() - pollStarted);
       this.enqueue(batches);
       const processed = this.processTasks();
       lastProcessed = processed;
@@ -364,6 +374,7 @@ export class StreamThread implements TaskEnvironment {
     this.commitRequested = false;
     this.lastCommit = Date.now();
     if (this.tasks.size === 0) return;
+    const started = performance.now();
     for (const task of this.tasks.values()) task.flushCaches();
     await this.sendOutboxes();
     this.advanceConsumedOffsets();
@@ -386,6 +397,7 @@ export class StreamThread implements TaskEnvironment {
     if (lost !== null) await this.taskManager!.closeLost(lost);
     this.commits++;
     this.metrics.increment(METRIC.commits);
+    this.metrics.sensors.committed(performance.now() - started);
     this.processedSinceCommit = 0;
     await this.purger.afterCommit(this.tasks);
   }

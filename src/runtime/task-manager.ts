@@ -25,6 +25,8 @@ export interface TaskManagerParts {
   readonly handoff: RepartitionHandoff | null;
   /** Commits every running task (the loop's commit; a revocation commits before it suspends). */
   readonly commit: () => Promise<void>;
+  /** Called when a rebalance begins and when it ends (the client's REBALANCING state). */
+  readonly onRebalancing?: () => void;
 }
 
 /**
@@ -66,9 +68,15 @@ export class TaskManager implements RebalanceListener {
     return this.rebalances > 0;
   }
 
+  /** Tasks whose stores are being restored. */
+  get restoringCount(): number {
+    return this.restoring.size;
+  }
+
   // ---- assignment ---------------------------------------------------------------------------
 
   onAssigned(partitions: TopicPartition[]): Promise<void> {
+    this.parts.env.metrics.sensors.rebalances++;
     return this.whileRebalancing(() => this.assign(partitions));
   }
 
@@ -77,11 +85,11 @@ export class TaskManager implements RebalanceListener {
   }
 
   private async whileRebalancing(step: () => Promise<void>): Promise<void> {
-    this.rebalances++;
+    if (this.rebalances++ === 0) this.parts.onRebalancing?.();
     try {
       await step();
     } finally {
-      this.rebalances--;
+      if (--this.rebalances === 0) this.parts.onRebalancing?.();
     }
   }
 

@@ -26,8 +26,9 @@ import type { PullTable } from './sql-tables.js';
 import { PullPlanCache, queryShape, type QueryShape } from './pull-plan-cache.js';
 import { planPushQuery, type PushQuery } from './push-query.js';
 import type { Log } from '../log/types.js';
-import type { Query } from '../sql/parser/ast.js';
 import type { Serde } from '../serde/serde.js';
+import type { Query } from '../sql/parser/ast.js';
+import type { HttpRoute } from './observe/routes.js';
 
 const MAX_BODY_BYTES = 1 << 20;
 const BODY_TIMEOUT_MS = 10_000;
@@ -156,6 +157,8 @@ export class QueryListener {
   private readonly pushQueries = new Map<string, PushQuery>();
   private readonly pullPlans = new PullPlanCache();
 
+  private readonly routes: Array<{ route: HttpRoute; close?: () => Promise<void> }> = [];
+
   private constructor(
     private readonly server: { tcp: Server; close(): void } | null,
     private readonly options: ListenerOptions,
@@ -177,7 +180,13 @@ export class QueryListener {
     return listener;
   }
 
+  /** Serves more endpoints (e.g. observe/routes.ts: /metrics, /healthz, /readyz, /console) before the query API. */
+  mount(route: HttpRoute, close?: () => Promise<void>): void {
+    this.routes.push({ route, ...(close !== undefined ? { close } : {}) });
+  }
+
   async close(): Promise<void> {
+    for (const r of this.routes) await r.close?.();
     this.agent.destroy();
     await Promise.all([...this.pushQueries.values()].map((q) => q.close()));
     if (this.server === null) return;
@@ -202,6 +211,7 @@ export class QueryListener {
     let sql: string | undefined;
     try {
       const path = (req.url ?? '/').split('?')[0];
+      for (const r of this.routes) if (r.route(req, res)) return;
       if (req.method === 'GET' && path === '/info') return sendJson(res, 200, this.info());
       if (req.method === 'GET' && path === '/healthcheck') {
         const healthy = this.app().state() === 'RUNNING' || this.app().state() === 'REBALANCING';

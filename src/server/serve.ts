@@ -12,6 +12,7 @@ import type { Topology } from '../topology/topology.js';
 import type { OffsetReset } from '../topology/nodes.js';
 import { QueryListener, parseListener } from './listener.js';
 import { pullTables, servingTopology, type PullTable } from './sql-tables.js';
+import { observeRoutes } from './observe/routes.js';
 
 export interface ServedSql {
   readonly session: SqlSession;
@@ -42,14 +43,19 @@ export function prepareServing(url: string, topology: Topology, sql: ServedSql |
   }
   return {
     topology: served,
-    start: (streams, log, applicationId, logger) =>
-      QueryListener.start({
+    start: async (streams, log, applicationId, logger) => {
+      const listener = await QueryListener.start({
         listener: url,
         streams,
         log,
         applicationId,
         logger,
         ...(sql !== undefined && tables !== undefined ? { sql: { session: sql.session, tables } } : {}),
-      }),
+      });
+      const queries = sql?.script.queries.map((q) => ({ id: q.queryId, sql: q.sql }));
+      const observe = observeRoutes({ streams, topology: served, log, logger, ...(queries !== undefined ? { queries } : {}) });
+      listener.mount(observe.route, observe.close);
+      return listener;
+    },
   };
 }

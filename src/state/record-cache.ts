@@ -34,6 +34,9 @@ export class CacheEntry<K, V> {
  */
 export class RecordCache {
   currentBytes = 0;
+  /** Reads that found an entry / did not (record-cache-metrics hit-ratio). */
+  hits = 0;
+  misses = 0;
   /** Interactive queries in progress: their reads must not add entries (that could evict and flush). */
   private queryReads = 0;
   constructor(readonly maxBytes: number) {}
@@ -117,7 +120,12 @@ export class NamedCache<K, V> {
 
   get(id: string): CacheEntry<K, V> | undefined {
     const e = this.entries.get(id);
-    if (e !== undefined) e.referenced = true;
+    if (e !== undefined) {
+      e.referenced = true;
+      this.parent.hits++;
+    } else {
+      this.parent.misses++;
+    }
     return e;
   }
 

@@ -1,6 +1,10 @@
 import type { Topology } from './topology.js';
 import type { NodeDef } from './nodes.js';
 import { JavaTreeSet, javaCompareStrings, javaHashOrder } from './java-order.js';
+import { type TopologyGraph, topologyGraph } from './graph/topology-graph.js';
+import { toDot } from './graph/dot.js';
+import { toMermaid } from './graph/mermaid.js';
+import { toSvg } from './graph/svg.js';
 
 export interface NodeDescription {
   readonly type: 'source' | 'processor' | 'sink';
@@ -20,6 +24,14 @@ export interface SubtopologyDescription {
 export interface TopologyDescription {
   readonly subtopologies: readonly SubtopologyDescription[];
   toString(): string;
+  /** The same topology as a graph of nodes, topics and stores (what the pictures below draw). */
+  graph(): TopologyGraph;
+  /** Graphviz DOT. */
+  toDot(): string;
+  /** A Mermaid flowchart. */
+  toMermaid(): string;
+  /** A standalone SVG picture (laid out with dagre). */
+  toSvg(): string;
 }
 
 function nodeDescription(node: NodeDef): NodeDescription {
@@ -112,8 +124,15 @@ function nodeText(n: NodeDescription): string {
 
 export function describeTopology(topology: Topology): TopologyDescription {
   const subtopologies = topology.subtopologies().map((st) => ({ id: st.id, nodes: describeNodes(topology, st.nodes) }));
+  const changelogs = new Map<string, string>();
+  for (const [name, b] of topology.storeBuilders) if (b.loggingEnabled) changelogs.set(name, `${name}-changelog`);
+  const graph = (): TopologyGraph => topologyGraph({ subtopologies }, { internalTopics: new Set(topology.internalTopics.keys()), changelogs });
   return {
     subtopologies,
+    graph,
+    toDot: () => toDot(graph()),
+    toMermaid: () => toMermaid(graph()),
+    toSvg: () => toSvg(graph()),
     toString(): string {
       // Kafka Streams' exact layout: a space after the first newline, two before each header.
       let out = 'Topologies:\n ';
