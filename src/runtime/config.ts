@@ -15,7 +15,7 @@ export interface StreamsConfigInput {
   /** Record cache size shared by a worker's stores; 0 emits every update. */
   'statestore.cache.max.bytes'?: number;
   'cache.max.bytes.buffering'?: number;
-  /** Embedded log and default state location. */
+  /** The log's data directory (for a log that keeps one on disk) and the default state location. */
   'data.dir'?: string;
   'state.dir'?: string;
   'default.key.serde'?: string | Serde<any>;
