@@ -7,15 +7,8 @@
  */
 import { Command, Option } from 'commander';
 import { UserError } from './errors.js';
+import type { SqlReplOptions } from './sql-repl.js';
 
-interface SqlCliOptions {
-  execute?: string;
-  file?: string;
-  user?: string;
-  ca?: string;
-  dataDir: string;
-  serviceId?: string;
-}
 
 export function registerSqlCommand(program: Command): void {
   program
@@ -28,7 +21,7 @@ export function registerSqlCommand(program: Command): void {
     .option('--ca <pem>', 'https: CA certificate to trust')
     .option('--service-id <id>', 'in-process server: its ksql.service.id')
     .addOption(new Option('--data-dir <dir>', 'in-process server: embedded log and state directory').default('./.kstream').env('KSTREAM_DATA_DIR'))
-    .action(async (server: string | undefined, options: SqlCliOptions) => {
+    .action(async (server: string | undefined, options: SqlReplOptions) => {
       const { runSqlCli } = await import('./sql-repl.js');
       if (options.execute !== undefined && options.file !== undefined) throw new UserError('give -e or -f, not both');
       process.exitCode = await runSqlCli(server, options);

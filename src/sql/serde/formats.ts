@@ -100,26 +100,19 @@ function noneSerde(): Serde<Row> {
 
 /** Serde for the value columns of a source or sink. */
 export function valueSerde(columns: readonly ColumnSpec[], format: FormatInfo): Serde<Row> {
-  switch (format.format) {
-    case 'JSON':
-      return jsonSerde(columns, format.wrapSingleValue === false && columns.length === 1);
-    case 'DELIMITED':
-      return delimitedSerde(columns, format.delimiter ?? ',');
-    case 'KAFKA':
-      return kafkaSerde(columns);
-    case 'NONE':
-      return noneSerde();
-    default:
-      throw new Error(`${format.format} rows are built by src/sql/formats`);
-  }
+  return rowSerde(columns, format, format.wrapSingleValue === false && columns.length === 1);
 }
 
 /** Serde for the key columns: single key columns are unwrapped in every format. */
 export function keySerde(columns: readonly ColumnSpec[], format: FormatInfo): Serde<Row> {
-  if (columns.length === 0) return noneSerde();
+  return columns.length === 0 ? noneSerde() : rowSerde(columns, format, columns.length === 1);
+}
+
+/** `unwrapped`: a single JSON column is the whole value, not a field of an object. */
+function rowSerde(columns: readonly ColumnSpec[], format: FormatInfo, unwrapped: boolean): Serde<Row> {
   switch (format.format) {
     case 'JSON':
-      return jsonSerde(columns, columns.length === 1);
+      return jsonSerde(columns, unwrapped);
     case 'DELIMITED':
       return delimitedSerde(columns, format.delimiter ?? ',');
     case 'KAFKA':

@@ -8,11 +8,10 @@
 import type { AnalyzedStatement } from '../analyzer/statement-analyzer.js';
 import { SqlError } from '../errors.js';
 import { SqlSession, type SqlSessionOptions } from '../session.js';
-import { insertValuesRecords } from '../planner/insert-values.js';
+import { insertValuesRecords, type EncodedRecord } from '../planner/insert-values.js';
 import { compareOutputs } from './compare.js';
 import type { TestCaseFiles } from './files.js';
 import { decodeOutput, encodeInput, topicCatalog, type CapturedRecord, type TopicInfo } from './topics.js';
-import type { EncodedRecord } from '../planner/insert-values.js';
 
 /** The shape of the runtime's test driver that the runner needs. */
 export interface TestDriver {
