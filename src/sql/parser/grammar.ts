@@ -869,5 +869,12 @@ export class KsqlGrammar extends CstParser {
   }
 }
 
-/** One parser instance is reused: Chevrotain parsers are stateful but cheap to reset. */
-export const grammar = new KsqlGrammar();
+let instance: KsqlGrammar | undefined;
+
+/**
+ * One parser instance is reused: Chevrotain parsers are stateful but cheap to reset. It is built on
+ * first use, since its self-analysis is most of the SQL front end's load time.
+ */
+export function sqlGrammar(): KsqlGrammar {
+  return (instance ??= new KsqlGrammar());
+}

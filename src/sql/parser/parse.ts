@@ -7,7 +7,7 @@ import { EOF, type IRecognitionException, type IToken } from 'chevrotain';
 import { SqlError, type SourcePos } from '../errors.js';
 import type { Expr, Statement } from './ast.js';
 import { AstBuilder } from './ast-builder.js';
-import { grammar, MAX_NESTING_DEPTH, NestingTooDeepError } from './grammar.js';
+import { sqlGrammar, MAX_NESTING_DEPTH, NestingTooDeepError } from './grammar.js';
 import { sqlLexer } from './tokens.js';
 
 export interface ParseOptions {
@@ -25,6 +25,7 @@ export function parseStatements(text: string, options: ParseOptions = {}): State
       const what = ch === "'" ? 'unterminated string literal' : ch === '`' || ch === '"' ? 'unterminated quoted identifier' : ch === '/' && text.charAt(lexError.offset + 1) === '*' ? 'unterminated comment' : `token recognition error at: '${ch}'`;
       throw new SqlError(what, { line: lexError.line ?? 1, column: lexError.column ?? 1, offset: lexError.offset });
     }
+    const grammar = sqlGrammar();
     grammar.input = lexed.tokens;
     const cst = grammar.statements();
     const parseError = grammar.errors[0];
@@ -49,6 +50,7 @@ export function parseExpression(text: string, options: ParseOptions = {}): Expr 
         offset: lexError.offset,
       });
     }
+    const grammar = sqlGrammar();
     grammar.input = lexed.tokens;
     const cst = grammar.expression();
     const parseError = grammar.errors[0];
@@ -67,7 +69,7 @@ export function parseExpression(text: string, options: ParseOptions = {}): Expr 
 function tooDeep(e: unknown, text: string): SqlError | undefined {
   const message = `expression nested too deeply: more than ${MAX_NESTING_DEPTH} levels of parentheses, brackets, function calls, CASE, NOT or signs`;
   if (e instanceof NestingTooDeepError) return new SqlError(message, tokenPosition(e.token, text));
-  if (e instanceof RangeError && /call stack/i.test(e.message)) return new SqlError(message, tokenPosition((grammar as unknown as { LA(i: number): IToken }).LA(1), text));
+  if (e instanceof RangeError && /call stack/i.test(e.message)) return new SqlError(message, tokenPosition((sqlGrammar() as unknown as { LA(i: number): IToken }).LA(1), text));
   return undefined;
 }
 

@@ -3,7 +3,7 @@
  * (`longer_alt`) so `SELECTED` is an identifier. Keywords in the NonReserved category may also be
  * used as identifiers, as ksqlDB's grammar allows (e.g. a column named KEY or DATE).
  */
-import { createToken, Lexer, type TokenType } from 'chevrotain';
+import { createToken, Lexer, type ILexingResult, type TokenType } from 'chevrotain';
 
 export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /\s+/, group: Lexer.SKIPPED });
 export const LineComment = createToken({ name: 'LineComment', pattern: /--[^\n\r]*/, group: Lexer.SKIPPED });
@@ -167,4 +167,15 @@ export const allTokens: TokenType[] = [
   Identifier,
 ];
 
-export const sqlLexer = new Lexer(allTokens, { ensureOptimizations: false, positionTracking: 'full' });
+let lexer: Lexer | undefined;
+
+/**
+ * Built on first use: building it (and the grammar) costs about a second of start-up, which every
+ * CLI command and worker process that reads no SQL would otherwise pay.
+ */
+export const sqlLexer = {
+  tokenize(text: string): ILexingResult {
+    lexer ??= new Lexer(allTokens, { ensureOptimizations: false, positionTracking: 'full' });
+    return lexer.tokenize(text);
+  },
+};
