@@ -16,6 +16,7 @@ import { requestApplicationShutdown } from './shutdown-application.js';
 import type { GroupConsumer } from '../log/types.js';
 import { ShutdownRequestedError } from '../log/shutdown-requested.js';
 import type { Metric } from './metrics/metric.js';
+import type { HistogramMetric } from './metrics/histogram.js';
 
 export type { StreamsState } from './streams-state.js';
 
@@ -252,6 +253,11 @@ export class KafkaStreams {
    */
   metrics(): Metric[] {
     return this.registry.metrics();
+  }
+
+  /** Latency histograms of this instance (commit, process batch), for Prometheus. */
+  histograms(): HistogramMetric[] {
+    return this.registry.histograms();
   }
 
   /** The application's state, by Kafka Streams' names. */

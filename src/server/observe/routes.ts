@@ -16,6 +16,7 @@ import { deadLetterTopic } from '../../runtime/error-handling.js';
 import { PROMETHEUS_CONTENT_TYPE, prometheusText } from './prometheus.js';
 import { DeadLetterTail, type DeadLetter } from './dead-letters.js';
 import { consoleStatus } from './status.js';
+import { queryLatencyHistograms } from './query-latency.js';
 import { CONSOLE_HTML, CONSOLE_SCRIPT } from './console-page.js';
 
 type Req = IncomingMessage | Http2ServerRequest;
@@ -69,7 +70,7 @@ export function observeRoutes(app: ObservedApplication): ObserveRoutes {
     const state = streams.state();
     switch (path) {
       case '/metrics':
-        return send(res, 200, PROMETHEUS_CONTENT_TYPE, await prometheusText(streams.metrics(), streams.config.applicationId, state));
+        return send(res, 200, PROMETHEUS_CONTENT_TYPE, await prometheusText(streams.metrics(), streams.config.applicationId, state, [...streams.histograms(), ...queryLatencyHistograms()]));
       case '/healthz': {
         const alive = state !== 'ERROR' && state !== 'PENDING_ERROR' && state !== 'NOT_RUNNING';
         return send(res, alive ? 200 : 503, 'application/json', JSON.stringify({ status: alive ? 'UP' : 'DOWN', state }));
