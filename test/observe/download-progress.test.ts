@@ -37,6 +37,18 @@ describe('download progress of Maven fetches', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  /** Runs the fake Maven through runMaven: what was drawn on the (fake) terminal and what was logged. */
+  async function fetchWithFakeMaven(live: boolean): Promise<{ drawn: string; logged: string[] }> {
+    const terminal = new PassThrough();
+    let drawn = '';
+    terminal.on('data', (d: Buffer) => (drawn += d.toString()));
+    const logged: string[] = [];
+    const progress = new MavenProgress((l) => logged.push(l), live, terminal);
+    await runMaven(dir, ['dependency:copy-dependencies'], 30_000, progress, 'test jars');
+    progress.finish();
+    return { drawn, logged };
+  }
+
   it('reads sizes from Maven transfer progress and download lines', () => {
     expect(transferProgress('Progress (1): 1.2/4.6 MB')).toEqual({ done: 1.2e6, total: 4.6e6 });
     expect(transferProgress('Progress (2): 4.6 MB | 100/400 kB')).toEqual({ done: 4.7e6, total: 5e6 });
@@ -46,13 +58,7 @@ describe('download progress of Maven fetches', () => {
   });
 
   it('on a terminal: Maven without -B, a bar redrawn in place with the size of the files in flight', async () => {
-    const terminal = new PassThrough();
-    let drawn = '';
-    terminal.on('data', (d: Buffer) => (drawn += d.toString()));
-    const logged: string[] = [];
-    const progress = new MavenProgress((l) => logged.push(l), true, terminal);
-    await runMaven(dir, ['dependency:copy-dependencies'], 30_000, progress, 'test jars');
-    progress.finish();
+    const { drawn, logged } = await fetchWithFakeMaven(true);
     const args = readFileSync(join(dir, 'args'), 'utf8').trim().split(' ');
     expect(args).not.toContain('-B');
     expect(args).toContain('dependency:copy-dependencies');
@@ -65,13 +71,7 @@ describe('download progress of Maven fetches', () => {
   });
 
   it('in logs and pipes: batch mode, no bar, no control characters', async () => {
-    const terminal = new PassThrough();
-    let drawn = '';
-    terminal.on('data', (d: Buffer) => (drawn += d.toString()));
-    const logged: string[] = [];
-    const progress = new MavenProgress((l) => logged.push(l), false, terminal);
-    await runMaven(dir, ['dependency:copy-dependencies'], 30_000, progress, 'test jars');
-    progress.finish();
+    const { drawn, logged } = await fetchWithFakeMaven(false);
     expect(readFileSync(join(dir, 'args'), 'utf8').trim().split(' ')[0]).toBe('-B');
     expect(drawn).toBe('');
     expect(logged).toEqual(['  … 2 files downloaded (5.0 MB)']);
