@@ -8,6 +8,9 @@ import { readdir, rm, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { pidAlive } from './processes.js';
+import { MavenProgress } from './download-progress.js';
+
+export { MavenProgress };
 
 /** `$KSTREAM_CACHE_DIR`, else `~/.cache/kstream`. */
 export function kstreamCacheDir(): string {
@@ -45,47 +48,10 @@ export async function removeStaleTempDirs(versionDir: string): Promise<void> {
   }
 }
 
-/** Turns Maven's "Downloaded from central: ..." lines into a short progress report. */
-export class MavenProgress {
-  private files = 0;
-  private bytes = 0;
-  private lastReport = Date.now();
-  /**
-   * @param live on a terminal (never in logs or pipes): a line redrawn on every downloaded file
-   *   instead of a log line every two seconds.
-   */
-  constructor(
-    private readonly log: (line: string) => void,
-    private readonly live = false,
-  ) {}
-
-  line(text: string): void {
-    const m = /^(?:\[INFO\] )?Downloaded from [^:]+: \S+ \(([\d.]+) (B|kB|KB|MB|GB)/.exec(text);
-    if (!m) return;
-    this.files++;
-    const unit = { B: 1, kB: 1e3, KB: 1e3, MB: 1e6, GB: 1e9 }[m[2] as 'B'] ?? 1;
-    this.bytes += Number(m[1]) * unit;
-    if (this.live) {
-      process.stderr.write(`\r\x1b[2K  downloading: ${this.files} files, ${(this.bytes / 1e6).toFixed(1)} MB`);
-    } else if (Date.now() - this.lastReport >= 2000) {
-      this.lastReport = Date.now();
-      this.report();
-    }
-  }
-
-  finish(): void {
-    if (this.live && this.files > 0) process.stderr.write('\r\x1b[2K');
-    if (this.files > 0) this.report();
-  }
-
-  private report(): void {
-    this.log(`  … ${this.files} files downloaded (${(this.bytes / 1e6).toFixed(1)} MB)`);
-  }
-}
-
 export function runMaven(cwd: string, goals: string[], timeoutMs: number, progress: MavenProgress, what: string): Promise<void> {
-  // -U: retry artifacts whose earlier absence Maven cached (a version published since); this runs only on a cache miss
-  const args = ['-B', '-U', ...goals];
+  // -U: retry artifacts whose earlier absence Maven cached (a version published since); this runs only on a cache miss.
+  // On a terminal, not in batch mode: Maven then reports each transfer's size, which the progress bar shows.
+  const args = [...(progress.live ? ['-Dstyle.color=never'] : ['-B']), '-U', ...goals];
   return new Promise((resolve, reject) => {
     let child;
     try {
@@ -100,11 +66,13 @@ export function runMaven(cwd: string, goals: string[], timeoutMs: number, progre
     const onData = (chunk: Buffer): void => {
       buf += chunk.toString('utf8');
       let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
+      // Maven redraws its transfer progress with \r: each redraw is a line here.
+      while ((nl = buf.search(/[\r\n]/)) >= 0) {
         // strip ANSI colour codes that some Maven setups emit even in batch mode
         // eslint-disable-next-line no-control-regex
         const line = buf.slice(0, nl).replace(/\x1b\[[0-9;]*m/g, '').trimEnd();
         buf = buf.slice(nl + 1);
+        if (line === '') continue;
         progress.line(line);
         if (line.startsWith('[ERROR]') && !/^\[ERROR\]\s*($|To see the full|Re-run Maven|For more information|\[Help \d)/.test(line)) {
           errors.push(line);

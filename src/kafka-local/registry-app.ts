@@ -72,7 +72,7 @@ export async function ensureRegistryApp(opts: { version?: string; log?: (line: s
   await mkdir(tmpApp, { recursive: true });
   try {
     log(`fetching Apicurio Registry ${version} from Maven Central with Maven (first use) into ${appDir}`);
-    const progress = new MavenProgress(log);
+    const progress = new MavenProgress(log, log === stderrLog && process.stderr.isTTY === true);
     const artifact = `io.apicurio:apicurio-registry-app:${version}:tar.gz:all`;
     await runMaven(tmp, ['dependency:copy', `-Dartifact=${artifact}`, `-DoutputDirectory=${tmp}`], opts.timeoutMs ?? 15 * 60_000, progress, `Apicurio Registry ${version}`);
     progress.finish();

@@ -150,6 +150,14 @@ export interface GroupConsumer {
    * null on a log whose group has this process as its only member (see LogCapabilities.sharedGroup).
    */
   tasksByHost(): ReadonlyMap<string, readonly string[]> | null;
+  /**
+   * Kafka Streams' SHUTDOWN_APPLICATION, on a group other processes share: rejoins with a shutdown
+   * request in the subscription, so that the leader answers every member with SHUTDOWN_REQUESTED
+   * (their poll() then throws ShutdownRequestedError, see shutdown-requested.ts). Resolves true once
+   * this member got that answer; false when the leader did not answer so within `timeoutMs`. Absent
+   * on a log whose group has this process as its only member.
+   */
+  requestShutdown?(timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;
 }
 

@@ -12,7 +12,11 @@ import { InvalidStateStoreException, StreamsNotStartedException, UnknownStateSto
 import { type KeyPartitioning, type KeyQueryMetadata, type StreamsMetadata, StreamsMetadataState } from './streams-metadata.js';
 import { StateMachine, type StateListener, type StreamsState, type StreamsUncaughtExceptionHandler, type StreamThreadExceptionResponse } from './streams-state.js';
 import { MetricsRegistry } from './metrics/registry.js';
+import { requestApplicationShutdown } from './shutdown-application.js';
+import type { GroupConsumer } from '../log/types.js';
+import { ShutdownRequestedError } from '../log/shutdown-requested.js';
 import type { Metric } from './metrics/metric.js';
+import type { HistogramMetric } from './metrics/histogram.js';
 
 export type { StreamsState } from './streams-state.js';
 
@@ -51,6 +55,8 @@ export class KafkaStreams {
   private threads = 0;
   private readonly registry: MetricsRegistry;
   private sampling: NodeJS.Timeout | null = null;
+  /** The handler's answer for the worker that just died (asked before it left its group). */
+  private fatalResponse: StreamThreadExceptionResponse | null = null;
 
   constructor(
     private readonly topology: Topology,
@@ -133,7 +139,8 @@ export class KafkaStreams {
       } catch (error) {
         await this.watchdog?.stop();
         this.watchdog = null;
-        const response = this.closing ? 'SHUTDOWN_CLIENT' : this.responseTo(error);
+        const response = this.fatalResponse ?? this.decide(error);
+        this.fatalResponse = null;
         if (response === 'REPLACE_THREAD') {
           this.config.logger.warn(`worker ${this.threadId} died (${(error as Error).message}); replacing it`);
           await new Promise((resolve) => setTimeout(resolve, REPLACE_THREAD_BACKOFF_MS));
@@ -144,13 +151,26 @@ export class KafkaStreams {
           this.machine.to('PENDING_SHUTDOWN');
           return;
         }
-        if (response === 'SHUTDOWN_APPLICATION') this.config.logger.warn('SHUTDOWN_APPLICATION: this instance stops; other instances of the application are not told');
         this.machine.to('PENDING_ERROR');
         throw error;
       }
       this.machine.to('PENDING_SHUTDOWN');
       return;
     }
+  }
+
+  /** The handler's answer; asked by another instance (SHUTDOWN_APPLICATION there), stop without asking. */
+  private decide(error: unknown): StreamThreadExceptionResponse {
+    return this.closing || error instanceof ShutdownRequestedError ? 'SHUTDOWN_CLIENT' : this.responseTo(error);
+  }
+
+  /** A worker died: SHUTDOWN_APPLICATION asks the group to stop every instance while the worker is still a member. */
+  private async onWorkerFatal(error: unknown, member: GroupConsumer | null): Promise<void> {
+    const response = this.decide(error);
+    this.fatalResponse = response;
+    if (response !== 'SHUTDOWN_APPLICATION') return;
+    this.machine.to('PENDING_ERROR');
+    if (member !== null) await requestApplicationShutdown(member, this.config.applicationId, this.config.logger);
   }
 
   private responseTo(error: unknown): StreamThreadExceptionResponse {
@@ -165,7 +185,7 @@ export class KafkaStreams {
 
   private startThread(options: RunOptions): StreamThread {
     this.threads++;
-    const thread = new StreamThread(this.topology, this.config, this.log!, { untilIdle: options.untilIdle, onStateChange: () => this.followThread() });
+    const thread = new StreamThread(this.topology, this.config, this.log!, { untilIdle: options.untilIdle, onStateChange: () => this.followThread(), onFatal: (error, member) => this.onWorkerFatal(error, member) });
     this.thread = thread;
     if (this.config.recordProcessingTimeoutMs > 0 || this.options.controlFd !== undefined) {
       this.watchdog = Watchdog.start({
@@ -233,6 +253,11 @@ export class KafkaStreams {
    */
   metrics(): Metric[] {
     return this.registry.metrics();
+  }
+
+  /** Latency histograms of this instance (commit, process batch), for Prometheus. */
+  histograms(): HistogramMetric[] {
+    return this.registry.histograms();
   }
 
   /** The application's state, by Kafka Streams' names. */

@@ -38,6 +38,8 @@ export interface StreamThreadOptions {
   readonly untilIdle?: boolean;
   /** Called when `state` or `rebalancing` changed. */
   readonly onStateChange?: () => void;
+  /** Called when the worker dies of `error`, after its tasks are closed and before it leaves the group. */
+  readonly onFatal?: (error: unknown, member: GroupConsumer | null) => Promise<void>;
 }
 
 // Small rounds keep tasks of one worker in step: a task whose output another task reads
@@ -188,6 +190,7 @@ export class StreamThread implements TaskEnvironment {
     } catch (error) {
       this.state = 'ERROR';
       await this.taskManager?.abortAndClose();
+      await this.options.onFatal?.(error, this.consumer);
       throw error;
     } finally {
       await this.consumer?.close();

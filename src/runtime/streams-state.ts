@@ -15,7 +15,7 @@ export const StreamThreadExceptionResponse = {
   REPLACE_THREAD: 'REPLACE_THREAD',
   /** Stop this instance: PENDING_ERROR, then ERROR. */
   SHUTDOWN_CLIENT: 'SHUTDOWN_CLIENT',
-  /** Stop the application. kstream stops this instance; other instances on Kafka are not told. */
+  /** Stop the application: every instance in the group goes to PENDING_ERROR, then ERROR (see shutdown-application.ts). */
   SHUTDOWN_APPLICATION: 'SHUTDOWN_APPLICATION',
 } as const;
 export type StreamThreadExceptionResponse = (typeof StreamThreadExceptionResponse)[keyof typeof StreamThreadExceptionResponse];

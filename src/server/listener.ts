@@ -29,6 +29,7 @@ import type { Log } from '../log/types.js';
 import type { Serde } from '../serde/serde.js';
 import type { Query } from '../sql/parser/ast.js';
 import type { HttpRoute } from './observe/routes.js';
+import { recordQueryLatency } from './observe/query-latency.js';
 
 const MAX_BODY_BYTES = 1 << 20;
 const BODY_TIMEOUT_MS = 10_000;
@@ -208,6 +209,7 @@ export class QueryListener {
   }
 
   async handle(req: Req, res: Res): Promise<void> {
+    const started = performance.now();
     let sql: string | undefined;
     try {
       const path = (req.url ?? '/').split('?')[0];
@@ -238,12 +240,14 @@ export class QueryListener {
       if (query !== null && query.emit !== undefined) {
         const props = body[path === '/query' ? 'streamsProperties' : 'properties'];
         await this.push(res, path, String(req.headers['accept'] ?? ''), query, sql, typeof props === 'object' && props !== null ? (props as Record<string, unknown>) : {});
+        recordQueryLatency('push', performance.now() - started);
         return;
       }
       const plan = cached ?? this.planPull(query!, sql, shape);
       const result = await this.pull(plan, sql, req.headers[LOCAL_ONLY] !== undefined);
       if (path === '/query') this.sendLegacy(res, result);
       else this.sendStream(res, result, String(req.headers['accept'] ?? ''));
+      recordQueryLatency('pull', performance.now() - started);
     } catch (error) {
       const e = toKsqlError(error, sql);
       if (e.status >= 500 && e.errorCode !== 50300) this.options.logger.warn(`listener: ${e.message}`);

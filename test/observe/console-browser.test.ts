@@ -71,7 +71,7 @@ describe('the web console in chromium', () => {
     expect(drawn).toContain('topic:counts-repartition');
     expect(drawn).toContain('topic:counts-changelog');
 
-    const workerLine = () => page.$eval('#throughput-chart polyline[data-series="worker"]', (p) => p.getAttribute('points') ?? '').catch(() => '');
+    const workerLine = () => page.$eval('#throughput-chart polyline[data-series="total"]', (p) => p.getAttribute('points') ?? '').catch(() => '');
     await until(async () => (await workerLine()) !== '', 'the throughput chart', 30_000, 200);
     const before = await workerLine();
     const samplesBefore = Number(await page.$eval('#throughput-chart', (s) => s.getAttribute('data-samples')));

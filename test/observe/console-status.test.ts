@@ -6,6 +6,7 @@ import { loadSql } from '../../src/cli/sql-loader.js';
 import { EmbeddedLog } from '../../src/log/embedded/embedded-log.js';
 import type { QueryListener } from '../../src/server/listener.js';
 import { prepareServing } from '../../src/server/serve.js';
+import type { ClusterStatus } from '../../src/server/observe/cluster-status.js';
 import type { ConsoleStatus } from '../../src/server/observe/status.js';
 import { produce, tempDir } from '../helpers/embedded.js';
 import { freePort, httpGet, until } from './observe-helpers.js';
@@ -57,7 +58,13 @@ describe('the console of a SQL application', () => {
     expect(svg.text).toBe(serving.topology.describe().toSvg());
     const page = await httpGet(`${url}/console`);
     expect(page.text).toContain('<script src="/console/app.js"></script>');
-    expect((await httpGet(`${url}/console/app.js`)).text).toContain("fetch('/console/status.json'");
+    expect((await httpGet(`${url}/console/app.js`)).text).toContain("fetch('/console/cluster.json'");
+    // One instance (no application.server): the cluster view is this worker, and the total is its numbers.
+    const cluster = JSON.parse((await httpGet(`${url}/console/cluster.json`)).text) as ClusterStatus;
+    expect(cluster.workers).toHaveLength(1);
+    expect(cluster.workers[0]).toMatchObject({ self: true, host: cluster.worker.threadId, state: 'RUNNING', processTotal: cluster.worker.processTotal });
+    expect(cluster.workers[0]!.tasks.map((t) => t.id)).toEqual(cluster.tasks.map((t) => t.id));
+    expect(cluster.total.processTotal).toBe(cluster.worker.processTotal);
     // Not an operating path: the query API answers as before.
     expect((await httpGet(`${url}/nope`)).status).toBe(404);
   });

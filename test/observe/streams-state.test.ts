@@ -60,6 +60,24 @@ describe('KafkaStreams.State, the state listener and the uncaught-exception hand
     expect(s.state()).toBe('ERROR');
   });
 
+  it('SHUTDOWN_APPLICATION on the embedded log stops the application (its only instance): PENDING_ERROR -> ERROR', async () => {
+    const t = tempDir();
+    cleanup = t.cleanup;
+    await produce(t.dir, 'observe-input', [{ key: null, value: 'fine' }, { key: null, value: 'poison again' }]);
+    const s = (streams = new KafkaStreams(poisonedWordcount(), { 'application.id': 'observe-shutdown-app', 'data.dir': t.dir, 'processing.exception.handler': 'fail' }, { logger: silentLogger }));
+    const seen = listen(s);
+    let calls = 0;
+    s.setUncaughtExceptionHandler(() => {
+      calls++;
+      return StreamThreadExceptionResponse.SHUTDOWN_APPLICATION;
+    });
+    await s.start();
+    await expect(s.closed()).rejects.toThrow(/poison line: poison again/);
+    expect(seen.slice(-2)).toEqual(['RUNNING->PENDING_ERROR', 'PENDING_ERROR->ERROR']);
+    expect(calls).toBe(1);
+    expect(s.state()).toBe('ERROR');
+  });
+
   it('REPLACE_THREAD starts a new worker that takes the uncommitted record again', async () => {
     const t = tempDir();
     cleanup = t.cleanup;

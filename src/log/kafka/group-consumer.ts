@@ -27,6 +27,7 @@ import { KafkaUnavailableError, isRetriableError, kafkaErrorMessage, retrying } 
 import { READ_COMMITTED, READ_UNCOMMITTED, createCluster, type KBroker, type KCluster } from './kafkajs-internals.js';
 import { decodeRecordSet, fetchFrom, type FetchedPartition } from './fetch.js';
 import { decodeAssignment, taskAssigner } from './task-assigner.js';
+import { ShutdownRequestedError } from '../shutdown-requested.js';
 
 interface KafkaJsErrorLike {
   name?: string;
@@ -104,6 +105,8 @@ export class KafkaGroupConsumer implements GroupConsumer {
   private woken = false;
   private closed = false;
   private fatal: Error | null = null;
+  /** This member asked the group to shut down (SHUTDOWN_APPLICATION). */
+  private shuttingDown = false;
 
   constructor(
     kafka: Kafka,
@@ -127,6 +130,21 @@ export class KafkaGroupConsumer implements GroupConsumer {
   membership(): GroupMembership | null {
     if (this.memberId === '' || this.lost || this.generationId < 0) return null;
     return { generationId: this.generationId, memberId: this.memberId };
+  }
+
+  async requestShutdown(timeoutMs: number): Promise<boolean> {
+    if (this.closed || this.memberId === '') return false;
+    this.shuttingDown = true;
+    this.stable = false;
+    this.clearAssignment();
+    try {
+      // The member stays in the group while it asks: its tasks go nowhere before everyone stops.
+      await retrying('asking the group to shut down', () => this.joinAndSync(), { ...this.retryOptions(`group ${this.groupId}`), timeoutMs });
+      return false;
+    } catch (error) {
+      if (error instanceof ShutdownRequestedError) return true;
+      throw error;
+    }
   }
 
   /** Makes the next poll() rejoin the group (e.g. after a task was found fenced). */
@@ -156,6 +174,7 @@ export class KafkaGroupConsumer implements GroupConsumer {
       owned: () => ({ tasks: this.ownedTasks, generation: this.generationId }),
       local: () => options.localTasks?.() ?? [],
       ...(options.applicationServer !== undefined ? { server: options.applicationServer } : {}),
+      shutdown: () => this.shuttingDown,
       onAssignment: (a) => this.logger.info(`group ${this.groupId}: assigned ${[...a].map(([m, t]) => `${m.slice(-8)}=[${t.join(',')}]`).join(' ')}`),
     })({ cluster: this.groupCluster as never, groupId: this.groupId, logger: quietKafkaJsLogger });
     await retrying(
@@ -299,7 +318,8 @@ export class KafkaGroupConsumer implements GroupConsumer {
           memberId: join.memberId,
           groupAssignment,
         });
-        const { partitions, tasks, hosts } = decodeAssignment(sync.memberAssignment);
+        const { partitions, tasks, hosts, shutdownRequested } = decodeAssignment(sync.memberAssignment);
+        if (shutdownRequested) throw (this.fatal = new ShutdownRequestedError(this.groupId));
         this.ownedTasks = tasks;
         this.hosts = hosts;
         this.logger.info(

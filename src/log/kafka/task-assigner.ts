@@ -12,6 +12,7 @@
  * partitionsByHost), so every member can route a query for any key.
  */
 import { AssignerProtocol, type Assigner, type GroupMember, type GroupMemberAssignment, type PartitionAssigner } from 'kafkajs';
+import { SHUTDOWN_REQUESTED } from '../shutdown-requested.js';
 
 export const TASK_ASSIGNER_NAME = 'kstream-tasks';
 const VERSION = 1;
@@ -32,6 +33,8 @@ export interface MemberInfo {
   readonly local: readonly string[];
   /** application.server of the member, when it has one. */
   readonly server?: string;
+  /** The member asks the whole application to shut down (SHUTDOWN_APPLICATION). */
+  readonly shutdown?: boolean;
 }
 
 /** Subscription user data. */
@@ -41,6 +44,8 @@ interface SubscriptionData {
   gen: number;
   local: string[];
   srv?: string;
+  /** 1: SHUTDOWN_APPLICATION requested by this member. */
+  shutdown?: number;
 }
 
 /** Assignment user data. */
@@ -49,6 +54,8 @@ export interface AssignmentData {
   tasks: string[];
   /** host:port → task ids, for the members that serve queries. */
   hosts?: Record<string, string[]>;
+  /** Kafka Streams' AssignorError code (SHUTDOWN_REQUESTED: every member stops). */
+  err?: number;
 }
 
 export function taskId(subtopology: number, partition: number): string {
@@ -182,9 +189,10 @@ export function compareTaskIds(a: string, b: string): number {
   return sa - sb || pa - pb;
 }
 
-export function encodeSubscription(topics: readonly string[], owned: readonly string[], generation: number, local: readonly string[], server?: string): Buffer {
+export function encodeSubscription(topics: readonly string[], owned: readonly string[], generation: number, local: readonly string[], server?: string, shutdown = false): Buffer {
   const data: SubscriptionData = { v: VERSION, owned: [...owned], gen: generation, local: [...local] };
   if (server !== undefined) data.srv = server;
+  if (shutdown) data.shutdown = 1;
   return AssignerProtocol.MemberMetadata.encode({ version: VERSION, topics: [...topics], userData: Buffer.from(JSON.stringify(data)) });
 }
 
@@ -202,6 +210,7 @@ export function decodeSubscription(memberId: string, metadata: Buffer): MemberIn
     ownedGeneration: typeof data.gen === 'number' ? data.gen : -1,
     local: Array.isArray(data.local) ? data.local : [],
     ...(typeof data.srv === 'string' ? { server: data.srv } : {}),
+    ...(data.shutdown === 1 ? { shutdown: true } : {}),
   };
 }
 
@@ -230,23 +239,32 @@ export function decodeAssignment(buffer: Buffer): {
   partitions: Array<{ topic: string; partition: number }>;
   tasks: string[];
   hosts: Map<string, string[]>;
+  shutdownRequested: boolean;
 } {
   const decoded = AssignerProtocol.MemberAssignment.decode(buffer);
   const partitions: Array<{ topic: string; partition: number }> = [];
-  if (decoded === null) return { partitions, tasks: [], hosts: new Map() };
+  if (decoded === null) return { partitions, tasks: [], hosts: new Map(), shutdownRequested: false };
   for (const [topic, list] of Object.entries(decoded.assignment)) for (const partition of list) partitions.push({ topic, partition });
   let tasks: string[] = [];
   let hosts = new Map<string, string[]>();
+  let shutdownRequested = false;
   try {
     if (decoded.userData && decoded.userData.length > 0) {
       const data = JSON.parse(decoded.userData.toString('utf8')) as AssignmentData;
       tasks = data.tasks ?? [];
       hosts = hostsOf(data.hosts);
+      shutdownRequested = data.err === SHUTDOWN_REQUESTED;
     }
   } catch {
     /* no task list: the member derives tasks from partitions */
   }
-  return { partitions, tasks, hosts };
+  return { partitions, tasks, hosts, shutdownRequested };
+}
+
+/** An assignment of nothing that tells the member to shut down (every member gets one). */
+function shutdownAssignment(memberId: string): GroupMemberAssignment {
+  const userData: AssignmentData = { v: VERSION, tasks: [], err: SHUTDOWN_REQUESTED };
+  return { memberId, memberAssignment: AssignerProtocol.MemberAssignment.encode({ version: VERSION, assignment: {}, userData: Buffer.from(JSON.stringify(userData)) }) };
 }
 
 /** What the assigner needs to know about the local member and the application. */
@@ -259,6 +277,8 @@ export interface TaskAssignerContext {
   local(): readonly string[];
   /** This member's application.server, if it serves interactive queries. */
   readonly server?: string;
+  /** Whether this member asks every member to shut down (SHUTDOWN_APPLICATION). */
+  readonly shutdown?: () => boolean;
   /** Called with the assignment the leader computed (for logging). */
   onAssignment?(assignment: ReadonlyMap<string, readonly string[]>, generation?: number): void;
 }
@@ -274,7 +294,7 @@ export function taskAssigner(context: TaskAssignerContext): PartitionAssigner {
       version: VERSION,
       protocol({ topics }) {
         const { tasks, generation } = context.owned();
-        return { name: TASK_ASSIGNER_NAME, metadata: encodeSubscription(topics, tasks, generation, context.local(), context.server) };
+        return { name: TASK_ASSIGNER_NAME, metadata: encodeSubscription(topics, tasks, generation, context.local(), context.server, context.shutdown?.() === true) };
       },
       async assign({ members, topics }): Promise<GroupMemberAssignment[]> {
         const counts = new Map<string, number>();
@@ -285,6 +305,7 @@ export function taskAssigner(context: TaskAssignerContext): PartitionAssigner {
         const tasks = tasksOf(counts, context.subtopologies);
         const byId = new Map(tasks.map((t) => [t.id, t]));
         const infos = members.map((m: GroupMember) => decodeSubscription(m.memberId, m.memberMetadata));
+        if (infos.some((m) => m.shutdown === true)) return members.map((m: GroupMember) => shutdownAssignment(m.memberId));
         const assignment = assignTasks(tasks, infos);
         context.onAssignment?.(assignment);
         const hosts = tasksByHost(infos, assignment);

@@ -4,6 +4,7 @@
  * drops are INFO (the default); the record cache's hit ratio and per-store operations are DEBUG.
  */
 import type { Metric } from './metric.js';
+import type { HistogramMetric } from './histogram.js';
 import { RateSampler } from './rates.js';
 import type { ThreadSensors } from './sensors.js';
 
@@ -84,6 +85,17 @@ export class MetricsRegistry {
 
   metrics(at = Date.now()): Metric[] {
     return this.read(at)?.metrics ?? [];
+  }
+
+  /** The worker's latency histograms (none when metrics.recording.level is OFF); one series per worker. */
+  histograms(): HistogramMetric[] {
+    const src = this.source();
+    if (src === null || !src.sensors.enabled) return [];
+    const labels = { application_id: src.applicationId, thread_id: src.threadId };
+    return [
+      { name: 'kstream_commit_latency_seconds', help: 'Time of one commit of the worker\'s tasks', labels, value: src.sensors.commitLatency.snapshot() },
+      { name: 'kstream_process_batch_latency_seconds', help: 'Time of one process() call of a task (a batch of records)', labels, value: src.sensors.processBatchLatency.snapshot() },
+    ];
   }
 
   private read(at: number): Reading | null {

@@ -3,6 +3,7 @@
  * allocation, no map lookups per record): the runtime adds to fields, and rates, averages and
  * ratios are computed when someone reads them (see registry.ts).
  */
+import { LatencyHistogram } from './histogram.js';
 
 /** metrics.recording.level: Kafka Streams' INFO / DEBUG / TRACE, plus kstream's OFF (no timing at all). */
 export type RecordingLevel = 'INFO' | 'DEBUG' | 'TRACE' | 'OFF';
@@ -141,6 +142,9 @@ export class ThreadSensors {
   commits = 0;
   commitMs = 0;
   readonly commitLatencyMax = new WindowedMax(SAMPLE_WINDOW_MS);
+  /** Prometheus histograms (timed levels only): one commit, and one process() call of a task (a batch). */
+  readonly commitLatency = new LatencyHistogram();
+  readonly processBatchLatency = new LatencyHistogram();
   rebalances = 0;
   tasksCreated = 0;
   tasksClosed = 0;
@@ -170,7 +174,10 @@ export class ThreadSensors {
 
   processedBatch(records: number, ms: number): void {
     this.processMs += ms;
-    if (records > 0) this.processLatencyMax.record(ms / records, Date.now());
+    if (records > 0 && this.enabled) {
+      this.processLatencyMax.record(ms / records, Date.now());
+      this.processBatchLatency.record(ms);
+    }
   }
 
   polled(ms: number): void {
@@ -182,6 +189,7 @@ export class ThreadSensors {
     this.commits++;
     this.commitMs += ms;
     this.commitLatencyMax.record(ms, Date.now());
+    if (this.enabled) this.commitLatency.record(ms);
   }
 
   lag(topic: string, partition: number, taskId: string, lag: number, now: number): void {

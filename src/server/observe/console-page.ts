@@ -1,7 +1,8 @@
 /**
  * The web console: one HTML page and its script, served from the package (no CDN). The page shows
  * the topology picture (GET /console/topology.svg, laid out on the server) and polls
- * GET /console/status.json every second for throughput, lag, task states, dead letters and queries.
+ * GET /console/cluster.json every second for throughput, lag, task states (of every worker of the
+ * application, with a total), dead letters and queries.
  */
 
 export const CONSOLE_HTML = `<!doctype html>
@@ -35,7 +36,8 @@ export const CONSOLE_HTML = `<!doctype html>
   <section id="topology-section"><h2>Topology</h2><div id="topology" class="muted">loading…</div></section>
   <section><h2>Throughput (records/s)</h2><svg id="throughput-chart" class="chart" viewBox="0 0 600 150" preserveAspectRatio="none"></svg><div id="throughput-legend" class="legend"></div></section>
   <section><h2>Lag (records)</h2><svg id="lag-chart" class="chart" viewBox="0 0 600 150" preserveAspectRatio="none"></svg><div id="lag-legend" class="legend"></div></section>
-  <section><h2>Tasks</h2><table id="tasks"><thead><tr><th>task</th><th>state</th><th>records/s</th><th>processed</th><th>lag</th><th>restore</th></tr></thead><tbody></tbody></table></section>
+  <section><h2>Workers</h2><table id="workers"><thead><tr><th>worker</th><th>state</th><th>records/s</th><th>processed</th><th>lag</th><th>tasks</th></tr></thead><tbody></tbody><tfoot></tfoot></table></section>
+  <section><h2>Tasks</h2><table id="tasks"><thead><tr><th>task</th><th>worker</th><th>state</th><th>records/s</th><th>processed</th><th>lag</th><th>restore</th></tr></thead><tbody></tbody></table></section>
   <section><h2>Dead letters</h2><table id="dead-letters"><thead><tr><th>offset</th><th>error</th><th>record</th></tr></thead><tbody></tbody></table></section>
   <section id="queries-section"><h2>Queries</h2><div id="queries" class="muted">none (not a SQL application)</div></section>
 </main>
@@ -71,7 +73,7 @@ export const CONSOLE_SCRIPT = String.raw`'use strict';
       var pts = series[kind][n];
       var color = COLORS[i % COLORS.length];
       var coords = pts.map(function (v, j) { return (600 * (j + HISTORY - pts.length) / (HISTORY - 1)).toFixed(1) + ',' + (145 - 140 * v / max).toFixed(1); }).join(' ');
-      out += '<polyline data-series="' + esc(n) + '" fill="none" stroke="' + color + '" stroke-width="' + (n === 'worker' ? 2.5 : 1.2) + '" points="' + coords + '"/>';
+      out += '<polyline data-series="' + esc(n) + '" fill="none" stroke="' + color + '" stroke-width="' + (n === 'total' ? 2.5 : n.indexOf('worker ') === 0 ? 1.8 : 1) + '" points="' + coords + '"/>';
       legend += '<span style="color:' + color + '">&#9632; ' + esc(n) + ' ' + fmt(pts[pts.length - 1] || 0) + '</span> &nbsp; ';
     });
     out += '<text x="4" y="12" font-size="11" fill="#64748b">max ' + fmt(max) + '</text>';
@@ -85,15 +87,27 @@ export const CONSOLE_SCRIPT = String.raw`'use strict';
     el('app').textContent = st.applicationId;
     el('state').textContent = st.state;
     el('state').className = st.state;
-    el('summary').textContent = st.worker.threadId + ' - ' + fmt(st.worker.processRate) + ' records/s, ' + st.worker.processTotal + ' processed, lag ' + st.worker.lag + ', commit ' + fmt(st.worker.commitLatencyAvg) + ' ms, ' + st.worker.deadLetters + ' dead letters';
-    push('throughput', 'worker', st.worker.processRate);
-    push('lag', 'worker', st.worker.lag);
-    st.tasks.forEach(function (t) { push('throughput', t.id, t.processRate); push('lag', t.id, t.lag); });
+    var total = st.total;
+    el('summary').textContent = st.workers.length + ' worker(s) - ' + fmt(total.processRate) + ' records/s, ' + total.processTotal + ' processed, lag ' + total.lag + ', ' + total.deadLetters + ' dead letters; this one: ' + st.worker.threadId + ', commit ' + fmt(st.worker.commitLatencyAvg) + ' ms';
+    push('throughput', 'total', total.processRate);
+    push('lag', 'total', total.lag);
+    var tasks = [];
+    st.workers.forEach(function (w) {
+      if (st.workers.length > 1) { push('throughput', 'worker ' + w.host, w.processRate); push('lag', 'worker ' + w.host, w.lag); }
+      w.tasks.forEach(function (t) { tasks.push({ t: t, host: w.host }); });
+    });
+    tasks.sort(function (a, b) { return a.t.id.localeCompare(b.t.id, 'en', { numeric: true }); });
+    tasks.forEach(function (x) { push('throughput', x.t.id, x.t.processRate); push('lag', x.t.id, x.t.lag); });
     draw('throughput', 'throughput-chart', 'throughput-legend');
     draw('lag', 'lag-chart', 'lag-legend');
-    el('tasks').tBodies[0].innerHTML = st.tasks.map(function (t) {
+    el('workers').tBodies[0].innerHTML = st.workers.map(function (w) {
+      return '<tr data-worker="' + esc(w.host) + '"><td>' + esc(w.host) + (w.self ? ' <span class="muted">(this one)</span>' : '') + '</td><td>' + esc(w.state) + (w.error ? ' <span class="muted">' + esc(w.error) + '</span>' : '') + '</td><td>' + fmt(w.processRate) + '</td><td>' + w.processTotal + '</td><td>' + w.lag + '</td><td>' + w.tasks.map(function (t) { return esc(t.id); }).join(' ') + '</td></tr>';
+    }).join('');
+    el('workers').tFoot.innerHTML = '<tr><th>total</th><th></th><th>' + fmt(total.processRate) + '</th><th>' + total.processTotal + '</th><th>' + total.lag + '</th><th>' + tasks.length + '</th></tr>';
+    el('tasks').tBodies[0].innerHTML = tasks.map(function (x) {
+      var t = x.t;
       var bar = '<span class="bar" title="' + Math.round(100 * t.restoreProgress) + '%"><div style="width:' + (100 * t.restoreProgress).toFixed(0) + '%"></div></span>';
-      return '<tr data-task="' + esc(t.id) + '"><td>' + esc(t.id) + '</td><td>' + esc(t.phase) + '</td><td>' + fmt(t.processRate) + '</td><td>' + t.processTotal + '</td><td>' + t.lag + '</td><td>' + (t.phase === 'RESTORING' ? bar + ' ' + t.restoreRemaining + ' left' : 'done') + '</td></tr>';
+      return '<tr data-task="' + esc(t.id) + '" data-worker="' + esc(x.host) + '"><td>' + esc(t.id) + '</td><td>' + esc(x.host) + '</td><td>' + esc(t.phase) + '</td><td>' + fmt(t.processRate) + '</td><td>' + t.processTotal + '</td><td>' + t.lag + '</td><td>' + (t.phase === 'RESTORING' ? bar + ' ' + t.restoreRemaining + ' left' : 'done') + '</td></tr>';
     }).join('');
     el('dead-letters').tBodies[0].innerHTML = st.deadLetters.map(function (d) {
       var h = d.headers;
@@ -108,7 +122,7 @@ export const CONSOLE_SCRIPT = String.raw`'use strict';
   }
 
   function poll() {
-    fetch('/console/status.json', { cache: 'no-store' })
+    fetch('/console/cluster.json', { cache: 'no-store' })
       .then(function (r) { return r.json(); })
       .then(render)
       .catch(function (e) { el('state').textContent = 'unreachable'; el('state').className = 'ERROR'; })

@@ -4,7 +4,8 @@
  * - `GET /metrics`: Kafka Streams' metrics in Prometheus' text format.
  * - `GET /healthz`: 200 while the instance is alive (503 in ERROR, PENDING_ERROR or NOT_RUNNING).
  * - `GET /readyz`: 200 once RUNNING with no store restoring; 503 with the reason otherwise.
- * - `GET /console`: the web console; `/console/status.json`, `/console/topology.svg`, `/console/app.js`.
+ * - `GET /console`: the web console; `/console/status.json` (this instance), `/console/cluster.json`
+ *   (every instance of the application, see cluster-status.ts), `/console/topology.svg`, `/console/app.js`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
@@ -16,6 +17,8 @@ import { deadLetterTopic } from '../../runtime/error-handling.js';
 import { PROMETHEUS_CONTENT_TYPE, prometheusText } from './prometheus.js';
 import { DeadLetterTail, type DeadLetter } from './dead-letters.js';
 import { consoleStatus } from './status.js';
+import { queryLatencyHistograms } from './query-latency.js';
+import { clusterStatus } from './cluster-status.js';
 import { CONSOLE_HTML, CONSOLE_SCRIPT } from './console-page.js';
 
 type Req = IncomingMessage | Http2ServerRequest;
@@ -69,7 +72,7 @@ export function observeRoutes(app: ObservedApplication): ObserveRoutes {
     const state = streams.state();
     switch (path) {
       case '/metrics':
-        return send(res, 200, PROMETHEUS_CONTENT_TYPE, await prometheusText(streams.metrics(), streams.config.applicationId, state));
+        return send(res, 200, PROMETHEUS_CONTENT_TYPE, await prometheusText(streams.metrics(), streams.config.applicationId, state, [...streams.histograms(), ...queryLatencyHistograms()]));
       case '/healthz': {
         const alive = state !== 'ERROR' && state !== 'PENDING_ERROR' && state !== 'NOT_RUNNING';
         return send(res, alive ? 200 : 503, 'application/json', JSON.stringify({ status: alive ? 'UP' : 'DOWN', state }));
@@ -90,10 +93,12 @@ export function observeRoutes(app: ObservedApplication): ObserveRoutes {
         return send(res, 200, 'image/svg+xml', picture);
       case '/console/status.json':
         return send(res, 200, 'application/json', JSON.stringify(consoleStatus(streams, await lastDeadLetters(), app.queries ?? [])));
+      case '/console/cluster.json':
+        return send(res, 200, 'application/json', JSON.stringify(await clusterStatus(streams, consoleStatus(streams, await lastDeadLetters(), app.queries ?? []))));
     }
   }
 
-  const PATHS = new Set(['/metrics', '/healthz', '/readyz', '/console', '/console/', '/console/app.js', '/console/topology.svg', '/console/status.json']);
+  const PATHS = new Set(['/metrics', '/healthz', '/readyz', '/console', '/console/', '/console/app.js', '/console/topology.svg', '/console/status.json', '/console/cluster.json']);
   const route: HttpRoute = (req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;
     if (req.method !== 'GET' || !PATHS.has(path)) return false;
