@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // `npm run bench -- <name> [args]`: runs bench/<name>.ts (or bench/peers/peers.ts for `peers`) with
-// the flags of the `kstream` command (64 MB young generation) and tsx; no name lists them.
+// the flags of the `kstream` command (./node-flags.js) and tsx; no name lists them.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { NODE_FLAGS } from './node-flags.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const benches = new Map([['peers', join(here, 'peers', 'peers.ts')]]);
@@ -17,5 +18,5 @@ if (name === undefined || !benches.has(name) || !existsSync(benches.get(name))) 
   process.stderr.write(name === undefined ? `usage: npm run bench -- <name> [args]\nbenchmarks: ${list}\n` : `bench: no benchmark '${name}' (${list})\n`);
   process.exit(name === undefined ? 0 : 1);
 }
-const r = spawnSync(process.execPath, ['--max-semi-space-size=64', '--import', 'tsx', benches.get(name), ...args], { stdio: 'inherit', cwd: join(here, '..') });
+const r = spawnSync(process.execPath, [...NODE_FLAGS, '--import', 'tsx', benches.get(name), ...args], { stdio: 'inherit', cwd: join(here, '..') });
 process.exit(r.status ?? 1);

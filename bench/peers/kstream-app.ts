@@ -38,6 +38,14 @@ const streams = new KafkaStreams(
 );
 
 const started = performance.now();
+// KSTREAM_BENCH_MEMORY_TRACE=1: one line of process.memoryUsage() (MB) a second on stderr, to see where RSS goes.
+if (process.env['KSTREAM_BENCH_MEMORY_TRACE'] === '1') {
+  const mb = (n: number) => Math.round(n / 1048576);
+  setInterval(() => {
+    const m = process.memoryUsage();
+    process.stderr.write(`memory t=${((performance.now() - started) / 1000).toFixed(0)}s rss=${mb(m.rss)} heapTotal=${mb(m.heapTotal)} heapUsed=${mb(m.heapUsed)} external=${mb(m.external)} arrayBuffers=${mb(m.arrayBuffers)}\n`);
+  }, 1000).unref();
+}
 let idle = true;
 if (mode === 'serve') {
   await streams.start();

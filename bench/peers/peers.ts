@@ -3,6 +3,9 @@
 //   npm run bench -- peers [--quick] [--lines N] [--partitions P] [--brokers host:port]
 //                          [--kafka-version V] [--topologies wordcount,windowed,join]
 //                          [--rate lines/s] [--latency-seconds S] [--svg file] [--json file]
+//                          [--systems kstream,kafka-streams] [--guarantees exactly_once_v2,...]
+//                          [--parts throughput,latency] [--run-id ID]
+//   npm run bench -- peers --from-json a.json,b.json [--svg file]   (tables and chart of saved rows)
 //
 // Starts its own single-node broker (127.0.0.1:29692, a temp data dir) unless --brokers is given,
 // builds bench/peers/kafka-streams with Maven (cached), produces every input once (not timed), then
@@ -13,9 +16,11 @@
 // - latency (wordcount): the application runs while lines are written at a fixed rate with the
 //   wall clock as their timestamp; a read_committed consumer of the output takes now - timestamp.
 // Each process reports its own CPU seconds (user + system) and peak RSS (VmHWM).
-// Prints one JSON line per run and Markdown tables at the end.
+// Prints one JSON line per run and Markdown tables at the end; --json is rewritten after every row.
+// --run-id reuses the inputs of an earlier run on the same broker (--brokers), so that the rows of a
+// matrix split over several commands (--systems, --guarantees, --parts) read the same data.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,6 +33,7 @@ import { partitionForKey } from '../../src/log/murmur2.js';
 import type { ProducedRecord } from '../../src/log/types.js';
 import { silentLogger } from '../../src/common/logger.js';
 import { randomLines } from '../data.js';
+import { NODE_FLAGS } from '../node-flags.js';
 import { renderChart } from './chart.js';
 import { fmt, GUARANTEES, markdownTables, SYSTEMS, type AppReport, type Guarantee, type LatencyRow, type System, type ThroughputRow } from './results.js';
 import { inputTopics, outputTopic, TOPOLOGIES, type TopologyName } from './topologies.js';
@@ -47,6 +53,18 @@ interface Options {
   latencySeconds: number;
   svg: string | null;
   json: string | null;
+  systems: System[];
+  guarantees: Guarantee[];
+  parts: Array<'throughput' | 'latency'>;
+  runId: string | null;
+  fromJson: string[];
+}
+
+function listOption<T extends string>(value: string | undefined, all: readonly T[], what: string): T[] {
+  if (value === undefined) return [...all];
+  const items = value.split(',') as T[];
+  for (const i of items) if (!all.includes(i)) throw new Error(`peers: unknown ${what} '${i}' (${all.join(', ')})`);
+  return items;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -59,8 +77,7 @@ function parseOptions(argv: string[]): Options {
     else a.set(k.slice(2), argv[++i] ?? '');
   }
   const quick = flags.has('quick');
-  const topologies = (a.get('topologies') ?? TOPOLOGIES.join(',')).split(',') as TopologyName[];
-  for (const t of topologies) if (!TOPOLOGIES.includes(t)) throw new Error(`peers: unknown topology '${t}' (${TOPOLOGIES.join(', ')})`);
+  const topologies = listOption(a.get('topologies'), TOPOLOGIES, 'topology');
   return {
     quick,
     lines: Number(a.get('lines') ?? (quick ? 20_000 : 1_000_000)),
@@ -72,6 +89,11 @@ function parseOptions(argv: string[]): Options {
     latencySeconds: Number(a.get('latency-seconds') ?? (quick ? 4 : 20)),
     svg: a.get('svg') ?? null,
     json: a.get('json') ?? null,
+    systems: listOption(a.get('systems'), SYSTEMS, 'system'),
+    guarantees: listOption(a.get('guarantees'), GUARANTEES.kstream, 'guarantee'),
+    parts: listOption(a.get('parts'), ['throughput', 'latency'] as const, 'part'),
+    runId: a.get('run-id') ?? null,
+    fromJson: a.has('from-json') ? a.get('from-json')!.split(',') : [],
   };
 }
 
@@ -90,6 +112,9 @@ interface Inputs {
 /** Produces a topology's input under `prefix`. Timestamps: one ms apart, ending an hour ago. */
 async function produceInputs(log: KafkaLog, name: TopologyName, prefix: string, lines: number, partitions: number): Promise<Inputs> {
   const topics = [...inputTopics(name, prefix), outputTopic(prefix)];
+  // Inputs of an earlier command with the same --run-id: the same data (randomLines is deterministic).
+  const existing = await log.admin().describeTopics(topics);
+  if (existing.size === topics.length) return { records: lines, words: name === 'join' ? 0 : randomLines(lines, 42).words };
   await log.admin().createTopics(topics.map((t) => ({ name: t, partitions })));
   const base = Date.now() - 3_600_000 - lines;
   if (name !== 'join') {
@@ -134,7 +159,7 @@ function startApp(system: System, javaDir: string, args: Record<string, string>,
   const argv = Object.entries(args).flatMap(([k, v]) => [`--${k}`, v]);
   const proc =
     system === 'kstream'
-      ? spawn(process.execPath, ['--max-semi-space-size=64', '--import', 'tsx', join(HERE, 'kstream-app.ts'), ...argv], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] })
+      ? spawn(process.execPath, [...NODE_FLAGS, '--import', 'tsx', join(HERE, 'kstream-app.ts'), ...argv], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] })
       : spawn(javaCommand(), ['-cp', `${join(javaDir, 'peers-kafka-streams-1.jar')}:${join(javaDir, 'lib', '*')}`, 'kstream.bench.Main', ...argv], { stdio: ['pipe', 'pipe', 'pipe'] });
   running.add(proc);
   proc.on('exit', () => running.delete(proc));
@@ -178,7 +203,7 @@ async function measureLatency(
   guarantee: Guarantee,
 ): Promise<LatencyRow> {
   const { opts } = ctx;
-  const prefix = `${ctx.runId}-lat-${system}-${guarantee}`.replace(/_/g, '-');
+  const prefix = `${ctx.runId}-lat-${Date.now().toString(36)}-${system}-${guarantee}`.replace(/_/g, '-');
   await ctx.log.admin().createTopics([...inputTopics(topology, prefix), outputTopic(prefix)].map((name) => ({ name, partitions: opts.partitions })));
   const app = startApp(
     system,
@@ -252,8 +277,18 @@ async function measureLatency(
   };
 }
 
+function writeReport(opts: Options, rows: ReadonlyArray<ThroughputRow | LatencyRow>): void {
+  console.log('');
+  console.log(markdownTables(rows));
+  if (opts.svg !== null) writeFileSync(opts.svg, renderChart(rows.filter((r): r is ThroughputRow => r.kind === 'throughput')));
+}
+
 async function main(): Promise<void> {
   const opts = parseOptions(process.argv.slice(2));
+  if (opts.fromJson.length > 0) {
+    writeReport(opts, opts.fromJson.flatMap((f) => JSON.parse(readFileSync(f, 'utf8')) as Array<ThroughputRow | LatencyRow>));
+    return;
+  }
   const dir = mkdtempSync(join(tmpdir(), 'kstream-peers-'));
   const ownBroker = opts.brokers === null;
   const brokers = opts.brokers ?? `127.0.0.1:${PORT}`;
@@ -261,6 +296,7 @@ async function main(): Promise<void> {
   const emit = (row: ThroughputRow | LatencyRow) => {
     rows.push(row);
     console.log(JSON.stringify(row));
+    if (opts.json !== null) writeFileSync(opts.json, `${JSON.stringify(rows, null, 2)}\n`);
   };
   let log: KafkaLog | null = null;
   const onSignal = () => {
@@ -279,14 +315,14 @@ async function main(): Promise<void> {
       console.error(`peers: Kafka ${info.version} at ${brokers}`);
     }
     log = await KafkaLog.open(brokers, { logger: silentLogger });
-    const runId = `peers-${Date.now().toString(36)}`;
+    const runId = opts.runId ?? `peers-${Date.now().toString(36)}`;
     const timeoutS = opts.quick ? 300 : 1800;
     for (const topology of opts.topologies) {
       const prefix = `${runId}-${topology}`;
       const produced = await produceInputs(log, topology, prefix, opts.lines, opts.partitions);
       console.error(`peers: ${topology}: ${fmt(produced.records)} input records${produced.words > 0 ? ` (${fmt(produced.words)} words)` : ''} over ${opts.partitions} partitions`);
-      for (const guarantee of GUARANTEES.kstream) {
-        for (const system of SYSTEMS) {
+      for (const guarantee of opts.parts.includes('throughput') ? opts.guarantees : []) {
+        for (const system of opts.systems) {
           if (!GUARANTEES[system].includes(guarantee)) continue;
           const appId = `${prefix}-${system}-${guarantee}`.replace(/_/g, '-');
           const app = startApp(
@@ -312,19 +348,16 @@ async function main(): Promise<void> {
         }
       }
       // Latency right after wordcount's throughput (the main comparison first, if time runs short).
-      if (topology === 'wordcount') {
-        for (const guarantee of GUARANTEES.kstream) {
-          for (const system of SYSTEMS) {
+      if (topology === 'wordcount' && opts.parts.includes('latency')) {
+        for (const guarantee of opts.guarantees) {
+          for (const system of opts.systems) {
             if (!GUARANTEES[system].includes(guarantee)) continue;
             emit(await measureLatency({ brokers, log, javaDir, stateDir: join(dir, 'state'), runId, opts }, 'wordcount', system, guarantee));
           }
         }
       }
     }
-    console.log('');
-    console.log(markdownTables(rows));
-    if (opts.json !== null) writeFileSync(opts.json, `${JSON.stringify(rows, null, 2)}\n`);
-    if (opts.svg !== null) writeFileSync(opts.svg, renderChart(rows.filter((r): r is ThroughputRow => r.kind === 'throughput')));
+    writeReport(opts, rows);
   } finally {
     await log?.close();
     if (ownBroker) await stopLocalKafka({ dataDir: join(dir, 'broker'), log: quiet });

@@ -9,8 +9,9 @@
  *   assignment, the listener gets it. When the member was thrown out of the group (session
  *   expired, generation skipped), what it owned is reported lost instead.
  * - Fetching runs in the background, one request per leader at a time, and stops for partitions
- *   whose fetched data poll() has not taken yet, for paused partitions and for partitions that
- *   have not been positioned with seek().
+ *   whose fetched data poll() has not taken yet, for paused partitions, for partitions that
+ *   have not been positioned with seek(), and altogether while the fetched data not yet polled
+ *   reaches `fetch.max.bytes` (fetch-buffer.ts).
  */
 import type { Kafka, Logger as KafkaJsLogger } from 'kafkajs';
 import type { Logger } from '../../common/logger.js';
@@ -26,6 +27,7 @@ import type { KafkaTuning } from './client-config.js';
 import { KafkaUnavailableError, isRetriableError, kafkaErrorMessage, retrying } from './errors.js';
 import { READ_COMMITTED, READ_UNCOMMITTED, createCluster, type KBroker, type KCluster } from './kafkajs-internals.js';
 import { decodeRecordSet, fetchFrom, type FetchedPartition } from './fetch.js';
+import { FetchBuffer } from './fetch-buffer.js';
 import { decodeAssignment, taskAssigner } from './task-assigner.js';
 import { ShutdownRequestedError } from '../shutdown-requested.js';
 
@@ -96,8 +98,7 @@ export class KafkaGroupConsumer implements GroupConsumer {
   private readonly positions = new Map<string, number>();
   private readonly epochs = new Map<string, number>();
   private readonly paused = new Set<string>();
-  private buffer: ConsumedBatch[] = [];
-  private readonly buffered = new Set<string>();
+  private readonly buffer: FetchBuffer;
   private readonly dataSignal = new Signal();
   private readonly fetchSignal = new Signal();
   private fetchLoop: Promise<void> | null = null;
@@ -117,6 +118,7 @@ export class KafkaGroupConsumer implements GroupConsumer {
     private readonly onClose: () => void = () => {},
   ) {
     this.isolationLevel = readCommitted ? READ_COMMITTED : READ_UNCOMMITTED;
+    this.buffer = new FetchBuffer(tuning.fetchMaxBytes);
     // Separate connections: heartbeats must not queue behind a fetch waiting for data.
     this.groupCluster = createCluster(kafka, { isolationLevel: this.isolationLevel });
     this.fetchCluster = createCluster(kafka, { isolationLevel: this.isolationLevel });
@@ -203,17 +205,14 @@ export class KafkaGroupConsumer implements GroupConsumer {
       this.needsJoin = true;
     }
     if (this.needsJoin) await this.rebalance();
-    if (this.buffer.length === 0 && maxWaitMs > 0 && !this.needsJoin && !this.woken) {
+    if (this.buffer.isEmpty && maxWaitMs > 0 && !this.needsJoin && !this.woken) {
       await this.dataSignal.wait(maxWaitMs);
       if (this.fatal !== null) throw this.fatal;
     }
     this.woken = false;
-    const out = this.buffer;
-    if (out.length > 0) {
-      this.buffer = [];
-      this.buffered.clear();
-      this.fetchSignal.fire();
-    }
+    if (this.buffer.isEmpty) return [];
+    const out = this.buffer.take();
+    this.fetchSignal.fire();
     return out;
   }
 
@@ -230,10 +229,7 @@ export class KafkaGroupConsumer implements GroupConsumer {
     const key = tpKey(topic, partition);
     this.positions.set(key, offset);
     this.epochs.set(key, (this.epochs.get(key) ?? 0) + 1);
-    if (this.buffered.has(key)) {
-      this.buffered.delete(key);
-      this.buffer = this.buffer.filter((b) => b.topic !== topic || b.partition !== partition);
-    }
+    this.buffer.drop(topic, partition);
     this.fetchSignal.fire();
   }
 
@@ -284,8 +280,7 @@ export class KafkaGroupConsumer implements GroupConsumer {
     this.assignedKeys.clear();
     for (const key of this.positions.keys()) this.epochs.set(key, (this.epochs.get(key) ?? 0) + 1);
     this.positions.clear();
-    this.buffer = [];
-    this.buffered.clear();
+    this.buffer.clear();
   }
 
   private async coordinatorBroker(): Promise<KBroker> {
@@ -405,12 +400,15 @@ export class KafkaGroupConsumer implements GroupConsumer {
         await this.fetchSignal.wait(200);
         continue;
       }
-      const plan = this.fetchPlan();
-      if (plan.size === 0) {
+      // At the byte bound of fetched data not yet polled: wait for poll() to take it.
+      const plan = this.buffer.room() > 0 ? this.fetchPlan() : null;
+      if (plan === null || plan.size === 0) {
         await this.fetchSignal.wait(500);
         continue;
       }
-      await Promise.all([...plan].map(([node, parts]) => this.fetchFrom(node, parts)));
+      // Leaders are fetched from at once: each asks for its share of the room left.
+      const share = Math.max(1, Math.floor(this.buffer.room() / plan.size));
+      await Promise.all([...plan].map(([node, parts]) => this.fetchFrom(node, parts, share)));
     }
   }
 
@@ -420,7 +418,7 @@ export class KafkaGroupConsumer implements GroupConsumer {
     const byTopic = new Map<string, number[]>();
     for (const tp of this.assigned) {
       const key = tpKey(tp.topic, tp.partition);
-      if (this.paused.has(key) || this.buffered.has(key) || !this.positions.has(key)) continue;
+      if (this.paused.has(key) || this.buffer.holds(tp.topic, tp.partition) || !this.positions.has(key)) continue;
       let list = byTopic.get(tp.topic);
       if (list === undefined) byTopic.set(tp.topic, (list = []));
       list.push(tp.partition);
@@ -445,7 +443,7 @@ export class KafkaGroupConsumer implements GroupConsumer {
     return plan;
   }
 
-  private async fetchFrom(node: string, parts: Array<{ topic: string; partition: number; offset: number; epoch: number }>): Promise<void> {
+  private async fetchFrom(node: string, parts: Array<{ topic: string; partition: number; offset: number; epoch: number }>, maxBytes: number): Promise<void> {
     const topics = new Map<string, Array<{ partition: number; fetchOffset: string; maxBytes: number }>>();
     for (const p of parts) {
       let list = topics.get(p.topic);
@@ -459,7 +457,7 @@ export class KafkaGroupConsumer implements GroupConsumer {
         isolationLevel: this.isolationLevel,
         maxWaitTime: this.tuning.fetchMaxWaitMs,
         minBytes: 1,
-        maxBytes: this.tuning.fetchMaxBytes,
+        maxBytes,
         topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })),
       });
       this.fetchFailingSince = 0;
@@ -485,8 +483,7 @@ export class KafkaGroupConsumer implements GroupConsumer {
     const key = tpKey(topic, data.partition);
     this.positions.set(key, nextOffset);
     const end = this.isolationLevel === READ_COMMITTED && data.lastStableOffset >= 0 ? data.lastStableOffset : data.highWatermark;
-    this.buffer.push({ topic, partition: data.partition, records, endOffset: end, nextOffset });
-    this.buffered.add(key);
+    this.buffer.add({ topic, partition: data.partition, records, endOffset: end, nextOffset }, data.recordSet.length);
     return true;
   }
 
