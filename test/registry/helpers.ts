@@ -27,7 +27,7 @@ export async function latestSchema(subject: string): Promise<{ id: number; schem
 }
 
 /** Runs a topology on the test broker until every input is processed and committed. */
-export async function runUntilIdleOnKafka(topology: Topology, applicationId: string, stateDir: string): Promise<void> {
+export async function runUntilIdleOnKafka(topology: Topology, applicationId: string, stateDir: string, extra: Record<string, unknown> = {}): Promise<void> {
   const streams = new KafkaStreams(topology, {
     'application.id': applicationId,
     'bootstrap.servers': kafkaBrokers().join(','),
@@ -35,6 +35,7 @@ export async function runUntilIdleOnKafka(topology: Topology, applicationId: str
     'session.timeout.ms': 6000,
     'heartbeat.interval.ms': 500,
     logger: silentLogger,
+    ...extra,
   });
   await streams.run({ untilIdle: true });
 }
