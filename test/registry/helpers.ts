@@ -2,6 +2,7 @@ import { expect, inject } from 'vitest';
 import { KafkaStreams, type Topology } from '../../src/index.js';
 import { silentLogger } from '../../src/common/logger.js';
 import { kafkaBrokers } from '../kafka/helpers.js';
+import { produceWithApicurio, type RegistryFormat } from './java-clients.js';
 
 /** Registers a schema with plain HTTP (independently of kstream's client) and returns its id. */
 export async function registerSchema(subject: string, schema: string, schemaType?: string): Promise<number> {
@@ -12,6 +13,22 @@ export async function registerSchema(subject: string, schema: string, schemaType
   });
   expect(res.status).toBe(200);
   return ((await res.json()) as { id: number }).id;
+}
+
+/** The input records' schema in each format, for the independent producer (test/registry/java-clients.ts). */
+export const ORDER_SCHEMAS = {
+  AVRO: JSON.stringify({ type: 'record', name: 'Order', namespace: 'shop', fields: [{ name: 'id', type: 'long' }, { name: 'item', type: 'string' }, { name: 'qty', type: 'int' }] }),
+  PROTOBUF: 'syntax = "proto3";\npackage shop;\nmessage Order { int64 id = 1; string item = 2; int32 qty = 3; }\n',
+  JSON_SR: JSON.stringify({ type: 'object', properties: { id: { type: 'integer' }, item: { type: 'string' }, qty: { type: 'integer' } } }),
+} as const;
+
+/**
+ * Writes orders with Apicurio's Java serializer: it registers Avro and Protobuf schemas from the data; a JSON
+ * Schema is registered first with plain HTTP (the serializer takes the subject's latest).
+ */
+export async function produceOrders(topic: string, format: RegistryFormat, orders: ReadonlyArray<{ id: number; item: string; qty: number }>): Promise<void> {
+  if (format === 'JSON_SR') await registerSchema(`${topic}-value`, ORDER_SCHEMAS.JSON_SR, 'JSON');
+  await produceWithApicurio(inject('registryUrl'), topic, format, ORDER_SCHEMAS[format], orders.map((o) => ({ key: o.item, value: o })));
 }
 
 /** A record in Confluent's wire format built by hand: magic 0, the id big-endian, Protobuf message indexes, payload. */
