@@ -31,13 +31,6 @@ export async function produceOrders(topic: string, format: RegistryFormat, order
   await produceWithApicurio(inject('registryUrl'), topic, format, ORDER_SCHEMAS[format], orders.map((o) => ({ key: o.item, value: o })));
 }
 
-/** A record in Confluent's wire format built by hand: magic 0, the id big-endian, Protobuf message indexes, payload. */
-export function framed(id: number, payload: Uint8Array, indexes: number[] = []): Buffer {
-  const header = Buffer.alloc(5);
-  header.writeInt32BE(id, 1);
-  return Buffer.concat([header, Buffer.from(indexes), payload]);
-}
-
 /** The latest schema registered under a subject, read with plain HTTP. */
 export async function latestSchema(subject: string): Promise<{ id: number; schema: string; schemaType?: string }> {
   return (await (await fetch(`${inject('registryUrl')}/subjects/${subject}/versions/latest`)).json()) as { id: number; schema: string; schemaType?: string };
