@@ -2,13 +2,14 @@
  * vitest globalSetup of the `registry` project: one real Confluent-compatible schema registry (Apicurio, in
  * memory) for the whole run, on 127.0.0.1:`$KSTREAM_TEST_REGISTRY_PORT` (default 28081), data dir in a temp dir
  * removed at teardown. `$KSTREAM_TEST_REGISTRY_URL` uses that registry instead and starts nothing.
- * Tests read the URL with `inject('registryUrl')`. If the registry cannot start, setup throws and the run fails.
+ * Tests read the URL with `inject('registryUrl')`. Also builds the independent Java clients (java-build.ts) first. If the registry cannot start, setup throws and the run fails.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startLocalSchemaRegistry, stopLocalSchemaRegistry } from '../../src/kafka-local/schema-registry.js';
+import { ensureJavaClientsBuilt } from './java-build.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -20,6 +21,7 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {
+  ensureJavaClientsBuilt();
   const external = process.env.KSTREAM_TEST_REGISTRY_URL?.trim();
   if (external) {
     project.provide('registryUrl', external);

@@ -16,10 +16,14 @@ const stateRoot = mkdtempSync(join(tmpdir(), 'kstream-registry-repartition-'));
 afterAll(() => rmSync(stateRoot, { recursive: true, force: true }));
 
 describe('a schema-less Avro serde as repartition serde on Kafka', () => {
-  it('sends every record to the DLQ with the registry error, without hanging', async () => {
+  it.each([
+    { guarantee: 'at_least_once', dlqExists: true },
+    { guarantee: 'at_least_once', dlqExists: false },
+    { guarantee: 'exactly_once_v2', dlqExists: false },
+  ])('sends every record to the DLQ with the registry error, without hanging ($guarantee, DLQ topic created first: $dlqExists)', async ({ guarantee, dlqExists }) => {
     const input = uniqueTopic('sr-rep-in');
     const appId = `sr-rep-${input}`;
-    await createTopics(input, `${appId}-dlq`);
+    await createTopics(input, ...(dlqExists ? [`${appId}-dlq`] : []));
     const producer = testKafka('registry-repartition-producer').producer();
     await producer.connect();
     await producer.send({ topic: input, messages: ['tea', 'jam', 'tea'].map((item, i) => ({ key: String(i), value: item })) });
@@ -32,7 +36,7 @@ describe('a schema-less Avro serde as repartition serde on Kafka', () => {
       .groupByKey(Grouped.with(Serdes.String(), Serdes.Avro<string>({ registry: url })))
       .count();
     const started = Date.now();
-    await runUntilIdleOnKafka(builder.build(), appId, stateRoot);
+    await runUntilIdleOnKafka(builder.build(), appId, stateRoot, { 'processing.guarantee': guarantee });
     expect(Date.now() - started).toBeLessThan(90_000);
     const dlq = await readRecords(`${appId}-dlq`, { count: 3, timeoutMs: 30_000 });
     expect(dlq.map((r) => r.value).sort()).toEqual(['jam', 'tea', 'tea']);
