@@ -2,14 +2,19 @@
 // A table of N keys (CREATE TABLE AS SELECT ... LATEST_BY_OFFSET over N records), served by
 // `--listeners` in process:
 // - pull by key: latency of `SELECT * FROM T WHERE K = '<random key>'` over HTTP/1.1 (one
-//   request at a time, keep-alive), and of the interactive query it makes (store.get);
+//   request at a time, keep-alive) from a client in its own process (bench/serving/pull-client.ts),
+//   with the application idle, then while it processes U updates; the server's event-loop delay
+//   (perf_hooks.monitorEventLoopDelay) in each phase, and that of a bare node process beside it (the
+//   machine's scheduling noise); the application's throughput while busy;
+//   and the interactive query behind a pull (store.get), in process;
 // - push end to end: a record appended to the input topic → its row at a push query's client, on
 //   the input stream (`SELECT * FROM S EMIT CHANGES`) and on the table (`SELECT * FROM T EMIT
 //   CHANGES`: through the application's exactly_once commit, then the push query).
 // Also: what planning a pull query costs, with and without the plan cache (no HTTP, no store).
-// Usage: npx tsx bench/serving.ts [keys=1000000] [pulls=5000] [pushes=200]
+// Usage: npx tsx bench/serving.ts [keys=1000000] [pulls=5000] [pushes=200] [updates=200000]
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { spawn } from 'node:child_process';
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +34,7 @@ import type { Query } from '../src/sql/parser/ast.js';
 const keys = Number(process.argv[2] ?? 1_000_000);
 const pulls = Number(process.argv[3] ?? 5_000);
 const pushes = Number(process.argv[4] ?? 200);
+const updates = Number(process.argv[5] ?? 200_000);
 const PARTITIONS = 2;
 
 function percentile(sorted: number[], p: number): number {
@@ -39,7 +45,7 @@ function summary(samples: number[]): Record<string, number> {
   const s = [...samples].sort((a, b) => a - b);
   if (s.length === 0) return { n: 0 };
   const r = (x: number) => +x.toFixed(3);
-  return { n: s.length, p50: r(percentile(s, 50)), p99: r(percentile(s, 99)), max: r(s[s.length - 1]!) };
+  return { n: s.length, p50: r(percentile(s, 50)), p99: r(percentile(s, 99)), p999: r(percentile(s, 99.9)), max: r(s[s.length - 1]!) };
 }
 
 async function freePort(): Promise<number> {
@@ -53,6 +59,61 @@ async function freePort(): Promise<number> {
 }
 
 const key = (i: number) => `key-${i}`;
+
+function delays(h: IntervalHistogram): Record<string, number> {
+  const ms = (ns: number) => +(ns / 1e6).toFixed(2);
+  return { p50: ms(h.percentile(50)), p99: ms(h.percentile(99)), p999: ms(h.percentile(99.9)), max: ms(h.max) };
+}
+
+/**
+ * Starts the pull client in its own process and waits until it is warmed up; `go()` starts its
+ * requests and resolves with [start (epoch ms), latency ms] of each.
+ */
+async function pullClient(url: string, count: number): Promise<{ go: () => Promise<Array<[number, number]>> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/serving/pull-client.ts', url, String(keys), String(count)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const timer = setTimeout(() => child.kill(), 1_800_000);
+  let out = '';
+  child.stdout.setEncoding('utf8');
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (c: string) => {
+      out += c;
+      if (out.startsWith('ready\n')) resolve();
+    });
+    void exited.then((code) => reject(new Error(`pull client exited (${code}) before it was ready`)));
+  });
+  return {
+    go: async () => {
+      child.stdin.write('go\n');
+      const code = await exited;
+      clearTimeout(timer);
+      if (code !== 0) throw new Error(`pull client exited with ${code}`);
+      return JSON.parse(out.slice('ready\n'.length)) as Array<[number, number]>;
+    },
+  };
+}
+
+/**
+ * The machine's scheduling noise: the event-loop delay of a bare node process (nothing to do)
+ * over the same span, measured in a process of its own. Resolves when `stop()` is called.
+ */
+function noiseFloor(): { stop: () => Promise<Record<string, number>> } {
+  const script = `const h = require('node:perf_hooks').monitorEventLoopDelay({ resolution: 1 }); h.enable();
+process.stdin.once('data', () => { h.disable(); const ms = (ns) => +(ns / 1e6).toFixed(2);
+process.stdout.write(JSON.stringify({ p50: ms(h.percentile(50)), p99: ms(h.percentile(99)), p999: ms(h.percentile(99.9)), max: ms(h.max) })); process.exit(0); });`;
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (c: string) => (out += c));
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  return {
+    stop: async () => {
+      child.stdin.write('stop\n');
+      await exited;
+      return JSON.parse(out) as Record<string, number>;
+    },
+  };
+}
 
 async function append(log: EmbeddedLog, from: number, to: number, value: (i: number) => number): Promise<void> {
   for (let i = from; i < to; i += 20_000) {
@@ -98,32 +159,47 @@ CREATE TABLE T WITH (KAFKA_TOPIC='bench-t', VALUE_FORMAT='JSON') AS SELECT K, LA
   }
   const loadSeconds = (performance.now() - t0) / 1000;
 
-  // node:http with keep-alive: a lighter client than fetch (undici), which shares this event loop.
-  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  const pullQuery = (k: string) =>
-    new Promise<void>((resolve, reject) => {
-      const body = JSON.stringify({ sql: `SELECT * FROM T WHERE K = '${k}';` });
-      const req = request(`${url}/query-stream`, { method: 'POST', agent, headers: { 'content-length': Buffer.byteLength(body) } }, (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (text += c));
-        res.on('end', () => (text.includes(`"${k}"`) ? resolve() : reject(new Error(`bad answer for ${k}: ${text}`))));
-      });
-      req.on('error', reject);
-      req.end(body);
-    });
-  for (let i = 0; i < 200; i++) await pullQuery(key(i)); // warm-up
-  const http: number[] = [];
-  // CPU time of this process (server and client) per request: steadier than wall time on a loaded box.
+  const idleClient = await pullClient(url, pulls);
+  const idleNoise = noiseFloor();
+  const idleLoop = monitorEventLoopDelay({ resolution: 1 });
+  idleLoop.enable();
   const cpu0 = process.cpuUsage();
-  for (let i = 0; i < pulls; i++) {
-    const k = key(Math.floor(Math.random() * keys));
-    const s = performance.now();
-    await pullQuery(k);
-    http.push(performance.now() - s);
-  }
+  const idle = (await idleClient.go()).map(([, ms]) => ms);
   const cpu = process.cpuUsage(cpu0);
+  idleLoop.disable();
+  const idleNoiseMs = await idleNoise.stop();
+  // CPU time of the server process (listener + idle application) per request.
   const pullCpuMsPerRequest = +((cpu.user + cpu.system) / 1000 / pulls).toFixed(3);
+
+  // Busy: U updates of existing keys appended at once (encoded beforehand), processed while the
+  // client pulls; throughput = U / (first append → last update readable in the pull table).
+  const encoded: Array<Array<{ topic: string; partition: number; key: Buffer; value: Buffer; timestamp: number }>> = [];
+  for (let i = 0; i < updates; i += 20_000) {
+    const batch = [];
+    for (let j = i; j < Math.min(updates, i + 20_000); j++) {
+      const k = Buffer.from(key(j % keys));
+      batch.push({ topic: 'bench-s', partition: partitionForKey(k, PARTITIONS), key: k, value: Buffer.from(JSON.stringify({ V: -1 - j })), timestamp: Date.now() });
+    }
+    encoded.push(batch);
+  }
+  const busyClient = await pullClient(url, pulls);
+  const busyLoop = monitorEventLoopDelay({ resolution: 1 });
+  busyLoop.enable();
+  const busySamplesDone = busyClient.go();
+  const busyFrom = Date.now();
+  for (const batch of encoded) await log.append(batch);
+  const lastKey = [key((updates - 1) % keys)];
+  for (;;) {
+    const row = view().get(lastKey) as unknown[] | null;
+    if (row !== null && row.some((v) => String(v) === String(-updates))) break;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const busyTo = Date.now();
+  busyLoop.disable();
+  const busySamples = await busySamplesDone;
+  const busy = busySamples.filter(([at, ms]) => at >= busyFrom && at + ms <= busyTo).map(([, ms]) => ms);
+  const busyThroughput = Math.round(updates / ((busyTo - busyFrom) / 1000));
+
   const iq: number[] = [];
   const store = view();
   for (let i = 0; i < pulls; i++) {
@@ -201,7 +277,12 @@ CREATE TABLE T WITH (KAFKA_TOPIC='bench-t', VALUE_FORMAT='JSON') AS SELECT K, LA
       bench: 'serving',
       keys,
       loadSeconds: +loadSeconds.toFixed(1),
-      pullHttpMs: summary(http),
+      pullHttpIdleMs: summary(idle),
+      eventLoopDelayIdleMs: delays(idleLoop),
+      eventLoopDelayBareProcessMs: idleNoiseMs,
+      pullHttpBusyMs: summary(busy),
+      eventLoopDelayBusyMs: delays(busyLoop),
+      busyUpdatesPerSecond: busyThroughput,
       pullCpuMsPerRequest,
       pullStoreGetMs: summary(iq),
       pullPlanParseAnalyzeMs: summary(planNoCache),
@@ -211,7 +292,6 @@ CREATE TABLE T WITH (KAFKA_TOPIC='bench-t', VALUE_FORMAT='JSON') AS SELECT K, LA
       commitIntervalMs: streams.config.commitIntervalMs,
     }),
   );
-  agent.destroy();
   await listener.close();
   await streams.close();
   await log.close();

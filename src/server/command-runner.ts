@@ -18,6 +18,7 @@ export class CommandRunner {
   private readonly waiters = new Map<string, (outcome: CommandOutcome) => void>();
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
+  private failing = false;
 
   constructor(
     private readonly topic: CommandTopic,
@@ -78,8 +79,21 @@ export class CommandRunner {
     void this.serialized(() => this.readToEnd(true)).finally(() => this.schedule());
   }
 
+  /** False while the last read of the command topic failed (ksqlDB's commandRunner health check). */
+  get healthy(): boolean {
+    return !this.failing && !this.closed;
+  }
+
   private serialized(fn: () => Promise<void>): Promise<void> {
-    const next = this.chain.then(fn).catch((e: unknown) => this.logger.warn(`command topic: ${(e as Error).message}`));
+    const next = this.chain
+      .then(fn)
+      .then(() => {
+        this.failing = false;
+      })
+      .catch((e: unknown) => {
+        this.failing = true;
+        this.logger.warn(`command topic: ${(e as Error).message}`);
+      });
     this.chain = next;
     return next;
   }

@@ -18,6 +18,7 @@ import { badRequest, toKsqlError } from './errors.js';
 import { InsertsStream } from './inserts-stream.js';
 import { KsqlEngine } from './ksql-engine.js';
 import { KsqlRequestError, StatementExecutor, type KsqlRequest } from './ksql-statements.js';
+import { HealthCheckAgent, topicsCheck } from './health-check.js';
 import { QueryListener, dualProtocolServer, readBody, sendJson, type Req, type Res } from './listener.js';
 
 const VERSION = '0.1.0';
@@ -50,6 +51,7 @@ export class KsqlServer {
   private engine: KsqlEngine | null = null;
   private runner: CommandRunner | null = null;
   private statements: StatementExecutor | null = null;
+  private health: HealthCheckAgent | null = null;
   private queries: QueryListener | null = null;
   private inserts: InsertsStream | null = null;
   private ready: Promise<void> = Promise.resolve();
@@ -139,6 +141,13 @@ export class KsqlServer {
       },
       this.endpoint,
     );
+    // ksqlDB's checks: a catalog statement runs (metastore), the log answers for the command topic (kafka), the command runner reads it.
+    const statements = this.statements;
+    this.health = new HealthCheckAgent({
+      metastore: async () => (await statements.execute({ ksql: 'LIST STREAMS; LIST TABLES; LIST QUERIES;' })).length === 3,
+      kafka: topicsCheck(o.log, () => [topic.topic]),
+      commandRunner: () => runner.healthy,
+    });
     await runner.start();
   }
 
@@ -163,7 +172,10 @@ export class KsqlServer {
       await this.ready;
       const path = (req.url ?? '/').split('?')[0];
       if (req.method === 'GET' && path === '/info') return sendJson(res, 200, this.info());
-      if (req.method === 'GET' && path === '/healthcheck') return sendJson(res, 200, { isHealthy: true, details: { metastore: { isHealthy: true }, kafka: { isHealthy: true }, commandRunner: { isHealthy: true } } });
+      if (req.method === 'GET' && path === '/healthcheck') {
+        const report = await this.health!.report();
+        return sendJson(res, report.isHealthy ? 200 : 503, report);
+      }
       if (req.method === 'GET' && path === '/clusterStatus') return sendJson(res, 200, this.clusterStatus());
       if (req.method === 'POST' && path === '/ksql') return await this.ksql(req, res);
       if (req.method === 'POST' && path === '/inserts-stream') return await this.inserts!.handle(req, res);

@@ -30,6 +30,7 @@ import type { Serde } from '../serde/serde.js';
 import type { Query } from '../sql/parser/ast.js';
 import type { HttpRoute } from './observe/routes.js';
 import { recordQueryLatency } from './observe/query-latency.js';
+import { HealthCheckAgent, applicationCheck, topicsCheck } from './health-check.js';
 
 const MAX_BODY_BYTES = 1 << 20;
 const BODY_TIMEOUT_MS = 10_000;
@@ -55,6 +56,10 @@ export interface ListenerOptions {
   readonly applicationId: string;
   /** The SQL file behind the application (absent for TypeScript topologies: no SQL queries). */
   readonly sql?: { readonly session: SqlSession; readonly tables: ReadonlyMap<string, PullTable> };
+  /** The topics the application reads: /healthcheck's kafka check asks the log for them. */
+  readonly sourceTopics?: readonly string[];
+  /** How long a /healthcheck answer is reused (ksqlDB's `ksql.healthcheck.interval.ms`; default 5000). */
+  readonly healthcheckIntervalMs?: number;
   readonly logger: Logger;
 }
 
@@ -157,6 +162,7 @@ export class QueryListener {
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 32 });
   private readonly pushQueries = new Map<string, PushQuery>();
   private readonly pullPlans = new PullPlanCache();
+  private readonly health: HealthCheckAgent;
 
   private readonly routes: Array<{ route: HttpRoute; close?: () => Promise<void> }> = [];
 
@@ -165,7 +171,13 @@ export class QueryListener {
     private readonly options: ListenerOptions,
     /** host:port of this listener, as in application.server. */
     readonly endpoint: string,
-  ) {}
+  ) {
+    // ksqlDB's checks, for a running application: its queries run (metastore), its log answers for its topics (kafka).
+    this.health = new HealthCheckAgent({
+      metastore: applicationCheck(() => this.app()),
+      kafka: topicsCheck(options.log, () => options.sourceTopics ?? []),
+    }, options.healthcheckIntervalMs);
+  }
 
   static async start(options: ListenerOptions): Promise<QueryListener> {
     const { host, port } = parseListener(options.listener);
@@ -216,8 +228,8 @@ export class QueryListener {
       for (const r of this.routes) if (r.route(req, res)) return;
       if (req.method === 'GET' && path === '/info') return sendJson(res, 200, this.info());
       if (req.method === 'GET' && path === '/healthcheck') {
-        const healthy = this.app().state() === 'RUNNING' || this.app().state() === 'REBALANCING';
-        return sendJson(res, healthy ? 200 : 503, { isHealthy: healthy, details: { metastore: { isHealthy: true }, kafka: { isHealthy: healthy } } });
+        const report = await this.health.report();
+        return sendJson(res, report.isHealthy ? 200 : 503, report);
       }
       if (req.method !== 'POST') throw new KsqlHttpError(404, 40400, `no endpoint ${req.method} ${path}`);
       const body = await readBody(req);

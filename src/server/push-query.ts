@@ -14,6 +14,7 @@ import { Windowed } from '../common/windowed.js';
 import type { Log } from '../log/types.js';
 import { KafkaStreams } from '../runtime/kafka-streams.js';
 import type { Logger } from '../common/logger.js';
+import type { Topology } from '../topology/topology.js';
 import { analyzeQuery } from '../sql/analyzer/query-analyzer.js';
 import { QueryContext, type Row } from '../sql/expr/compile.js';
 import type { Query } from '../sql/parser/ast.js';
@@ -43,6 +44,8 @@ export interface PushQueryOptions {
 
 export interface PushQuery {
   readonly header: ResultHeader;
+  /** What the transient application runs. */
+  readonly topology: Topology;
   readonly limit: number | undefined;
   /** Starts the transient application; resolves once it reads its inputs. */
   start(): Promise<void>;
@@ -57,7 +60,7 @@ const TRANSIENT_COMMIT_INTERVAL_MS = 60_000;
 export function planPushQuery(o: PushQueryOptions): PushQuery {
   const { limit: _limit, emit: _emit, ...persistentForm } = o.query;
   const context = new QueryContext({ error: (entry) => o.logger.warn(`push query ${o.queryId}: ${entry.message}`) }, new Map(o.session.properties));
-  const q = analyzeQuery(persistentForm, { registry: o.session.registry, metastore: o.session.metastore, ctx: context, sinkName: o.queryId, statement: 'SELECT' });
+  const q = analyzeQuery(persistentForm, { registry: o.session.registry, metastore: o.session.metastore, ctx: context, sinkName: o.queryId, statement: 'SELECT', pull: true });
   const left = q.leftSource;
   const plan: PersistentQueryPlan = {
     queryId: o.queryId,
@@ -82,7 +85,7 @@ export function planPushQuery(o: PushQueryOptions): PushQuery {
   const builder = new StreamsBuilder();
   const sources = new SourceRegistry(builder);
   sources.declare(plan.sources);
-  const result = buildNode(plan.root, { builder, sources, plan, name: (op) => op, offsetReset, log: { error: (entry) => context.logger.error(entry) } });
+  const result = buildNode(plan.root, { builder, sources, plan, name: (op) => op, offsetReset, tablesFromOffsetReset: true, log: { error: (entry) => context.logger.error(entry) } });
   const keyColumns = q.key;
   const valueColumns = q.value;
   const onRow = o.onRow;
@@ -125,6 +128,7 @@ export function planPushQuery(o: PushQueryOptions): PushQuery {
       schema: columns.map((c) => `\`${c.name}\` ${formatType(c.type)}`).join(', '),
     },
     limit: o.query.limit,
+    topology,
     get stopped() {
       return streams.closed();
     },

@@ -28,6 +28,13 @@ export function workerListener(listeners: string, workerIndex: number | undefine
   return { url: `http://${host}:${p}`, applicationServer: `${host}:${p}` };
 }
 
+/** The topics a topology reads that it does not write itself (its internal topics are its own). */
+function externalSourceTopics(topology: Topology): string[] {
+  const topics = new Set(topology.subtopologies().flatMap((s) => s.sourceTopics));
+  for (const t of topology.internalTopics.keys()) topics.delete(t);
+  return [...topics];
+}
+
 export interface Serving {
   /** The topology to run: a SQL file's with its pull tables; a TypeScript one unchanged. */
   readonly topology: Topology;
@@ -51,6 +58,7 @@ export function prepareServing(url: string, topology: Topology, sql: ServedSql |
         applicationId,
         logger,
         ...(sql !== undefined && tables !== undefined ? { sql: { session: sql.session, tables } } : {}),
+        sourceTopics: externalSourceTopics(served),
       });
       const queries = sql?.script.queries.map((q) => ({ id: q.queryId, sql: q.sql }));
       const observe = observeRoutes({ streams, topology: served, log, logger, ...(queries !== undefined ? { queries } : {}) });

@@ -96,6 +96,9 @@ describe('kstream server on the embedded log', () => {
     ]);
     // The command topic follows ksqlDB's naming, one partition.
     expect((await log.admin().describeTopics(['_confluent-ksql-svc_test_command_topic'])).get('_confluent-ksql-svc_test_command_topic')?.partitions).toBe(1);
+    // Its health: the LIST statements run, the command topic answers, the command runner reads it.
+    const health = await fetch(`${base}/healthcheck`, { signal: AbortSignal.timeout(15_000) });
+    expect([health.status, await health.json()]).toEqual([200, { isHealthy: true, details: { metastore: { isHealthy: true }, kafka: { isHealthy: true }, commandRunner: { isHealthy: true } } }]);
 
     const ctas = await ok(base, 'CREATE TABLE TOTALS AS SELECT ID, SUM(QTY) AS TOTAL, COUNT(*) AS N FROM ORDERS GROUP BY ID;', { 'auto.offset.reset': 'earliest' });
     expect(ctas[0].commandStatus).toEqual({ status: 'SUCCESS', message: 'Created query with ID CTAS_TOTALS_0', queryId: 'CTAS_TOTALS_0' });

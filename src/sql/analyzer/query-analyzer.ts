@@ -37,7 +37,11 @@ export interface QueryAnalysisOptions {
   readonly sinkName: string;
   /** e.g. 'CREATE TABLE AS SELECT', for messages. */
   readonly statement: string;
-  /** A pull query (ksqlDB's transient rules): WINDOWSTART/WINDOWEND may be selected, and `*` on a windowed source includes them after the key. */
+  /**
+   * A transient (pull or push) query, with ksqlDB's transient rules: pseudo columns (ROWTIME,
+   * ROWPARTITION, ROWOFFSET, WINDOWSTART, WINDOWEND) may be selected without an alias, the key
+   * need not be selected, and `*` on a windowed source includes the window bounds after the key.
+   */
   readonly pull?: boolean;
 }
 

@@ -35,6 +35,11 @@ export interface QueryBuildContext {
   /** The name of an operator of this query (prefixed by the query id when queries share a topology). */
   readonly name: (op: string) => string;
   readonly offsetReset?: OffsetReset;
+  /**
+   * Tables read from `offsetReset` too (a push query: ksqlDB's transient queries start tables at
+   * `auto.offset.reset`, latest by default); otherwise a table source reads its topic from the start.
+   */
+  readonly tablesFromOffsetReset?: boolean;
   /** The query's processing log (follows the logger the runtime puts on the query context). */
   readonly log: ProcessingLogger;
 }

@@ -27,7 +27,8 @@ import type { Serde } from '../../serde/serde.js';
 
 function buildSource(node: SourceNode, ctx: QueryBuildContext): Holder {
   const src = node.source;
-  const decoded = ctx.sources.stream(src, { ...(ctx.offsetReset ? { offsetReset: src.type === 'TABLE' ? 'earliest' : ctx.offsetReset } : {}), logger: ctx.log });
+  const tableReset = ctx.tablesFromOffsetReset === true ? ctx.offsetReset : 'earliest';
+  const decoded = ctx.sources.stream(src, { ...(ctx.offsetReset ? { offsetReset: src.type === 'TABLE' ? tableReset : ctx.offsetReset } : {}), logger: ctx.log });
   const keyCount = src.schema.key.length;
   const valueCount = src.schema.value.length;
   const windowed = src.window !== undefined;
