@@ -123,7 +123,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     }, 1000);
 
     const produceStart = Date.now();
-    const producing = produce(log, input, o, deadline, say);
+    const producing = produce(log, input, o, appId, deadline, say);
     const faulting = runFaults(o, workers, tracker, deadline, say, {
       stopBroker: () => stopLocalKafka({ dataDir: brokerDir, timeoutMs: 30_000, log: () => undefined }).then(() => undefined),
       startBroker: () => broker().then(() => undefined),
@@ -162,7 +162,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
 }
 
 /** Appends the input tick by tick at `rate` lines/s; a failed append (broker away) is retried until it goes through. */
-async function produce(log: KafkaLog, input: InputGenerator, o: ChaosOptions, deadline: Deadline, say: (l: string) => void): Promise<void> {
+async function produce(log: KafkaLog, input: InputGenerator, o: ChaosOptions, appId: string, deadline: Deadline, say: (l: string) => void): Promise<void> {
   const start = Date.now();
   let nextReport = 10_000;
   while (input.linesMade < o.lines) {
@@ -177,9 +177,21 @@ async function produce(log: KafkaLog, input: InputGenerator, o: ChaosOptions, de
     if (prices.length > 0) await appendUntilDone(log, prices, deadline);
     await appendUntilDone(log, events, deadline);
     if (Date.now() - start > nextReport) {
-      say(`produced ${input.linesMade} of ${o.lines} lines`);
+      say(`produced ${input.linesMade} of ${o.lines} lines; ${await committedLines(log, input.topics.lines, o.partitions, appId)} processed and committed`);
       nextReport += 10_000;
     }
+  }
+}
+
+/** Lines the application has committed (a '?' while the broker is away). */
+async function committedLines(log: KafkaLog, topic: string, partitions: number, group: string): Promise<string> {
+  try {
+    const c = await log.admin().committedOffsets(group, [topic]);
+    let n = 0;
+    for (let p = 0; p < partitions; p++) n += c.get(`${topic}/${p}`)?.offset ?? 0;
+    return String(n);
+  } catch {
+    return '?';
   }
 }
 

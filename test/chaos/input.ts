@@ -64,7 +64,7 @@ export class InputGenerator {
   linesMade = 0;
 
   constructor(
-    private readonly topics: ChaosTopics,
+    readonly topics: ChaosTopics,
     private readonly partitions: number,
     seed: number,
     timeBase: number,
