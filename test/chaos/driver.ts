@@ -130,7 +130,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
       findRepartition: async () => {
         repartition = (await log!.admin().listTopics()).filter((t) => t.startsWith(`${appId}-`) && t.endsWith('-repartition'));
       },
-      produceSeconds: o.lines / o.rate,
+      inputDone: () => input.linesMade / o.lines,
     });
     await Promise.all([producing.then(() => (produceMs = Date.now() - produceStart)), faulting]);
     for (const w of workers) w.start(); // any still down
@@ -211,7 +211,8 @@ interface BrokerControl {
   stopBroker(): Promise<void>;
   startBroker(): Promise<void>;
   findRepartition(): Promise<void>;
-  produceSeconds: number;
+  /** The share of the input produced so far, 0..1. */
+  inputDone(): number;
 }
 
 /** The faults in a random order at random moments spread over the production time, one after another. */
@@ -222,15 +223,14 @@ async function runFaults(o: ChaosOptions, workers: Worker[], tracker: RecoveryTr
     const j = Math.floor(random() * (i + 1));
     [kinds[i], kinds[j]] = [kinds[j]!, kinds[i]!];
   }
-  const t0 = Date.now();
-  // the first fault once the workers have started working (10% into the input), the last by 90%
-  const window = ctl.produceSeconds * 1000 * 0.8;
-  const slot = window / Math.max(1, kinds.length);
+  // Spread over the input (by lines produced, so that a producer slowed down by the faults does not
+  // bunch them up): the first once 10% of the input is out, the last by 90%.
+  const slot = 0.8 / Math.max(1, kinds.length);
   for (let i = 0; i < kinds.length; i++) {
-    const at = t0 + ctl.produceSeconds * 100 + slot * (i + random());
-    while (Date.now() < at) {
+    const at = 0.1 + slot * (i + random());
+    while (ctl.inputDone() < at) {
       deadline.check('waiting for the next fault');
-      await sleep(Math.min(200, at - Date.now()));
+      await sleep(100);
     }
     await ctl.findRepartition();
     const kind = kinds[i]!;
