@@ -7,7 +7,8 @@
  * - windowed count: per (user, window) the counts 1, …, n, where a line counts unless its window had
  *   closed (window end + grace ≤ its partition's stream time) when it arrived; lines of one user stay
  *   in one partition, so the partition's offset order decides, whatever the workers did.
- * - join: per product, the orders in log order, each with the price version that a task taking the
+ * - join, orders: per product, its orders in log order (each exactly once; at least once).
+ * - join, table versions: the same, each order with the price version that a task taking the
  *   lowest timestamp first across the orders and prices partitions sees. Every price update is
  *   appended before any order with a later timestamp, and a task waits for a partition with
  *   unfetched records, so this is exact and still correct under concurrent table updates.
@@ -120,18 +121,25 @@ function summarise(name: string, problems: Map<string, string[]>): string[] {
   return [...problems].map(([kind, ex]) => `${name}: ${ex.length} ${kind}, e.g. ${ex.slice(0, EXAMPLES).join('; ')}`);
 }
 
-/** Counts per key: exact 1..n (exact) or every one of 1..n present and the last >= n (at least once). */
-export function checkCounts(name: string, output: readonly KeyedRecord[][], expected: ReadonlyMap<string, number>, exact: boolean): OutputCheck {
-  const seen = new Map<string, number[]>();
+/** Every key's values in output order (partition by partition; a key lives in one partition). */
+function valuesByKey(output: readonly KeyedRecord[][]): { seen: Map<string, string[]>; outputRecords: number } {
+  const seen = new Map<string, string[]>();
   let outputRecords = 0;
   for (const part of output) {
     for (const r of part) {
       outputRecords++;
       let list = seen.get(r.key);
       if (list === undefined) seen.set(r.key, (list = []));
-      list.push(Number(r.value));
+      list.push(r.value);
     }
   }
+  return { seen, outputRecords };
+}
+
+/** Counts per key: exact 1..n (exact) or every one of 1..n present and the last >= n (at least once). */
+export function checkCounts(name: string, output: readonly KeyedRecord[][], expected: ReadonlyMap<string, number>, exact: boolean): OutputCheck {
+  const { seen: raw, outputRecords } = valuesByKey(output);
+  const seen = new Map([...raw].map(([k, v]) => [k, v.map(Number)]));
   const problems = new Map<string, string[]>();
   let expectedRecords = 0;
   for (const [key, n] of expected) {
@@ -155,16 +163,7 @@ export function checkCounts(name: string, output: readonly KeyedRecord[][], expe
 
 /** Per key the list of values: equal (exact) or containing every expected one (at least once). */
 export function checkSequences(name: string, output: readonly KeyedRecord[][], expected: ReadonlyMap<string, readonly string[]>, exact: boolean): OutputCheck {
-  const seen = new Map<string, string[]>();
-  let outputRecords = 0;
-  for (const part of output) {
-    for (const r of part) {
-      outputRecords++;
-      let list = seen.get(r.key);
-      if (list === undefined) seen.set(r.key, (list = []));
-      list.push(r.value);
-    }
-  }
+  const { seen, outputRecords } = valuesByKey(output);
   const problems = new Map<string, string[]>();
   let expectedRecords = 0;
   for (const [key, want] of expected) {
@@ -221,8 +220,14 @@ export async function verifyOutputs(log: Log, topics: ChaosTopics, exact: boolea
   const checks = [
     checkCounts('wordcount', await readPartitions(log, topics.wordcount, true), expectedWordCounts(lines), exact),
     checkCounts('windowed count', await readPartitions(log, topics.windowed, true), expectedWindowCounts(lines), exact),
-    checkSequences('stream-table join', await readPartitions(log, topics.joined), expectedJoins(orders, prices), exact),
   ];
+  const joined = await readPartitions(log, topics.joined);
+  const joins = expectedJoins(orders, prices);
+  const orderOf = (v: string) => v.slice(0, v.indexOf('|'));
+  checks.push(
+    checkSequences('stream-table join, orders', joined.map((part) => part.map((r) => ({ ...r, value: orderOf(r.value) }))), new Map([...joins].map(([k, v]) => [k, v.map(orderOf)])), exact),
+    checkSequences('stream-table join, table versions', joined, joins, exact),
+  );
   const total = (parts: KeyedRecord[][]) => parts.reduce((n, p) => n + p.length, 0);
   return { checks, inputLines: total(lines), inputOrders: total(orders), priceUpdates: total(prices) };
 }

@@ -81,7 +81,9 @@ async function main(): Promise<number> {
     commitIntervalMs: values['commit-interval-ms'] === undefined ? undefined : int(values['commit-interval-ms'], 'commit-interval-ms', 0),
     keep: values.keep === true,
   };
-  const r = await runChaos(opts);
+  const stop = new AbortController();
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => stop.abort(sig));
+  const r = await runChaos({ ...opts, signal: stop.signal });
   const out: string[] = [];
   out.push(`chaos: Kafka ${r.kafkaVersion}, ${opts.guarantee}, ${opts.workers} workers, ${opts.partitions} partitions, standbys ${opts.standbys}, seed ${opts.seed}`);
   if (r.verdict) {

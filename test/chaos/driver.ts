@@ -38,6 +38,8 @@ export interface ChaosOptions {
   readonly commitIntervalMs?: number;
   /** Keep the work dir (worker logs, broker log) even when the run passes. */
   readonly keep?: boolean;
+  /** Ends the run early (SIGINT/SIGTERM): workers and broker are stopped, the work dir is kept. */
+  readonly signal?: AbortSignal;
   readonly log?: (line: string) => void;
 }
 
@@ -60,8 +62,12 @@ export interface ChaosResult {
 const TICK_MS = 50;
 
 class Deadline {
-  constructor(private readonly at: number) {}
+  constructor(
+    private readonly at: number,
+    private readonly signal?: AbortSignal,
+  ) {}
   check(what: string): void {
+    if (this.signal?.aborted) throw new Error(`stopped by ${String(this.signal.reason)} while ${what}`);
     if (Date.now() > this.at) throw new Error(`the run's time bound was reached while ${what}`);
   }
   get left(): number {
@@ -74,7 +80,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
   const say = o.log ?? ((line: string) => process.stderr.write(`[chaos] ${line}\n`));
   const started = Date.now();
-  const deadline = new Deadline(started + o.timeBoundMs);
+  const deadline = new Deadline(started + o.timeBoundMs, o.signal);
   const dir = mkdtempSync(join(tmpdir(), 'kstream-chaos-'));
   const brokerDir = join(dir, 'broker');
   const prefix = `chaos-${o.seed}`;

@@ -8,6 +8,7 @@
  */
 import type { ProducedRecord } from '../../src/log/types.js';
 import { partitionForKey } from '../../src/log/murmur2.js';
+import { mulberry32 } from '../helpers/prng.js';
 import { WINDOW_GRACE_MS } from './windows.js';
 
 export interface ChaosTopics {
@@ -30,17 +31,8 @@ export function chaosTopics(prefix: string): ChaosTopics {
   };
 }
 
-/** mulberry32: a small seeded generator, so that a run's input and faults repeat with its seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The run's seeded generator, so that its input and faults repeat with its seed. */
+export const seededRandom = mulberry32;
 
 const USERS = 400;
 const PRODUCTS = 100;

@@ -97,8 +97,6 @@ export class KafkaGroupConsumer implements GroupConsumer {
   private readonly paused = new Set<string>();
   private buffer: ConsumedBatch[] = [];
   private readonly buffered = new Set<string>();
-  /** Per partition: the end offset last handed over with a batch (so that a new end is handed over even without records). */
-  private readonly reportedEnds = new Map<string, number>();
   private readonly dataSignal = new Signal();
   private readonly fetchSignal = new Signal();
   private fetchLoop: Promise<void> | null = null;
@@ -212,7 +210,6 @@ export class KafkaGroupConsumer implements GroupConsumer {
   seek(topic: string, partition: number, offset: number): void {
     const key = tpKey(topic, partition);
     this.positions.set(key, offset);
-    this.reportedEnds.delete(key);
     this.epochs.set(key, (this.epochs.get(key) ?? 0) + 1);
     if (this.buffered.has(key)) {
       this.buffered.delete(key);
@@ -264,7 +261,6 @@ export class KafkaGroupConsumer implements GroupConsumer {
   }
 
   private clearAssignment(): void {
-    this.reportedEnds.clear();
     this.assigned = [];
     this.assignedKeys.clear();
     for (const key of this.positions.keys()) this.epochs.set(key, (this.epochs.get(key) ?? 0) + 1);
@@ -465,14 +461,10 @@ export class KafkaGroupConsumer implements GroupConsumer {
   /** Buffers one partition's fetched data for poll(); true when there is something to hand over. */
   private accept(topic: string, data: FetchedPartition, offset: number): boolean {
     const { records, nextOffset } = decodeRecordSet(topic, data, offset);
+    if (records.length === 0 && nextOffset <= offset) return false;
     const key = tpKey(topic, data.partition);
-    const end = this.isolationLevel === READ_COMMITTED && data.lastStableOffset >= 0 ? data.lastStableOffset : data.highWatermark;
-    // Without records the end still counts (Kafka Streams' fetched lag): a task with records on another
-    // partition waits while this one is known to hold unfetched ones (e.g. left out of a full response),
-    // and processes once it is known to be caught up.
-    if (records.length === 0 && nextOffset <= offset && this.reportedEnds.get(key) === end) return false;
-    this.reportedEnds.set(key, end);
     this.positions.set(key, nextOffset);
+    const end = this.isolationLevel === READ_COMMITTED && data.lastStableOffset >= 0 ? data.lastStableOffset : data.highWatermark;
     this.buffer.push({ topic, partition: data.partition, records, endOffset: end, nextOffset });
     this.buffered.add(key);
     return true;
