@@ -17,9 +17,9 @@ import { WORDCOUNT_APP, checkWordcount, committedSum, killAll, kstream, requireB
 
 const PARTITIONS = 6;
 const COMMIT_INTERVAL_MS = 100;
-/** Lines produced every PRODUCE_EVERY_MS (about 400 lines/s). */
-const LINES_PER_ROUND = 20;
-const PRODUCE_EVERY_MS = 50;
+/** Lines produced every PRODUCE_EVERY_MS (about 100 lines/s, 800 words/s: light for a loaded 2-core machine). */
+const LINES_PER_ROUND = 10;
+const PRODUCE_EVERY_MS = 100;
 
 interface Assignment {
   readonly generation: number;
@@ -36,9 +36,15 @@ function assignments(p: Proc): Assignment[] {
 
 const last = (p: Proc): Assignment | undefined => assignments(p).at(-1);
 
-/** Partitions a worker logged as revoked (cooperative: `revoking n partition(s) [topic-p, ...]`). */
-function revokedPartitions(p: Proc): string[] {
-  return [...p.output().matchAll(/revoking \d+ partition\(s\) \[([^\]]*)\]/g)].flatMap((m) => m[1]!.split(', '));
+/** Partitions a worker logged as revoked (cooperative: `revoking n partition(s) [topic-p, ...]`) after `from` characters of output. */
+function revokedPartitions(p: Proc, from = 0): string[] {
+  return [...p.output().slice(from).matchAll(/revoking \d+ partition\(s\) \[([^\]]*)\]/g)].flatMap((m) => m[1]!.split(', '));
+}
+
+function logsOf(workers: Record<string, Proc>): string {
+  return Object.entries(workers)
+    .map(([name, p]) => `worker ${name}:\n${p.output().slice(-6000)}`)
+    .join('\n');
 }
 
 /**
@@ -65,7 +71,7 @@ class ArrivalWatch {
               this.arrivals[p]!.push(Date.now());
             }),
           );
-          await new Promise((r) => setTimeout(r, 10));
+          await new Promise((r) => setTimeout(r, 20));
         }
       } finally {
         await reader.close();
@@ -176,6 +182,7 @@ describe(`cooperative rebalancing on Kafka ${kafkaVersion()}`, () => {
       const steadyTo = Date.now();
 
       const joinStarted = Date.now();
+      const outputBefore = { a: a.output().length, b: b.output().length };
       const c = worker('c');
       workers.push(c);
       await waitUntil(
@@ -202,6 +209,14 @@ describe(`cooperative rebalancing on Kafka ${kafkaVersion()}`, () => {
       await producer.stop();
       const produced = producer.sent.length;
       await waitUntil('all input to be committed', async () => (await committedSum(brokers(), app, input)) === produced, 90_000, 200);
+      // ... and all that went through the repartition topic counted.
+      const repartition = `${app}-counts-store-repartition`;
+      await waitUntil(
+        'the repartition topic to be consumed',
+        async () => (await committedSum(brokers(), app, repartition)) >= (await withLog(brokers(), (log) => log.admin().endOffsets(repartition))).reduce((x, y) => x + y, 0),
+        90_000,
+        200,
+      );
       for (const w of workers) w.kill('SIGTERM');
       const exits = await Promise.all(workers.map((w) => w.exited));
       await watch.stop();
@@ -209,7 +224,7 @@ describe(`cooperative rebalancing on Kafka ${kafkaVersion()}`, () => {
       const unmovedOutput = [...after.a.tasks, ...after.b.tasks].filter((t) => t.startsWith('1_')).map((t) => Number(t.slice(2)));
       const gapDuringJoin = Math.max(...unmovedOutput.map((p) => watch.maxGap(p, joinStarted, windowTo)));
       const gapSteady = Math.max(...Array.from({ length: PARTITIONS }, (_, p) => watch.maxGap(p, steadyFrom, steadyTo)));
-      return { app, input, output, workers: { a, b, c }, exits, before, after, texts: producer.sent, gapDuringJoin, gapSteady, rebalanceMs: settled - joinStarted, unmovedOutput };
+      return { app, input, output, workers: { a, b, c }, exits, before, after, texts: producer.sent, outputBefore, gapDuringJoin, gapSteady, rebalanceMs: settled - joinStarted, unmovedOutput };
     } finally {
       await producer.stop().catch(() => undefined);
       await watch.stop().catch(() => undefined);
@@ -220,7 +235,11 @@ describe(`cooperative rebalancing on Kafka ${kafkaVersion()}`, () => {
   it('exactly_once_v2: a third worker moves only the tasks it gets; the others never pause; counts exact', async () => {
     const r = await scaleOutWhileProducing('cooperative');
     const { a, b, c } = r.workers;
-    const logs = `worker a:\n${a.output().slice(-6000)}\nworker b:\n${b.output().slice(-6000)}\nworker c:\n${c.output().slice(-6000)}`;
+    const logs = logsOf(r.workers);
+    // The output of the tasks that stayed kept arriving while c joined.
+    console.log(
+      `cooperative: rebalance ${r.rebalanceMs} ms; longest gap between output arrivals on unmoved partitions [${r.unmovedOutput.join(',')}] while c joined: ${r.gapDuringJoin} ms (steady state before: ${r.gapSteady} ms; commit interval ${COMMIT_INTERVAL_MS} ms)`,
+    );
     for (const e of r.exits) expect(e.code, logs).toBe(0);
     // Nothing moved between a and b; c got exactly what they gave up; balance as before (4 each).
     expect(r.after.a.tasks.every((t) => r.before.a.tasks.includes(t)), logs).toBe(true);
@@ -230,23 +249,38 @@ describe(`cooperative rebalancing on Kafka ${kafkaVersion()}`, () => {
     expect([r.after.a.tasks.length, r.after.b.tasks.length, r.after.c.tasks.length]).toEqual([4, 4, 4]);
     // a and b revoked only the partitions of the tasks that moved, and nothing was lost.
     const revokedTasks = (p: Proc) =>
-      revokedPartitions(p)
+      revokedPartitions(p, p === a ? r.outputBefore.a : r.outputBefore.b)
         .map((tp) => `${tp.startsWith(`${r.input}-`) ? 0 : 1}_${tp.slice(tp.lastIndexOf('-') + 1)}`)
         .sort();
     expect(revokedTasks(a), logs).toEqual(r.before.a.tasks.filter((t) => !r.after.a.tasks.includes(t)).sort());
     expect(revokedTasks(b), logs).toEqual(r.before.b.tasks.filter((t) => !r.after.b.tasks.includes(t)).sort());
     for (const p of [a, b, c]) expect(p.output(), logs).not.toMatch(/lost|TaskMigrated/);
-    // The output of the tasks that stayed kept arriving while c joined.
-    console.log(
-      `cooperative: rebalance ${r.rebalanceMs} ms; longest gap between output arrivals on unmoved partitions [${r.unmovedOutput.join(',')}] while c joined: ${r.gapDuringJoin} ms (steady state before: ${r.gapSteady} ms; commit interval ${COMMIT_INTERVAL_MS} ms)`,
-    );
     expect(r.unmovedOutput.length).toBe(4);
     expect(r.gapDuringJoin, logs).toBeLessThan(COMMIT_INTERVAL_MS + 900);
+    await expectExactCounts(r.output, r.texts);
+  }, 300_000);
+
+  it('kstream.rebalance.protocol=eager (for comparison): every task is suspended until the group has rebalanced; counts exact', async () => {
+    const r = await scaleOutWhileProducing('eager');
+    const { a, b, c } = r.workers;
+    const logs = logsOf(r.workers);
+    for (const e of r.exits) expect(e.code, logs).toBe(0);
+    expect([r.after.a.tasks.length, r.after.b.tasks.length, r.after.c.tasks.length]).toEqual([4, 4, 4]);
+    // One rebalance, no partial revocations.
+    expect(r.after.c.generation).toBe(r.before.a.generation + 1);
+    expect(revokedPartitions(a, r.outputBefore.a)).toEqual([]);
+    console.log(
+      `eager: rebalance ${r.rebalanceMs} ms; longest gap between output arrivals on partitions [${r.unmovedOutput.join(',')}] of tasks that stayed while c joined: ${r.gapDuringJoin} ms (steady state before: ${r.gapSteady} ms)`,
+    );
+    await expectExactCounts(r.output, r.texts);
+  }, 300_000);
+
+  async function expectExactCounts(output: string, texts: readonly string[]): Promise<void> {
     // Exact counts under exactly_once_v2 (read_committed).
-    expect(r.texts.length).toBeGreaterThan(1000);
-    const check = await checkWordcount(brokers(), r.output, r.texts);
+    expect(texts.length).toBeGreaterThan(1000);
+    const check = await checkWordcount(brokers(), output, texts);
     expect(check.wrong.slice(0, 5)).toEqual([]);
     expect(check.notIncreasing.slice(0, 5)).toEqual([]);
-  }, 300_000);
+  }
 });
 

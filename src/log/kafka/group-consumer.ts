@@ -230,8 +230,8 @@ export class KafkaGroupConsumer implements GroupConsumer {
     if (this.joinResult !== null) await this.completeJoin();
     if (this.needsJoin && this.joining === null && !this.closed) await this.startJoin();
     if (this.joining !== null && this.assigned.length === 0) {
-      // Nothing to process meanwhile (first join, or eager): wait for the assignment.
-      await this.joining;
+      // Nothing to process meanwhile (first join, or eager): wait for the assignment, or a wakeup (stop).
+      while (this.joining !== null && !this.woken && !this.closed) await this.dataSignal.wait(1000);
       this.throwJoinError();
       if (this.joinResult !== null) await this.completeJoin();
       if (this.needsJoin && this.joining === null && !this.closed) await this.startJoin();
