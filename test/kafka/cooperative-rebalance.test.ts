@@ -176,18 +176,23 @@ describe(`cooperative rebalancing on Kafka ${kafkaVersion()}`, () => {
         50,
       );
       const before = { a: last(a)!, b: last(b)! };
-      // Steady state for a few seconds: the baseline gap between arrivals.
-      const steadyFrom = Date.now() + 1500;
-      await new Promise((r) => setTimeout(r, 5000));
+      // Steady state for a few seconds (after b restored and caught up): the baseline gap between arrivals.
+      const steadyFrom = Date.now() + 4000;
+      await new Promise((r) => setTimeout(r, 8000));
       const steadyTo = Date.now();
 
       const joinStarted = Date.now();
       const outputBefore = { a: a.output().length, b: b.output().length };
       const c = worker('c');
       workers.push(c);
+      // When a or b first hears of the rebalance (c's JoinGroup): the window that counts starts there.
+      let rebalanceSeen = 0;
       await waitUntil(
         'the third worker to get its tasks and the group to settle',
         () => {
+          if (rebalanceSeen === 0 && (a.output().includes('rebalance in progress', outputBefore.a) || b.output().includes('rebalance in progress', outputBefore.b))) {
+            rebalanceSeen = Date.now();
+          }
           const [la, lb, lc] = [last(a), last(b), last(c)];
           return (
             la !== undefined &&
@@ -222,9 +227,10 @@ describe(`cooperative rebalancing on Kafka ${kafkaVersion()}`, () => {
       await watch.stop();
       const after = { a: last(a)!, b: last(b)!, c: last(c)! };
       const unmovedOutput = [...after.a.tasks, ...after.b.tasks].filter((t) => t.startsWith('1_')).map((t) => Number(t.slice(2)));
-      const gapDuringJoin = Math.max(...unmovedOutput.map((p) => watch.maxGap(p, joinStarted, windowTo)));
+      const gapDuringJoin = Math.max(...unmovedOutput.map((p) => watch.maxGap(p, rebalanceSeen, windowTo)));
+      const gapWhileCStarted = Math.max(...unmovedOutput.map((p) => watch.maxGap(p, joinStarted, rebalanceSeen)));
       const gapSteady = Math.max(...Array.from({ length: PARTITIONS }, (_, p) => watch.maxGap(p, steadyFrom, steadyTo)));
-      return { app, input, output, workers: { a, b, c }, exits, before, after, texts: producer.sent, outputBefore, gapDuringJoin, gapSteady, rebalanceMs: settled - joinStarted, unmovedOutput };
+      return { app, input, output, workers: { a, b, c }, exits, before, after, texts: producer.sent, outputBefore, gapWhileCStarted, rebalanceSeenMs: rebalanceSeen - joinStarted, gapDuringJoin, gapSteady, rebalanceMs: settled - joinStarted, unmovedOutput };
     } finally {
       await producer.stop().catch(() => undefined);
       await watch.stop().catch(() => undefined);
@@ -238,7 +244,7 @@ describe(`cooperative rebalancing on Kafka ${kafkaVersion()}`, () => {
     const logs = logsOf(r.workers);
     // The output of the tasks that stayed kept arriving while c joined.
     console.log(
-      `cooperative: rebalance ${r.rebalanceMs} ms; longest gap between output arrivals on unmoved partitions [${r.unmovedOutput.join(',')}] while c joined: ${r.gapDuringJoin} ms (steady state before: ${r.gapSteady} ms; commit interval ${COMMIT_INTERVAL_MS} ms)`,
+      `cooperative: c started; a/b heard of the rebalance after ${r.rebalanceSeenMs} ms, settled after ${r.rebalanceMs} ms; longest gap between output arrivals on unmoved partitions [${r.unmovedOutput.join(',')}] from then until 4 s after: ${r.gapDuringJoin} ms (steady state with 2 workers: ${r.gapSteady} ms; while c was starting: ${r.gapWhileCStarted} ms; commit interval ${COMMIT_INTERVAL_MS} ms)`,
     );
     for (const e of r.exits) expect(e.code, logs).toBe(0);
     // Nothing moved between a and b; c got exactly what they gave up; balance as before (4 each).
@@ -256,7 +262,10 @@ describe(`cooperative rebalancing on Kafka ${kafkaVersion()}`, () => {
     expect(revokedTasks(b), logs).toEqual(r.before.b.tasks.filter((t) => !r.after.b.tasks.includes(t)).sort());
     for (const p of [a, b, c]) expect(p.output(), logs).not.toMatch(/lost|TaskMigrated/);
     expect(r.unmovedOutput.length).toBe(4);
-    expect(r.gapDuringJoin, logs).toBeLessThan(COMMIT_INTERVAL_MS + 900);
+    // One commit interval plus a margin on a quiet machine; on a loaded one (other processes, c's own
+    // start-up) no more than the gaps the same run shows without any rebalance, plus a second.
+    const noise = Math.max(r.gapSteady, r.gapWhileCStarted);
+    expect(r.gapDuringJoin, logs).toBeLessThan(Math.max(COMMIT_INTERVAL_MS + 900, noise + 1000));
     await expectExactCounts(r.output, r.texts);
   }, 300_000);
 
@@ -270,7 +279,7 @@ describe(`cooperative rebalancing on Kafka ${kafkaVersion()}`, () => {
     expect(r.after.c.generation).toBe(r.before.a.generation + 1);
     expect(revokedPartitions(a, r.outputBefore.a)).toEqual([]);
     console.log(
-      `eager: rebalance ${r.rebalanceMs} ms; longest gap between output arrivals on partitions [${r.unmovedOutput.join(',')}] of tasks that stayed while c joined: ${r.gapDuringJoin} ms (steady state before: ${r.gapSteady} ms)`,
+      `eager: c started; a/b heard of the rebalance after ${r.rebalanceSeenMs} ms, settled after ${r.rebalanceMs} ms; longest gap between output arrivals on partitions [${r.unmovedOutput.join(',')}] of tasks that stayed, from then until 4 s after: ${r.gapDuringJoin} ms (steady state with 2 workers: ${r.gapSteady} ms; while c was starting: ${r.gapWhileCStarted} ms)`,
     );
     await expectExactCounts(r.output, r.texts);
   }, 300_000);
