@@ -650,6 +650,9 @@ export class KafkaGroupConsumer implements GroupConsumer {
     this.dataSignal.fire();
     this.fetchSignal.fire();
     await this.fetchLoop?.catch(() => undefined);
+    // A join under way (e.g. stopped while waiting for its first assignment): let it finish for a
+    // moment, so that the member can leave instead of holding up the group until its session ends.
+    if (this.joining !== null) await withTimeout(this.joining, 3000).catch(() => undefined);
     if (this.memberId !== '' && !this.lost) {
       try {
         const coordinator = await withTimeout(this.coordinatorBroker(), 3000);
