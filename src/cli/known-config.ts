@@ -45,7 +45,7 @@ const CLIENTS = [
 /** kstream's own settings (see README: Running, and src/log/kafka/README.md). */
 const KSTREAM = [
   'data.dir', 'commit.max.buffered.bytes', 'record.processing.timeout.ms', 'logger',
-  'kstream.produce.request.bytes', 'kstream.connect.timeout.ms', 'kstream.local.kafka.dir',
+  'kstream.produce.request.bytes', 'kstream.connect.timeout.ms', 'kstream.rebalance.protocol', 'kstream.local.kafka.dir',
   'kstream.local.registry.dir',
 ];
 

@@ -146,4 +146,10 @@ describe('Kafka client settings', () => {
     expect(kafkaTuning({}).replicationFactor).toBe(-1);
     expect(() => kafkaTuning({ 'replication.factor': 0 })).toThrow('replication.factor');
   });
+
+  it('rebalances cooperatively unless kstream.rebalance.protocol=eager', () => {
+    expect(kafkaTuning({}).rebalanceProtocol).toBe('cooperative');
+    expect(kafkaTuning({ 'kstream.rebalance.protocol': 'eager' }).rebalanceProtocol).toBe('eager');
+    expect(() => kafkaTuning({ 'kstream.rebalance.protocol': 'sticky' })).toThrow("kstream.rebalance.protocol: expected 'cooperative' or 'eager', got 'sticky'");
+  });
 });

@@ -206,6 +206,15 @@ export interface KafkaTuning {
   readonly produceRequestBytes: number;
   /** How long opening the log may try to reach the brokers. */
   readonly connectTimeoutMs: number;
+  /** `cooperative` (KIP-429, default): only moving tasks stop; `eager`: every task is revoked before a rejoin. */
+  readonly rebalanceProtocol: 'cooperative' | 'eager';
+}
+
+function rebalanceProtocol(settings: Settings): 'cooperative' | 'eager' {
+  const v = settings['kstream.rebalance.protocol'];
+  if (v === undefined || v === null || v === '' || v === 'cooperative') return 'cooperative';
+  if (v === 'eager') return 'eager';
+  throw new KafkaConfigError(`kstream.rebalance.protocol: expected 'cooperative' or 'eager', got '${String(v)}'`);
 }
 
 function replicationFactor(settings: Settings): number {
@@ -231,5 +240,6 @@ export function kafkaTuning(settings: Settings = {}): KafkaTuning {
     replicationFactor: replicationFactor(settings),
     produceRequestBytes: num(settings, 'kstream.produce.request.bytes', 512 * 1024),
     connectTimeoutMs: num(settings, 'kstream.connect.timeout.ms', 10_000),
+    rebalanceProtocol: rebalanceProtocol(settings),
   };
 }

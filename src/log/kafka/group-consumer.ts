@@ -4,10 +4,15 @@
  * - Membership: JoinGroup / SyncGroup with the task assigner (protocol type `consumer`, so Kafka's
  *   tools show the group), heartbeats on a timer (so they go on while the worker restores or
  *   processes), LeaveGroup on close.
- * - Rebalances are eager, with the listener called from inside poll(): before rejoining, every
- *   owned partition is revoked (the runtime commits and suspends its tasks); after the new
- *   assignment, the listener gets it. When the member was thrown out of the group (session
- *   expired, generation skipped), what it owned is reported lost instead.
+ * - Rebalances are cooperative (KIP-429) by default: the member keeps its partitions while it
+ *   rejoins in the background (poll() goes on returning their records, and the runtime goes on
+ *   processing and committing them), sends the tasks it owns in its subscription, and once the
+ *   new assignment arrives, revokes only what it lost and is told only what it gained (listener
+ *   calls from inside poll()). If it revoked anything it rejoins at once, so that the freed tasks
+ *   are handed out in a follow-up rebalance (the assignor never gives a task to a new owner in the
+ *   generation that takes it from the old one). With `kstream.rebalance.protocol=eager`, every
+ *   owned partition is revoked before the member rejoins. When the member was thrown out of the
+ *   group (session expired, new member id), what it owned is reported lost instead.
  * - Fetching runs in the background, one request per leader at a time, and stops for partitions
  *   whose fetched data poll() has not taken yet, for paused partitions, for partitions that
  *   have not been positioned with seek(), and altogether while the fetched data not yet polled
@@ -28,7 +33,7 @@ import { KafkaUnavailableError, isRetriableError, kafkaErrorMessage, retrying } 
 import { READ_COMMITTED, READ_UNCOMMITTED, createCluster, type KBroker, type KCluster } from './kafkajs-internals.js';
 import { decodeRecordSet, fetchFrom, type FetchedPartition } from './fetch.js';
 import { FetchBuffer } from './fetch-buffer.js';
-import { decodeAssignment, taskAssigner } from './task-assigner.js';
+import { decodeAssignment, taskAssigner, taskId } from './task-assigner.js';
 import { ShutdownRequestedError } from '../shutdown-requested.js';
 
 interface KafkaJsErrorLike {
@@ -67,6 +72,15 @@ class Signal {
 export interface GroupMembership {
   readonly generationId: number;
   readonly memberId: string;
+  /** A JoinGroup/SyncGroup is under way: the generation may change before the commit reaches the coordinator. */
+  readonly rebalancing: boolean;
+}
+
+/** What a completed JoinGroup/SyncGroup handed this member. */
+interface JoinResult {
+  readonly partitions: TopicPartition[];
+  readonly tasks: string[];
+  readonly hosts: Map<string, string[]>;
 }
 
 export class KafkaGroupConsumer implements GroupConsumer {
@@ -85,7 +99,17 @@ export class KafkaGroupConsumer implements GroupConsumer {
   private stable = false;
   private needsJoin = true;
   private lost = false;
+  private readonly cooperative: boolean;
+  /** The rejoin under way in the background (cooperative), its outcome until poll() applies it. */
+  private joining: Promise<void> | null = null;
+  private joinResult: JoinResult | null = null;
+  private joinError: unknown = null;
+  /** Tasks owned since the generation (and member id) of the last completed SyncGroup. */
   private ownedTasks: string[] = [];
+  private ownedGeneration = -1;
+  private ownedMember = '';
+  /** Eager: the partitions revoked before the rejoin under way (lost if the member missed a generation). */
+  private revokedForJoin: TopicPartition[] = [];
   private lastHeartbeatOk = 0;
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private heartbeating = false;
@@ -119,6 +143,7 @@ export class KafkaGroupConsumer implements GroupConsumer {
   ) {
     this.isolationLevel = readCommitted ? READ_COMMITTED : READ_UNCOMMITTED;
     this.buffer = new FetchBuffer(tuning.fetchMaxBytes);
+    this.cooperative = tuning.rebalanceProtocol === 'cooperative';
     // Separate connections: heartbeats must not queue behind a fetch waiting for data.
     this.groupCluster = createCluster(kafka, { isolationLevel: this.isolationLevel });
     this.fetchCluster = createCluster(kafka, { isolationLevel: this.isolationLevel });
@@ -126,12 +151,12 @@ export class KafkaGroupConsumer implements GroupConsumer {
 
   /**
    * Generation and member id for offset commits: valid while the member holds an assignment and
-   * while it revokes it before rejoining (the coordinator accepts commits of the current
-   * generation during a rebalance's join phase).
+   * while it rejoins (the coordinator accepts commits of the current generation during a
+   * rebalance's join phase; the generation of a JoinGroup response once the group has moved on).
    */
   membership(): GroupMembership | null {
     if (this.memberId === '' || this.lost || this.generationId < 0) return null;
-    return { generationId: this.generationId, memberId: this.memberId };
+    return { generationId: this.generationId, memberId: this.memberId, rebalancing: this.joining !== null || this.joinResult !== null };
   }
 
   async requestShutdown(timeoutMs: number): Promise<boolean> {
@@ -157,6 +182,23 @@ export class KafkaGroupConsumer implements GroupConsumer {
     this.dataSignal.fire();
   }
 
+  /**
+   * The runtime closed these tasks as lost (fenced, or their transaction failed): this member no
+   * longer claims them, stops fetching their partitions and rejoins, so that they are assigned
+   * again (to it or another member) and start afresh.
+   */
+  tasksLost(taskIds: readonly string[]): void {
+    const ids = new Set(taskIds);
+    const subtopologies = this.options.subtopologies ?? new Map<string, number>();
+    const dropped = this.assigned.filter((tp) => {
+      const st = subtopologies.get(tp.topic);
+      return st !== undefined && ids.has(taskId(st, tp.partition));
+    });
+    this.dropPartitions(dropped);
+    this.ownedTasks = this.ownedTasks.filter((id) => !ids.has(id));
+    this.requestRejoin(`task${taskIds.length > 1 ? 's' : ''} ${taskIds.join(', ')} lost`);
+  }
+
   private retryOptions(what: string) {
     return {
       timeoutMs: this.tuning.taskTimeoutMs,
@@ -173,8 +215,9 @@ export class KafkaGroupConsumer implements GroupConsumer {
     this.options = options;
     this.assigner = taskAssigner({
       subtopologies: options.subtopologies ?? new Map(),
-      owned: () => ({ tasks: this.ownedTasks, generation: this.generationId }),
+      owned: () => ({ tasks: this.ownedTasks, generation: this.ownedGeneration }),
       local: () => options.localTasks?.() ?? [],
+      cooperative: this.cooperative,
       ...(options.applicationServer !== undefined ? { server: options.applicationServer } : {}),
       shutdown: () => this.shuttingDown,
       onAssignment: (a) => this.logger.info(`group ${this.groupId}: assigned ${[...a].map(([m, t]) => `${m.slice(-8)}=[${t.join(',')}]`).join(' ')}`),
@@ -204,8 +247,18 @@ export class KafkaGroupConsumer implements GroupConsumer {
       this.lost = true;
       this.needsJoin = true;
     }
-    if (this.needsJoin) await this.rebalance();
-    if (this.buffer.isEmpty && maxWaitMs > 0 && !this.needsJoin && !this.woken) {
+    if (this.lost) await this.revokeAllAsLost();
+    if (this.joinResult !== null) await this.completeJoin();
+    if (this.needsJoin && this.joining === null && !this.closed) await this.startJoin();
+    if (this.joining !== null && this.assigned.length === 0) {
+      // Nothing to process meanwhile (first join, or eager): wait for the assignment, or a wakeup (stop).
+      while (this.joining !== null && !this.woken && !this.closed) await this.dataSignal.wait(1000);
+      this.throwJoinError();
+      if (this.joinResult !== null) await this.completeJoin();
+      if (this.needsJoin && this.joining === null && !this.closed) await this.startJoin();
+    }
+    this.throwJoinError();
+    if (this.buffer.isEmpty && maxWaitMs > 0 && !this.needsJoin && this.joinResult === null && !this.woken) {
       await this.dataSignal.wait(maxWaitMs);
       if (this.fatal !== null) throw this.fatal;
     }
@@ -244,35 +297,109 @@ export class KafkaGroupConsumer implements GroupConsumer {
 
   // ---- rebalance -------------------------------------------------------------------------
 
-  /** Revokes what is owned, joins, and hands the new assignment to the listener. */
-  private async rebalance(): Promise<void> {
-    const listener = this.listener!;
+  /** The member was thrown out of the group: everything it owned is lost, and it claims nothing. */
+  private async revokeAllAsLost(): Promise<void> {
     const owned = this.assigned;
-    const ownedGeneration = this.generationId;
-    const ownedMember = this.memberId;
-    const wasLost = this.lost;
-    this.stable = false;
-    if (owned.length > 0) {
-      await listener.onRevoked(owned, wasLost);
-    }
-    this.clearAssignment();
-    this.needsJoin = false;
     this.lost = false;
-    const partitions = await retrying('joining the consumer group', () => this.joinAndSync(), this.retryOptions(`joining group ${this.groupId}`));
-    // Owned partitions were revoked as still ours; if the group went on without this member in
-    // between (new member id, or a generation it did not take part in), they were not.
-    if (owned.length > 0 && !wasLost && (this.memberId !== ownedMember || this.generationId !== ownedGeneration + 1)) {
-      this.logger.info(`group ${this.groupId}: generation ${ownedGeneration} → ${this.generationId}; earlier tasks count as lost`);
+    this.stable = false;
+    this.clearAssignment();
+    // A cooperative claim makes the leader withhold the task from others until this member
+    // revokes it; a lost task is not this member's to revoke.
+    if (this.cooperative) this.ownedTasks = [];
+    if (owned.length > 0) await this.listener!.onRevoked(owned, true);
+  }
+
+  /** Starts JoinGroup/SyncGroup in the background; eager members first revoke everything. */
+  private async startJoin(): Promise<void> {
+    this.stable = false;
+    this.needsJoin = false;
+    if (!this.cooperative && this.assigned.length > 0) {
+      const owned = this.assigned;
+      this.revokedForJoin = owned;
+      await this.listener!.onRevoked(owned, false);
+      this.clearAssignment();
+    }
+    this.joining = retrying('joining the consumer group', () => this.joinAndSync(), this.retryOptions(`joining group ${this.groupId}`))
+      .then(
+        (result) => {
+          this.joinResult = result;
+        },
+        (error: unknown) => {
+          this.joinError = error;
+        },
+      )
+      .finally(() => {
+        this.joining = null;
+        this.dataSignal.fire();
+      });
+  }
+
+  private throwJoinError(): void {
+    const error = this.joinError;
+    if (error === null) return;
+    this.joinError = null;
+    throw error;
+  }
+
+  /**
+   * Applies a completed SyncGroup: revokes what was taken away (the runtime commits and suspends
+   * those tasks; it goes on with the others) and hands over what was added. A member that revoked
+   * anything rejoins at once, so that its former tasks reach their new owners.
+   */
+  private async completeJoin(): Promise<void> {
+    const { partitions, tasks, hosts } = this.joinResult!;
+    this.joinResult = null;
+    const listener = this.listener!;
+    const memberChanged = this.ownedMember !== '' && this.memberId !== this.ownedMember;
+    if (this.revokedForJoin.length > 0) {
+      // Eager: revoked as still ours; if the group went on without this member in between (new
+      // member id, or a generation it did not take part in), they were not.
+      const revoked = this.revokedForJoin;
+      this.revokedForJoin = [];
+      if (memberChanged || this.generationId !== this.ownedGeneration + 1) {
+        this.logger.info(`group ${this.groupId}: generation ${this.ownedGeneration} → ${this.generationId}; earlier tasks count as lost`);
+        await listener.onRevoked(revoked, true);
+      }
+    } else if (memberChanged && this.assigned.length > 0) {
+      // The group removed this member (e.g. its session expired) while it was rejoining.
+      this.logger.info(`group ${this.groupId}: member ${this.ownedMember.slice(-8)} → ${this.memberId.slice(-8)}; earlier tasks count as lost`);
+      const owned = this.assigned;
+      this.clearAssignment();
       await listener.onRevoked(owned, true);
     }
-    const keep = new Set(partitions.map((p) => tpKey(p.topic, p.partition)));
-    for (const key of [...this.paused]) if (!keep.has(key)) this.paused.delete(key);
+    const next = new Set(partitions.map((p) => tpKey(p.topic, p.partition)));
+    const revoked = this.assigned.filter((tp) => !next.has(tpKey(tp.topic, tp.partition)));
+    const added = partitions.filter((tp) => !this.assignedKeys.has(tpKey(tp.topic, tp.partition)));
+    this.ownedTasks = tasks;
+    this.ownedGeneration = this.generationId;
+    this.ownedMember = this.memberId;
+    this.hosts = hosts;
+    if (revoked.length > 0) {
+      this.logger.info(`group ${this.groupId}: revoking ${revoked.length} partition(s) [${revoked.map((tp) => `${tp.topic}-${tp.partition}`).join(', ')}]; rejoining so that they move`);
+      await listener.onRevoked(revoked, false);
+      this.dropPartitions(revoked);
+      this.needsJoin = true;
+    }
+    for (const key of [...this.paused]) if (!next.has(key)) this.paused.delete(key);
     this.assigned = partitions;
-    for (const k of keep) this.assignedKeys.add(k);
+    for (const k of next) this.assignedKeys.add(k);
     this.stable = true;
     this.lastHeartbeatOk = Date.now();
-    await listener.onAssigned(partitions);
+    await listener.onAssigned(added);
     this.startFetching();
+  }
+
+  /** Stops fetching these partitions and drops what was fetched for them. */
+  private dropPartitions(partitions: readonly TopicPartition[]): void {
+    if (partitions.length === 0) return;
+    const keys = new Set(partitions.map((tp) => tpKey(tp.topic, tp.partition)));
+    this.assigned = this.assigned.filter((tp) => !keys.has(tpKey(tp.topic, tp.partition)));
+    for (const key of keys) {
+      this.assignedKeys.delete(key);
+      this.paused.delete(key);
+      if (this.positions.delete(key)) this.epochs.set(key, (this.epochs.get(key) ?? 0) + 1);
+    }
+    for (const tp of partitions) this.buffer.drop(tp.topic, tp.partition);
   }
 
   private clearAssignment(): void {
@@ -288,9 +415,9 @@ export class KafkaGroupConsumer implements GroupConsumer {
     return this.coordinator;
   }
 
-  private async joinAndSync(): Promise<TopicPartition[]> {
+  private async joinAndSync(): Promise<JoinResult> {
     for (let attempt = 0; ; attempt++) {
-      if (this.closed) return [];
+      if (this.closed) return { partitions: [], tasks: [], hosts: new Map() };
       try {
         const coordinator = await this.coordinatorBroker();
         const join = await coordinator.joinGroup({
@@ -315,12 +442,10 @@ export class KafkaGroupConsumer implements GroupConsumer {
         });
         const { partitions, tasks, hosts, shutdownRequested } = decodeAssignment(sync.memberAssignment);
         if (shutdownRequested) throw (this.fatal = new ShutdownRequestedError(this.groupId));
-        this.ownedTasks = tasks;
-        this.hosts = hosts;
         this.logger.info(
           `group ${this.groupId}: generation ${this.generationId}, member ${this.memberId.slice(-8)}${join.leaderId === join.memberId ? ' (leader)' : ''}: tasks [${tasks.join(', ')}]`,
         );
-        return partitions.filter((p) => this.topics.includes(p.topic));
+        return { partitions: partitions.filter((p) => this.topics.includes(p.topic)), tasks, hosts };
       } catch (error) {
         const e = error as KafkaJsErrorLike;
         if (e.type === 'UNKNOWN_MEMBER_ID') this.memberId = '';
@@ -396,7 +521,8 @@ export class KafkaGroupConsumer implements GroupConsumer {
 
   private async runFetcher(): Promise<void> {
     while (!this.closed && this.fatal === null) {
-      if (!this.stable || this.needsJoin) {
+      // Cooperative members go on fetching what they own while they rejoin.
+      if (this.lost || (!this.cooperative && (!this.stable || this.needsJoin))) {
         await this.fetchSignal.wait(200);
         continue;
       }
@@ -540,6 +666,9 @@ export class KafkaGroupConsumer implements GroupConsumer {
     this.dataSignal.fire();
     this.fetchSignal.fire();
     await this.fetchLoop?.catch(() => undefined);
+    // A join under way (e.g. stopped while waiting for its first assignment): let it finish for a
+    // moment, so that the member can leave instead of holding up the group until its session ends.
+    if (this.joining !== null) await withTimeout(this.joining, 3000).catch(() => undefined);
     if (this.memberId !== '' && !this.lost) {
       try {
         const coordinator = await withTimeout(this.coordinatorBroker(), 3000);

@@ -113,7 +113,7 @@ export class KafkaLog implements Log {
       return null;
     },
     tasksLost: (groupId, taskIds) => {
-      for (const c of this.consumers.get(groupId) ?? []) c.requestRejoin(`task${taskIds.length > 1 ? 's' : ''} ${taskIds.join(', ')} lost`);
+      for (const c of this.consumers.get(groupId) ?? []) c.tasksLost(taskIds);
     },
   };
 

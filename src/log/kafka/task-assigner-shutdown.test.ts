@@ -24,7 +24,7 @@ describe('SHUTDOWN_APPLICATION through the assigner', () => {
       members: [
         { memberId: 'x', memberMetadata: leader.protocol({ topics: ['in'] }).metadata },
         { memberId: 'y', memberMetadata: encodeSubscription(['in'], ['0_1'], 3, []) },
-        { memberId: 's', memberMetadata: encodeSubscription([], [], -1, [], undefined, true) },
+        { memberId: 's', memberMetadata: encodeSubscription([], [], -1, [], undefined, false, true) },
       ],
       topics: ['in'],
     });

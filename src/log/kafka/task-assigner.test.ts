@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AssignerProtocol } from 'kafkajs';
-import { assignTasks, decodeAssignment, decodeSubscription, encodeSubscription, taskAssigner, tasksOf, type MemberInfo } from './task-assigner.js';
+import { assignTasks, decodeAssignment, decodeSubscription, encodeSubscription, taskAssigner, tasksOf, withholdMovingTasks, type MemberInfo } from './task-assigner.js';
 
 const member = (memberId: string, owned: string[] = [], ownedGeneration = 1, local: string[] = []): MemberInfo => ({ memberId, owned, ownedGeneration, local });
 
@@ -95,6 +95,71 @@ describe('assignTasks', () => {
       const sizes = [...a.values()].map((l) => l.length);
       expect(Math.max(...sizes) - Math.min(...sizes)).toBeLessThanOrEqual(1);
     }
+  });
+});
+
+describe('cooperative rebalancing (KIP-429)', () => {
+  const tasks = tasksOf(counts(4, 'in', 'rep'), new Map([['in', 0], ['rep', 1]]));
+  const all = ['0_0', '0_1', '0_2', '0_3', '1_0', '1_1', '1_2', '1_3'];
+  const coop = (memberId: string, owned: string[] = [], gen = 1): MemberInfo => ({ ...member(memberId, owned, gen), cooperative: true });
+
+  it('never hands a task to its new owner in the generation that takes it from a cooperative owner', () => {
+    const members = [coop('a', all.slice(0, 4)), coop('b', all.slice(4)), coop('c')];
+    const target = assignTasks(tasks, members);
+    const { assignment, withheld } = withholdMovingTasks(target, members);
+    // c's target share (2 or 3 tasks, taken from a and b) is withheld this round; a and b just lose them.
+    expect(target.get('c')!.length).toBeGreaterThanOrEqual(2);
+    expect(assignment.get('c')).toEqual([]);
+    expect([...withheld.keys()].sort()).toEqual([...target.get('c')!].sort());
+    for (const id of target.get('c')!) expect(withheld.get(id)).toBe(all.slice(0, 4).includes(id) ? 'a' : 'b');
+    // a and b keep only what the target leaves them: nothing moves between them.
+    expect(assignment.get('a')!.every((id) => all.slice(0, 4).includes(id))).toBe(true);
+    expect(assignment.get('b')!.every((id) => all.slice(4).includes(id))).toBe(true);
+    // Follow-up rebalance: a and b claim what they kept, the freed tasks go to c; balance and stickiness as before.
+    const next = [coop('a', assignment.get('a')!, 2), coop('b', assignment.get('b')!, 2), coop('c', [], 2)];
+    const second = withholdMovingTasks(assignTasks(tasks, next), next);
+    expect(second.withheld.size).toBe(0);
+    expect(second.assignment.get('a')).toEqual(assignment.get('a'));
+    expect(second.assignment.get('b')).toEqual(assignment.get('b'));
+    expect([...second.assignment.get('c')!].sort()).toEqual([...withheld.keys()].sort());
+    const sizes = [...second.assignment.values()].map((l) => l.length);
+    expect(Math.max(...sizes) - Math.min(...sizes)).toBeLessThanOrEqual(1);
+  });
+
+  it('members announce the cooperative protocol in their subscription', () => {
+    expect(decodeSubscription('m', encodeSubscription(['in'], ['0_1'], 2, [], undefined, true)).cooperative).toBe(true);
+    expect(decodeSubscription('m', encodeSubscription(['in'], ['0_1'], 2, [])).cooperative).toBeUndefined();
+  });
+
+  it('routes queries for a withheld task to the member that still has it', () => {
+    const members = [coop('a', all), coop('b')];
+    const { assignment, routing } = withholdMovingTasks(assignTasks(tasks, members), members);
+    expect(assignment.get('b')).toEqual([]);
+    expect(routing.get('a')).toEqual(all);
+  });
+
+  it('moves the tasks of a member that left, and of an eager member, at once', () => {
+    // b left: a's claim is all that is seen; the new member c gets b's tasks directly.
+    const left = [coop('a', all.slice(0, 4), 3), coop('c', [], 3)];
+    const r1 = withholdMovingTasks(assignTasks(tasks, left), left);
+    expect(r1.withheld.size).toBe(0);
+    expect(r1.assignment.get('c')).toEqual(all.slice(4));
+    // an eager owner revoked everything before it joined: its tasks may go to another member now.
+    const eager = [member('a', all, 3), coop('b', [], 3)];
+    const r2 = withholdMovingTasks(assignTasks(tasks, eager), eager);
+    expect(r2.withheld.size).toBe(0);
+    expect(r2.assignment.get('b')).toHaveLength(4);
+  });
+
+  it('a zombie\'s stale claim withholds nothing: the newest claim decides who must revoke', () => {
+    const members = [coop('zombie', ['0_0', '0_1'], 1), coop('b', all, 3), coop('c', [], 3)];
+    const { assignment, withheld } = withholdMovingTasks(assignTasks(tasks, members), members);
+    for (const owner of withheld.values()) expect(owner).toBe('b');
+    // Tasks handed out now are never ones b still owns.
+    for (const id of [...assignment.get('zombie')!, ...assignment.get('c')!]) expect(withheld.has(id)).toBe(false);
+    const given = [...assignment.values()].flat();
+    expect(new Set(given).size).toBe(given.length);
+    expect([...given, ...withheld.keys()].sort()).toEqual([...all].sort());
   });
 });
 

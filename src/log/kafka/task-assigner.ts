@@ -35,6 +35,8 @@ export interface MemberInfo {
   readonly server?: string;
   /** The member asks the whole application to shut down (SHUTDOWN_APPLICATION). */
   readonly shutdown?: boolean;
+  /** The member rebalances cooperatively: it keeps its tasks while the group rebalances. */
+  readonly cooperative?: boolean;
 }
 
 /** Subscription user data. */
@@ -46,6 +48,8 @@ interface SubscriptionData {
   srv?: string;
   /** 1: SHUTDOWN_APPLICATION requested by this member. */
   shutdown?: number;
+  /** Set by members that rebalance cooperatively (KIP-429). */
+  coop?: boolean;
 }
 
 /** Assignment user data. */
@@ -95,20 +99,12 @@ export function tasksOf(partitionCounts: ReadonlyMap<string, number>, subtopolog
  */
 export function assignTasks(tasks: readonly TaskSpec[], members: readonly MemberInfo[]): Map<string, string[]> {
   const result = new Map<string, string[]>();
-  const sorted = [...members].sort((a, b) => (a.memberId < b.memberId ? -1 : a.memberId > b.memberId ? 1 : 0));
+  const sorted = sortedById(members);
   for (const m of sorted) result.set(m.memberId, []);
   if (sorted.length === 0 || tasks.length === 0) return result;
   const taskById = new Map(tasks.map((t) => [t.id, t]));
 
-  // Who owned each task last: the claim of the newest generation wins (a zombie's stale claim loses).
-  const owner = new Map<string, MemberInfo>();
-  for (const m of sorted) {
-    for (const id of m.owned) {
-      if (!taskById.has(id)) continue;
-      const prev = owner.get(id);
-      if (prev === undefined || m.ownedGeneration > prev.ownedGeneration) owner.set(id, m);
-    }
-  }
+  const owner = currentOwners(sorted, taskById);
   const ownedBy = new Map<string, string[]>();
   for (const m of sorted) ownedBy.set(m.memberId, []);
   for (const [id, m] of owner) ownedBy.get(m.memberId)!.push(id);
@@ -183,15 +179,75 @@ export function assignTasks(tasks: readonly TaskSpec[], members: readonly Member
   return result;
 }
 
+/**
+ * KIP-429's rule: a task that moves away from a member that rebalances cooperatively is only taken
+ * from it in this generation (that member keeps processing it until it revokes it, then rejoins),
+ * and given to its new owner in the follow-up rebalance. A task of an eager member (which revoked
+ * everything before joining) or of a member that left moves at once. Returns the assignment to send
+ * and the routing for interactive queries (a withheld task is still served by its owner).
+ */
+export function withholdMovingTasks(
+  target: ReadonlyMap<string, readonly string[]>,
+  members: readonly MemberInfo[],
+): { assignment: Map<string, string[]>; routing: Map<string, string[]>; withheld: Map<string, string> } {
+  const owner = currentOwners(sortedById(members));
+  const withheld = new Map<string, string>();
+  const assignment = new Map<string, string[]>();
+  for (const [memberId, ids] of target) {
+    assignment.set(
+      memberId,
+      ids.filter((id) => {
+        const o = owner.get(id);
+        if (o === undefined || o.memberId === memberId || o.cooperative !== true) return true;
+        withheld.set(id, o.memberId);
+        return false;
+      }),
+    );
+  }
+  const routing = new Map([...assignment].map(([m, ids]) => [m, [...ids]]));
+  for (const [id, memberId] of withheld) routing.get(memberId)?.push(id);
+  for (const ids of routing.values()) ids.sort(compareTaskIds);
+  return { assignment, routing, withheld };
+}
+
+/**
+ * Task id → the member that owned it last: the claim of the newest generation wins (a zombie's
+ * stale claim loses); `members` sorted by id, so that ties go the same way everywhere.
+ */
+function currentOwners(members: readonly MemberInfo[], known?: ReadonlyMap<string, unknown>): Map<string, MemberInfo> {
+  const owner = new Map<string, MemberInfo>();
+  for (const m of members) {
+    for (const id of m.owned) {
+      if (known !== undefined && !known.has(id)) continue;
+      const prev = owner.get(id);
+      if (prev === undefined || m.ownedGeneration > prev.ownedGeneration) owner.set(id, m);
+    }
+  }
+  return owner;
+}
+
+function sortedById(members: readonly MemberInfo[]): MemberInfo[] {
+  return [...members].sort((a, b) => (a.memberId < b.memberId ? -1 : a.memberId > b.memberId ? 1 : 0));
+}
+
 export function compareTaskIds(a: string, b: string): number {
   const [sa, pa] = a.split('_').map(Number) as [number, number];
   const [sb, pb] = b.split('_').map(Number) as [number, number];
   return sa - sb || pa - pb;
 }
 
-export function encodeSubscription(topics: readonly string[], owned: readonly string[], generation: number, local: readonly string[], server?: string, shutdown = false): Buffer {
+export function encodeSubscription(
+  topics: readonly string[],
+  owned: readonly string[],
+  generation: number,
+  local: readonly string[],
+  server?: string,
+  cooperative = false,
+  shutdown = false,
+): Buffer {
   const data: SubscriptionData = { v: VERSION, owned: [...owned], gen: generation, local: [...local] };
   if (server !== undefined) data.srv = server;
+  if (cooperative) data.coop = true;
   if (shutdown) data.shutdown = 1;
   return AssignerProtocol.MemberMetadata.encode({ version: VERSION, topics: [...topics], userData: Buffer.from(JSON.stringify(data)) });
 }
@@ -211,6 +267,7 @@ export function decodeSubscription(memberId: string, metadata: Buffer): MemberIn
     local: Array.isArray(data.local) ? data.local : [],
     ...(typeof data.srv === 'string' ? { server: data.srv } : {}),
     ...(data.shutdown === 1 ? { shutdown: true } : {}),
+    ...(data.coop === true ? { cooperative: true } : {}),
   };
 }
 
@@ -279,6 +336,8 @@ export interface TaskAssignerContext {
   readonly server?: string;
   /** Whether this member asks every member to shut down (SHUTDOWN_APPLICATION). */
   readonly shutdown?: () => boolean;
+  /** This member rebalances cooperatively (it announces so in its subscription). */
+  readonly cooperative?: boolean;
   /** Called with the assignment the leader computed (for logging). */
   onAssignment?(assignment: ReadonlyMap<string, readonly string[]>, generation?: number): void;
 }
@@ -294,7 +353,8 @@ export function taskAssigner(context: TaskAssignerContext): PartitionAssigner {
       version: VERSION,
       protocol({ topics }) {
         const { tasks, generation } = context.owned();
-        return { name: TASK_ASSIGNER_NAME, metadata: encodeSubscription(topics, tasks, generation, context.local(), context.server, context.shutdown?.() === true) };
+        const metadata = encodeSubscription(topics, tasks, generation, context.local(), context.server, context.cooperative === true, context.shutdown?.() === true);
+        return { name: TASK_ASSIGNER_NAME, metadata };
       },
       async assign({ members, topics }): Promise<GroupMemberAssignment[]> {
         const counts = new Map<string, number>();
@@ -306,9 +366,9 @@ export function taskAssigner(context: TaskAssignerContext): PartitionAssigner {
         const byId = new Map(tasks.map((t) => [t.id, t]));
         const infos = members.map((m: GroupMember) => decodeSubscription(m.memberId, m.memberMetadata));
         if (infos.some((m) => m.shutdown === true)) return members.map((m: GroupMember) => shutdownAssignment(m.memberId));
-        const assignment = assignTasks(tasks, infos);
+        const { assignment, routing } = withholdMovingTasks(assignTasks(tasks, infos), infos);
         context.onAssignment?.(assignment);
-        const hosts = tasksByHost(infos, assignment);
+        const hosts = tasksByHost(infos, routing);
         return members.map((m: GroupMember) => {
           const ids = assignment.get(m.memberId) ?? [];
           const parts: Record<string, number[]> = {};

@@ -22,6 +22,7 @@ import type { KafkaTuning } from './client-config.js';
 import { kafkaErrorMessage, retrying } from './errors.js';
 import { createCluster, type KBroker, type KCluster } from './kafkajs-internals.js';
 import { ProducerSession } from './producer-session.js';
+import { commitWithMembership } from './rebalance-commit.js';
 import { allOffsets, isStaleMemberError, producedBytes, sessionOptions, SingleSessionProducer, taskLostBy, type ProducerHooks } from './worker-producer.js';
 
 export type { ProducerHooks } from './worker-producer.js';
@@ -267,30 +268,33 @@ export class IdempotentTaskProducer extends SingleSessionProducer {
     }
     const offsets = allOffsets(commits);
     if (offsets.length > 0) {
-      const member = this.hooks.membership(groupId);
+      let generation: number | undefined;
       try {
-        await retrying(
-          'committing offsets',
-          async () => {
-            this.coordinator ??= await this.cluster.findGroupCoordinator({ groupId });
-            try {
-              await this.coordinator.offsetCommit({
-                groupId,
-                groupGenerationId: member?.generationId ?? -1,
-                memberId: member?.memberId ?? '',
-                topics: offsetsByTopic(offsets),
-              });
-            } catch (e) {
-              this.coordinator = null;
-              throw e;
-            }
+        await commitWithMembership(
+          groupId,
+          () => this.hooks.membership(groupId),
+          (member) => {
+            generation = member.generationId;
+            return retrying(
+              'committing offsets',
+              async () => {
+                this.coordinator ??= await this.cluster.findGroupCoordinator({ groupId });
+                try {
+                  await this.coordinator.offsetCommit({ groupId, groupGenerationId: member.generationId, memberId: member.memberId, topics: offsetsByTopic(offsets) });
+                } catch (e) {
+                  this.coordinator = null;
+                  throw e;
+                }
+              },
+              { timeoutMs: this.tuning.taskTimeoutMs, aborted: () => this.closed },
+            );
           },
-          { timeoutMs: this.tuning.taskTimeoutMs, aborted: () => this.closed },
+          this.tuning.sessionTimeoutMs,
         );
       } catch (error) {
         if (isStaleMemberError(error)) {
           this.hooks.tasksLost(groupId, all);
-          throw new TaskMigratedError(`offsets could not be committed: this member left generation ${member?.generationId} (${(error as { type?: string }).type})`, all, ends);
+          throw new TaskMigratedError(`offsets could not be committed: this member left ${generation === undefined ? 'the group' : `generation ${generation}`} (${(error as { type?: string }).type})`, all, ends);
         }
         throw error;
       }

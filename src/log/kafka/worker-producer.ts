@@ -13,7 +13,9 @@
  *   of the previous owner that is still completing.
  *
  * A worker's transaction holds all its tasks' records: aborting aborts them all (the runtime
- * aborts all its tasks together: rebalances are eager). A crashed worker's open transaction is
+ * aborts all its tasks together: only a member that was thrown out of its group aborts, and then
+ * it has lost all its tasks). A cooperative rebalance does not end the transaction: its offsets
+ * are committed with the generation the member has when they are sent (rebalance-commit.ts). A crashed worker's open transaction is
  * aborted by the broker after `transaction.timeout.ms` (10 s by default here, as Kafka Streams sets
  * it), which bounds how long its partitions' new owners wait.
  */
@@ -26,6 +28,7 @@ import { isFencingError, isRetriableError, kafkaErrorMessage, retrying } from '.
 import { createCluster, type KCluster } from './kafkajs-internals.js';
 import { ProducerSession, type ProducerSessionOptions } from './producer-session.js';
 import type { GroupMembership } from './group-consumer.js';
+import { commitWithMembership } from './rebalance-commit.js';
 
 /** What the producers need from the log around them. */
 export interface ProducerHooks {
@@ -208,9 +211,12 @@ export class WorkerTransactionalProducer extends SingleSessionProducer {
         const session = await this.start();
         const offsets = allOffsets(commits);
         if (offsets.length > 0) {
-          const member = this.hooks.membership(groupId);
-          if (member === null) throw Object.assign(new Error(`this worker is not a member of group ${groupId} now`), { type: 'UNKNOWN_MEMBER_ID' });
-          await session.sendOffsets(groupId, offsets, { generationId: member.generationId, memberId: member.memberId, groupInstanceId: null });
+          await commitWithMembership(
+            groupId,
+            () => this.hooks.membership(groupId),
+            (member) => session.sendOffsets(groupId, offsets, { generationId: member.generationId, memberId: member.memberId, groupInstanceId: null }),
+            this.tuning.sessionTimeoutMs,
+          );
         }
         await session.endTransaction(true);
         return ends;
