@@ -219,8 +219,20 @@ export interface LogOptions {
  * reader (a task of this worker, whose offset commits in the same atomic step) already consumed
  * them. Their offsets stay taken, as a gap readers skip, like a compacted topic's.
  */
+/**
+ * Records of one repartition partition that the in-process hand-off kept out of the producer: the
+ * first `gap` offsets were consumed in-process and are not written; `records` follow them.
+ */
+export interface HandedOffRecords {
+  readonly topic: string;
+  readonly partition: number;
+  readonly gap: number;
+  readonly records: readonly ProducedRecord[];
+}
+
 export interface HandoffTaskProducer extends TaskProducer {
-  commitLeavingOut(groupId: string, commits: readonly TaskCommit[], consumed: ReadonlyMap<string, number>): Promise<Map<string, number>>;
+  /** Commits like commit(), writing the hand-off's records of its partitions (after their gaps) in the same atomic step. */
+  commitWithHandedOff(groupId: string, commits: readonly TaskCommit[], handedOff: readonly HandedOffRecords[]): Promise<Map<string, number>>;
 }
 
 /** A log's part of the in-process hand-off (see LogCapabilities.inProcessHandoff). */
