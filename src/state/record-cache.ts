@@ -104,6 +104,8 @@ export class NamedCache<K, V> {
   private slots: Array<CacheEntry<K, V> | null> = [];
   private freeSlots: number[] = [];
   private hand = 0;
+  /** The entry the last get() found: a read-modify-write (aggregations) then puts without a second lookup. */
+  private lastHit: CacheEntry<K, V> | undefined;
 
   constructor(
     private readonly parent: RecordCache,
@@ -123,6 +125,7 @@ export class NamedCache<K, V> {
     const e = this.entries.get(id);
     if (e !== undefined) {
       e.referenced = true;
+      this.lastHit = e;
       this.parent.hits++;
     } else {
       this.parent.misses++;
@@ -137,7 +140,8 @@ export class NamedCache<K, V> {
 
   put(id: string, key: K, value: V | null, timestamp: number, dirty: boolean, headers?: Headers | RawHeaders): void {
     const size = ENTRY_OVERHEAD + 2 * id.length + estimateSize(value);
-    const prev = this.entries.get(id);
+    const last = this.lastHit;
+    const prev = last !== undefined && last.id === id ? last : this.entries.get(id);
     if (!dirty && prev !== undefined && prev.logPos >= 0) return; // a clean read never replaces a dirty entry
     if (!dirty && this.parent.readingForQuery) return;
     let entry: CacheEntry<K, V>;
@@ -160,6 +164,7 @@ export class NamedCache<K, V> {
         entry.slot = prev.slot;
         this.slots[entry.slot] = entry;
         this.entries.set(id, entry);
+        if (last === prev) this.lastHit = entry;
       }
       entry.referenced = true;
       this.account(size - prev.size);
@@ -215,6 +220,7 @@ export class NamedCache<K, V> {
       slots[this.hand] = null;
       this.freeSlots.push(this.hand++);
       this.entries.delete(e.id);
+      if (this.lastHit === e) this.lastHit = undefined;
       this.account(-e.size);
       if (e.logPos >= 0) {
         this.dirtyLog[e.logPos] = null;
@@ -253,6 +259,7 @@ export class NamedCache<K, V> {
   clear(): void {
     this.account(-this.bytes);
     this.entries.clear();
+    this.lastHit = undefined;
     this.slots = [];
     this.freeSlots = [];
     this.hand = 0;
