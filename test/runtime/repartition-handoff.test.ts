@@ -55,7 +55,7 @@ describe('the repartition hand-off on the embedded log', () => {
   }
 
   async function written(topic: string): Promise<Array<[string, number]>> {
-    const reader = log.reader({ readCommitted: true });
+    const reader = log.reader();
     try {
       return (await reader.read(topic, 0, 0, 100)).map((r) => [Buffer.from(r.value as Buffer).toString(), r.offset]);
     } finally {
