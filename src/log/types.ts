@@ -9,6 +9,11 @@ export function tpKey(topic: string, partition: number): string {
   return `${topic}/${partition}`;
 }
 
+/** About the bytes a record to send takes (a string's length stands in for its UTF-8 size). */
+export function approxRecordBytes(r: ProducedRecord): number {
+  return 32 + (r.key === null ? 0 : r.key.length) + (r.value === null ? 0 : r.value.length);
+}
+
 /**
  * Record bytes on the write path. A string stands for its UTF-8 bytes: string-serde keys and
  * values travel as strings until the log writes them (no intermediate Buffer per record).

@@ -1,5 +1,5 @@
 import type { GroupConsumer, HandedOffRecords, HandoffTaskProducer, LogAdmin, ProducedRecord, TaskCommit, TopicPartition } from '../log/types.js';
-import { tpKey } from '../log/types.js';
+import { approxRecordBytes, tpKey } from '../log/types.js';
 import type { RecordQueue } from './record-queue.js';
 import type { StreamTask } from './stream-task.js';
 
@@ -19,10 +19,6 @@ interface HandoffTarget {
   heldBase: number;
 }
 
-/** About the bytes a held record takes (a string's length stands in for its UTF-8 size). */
-function heldBytes(r: ProducedRecord): number {
-  return 32 + (r.key === null ? 0 : r.key.length) + (r.value === null ? 0 : r.value.length);
-}
 
 /**
  * The in-process hand-off of repartition records, used only where the log declares the
@@ -131,7 +127,7 @@ export class RepartitionHandoff {
   bufferedBytes(): number {
     let n = 0;
     for (const partitions of this.targets.values()) {
-      for (const t of partitions) if (t !== undefined) for (let i = 0; i < t.held.length; i++) n += heldBytes(t.held[i]!);
+      for (const t of partitions) if (t !== undefined) for (let i = 0; i < t.held.length; i++) n += approxRecordBytes(t.held[i]!);
     }
     return n;
   }

@@ -22,7 +22,7 @@ import type {
   TopicPartition,
   TopicSpec,
 } from '../types.js';
-import { tpKey } from '../types.js';
+import { approxRecordBytes, tpKey } from '../types.js';
 import { BATCH_HEADER_BYTES, batchLength, batchProblem, decodeBatch, encodeBatch, headerProblem, placeProblem, readBatchHeader } from './batch-format.js';
 import { LogDamageError } from './log-damage.js';
 import { LogStateFile, type PartitionState } from './log-state.js';
@@ -612,11 +612,6 @@ class EmbeddedGroupConsumer implements GroupConsumer {
   }
 }
 
-/** About the bytes a record takes (a string's length stands in for its UTF-8 size). */
-function recordBytes(r: ProducedRecord): number {
-  return 32 + (r.key === null ? 0 : r.key.length) + (r.value === null ? 0 : r.value.length);
-}
-
 /**
  * Buffers records until their task commits, then writes them with the offsets atomically. The
  * buffer keeps the order records were sent in across tasks, so that a partition written by
@@ -632,7 +627,7 @@ class EmbeddedTaskProducer implements HandoffTaskProducer {
   send(taskId: string, records: readonly ProducedRecord[]): void {
     if (records.length === 0) return;
     let bytes = 0;
-    for (let i = 0; i < records.length; i++) bytes += recordBytes(records[i]!);
+    for (let i = 0; i < records.length; i++) bytes += approxRecordBytes(records[i]!);
     this.chunks.push({ taskId, records, bytes });
     this.bytes += bytes;
   }
