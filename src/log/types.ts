@@ -9,6 +9,11 @@ export function tpKey(topic: string, partition: number): string {
   return `${topic}/${partition}`;
 }
 
+/** About the bytes a record to send takes (a string's length stands in for its UTF-8 size). */
+export function approxRecordBytes(r: ProducedRecord): number {
+  return 32 + (r.key === null ? 0 : r.key.length) + (r.value === null ? 0 : r.value.length);
+}
+
 /**
  * Record bytes on the write path. A string stands for its UTF-8 bytes: string-serde keys and
  * values travel as strings until the log writes them (no intermediate Buffer per record).
@@ -227,8 +232,20 @@ export interface LogOptions {
  * reader (a task of this worker, whose offset commits in the same atomic step) already consumed
  * them. Their offsets stay taken, as a gap readers skip, like a compacted topic's.
  */
+/**
+ * Records of one repartition partition that the in-process hand-off kept out of the producer: the
+ * first `gap` offsets were consumed in-process and are not written; `records` follow them.
+ */
+export interface HandedOffRecords {
+  readonly topic: string;
+  readonly partition: number;
+  readonly gap: number;
+  readonly records: readonly ProducedRecord[];
+}
+
 export interface HandoffTaskProducer extends TaskProducer {
-  commitLeavingOut(groupId: string, commits: readonly TaskCommit[], consumed: ReadonlyMap<string, number>): Promise<Map<string, number>>;
+  /** Commits like commit(), writing the hand-off's records of its partitions (after their gaps) in the same atomic step. */
+  commitWithHandedOff(groupId: string, commits: readonly TaskCommit[], handedOff: readonly HandedOffRecords[]): Promise<Map<string, number>>;
 }
 
 /** A log's part of the in-process hand-off (see LogCapabilities.inProcessHandoff). */

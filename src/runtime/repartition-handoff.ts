@@ -1,5 +1,5 @@
-import type { GroupConsumer, HandoffTaskProducer, LogAdmin, ProducedRecord, TaskCommit, TopicPartition } from '../log/types.js';
-import { tpKey } from '../log/types.js';
+import type { GroupConsumer, HandedOffRecords, HandoffTaskProducer, LogAdmin, ProducedRecord, TaskCommit, TopicPartition } from '../log/types.js';
+import { approxRecordBytes, tpKey } from '../log/types.js';
 import type { RecordQueue } from './record-queue.js';
 import type { StreamTask } from './stream-task.js';
 
@@ -14,7 +14,11 @@ interface HandoffTarget {
   task: StreamTask | null;
   queue: RecordQueue | null;
   touched: boolean;
+  /** Records written to the partition since the last commit that its task has not consumed yet, from offset `heldBase`. */
+  held: ProducedRecord[];
+  heldBase: number;
 }
+
 
 /**
  * The in-process hand-off of repartition records, used only where the log declares the
@@ -23,6 +27,8 @@ interface HandoffTarget {
  * commit, instead of being read back after the commit. The log commits all tasks of a worker in
  * one atomic step, so a crash loses the handed-off records and their effects together; records
  * their task already consumed are left out of the commit (no one else reads a repartition topic).
+ * Records of these partitions are held here instead of in the producer, and dropped as soon as
+ * their task consumed them (release()), so they do not live on in memory until the commit.
  */
 export class RepartitionHandoff {
   /** Locally read repartition partitions by topic and partition. */
@@ -43,7 +49,7 @@ export class RepartitionHandoff {
       let parts = this.targets.get(tp.topic);
       if (parts === undefined) this.targets.set(tp.topic, (parts = []));
       const next = (await this.admin.endOffsets(tp.topic))[tp.partition]!;
-      parts[tp.partition] = { topic: tp.topic, partition: tp.partition, next, committedEnd: next, task: null, queue: null, touched: false };
+      parts[tp.partition] = { topic: tp.topic, partition: tp.partition, next, committedEnd: next, task: null, queue: null, touched: false, held: [], heldBase: next };
     }
   }
 
@@ -61,9 +67,13 @@ export class RepartitionHandoff {
     return this.fed.has(task);
   }
 
-  /** Queues the records a task just wrote for the tasks of this worker that read their partitions. */
-  handOff(records: readonly ProducedRecord[]): void {
+  /**
+   * Queues the records a task just wrote for the tasks of this worker that read their partitions
+   * and keeps them until they are consumed or committed; returns the other records (for the producer).
+   */
+  handOff(records: readonly ProducedRecord[]): readonly ProducedRecord[] {
     let touched: HandoffTarget[] | null = null;
+    let rest: ProducedRecord[] | null = null;
     let lastTopic: string | null = null;
     let lastTargets: HandoffTarget[] | undefined;
     for (let i = 0; i < records.length; i++) {
@@ -73,8 +83,13 @@ export class RepartitionHandoff {
         lastTargets = this.targets.get(r.topic);
       }
       const t = lastTargets?.[r.partition];
-      if (t === undefined) continue;
+      if (t === undefined) {
+        if (rest !== null) rest.push(r);
+        continue;
+      }
+      rest ??= records.slice(0, i);
       const offset = t.next++;
+      t.held.push(r);
       // Only once everything before it was fetched: a partition's records stay in offset order.
       if (t.queue === null || t.queue.fetchPosition !== offset) continue;
       t.task!.enqueueInto(t.queue, r, offset);
@@ -89,28 +104,48 @@ export class RepartitionHandoff {
         this.consumer.seek(t.topic, t.partition, t.next);
       }
     }
-  }
-
-  /** Commits, leaving out the handed-off records their task already consumed (see checkCommitted for after). */
-  async commit(groupId: string, commits: readonly TaskCommit[]): Promise<Map<string, number>> {
-    const consumed = this.consumedHandoffs();
-    return consumed === null ? this.producer.commit(groupId, commits) : this.producer.commitLeavingOut(groupId, commits, consumed);
+    return rest ?? records;
   }
 
   /**
-   * Handed-off records their task already processed need not be written: the task's offset, which
-   * commits in the same atomic step, is past them.
+   * Drops held records their task already consumed: the task's offset, which commits in the same
+   * atomic step, is past them, so they need not be written.
    */
-  private consumedHandoffs(): Map<string, number> | null {
-    let skips: Map<string, number> | null = null;
+  release(): void {
     for (const partitions of this.targets.values()) {
       for (const t of partitions) {
-        if (t === undefined || t.queue === null) continue;
-        const skip = Math.min(t.next, t.queue.consumedOffset) - t.committedEnd;
-        if (skip > 0) (skips ??= new Map()).set(tpKey(t.topic, t.partition), skip);
+        if (t === undefined || t.queue === null || t.held.length === 0) continue;
+        const drop = Math.min(t.next, t.queue.consumedOffset) - t.heldBase;
+        if (drop <= 0) continue;
+        t.held = drop >= t.held.length ? [] : t.held.slice(drop);
+        t.heldBase += drop;
       }
     }
-    return skips;
+  }
+
+  /** Bytes of the records held for a commit. */
+  bufferedBytes(): number {
+    let n = 0;
+    for (const partitions of this.targets.values()) {
+      for (const t of partitions) if (t !== undefined) for (let i = 0; i < t.held.length; i++) n += approxRecordBytes(t.held[i]!);
+    }
+    return n;
+  }
+
+  /** Commits with the held records that are still to be written (after the gap of those consumed). */
+  commit(groupId: string, commits: readonly TaskCommit[]): Promise<Map<string, number>> {
+    this.release();
+    const handedOff: HandedOffRecords[] = [];
+    for (const partitions of this.targets.values()) {
+      for (const t of partitions) {
+        if (t === undefined) continue;
+        const gap = t.heldBase - t.committedEnd;
+        if (gap > 0 || t.held.length > 0) handedOff.push({ topic: t.topic, partition: t.partition, gap, records: t.held });
+        t.held = [];
+        t.heldBase = t.next;
+      }
+    }
+    return this.producer.commitWithHandedOff(groupId, commits, handedOff);
   }
 
   /** After a commit, the offsets the log gave must be the ones handed-off records were given. */

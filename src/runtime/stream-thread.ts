@@ -308,6 +308,7 @@ export class StreamThread implements TaskEnvironment {
         }
       }
     }
+    handoff?.release();
     this.processedSinceCommit += total;
     return total;
   }
@@ -324,8 +325,7 @@ export class StreamThread implements TaskEnvironment {
   private sendOutbox(task: StreamTask): void {
     if (task.outbox.length === 0 || this.pendingTopics.size > 0) return;
     const records: ProducedRecord[] = drainOutbox(task);
-    if (this.handoff !== null) this.handoff.handOff(records);
-    this.producer.send(task.idString, records);
+    this.producer.send(task.idString, this.handoff !== null ? this.handoff.handOff(records) : records);
   }
 
   private async awaitAsyncPunctuations(): Promise<void> {
@@ -366,10 +366,15 @@ export class StreamThread implements TaskEnvironment {
   private commitDue(now: number, idle: boolean): boolean {
     if (this.commitRequested) return true;
     if (now - this.lastCommit >= this.config.commitIntervalMs) return true;
-    if (idle && this.log.capabilities.buffersUntilCommit && this.producer.bufferedBytes() > 0) return true;
-    let buffered = this.producer.bufferedBytes();
+    let buffered = this.bufferedOutputBytes();
+    if (idle && this.log.capabilities.buffersUntilCommit && buffered > 0) return true;
     for (const t of this.tasks.values()) buffered += t.pendingStoreBytes();
     return buffered > this.config.commitMaxBufferedBytes;
+  }
+
+  /** Output waiting for a commit: in the producer, and repartition records held by the hand-off. */
+  private bufferedOutputBytes(): number {
+    return this.producer.bufferedBytes() + (this.handoff?.bufferedBytes() ?? 0);
   }
 
   /** Flushes caches, then makes output, changelog records and offsets durable together, then stores. */
@@ -409,7 +414,7 @@ export class StreamThread implements TaskEnvironment {
   private async isIdle(): Promise<boolean> {
     for (const t of this.tasks.values()) if (t.bufferedRecords > 0 || t.outbox.length > 0) return false;
     this.advanceConsumedOffsets();
-    if (this.producer.bufferedBytes() > 0 || this.processedSinceCommit > 0 || this.hasOffsetsToCommit()) {
+    if (this.bufferedOutputBytes() > 0 || this.processedSinceCommit > 0 || this.hasOffsetsToCommit()) {
       await this.commit();
       return false;
     }

@@ -107,13 +107,14 @@ class CachingLayer<K, V> implements KeyValueLayer<K, V> {
     private readonly idOf: (key: K) => string,
     ctx: StoreInitContext,
   ) {
-    this.cache = ctx.cache.namedCache<K, V>((e) => this.onEvict(e));
+    // Entries are updated in place: get() hands out copies, never the entries themselves.
+    this.cache = ctx.cache.namedCache<K, V>((e) => this.onEvict(e), true);
   }
 
   get(key: K): ValueAndTimestamp<V> | null {
     const id = this.idOf(key);
     const hit = this.cache.get(id);
-    if (hit !== undefined) return hit.value === null ? null : (hit as ValueAndTimestamp<V>);
+    if (hit !== undefined) return hit.value === null ? null : { value: hit.value, timestamp: hit.timestamp };
     const found = this.inner.get(key);
     if (found !== null) this.cache.put(id, key, found.value, found.timestamp, false);
     return found;

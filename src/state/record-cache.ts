@@ -1,30 +1,30 @@
 import type { Headers, RawHeaders } from '../processor/headers.js';
 
 /**
- * One cached entry. Its key, value and timestamp never change (a put replaces the entry), so a
- * reader may keep an entry as an old value; only the bookkeeping fields move.
+ * One cached entry. By default its key, value and timestamp never change (a put replaces the
+ * entry), so a reader may keep an entry as an old value; a cache made with `reuseEntries` updates
+ * its entries in place instead (its owner never hands entries out). Only the bookkeeping fields move.
  */
 export class CacheEntry<K, V> {
-  /** Sequence number of the update that made it dirty; 0 when clean. */
-  dirtySeq: number;
+  /** Position in the cache's dirty log; -1 when clean. */
+  logPos: number;
   /** CLOCK eviction: set on access, cleared when the clock hand passes. */
   referenced = true;
   /** Position in the cache's clock. */
   slot = -1;
   constructor(
     readonly id: string,
-    readonly key: K,
-    readonly value: V | null,
-    readonly timestamp: number,
-    dirtySeq: number,
-    readonly size: number,
-    readonly headers: Headers | RawHeaders | undefined,
+    public key: K,
+    public value: V | null,
+    public timestamp: number,
+    public size: number,
+    public headers: Headers | RawHeaders | undefined,
   ) {
-    this.dirtySeq = dirtySeq;
+    this.logPos = -1;
   }
 
   get dirty(): boolean {
-    return this.dirtySeq !== 0;
+    return this.logPos >= 0;
   }
 }
 
@@ -62,8 +62,9 @@ export class RecordCache {
     return this.maxBytes > 0;
   }
 
-  namedCache<K, V>(onEvictDirty: (entry: CacheEntry<K, V>) => void): NamedCache<K, V> {
-    return new NamedCache<K, V>(this, onEvictDirty);
+  /** `reuseEntries`: a put updates the key's entry in place (no object per update); see CacheEntry. */
+  namedCache<K, V>(onEvictDirty: (entry: CacheEntry<K, V>) => void, reuseEntries = false): NamedCache<K, V> {
+    return new NamedCache<K, V>(this, onEvictDirty, reuseEntries);
   }
 }
 
@@ -91,23 +92,25 @@ const ENTRY_OVERHEAD = 64;
  * The cache of one store in one task, with dirty entries flushed in the order of their last update
  * (as Kafka Streams). Eviction approximates LRU with CLOCK over an array of slots: an access only
  * sets a bit on the entry it touched (a linked LRU list costs pointer writes on neighbours spread
- * over memory on every read). Dirty order is an append-only log of (entry, sequence) pairs; stale
- * pairs are skipped when read.
+ * over memory on every read). Dirty order is an append-only log of entries: an update moves its
+ * entry to the end and leaves a hole (null) where it was; holes are skipped when read and squeezed
+ * out when they outnumber the entries.
  */
 export class NamedCache<K, V> {
   private readonly entries = new Map<string, CacheEntry<K, V>>();
-  private dirtyLog: CacheEntry<K, V>[] = [];
-  private dirtySeqs: number[] = [];
-  private seq = 0;
+  private dirtyLog: Array<CacheEntry<K, V> | null> = [];
   private dirtyEntriesCount = 0;
   private bytes = 0;
   private slots: Array<CacheEntry<K, V> | null> = [];
   private freeSlots: number[] = [];
   private hand = 0;
+  /** The entry the last get() found: a read-modify-write (aggregations) then puts without a second lookup. */
+  private lastHit: CacheEntry<K, V> | undefined;
 
   constructor(
     private readonly parent: RecordCache,
     private readonly onEvictDirty: (entry: CacheEntry<K, V>) => void,
+    private readonly reuseEntries = false,
   ) {}
 
   get size(): number {
@@ -122,6 +125,7 @@ export class NamedCache<K, V> {
     const e = this.entries.get(id);
     if (e !== undefined) {
       e.referenced = true;
+      this.lastHit = e;
       this.parent.hits++;
     } else {
       this.parent.misses++;
@@ -136,29 +140,61 @@ export class NamedCache<K, V> {
 
   put(id: string, key: K, value: V | null, timestamp: number, dirty: boolean, headers?: Headers | RawHeaders): void {
     const size = ENTRY_OVERHEAD + 2 * id.length + estimateSize(value);
-    const prev = this.entries.get(id);
-    if (!dirty && prev !== undefined && prev.dirtySeq !== 0) return; // a clean read never replaces a dirty entry
+    const last = this.lastHit;
+    const prev = last !== undefined && last.id === id ? last : this.entries.get(id);
+    if (!dirty && prev !== undefined && prev.logPos >= 0) return; // a clean read never replaces a dirty entry
     if (!dirty && this.parent.readingForQuery) return;
-    let dirtySeq = 0;
-    const entry = new CacheEntry(id, key, value, timestamp, 0, size, headers);
-    if (dirty) {
-      dirtySeq = ++this.seq;
-      entry.dirtySeq = dirtySeq;
-      this.dirtyLog.push(entry);
-      this.dirtySeqs.push(dirtySeq);
-      if (prev === undefined || prev.dirtySeq === 0) this.dirtyEntriesCount++;
-    }
-    // The replaced entry leaves the dirty log (its log slot is skipped) and gives its clock slot.
-    if (prev !== undefined) {
-      prev.dirtySeq = 0;
-      entry.slot = prev.slot;
-    } else {
+    let entry: CacheEntry<K, V>;
+    if (prev === undefined) {
+      entry = new CacheEntry(id, key, value, timestamp, size, headers);
       entry.slot = this.freeSlots.length > 0 ? this.freeSlots.pop()! : this.slots.length;
+      this.slots[entry.slot] = entry;
+      this.entries.set(id, entry);
+      this.account(size);
+    } else {
+      if (this.reuseEntries) {
+        entry = prev;
+        entry.key = key;
+        entry.value = value;
+        entry.timestamp = timestamp;
+        entry.headers = headers;
+      } else {
+        // The replaced entry keeps its contents for whoever holds it, and gives its clock slot.
+        entry = new CacheEntry(id, key, value, timestamp, size, headers);
+        entry.slot = prev.slot;
+        this.slots[entry.slot] = entry;
+        this.entries.set(id, entry);
+        if (last === prev) this.lastHit = entry;
+      }
+      entry.referenced = true;
+      this.account(size - prev.size);
+      entry.size = size;
+      if (prev.logPos >= 0) {
+        this.dirtyLog[prev.logPos] = null;
+        prev.logPos = -1;
+        this.dirtyEntriesCount--;
+      }
     }
-    this.slots[entry.slot] = entry;
-    this.account(prev === undefined ? size : size - prev.size);
-    this.entries.set(id, entry);
+    if (dirty) {
+      entry.logPos = this.dirtyLog.length;
+      this.dirtyLog.push(entry);
+      this.dirtyEntriesCount++;
+      if (this.dirtyLog.length > 1024 && this.dirtyLog.length > 4 * this.dirtyEntriesCount) this.compactLog();
+    }
     if (this.parent.currentBytes > this.parent.maxBytes) this.evict();
+  }
+
+  /** Squeezes the holes out of the dirty log (keeps the order). */
+  private compactLog(): void {
+    const log = this.dirtyLog;
+    let n = 0;
+    for (let i = 0; i < log.length; i++) {
+      const e = log[i]!;
+      if (e === null) continue;
+      e.logPos = n;
+      log[n++] = e;
+    }
+    log.length = n;
   }
 
   private account(delta: number): void {
@@ -184,9 +220,11 @@ export class NamedCache<K, V> {
       slots[this.hand] = null;
       this.freeSlots.push(this.hand++);
       this.entries.delete(e.id);
+      if (this.lastHit === e) this.lastHit = undefined;
       this.account(-e.size);
-      if (e.dirtySeq !== 0) {
-        e.dirtySeq = 0;
+      if (e.logPos >= 0) {
+        this.dirtyLog[e.logPos] = null;
+        e.logPos = -1;
         this.dirtyEntriesCount--;
         this.onEvictDirty(e);
       }
@@ -196,40 +234,37 @@ export class NamedCache<K, V> {
   /** Dirty entries in order of their last update, marking them clean. */
   takeDirty(): CacheEntry<K, V>[] {
     const log = this.dirtyLog;
-    const seqs = this.dirtySeqs;
-    this.resetLog();
+    this.dirtyLog = [];
     if (this.dirtyEntriesCount === 0) return [];
     const out: CacheEntry<K, V>[] = [];
     for (let i = 0; i < log.length; i++) {
       const e = log[i]!;
-      if (e.dirtySeq !== seqs[i]) continue; // superseded, evicted or already flushed
-      e.dirtySeq = 0;
+      if (e === null) continue; // superseded, evicted or already flushed
+      e.logPos = -1;
       out.push(e);
     }
     this.dirtyEntriesCount = 0;
     return out;
   }
 
-  private resetLog(): void {
-    this.dirtyLog = [];
-    this.dirtySeqs = [];
-  }
-
   /** Dirty entries, without cleaning them (for scans that must see unflushed updates). */
   *dirtyEntries(): Iterable<CacheEntry<K, V>> {
-    for (let i = 0; i < this.dirtyLog.length; i++) {
-      const e = this.dirtyLog[i]!;
-      if (e.dirtySeq === this.dirtySeqs[i]) yield e;
+    const log = this.dirtyLog;
+    for (let i = 0; i < log.length; i++) {
+      const e = log[i]!;
+      if (e !== null) yield e;
     }
   }
 
   clear(): void {
     this.account(-this.bytes);
     this.entries.clear();
+    this.lastHit = undefined;
     this.slots = [];
     this.freeSlots = [];
     this.hand = 0;
-    this.resetLog();
+    for (const e of this.dirtyLog) if (e !== null) e.logPos = -1;
+    this.dirtyLog = [];
     this.dirtyEntriesCount = 0;
   }
 }

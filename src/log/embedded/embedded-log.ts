@@ -7,6 +7,7 @@ import type {
   ConsumedBatch,
   ConsumedRecord,
   GroupConsumer,
+  HandedOffRecords,
   HandoffTaskProducer,
   Log,
   LogAdmin,
@@ -21,7 +22,7 @@ import type {
   TopicPartition,
   TopicSpec,
 } from '../types.js';
-import { tpKey } from '../types.js';
+import { approxRecordBytes, tpKey } from '../types.js';
 import { BATCH_HEADER_BYTES, batchLength, batchProblem, decodeBatch, encodeBatch, headerProblem, placeProblem, readBatchHeader } from './batch-format.js';
 import { LogDamageError } from './log-damage.js';
 import { LogStateFile, type PartitionState } from './log-state.js';
@@ -127,7 +128,7 @@ export class EmbeddedLog implements Log {
   }
 
   /** Appends records (grouped per partition into one batch each); caller holds the lock and writes state. */
-  private appendLocked(records: readonly ProducedRecord[], ends: Map<string, number>, skipLeading?: ReadonlyMap<string, number>): void {
+  private appendLocked(records: readonly ProducedRecord[], ends: Map<string, number>, handedOff?: readonly HandedOffRecords[]): void {
     // topic → records per partition; no per-record string keys on this path.
     const byTopic = new Map<string, ProducedRecord[][]>();
     for (let i = 0; i < records.length; i++) {
@@ -140,35 +141,35 @@ export class EmbeddedLog implements Log {
     }
     for (const [topic, parts] of byTopic) {
       for (let partition = 0; partition < parts.length; partition++) {
-        let list = parts[partition];
-        if (list === undefined) continue;
-        const key = tpKey(topic, partition);
-        const ps = this.state.data.partitions[key];
-        if (ps === undefined) {
-          if (this.state.data.topics[topic] === undefined) throw new UnknownTopicError(topic);
-          throw new Error(`partition ${partition} of topic '${topic}' does not exist`);
-        }
-        const skip = Math.min(skipLeading?.get(key) ?? 0, list.length);
-        if (skip > 0) {
-          // Already consumed in-process: their offsets become a gap.
-          ps.end += skip;
-          ends.set(key, ps.end);
-          if (skip === list.length) continue;
-          list = list.slice(skip);
-        }
-        const batch = encodeBatch(list, ps.end, ps.written);
-        let last = ps.segments[ps.segments.length - 1]!;
-        if (last[1] > 0 && last[1] + batch.length > this.segmentBytes) {
-          last = [ps.end, 0];
-          ps.segments.push(last);
-        }
-        this.files.writeAt(topic, partition, last[0], last[1], batch);
-        last[1] += batch.length;
-        ps.end += list.length;
-        ps.written = ps.end;
-        ends.set(key, ps.end);
+        const list = parts[partition];
+        if (list !== undefined) this.appendPartitionLocked(topic, partition, 0, list, ends);
       }
     }
+    if (handedOff !== undefined) for (const h of handedOff) this.appendPartitionLocked(h.topic, h.partition, h.gap, h.records, ends);
+  }
+
+  /** Leaves a gap of `gap` offsets (records consumed in-process, never written), then writes `list` as one batch. */
+  private appendPartitionLocked(topic: string, partition: number, gap: number, list: readonly ProducedRecord[], ends: Map<string, number>): void {
+    const key = tpKey(topic, partition);
+    const ps = this.state.data.partitions[key];
+    if (ps === undefined) {
+      if (this.state.data.topics[topic] === undefined) throw new UnknownTopicError(topic);
+      throw new Error(`partition ${partition} of topic '${topic}' does not exist`);
+    }
+    ps.end += gap;
+    ends.set(key, ps.end);
+    if (list.length === 0) return;
+    const batch = encodeBatch(list, ps.end, ps.written);
+    let last = ps.segments[ps.segments.length - 1]!;
+    if (last[1] > 0 && last[1] + batch.length > this.segmentBytes) {
+      last = [ps.end, 0];
+      ps.segments.push(last);
+    }
+    this.files.writeAt(topic, partition, last[0], last[1], batch);
+    last[1] += batch.length;
+    ps.end += list.length;
+    ps.written = ps.end;
+    ends.set(key, ps.end);
   }
 
   private commitOffsetsLocked(groupId: string, offsets: readonly OffsetToCommit[]): void {
@@ -193,13 +194,13 @@ export class EmbeddedLog implements Log {
     records: readonly ProducedRecord[],
     groupId: string,
     offsets: readonly OffsetToCommit[],
-    skipLeading?: ReadonlyMap<string, number>,
+    handedOff?: readonly HandedOffRecords[],
   ): Promise<Map<string, number>> {
     return this.withWriteLock(() => {
       const ends = new Map<string, number>();
-      this.appendLocked(records, ends, skipLeading);
+      this.appendLocked(records, ends, handedOff);
       this.commitOffsetsLocked(groupId, offsets);
-      if (records.length > 0 || offsets.length > 0) {
+      if (records.length > 0 || offsets.length > 0 || (handedOff !== undefined && handedOff.length > 0)) {
         this.files.sync();
         this.state.write();
       }
@@ -611,11 +612,6 @@ class EmbeddedGroupConsumer implements GroupConsumer {
   }
 }
 
-/** About the bytes a record takes (a string's length stands in for its UTF-8 size). */
-function recordBytes(r: ProducedRecord): number {
-  return 32 + (r.key === null ? 0 : r.key.length) + (r.value === null ? 0 : r.value.length);
-}
-
 /**
  * Buffers records until their task commits, then writes them with the offsets atomically. The
  * buffer keeps the order records were sent in across tasks, so that a partition written by
@@ -631,7 +627,7 @@ class EmbeddedTaskProducer implements HandoffTaskProducer {
   send(taskId: string, records: readonly ProducedRecord[]): void {
     if (records.length === 0) return;
     let bytes = 0;
-    for (let i = 0; i < records.length; i++) bytes += recordBytes(records[i]!);
+    for (let i = 0; i < records.length; i++) bytes += approxRecordBytes(records[i]!);
     this.chunks.push({ taskId, records, bytes });
     this.bytes += bytes;
   }
@@ -658,14 +654,14 @@ class EmbeddedTaskProducer implements HandoffTaskProducer {
   async closeTasks(): Promise<void> {}
 
   commit(groupId: string, commits: readonly TaskCommit[]): Promise<Map<string, number>> {
-    return this.commitLeavingOut(groupId, commits, undefined);
+    return this.commitWithHandedOff(groupId, commits, []);
   }
 
-  async commitLeavingOut(groupId: string, commits: readonly TaskCommit[], consumed: ReadonlyMap<string, number> | undefined): Promise<Map<string, number>> {
+  async commitWithHandedOff(groupId: string, commits: readonly TaskCommit[], handedOff: readonly HandedOffRecords[]): Promise<Map<string, number>> {
     const records = this.take(new Set(commits.map((c) => c.taskId)));
     const offsets: OffsetToCommit[] = [];
     for (const c of commits) for (const o of c.offsets) offsets.push(o);
-    return this.log.commitAtomically(records, groupId, offsets, consumed);
+    return this.log.commitAtomically(records, groupId, offsets, handedOff);
   }
 
   async abort(taskIds: readonly string[]): Promise<void> {
