@@ -19,6 +19,7 @@ import {
   type ConsumedBatch,
   type GroupConsumer,
   type RebalanceListener,
+  type StandbyAssignment,
   type SubscribeOptions,
   type TopicPartition,
 } from '../types.js';
@@ -83,6 +84,7 @@ export class KafkaGroupConsumer implements GroupConsumer {
   private needsJoin = true;
   private lost = false;
   private ownedTasks: string[] = [];
+  private standby: StandbyAssignment = { tasks: [], hosts: new Map() };
   private lastHeartbeatOk = 0;
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private heartbeating = false;
@@ -156,6 +158,8 @@ export class KafkaGroupConsumer implements GroupConsumer {
       owned: () => ({ tasks: this.ownedTasks, generation: this.generationId }),
       local: () => options.localTasks?.() ?? [],
       ...(options.applicationServer !== undefined ? { server: options.applicationServer } : {}),
+      standbyReplicas: options.standbyReplicas ?? 0,
+      ...(options.statefulSubtopologies !== undefined ? { statefulSubtopologies: options.statefulSubtopologies } : {}),
       onAssignment: (a) => this.logger.info(`group ${this.groupId}: assigned ${[...a].map(([m, t]) => `${m.slice(-8)}=[${t.join(',')}]`).join(' ')}`),
     })({ cluster: this.groupCluster as never, groupId: this.groupId, logger: quietKafkaJsLogger });
     await retrying(
@@ -200,6 +204,10 @@ export class KafkaGroupConsumer implements GroupConsumer {
 
   tasksByHost(): ReadonlyMap<string, readonly string[]> {
     return this.hosts;
+  }
+
+  standbyTasks(): StandbyAssignment {
+    return this.standby;
   }
 
   wakeup(): void {
@@ -299,11 +307,12 @@ export class KafkaGroupConsumer implements GroupConsumer {
           memberId: join.memberId,
           groupAssignment,
         });
-        const { partitions, tasks, hosts } = decodeAssignment(sync.memberAssignment);
+        const { partitions, tasks, hosts, standby, standbyHosts } = decodeAssignment(sync.memberAssignment);
         this.ownedTasks = tasks;
         this.hosts = hosts;
+        this.standby = { tasks: standby, hosts: standbyHosts };
         this.logger.info(
-          `group ${this.groupId}: generation ${this.generationId}, member ${this.memberId.slice(-8)}${join.leaderId === join.memberId ? ' (leader)' : ''}: tasks [${tasks.join(', ')}]`,
+          `group ${this.groupId}: generation ${this.generationId}, member ${this.memberId.slice(-8)}${join.leaderId === join.memberId ? ' (leader)' : ''}: tasks [${tasks.join(', ')}]${standby.length > 0 ? `, standby [${standby.join(', ')}]` : ''}`,
         );
         return partitions.filter((p) => this.topics.includes(p.topic));
       } catch (error) {
