@@ -59,7 +59,11 @@ export class StoreChangelogReader {
     const partition = task.id.partition;
     const { from, end } = await this.checkpointed(task, name, store, topic);
     this.logger.debug(`store ${name} of task ${task.idString}: checkpoint ${from}, changelog ${topic} ends at ${end}`);
-    if (from === end) return { store: name, changelog: topic, from, end, records: 0 };
+    if (from === end) {
+      // A standby (or a clean shutdown) left the store at the changelog's end: nothing to restore.
+      if (end > 0) this.logger.info(`restored 0 records into store ${name} of task ${task.idString} in 0 ms (checkpoint ${from} is the changelog end)`);
+      return { store: name, changelog: topic, from, end, records: 0 };
+    }
     const started = Date.now();
     const total = end - from;
     const sensor = task.sensors.restoring(name, total);
@@ -68,7 +72,7 @@ export class StoreChangelogReader {
     });
     sensor.remaining = 0;
     await store.commit(end);
-    this.logger.info(`restored ${records} records into store ${name} of task ${task.idString} in ${Date.now() - started} ms`);
+    this.logger.info(`restored ${records} records into store ${name} of task ${task.idString} in ${Date.now() - started} ms (changelog offsets ${from} to ${end})`);
     return { store: name, changelog: topic, from, end, records };
   }
 
