@@ -13,8 +13,10 @@ const STANDBY_RETRY_MS = 1_000;
 /**
  * The worker's standby tasks (num.standby.replicas): opened and closed as the group assigns them,
  * and updated in the background from their changelogs, one bounded batch per task per pass with a
- * yield in between, so that the worker loop keeps its turn. A standby whose task becomes active
- * here is released first: it checkpoints and closes, and the active task opens the same stores.
+ * yield in between. While the worker loop has records to process, a pass is followed by a pause as
+ * long as the pass took, so standbys use at most about half of the process's time then; on an idle
+ * worker they catch up at full speed. A standby whose task becomes active here is released first:
+ * it checkpoints and closes, and the active task opens the same stores.
  */
 export class StandbyTasks {
   private readonly tasks = new Map<string, StandbyTask>();
@@ -29,6 +31,8 @@ export class StandbyTasks {
     private readonly topology: Topology,
     /** Its own reader: updates run beside restores and the worker loop. */
     private readonly reader: StoreChangelogReader,
+    /** Whether the worker loop processed records lately (standbys then give way). */
+    private readonly workerBusy: () => boolean = () => false,
   ) {}
 
   get ids(): readonly string[] {
@@ -104,6 +108,7 @@ export class StandbyTasks {
 
   private async run(): Promise<void> {
     while (!this.closed && this.tasks.size > 0) {
+      const started = performance.now();
       let applied = 0;
       let failed = false;
       for (const [id, task] of [...this.tasks]) {
@@ -121,6 +126,7 @@ export class StandbyTasks {
         await new Promise((resolve) => setImmediate(resolve));
       }
       if (applied === 0 || failed) await this.sleep(failed ? STANDBY_RETRY_MS : STANDBY_IDLE_MS);
+      else if (this.workerBusy()) await this.sleep(Math.min(STANDBY_IDLE_MS, performance.now() - started));
     }
   }
 

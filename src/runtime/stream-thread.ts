@@ -162,7 +162,8 @@ export class StreamThread implements TaskEnvironment {
       this.progress = new InputProgress(this.admin, applicationId, this.plan.sourceTopics, capabilities.sharedGroup, this.metrics.sensors);
       if (capabilities.sharedGroup) {
         this.standbyReader = this.log.reader({ readCommitted: guarantee === 'exactly_once' });
-        this.standbys = new StandbyTasks(this, this.topology, new StoreChangelogReader(this.admin, this.standbyReader, this.config.logger));
+        const standbyReader = new StoreChangelogReader(this.admin, this.standbyReader, this.config.logger);
+        this.standbys = new StandbyTasks(this, this.topology, standbyReader, () => this.processedSinceCommit > 0 || this.hasProcessableWork());
       }
       this.purger = new RepartitionPurger(this.admin, this.topology, applicationId, (t) => this.physicalTopic(t), this.plan.sourceTopics, this.config.repartitionPurgeIntervalMs);
       const taskManager = new TaskManager({

@@ -1,7 +1,8 @@
 /**
  * Standby replicas on the real broker: two workers with num.standby.replicas=1; the one that owns
  * a task is killed with SIGKILL and the survivor, which kept a standby of that task, resumes it
- * restoring only the tail of its changelog. The counts stay exact.
+ * restoring only the tail of its changelog; the killed worker, restarted, restores from the
+ * checkpoint its uncleanly closed stores kept. The counts stay exact.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -110,7 +111,18 @@ describe(`standby replicas on Kafka ${kafkaVersion()}`, () => {
       // It goes on processing: a third input is counted exactly.
       await produceKeys(brokers(), input, 2 * KEYS, KEYS, KEYS, expected);
       await waitUntil('worker b to count the third input', async () => (await committedSum(brokers(), app, input)) === 3 * KEYS, 120_000, 200);
+      // The killed worker comes back on its state dir: it gets a task it has local state for and
+      // restores from the checkpoint its uncleanly closed stores kept, not from offset 0.
+      const again = worker('a');
+      const back = await again.waitFor(/restored (\d+) records into store key-counts of task (\d+_\d+) in \d+ ms \((?:changelog offsets (\d+) to (\d+)|checkpoint (\d+) is the changelog end)\)/, 120_000);
+      const from = Number(back[3] ?? back[5]);
+      console.log(`${guarantee}: the restarted worker restored ${back[1]} records into task ${back[2]} from its checkpoint at ${from}`);
+      expect(from).toBeGreaterThan(KEYS / PARTITIONS / 2);
+      await produceKeys(brokers(), input, 3 * KEYS, KEYS, KEYS, expected);
+      await waitUntil('both workers to count the fourth input', async () => (await committedSum(brokers(), app, input)) === 4 * KEYS, 120_000, 200);
+      again.kill('SIGTERM');
       b.kill('SIGTERM');
+      expect((await again.exited).code, again.output().slice(-3000)).toBe(0);
       expect((await b.exited).code, b.output().slice(-3000)).toBe(0);
       const records = await withLog(brokers(), (log) => readThrough(log, output, Serdes.String(), Serdes.Long()));
       const last = new Map<string, number>();
