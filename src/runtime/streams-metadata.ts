@@ -155,6 +155,7 @@ export class StreamsMetadataState {
       const host = HostInfo.buildFromEndpoint(endpoint);
       if (host !== null && tasks.includes(task)) return new KeyQueryMetadata(host, standbyHosts, partition);
     }
-    return standbyHosts.length > 0 ? new KeyQueryMetadata(HostInfo.unavailable(), standbyHosts, partition) : KeyQueryMetadata.NOT_AVAILABLE;
+    // No active instance known (rebalancing): not available, as in Kafka Streams, even where standbys are.
+    return KeyQueryMetadata.NOT_AVAILABLE;
   }
 }
