@@ -137,6 +137,17 @@ export interface SubscribeOptions {
   readonly localTasks?: () => readonly string[];
   /** host:port where this member answers interactive queries (application.server), shared through the group. */
   readonly applicationServer?: string;
+  /** num.standby.replicas: standbys per stateful task (the leader's value is used). */
+  readonly standbyReplicas?: number;
+  /** Sub-topologies that have state stores (their tasks get standbys). */
+  readonly statefulSubtopologies?: ReadonlySet<number>;
+}
+
+/** A member's standby tasks and every host's standby tasks, as of the last assignment. */
+export interface StandbyAssignment {
+  readonly tasks: readonly string[];
+  /** host:port → standby task ids of the members with an application.server. */
+  readonly hosts: ReadonlyMap<string, readonly string[]>;
 }
 
 /** The application's member of its consumer group (group id = application id). */
@@ -163,6 +174,8 @@ export interface GroupConsumer {
    * on a log whose group has this process as its only member.
    */
   requestShutdown?(timeoutMs: number): Promise<boolean>;
+  /** Standby tasks of the last assignment (none on a log whose group has one member). */
+  standbyTasks(): StandbyAssignment;
   close(): Promise<void>;
 }
 

@@ -37,6 +37,8 @@ export interface StreamsConfigInput {
   'metrics.recording.level'?: 'INFO' | 'DEBUG' | 'TRACE' | 'OFF';
   /** host:port where this instance serves interactive queries; shared with the group (Kafka Streams' name). */
   'application.server'?: string;
+  /** Standby replicas of each stateful task, kept on other workers (Kafka backend; default 0). */
+  'num.standby.replicas'?: number;
   /** Where kstream logs (default: stderr at level warn, or KSTREAM_LOG_LEVEL). */
   logger?: Logger;
   [key: string]: unknown;
@@ -60,6 +62,8 @@ export interface StreamsConfig {
   readonly bufferedRecordsPerPartition: number;
   readonly repartitionPurgeIntervalMs: number;
   readonly commitMaxBufferedBytes: number;
+  /** num.standby.replicas: standbys of each stateful task on other workers (the group leader's value counts). */
+  readonly numStandbyReplicas: number;
   /** 0: no watchdog. */
   readonly recordProcessingTimeoutMs: number;
   /** `host:port` from application.server, or null. */
@@ -161,6 +165,7 @@ export function resolveConfig(input: StreamsConfigInput, explicitLogger?: Logger
     bufferedRecordsPerPartition: numberOf(raw, 'buffered.records.per.partition', 4096),
     repartitionPurgeIntervalMs: numberOf(raw, 'repartition.purge.interval.ms', 30_000),
     commitMaxBufferedBytes: numberOf(raw, 'commit.max.buffered.bytes', 64 * 1024 * 1024),
+    numStandbyReplicas: Math.floor(numberOf(raw, 'num.standby.replicas', 0)),
     recordProcessingTimeoutMs: numberOf(raw, 'record.processing.timeout.ms', numberOf(raw, 'max.poll.interval.ms', 300_000)),
     applicationServer: applicationServerOf(raw['application.server']),
     metricsRecordingLevel: recordingLevelOf(raw['metrics.recording.level']),

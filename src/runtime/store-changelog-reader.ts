@@ -5,8 +5,8 @@ import type { Logger } from '../common/logger.js';
 const RESTORE_BATCH = 10_000;
 const RESTORE_PROGRESS_MS = 2_000;
 
-/** What the reader needs of a task whose stores it restores (a StreamTask is one). */
-export interface RestoringTask {
+/** A task with local stores fed from changelogs (a StreamTask or a StandbyTask). */
+export interface ChangelogTask {
   readonly idString: string;
   readonly id: { readonly partition: number };
   readonly stores: ReadonlyMap<string, ManagedStore>;
@@ -14,6 +14,10 @@ export interface RestoringTask {
   changelogTopic(storeName: string): string | null;
   /** Opens the store again (after it was wiped). */
   initStore(storeName: string): Promise<void> | void;
+}
+
+/** What the reader needs of a task whose stores it restores (a StreamTask is one). */
+export interface RestoringTask extends ChangelogTask {
   /** Restore progress for the metrics (restore-remaining-records-total) and the console. */
   readonly sensors: { restoring(store: string, total: number): { restored: number; remaining: number } };
 }
@@ -31,8 +35,8 @@ export interface StoreRestore {
 
 /**
  * Kafka Streams' StoreChangelogReader: brings a task's stores up to date from their changelogs,
- * from each store's checkpoint to the changelog's end. Reads outside the group, in batches; a
- * standby task would apply records through the same applyRange.
+ * from each store's checkpoint to the changelog's end. Reads outside the group, in batches;
+ * standby tasks (standby-task.ts) apply records through the same applyNext.
  */
 export class StoreChangelogReader {
   constructor(
@@ -53,16 +57,13 @@ export class StoreChangelogReader {
 
   private async restoreStore(task: RestoringTask, name: string, store: ManagedStore, topic: string): Promise<StoreRestore> {
     const partition = task.id.partition;
-    const end = (await this.admin.endOffsets(topic))[partition] ?? 0;
-    let from = store.restoreFrom();
-    if (from > end) {
-      this.logger.warn(`store ${name} of task ${task.idString} is ahead of its changelog (${from} > ${end}); rebuilding it`);
-      await store.wipe();
-      await task.initStore(name);
-      from = 0;
-    }
+    const { from, end } = await this.checkpointed(task, name, store, topic);
     this.logger.debug(`store ${name} of task ${task.idString}: checkpoint ${from}, changelog ${topic} ends at ${end}`);
-    if (from === end) return { store: name, changelog: topic, from, end, records: 0 };
+    if (from === end) {
+      // A standby (or a clean shutdown) left the store at the changelog's end: nothing to restore.
+      if (end > 0) this.logger.info(`restored 0 records into store ${name} of task ${task.idString} in 0 ms (checkpoint ${from} is the changelog end)`);
+      return { store: name, changelog: topic, from, end, records: 0 };
+    }
     const started = Date.now();
     const total = end - from;
     const sensor = task.sensors.restoring(name, total);
@@ -71,8 +72,33 @@ export class StoreChangelogReader {
     });
     sensor.remaining = 0;
     await store.commit(end);
-    this.logger.info(`restored ${records} records into store ${name} of task ${task.idString} in ${Date.now() - started} ms`);
+    this.logger.info(`restored ${records} records into store ${name} of task ${task.idString} in ${Date.now() - started} ms (changelog offsets ${from} to ${end})`);
     return { store: name, changelog: topic, from, end, records };
+  }
+
+  /**
+   * The store's checkpoint and its changelog's end. A store ahead of its changelog (the topic was
+   * recreated, or local data outlived it) is wiped and opened again, to be rebuilt from offset 0.
+   */
+  async checkpointed(task: ChangelogTask, name: string, store: ManagedStore, topic: string): Promise<{ from: number; end: number }> {
+    const end = (await this.admin.endOffsets(topic))[task.id.partition] ?? 0;
+    const from = store.restoreFrom();
+    if (from <= end) return { from, end };
+    this.logger.warn(`store ${name} of task ${task.idString} is ahead of its changelog (${from} > ${end}); rebuilding it`);
+    await store.wipe();
+    await task.initStore(name);
+    return { from: 0, end };
+  }
+
+  /**
+   * Reads up to `maxRecords` changelog records from `from` and applies them to the store (not yet
+   * committed); returns how many were applied and the offset to read next (`from` at the end).
+   */
+  async applyNext(store: ManagedStore, topic: string, partition: number, from: number, maxRecords: number): Promise<{ applied: number; next: number }> {
+    const records = await this.reader.read(topic, partition, from, maxRecords);
+    if (records.length === 0) return { applied: 0, next: from };
+    store.restore(records);
+    return { applied: records.length, next: records[records.length - 1]!.offset + 1 };
   }
 
   /** Applies the changelog records in [from, end) to the store; returns how many there were. */
@@ -89,11 +115,10 @@ export class StoreChangelogReader {
     let lastReport = Date.now();
     let at = from;
     while (at < end) {
-      const records = await this.reader.read(topic, partition, at, RESTORE_BATCH);
-      if (records.length === 0) break;
-      store.restore(records);
-      restored += records.length;
-      at = records[records.length - 1]!.offset + 1;
+      const { applied, next } = await this.applyNext(store, topic, partition, at, RESTORE_BATCH);
+      if (applied === 0) break;
+      restored += applied;
+      at = next;
       sensor.restored = restored;
       sensor.remaining = end - at;
       // A log read may complete without I/O: let the listener (/readyz, the console) answer between batches.

@@ -10,6 +10,7 @@ import { InputProgress } from './input-progress.js';
 import { Metrics, METRIC } from './metrics.js';
 import { RepartitionHandoff } from './repartition-handoff.js';
 import { RepartitionPurger } from './repartition-purger.js';
+import { StandbyTasks } from './standby-tasks.js';
 import { StoreChangelogReader } from './store-changelog-reader.js';
 import { StreamTask, drainOutbox } from './stream-task.js';
 import type { TaskEnvironment } from './task-environment.js';
@@ -67,6 +68,8 @@ export class StreamThread implements TaskEnvironment {
   private consumer!: GroupConsumer;
   private producer!: TaskProducer;
   private reader!: PartitionReader;
+  private standbyReader: PartitionReader | null = null;
+  private standbys: StandbyTasks | null = null;
   private taskManager: TaskManager | null = null;
   /** The RUNNING tasks (the task manager's view; empty until the thread runs). */
   private tasks: ReadonlyMap<string, StreamTask> = new Map();
@@ -159,6 +162,11 @@ export class StreamThread implements TaskEnvironment {
       this.consumer = this.log.groupConsumer(applicationId, { readCommitted: guarantee === 'exactly_once' });
       if (handoffProducer !== null) this.handoff = new RepartitionHandoff(handoffProducer, this.consumer, this.admin);
       this.progress = new InputProgress(this.admin, applicationId, this.plan.sourceTopics, capabilities.sharedGroup, this.metrics.sensors);
+      if (capabilities.sharedGroup) {
+        this.standbyReader = this.log.reader({ readCommitted: guarantee === 'exactly_once' });
+        const standbyReader = new StoreChangelogReader(this.admin, this.standbyReader, this.config.logger);
+        this.standbys = new StandbyTasks(this, this.topology, standbyReader, () => this.processedSinceCommit > 0 || this.hasProcessableWork());
+      }
       this.purger = new RepartitionPurger(this.admin, this.topology, applicationId, (t) => this.physicalTopic(t), this.plan.sourceTopics, this.config.repartitionPurgeIntervalMs);
       const taskManager = new TaskManager({
         env: this,
@@ -170,6 +178,7 @@ export class StreamThread implements TaskEnvironment {
         producer: this.producer,
         changelogReader: new StoreChangelogReader(this.admin, this.reader, this.config.logger),
         handoff: this.handoff,
+        ...(this.standbys !== null ? { standbys: this.standbys } : {}),
         commit: () => this.commit(),
         onRebalancing: () => this.options.onStateChange?.(),
       });
@@ -179,16 +188,20 @@ export class StreamThread implements TaskEnvironment {
         subtopologies: this.plan.sourceTopics,
         localTasks: () => TaskManager.localTaskIds(this.config),
         ...(this.config.applicationServer !== null ? { applicationServer: this.config.applicationServer } : {}),
+        standbyReplicas: this.config.numStandbyReplicas,
+        statefulSubtopologies: new Set(this.topology.subtopologies().filter((s) => s.stores.length > 0).map((s) => s.id)),
       });
       this.state = 'RUNNING';
       this.options.onStateChange?.();
       this.lastCommit = Date.now();
       await this.loop();
       await this.commit();
+      await this.standbys?.closeAll();
       await taskManager.closeAll();
       this.state = 'NOT_RUNNING';
     } catch (error) {
       this.state = 'ERROR';
+      await this.standbys?.closeAll().catch(() => undefined);
       await this.taskManager?.abortAndClose();
       await this.options.onFatal?.(error, this.consumer);
       throw error;
@@ -196,6 +209,7 @@ export class StreamThread implements TaskEnvironment {
       await this.consumer?.close();
       await this.producer?.close();
       await this.reader?.close();
+      await this.standbyReader?.close();
     }
   }
 
@@ -453,6 +467,11 @@ export class StreamThread implements TaskEnvironment {
     const own = this.config.applicationServer;
     if (own === null) return new Map();
     return new Map([[own, [...this.tasks.keys()].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))]]);
+  }
+
+  /** application.server → its standby tasks, as of the group's last assignment. */
+  standbyTasksByHost(): ReadonlyMap<string, readonly string[]> {
+    return this.consumer?.standbyTasks().hosts ?? new Map();
   }
 
   /** Tasks (= partitions) of a sub-topology, once the topics are planned. */

@@ -33,7 +33,7 @@ export class HostInfo {
   }
 }
 
-/** Where the partition of a key is served: its active instance (kstream keeps no standby replicas). */
+/** Where the partition of a key is served: its active instance and the instances with a standby of it. */
 export class KeyQueryMetadata {
   /** No instance serves the key's partition now (rebalancing, or no application.server configured). */
   static readonly NOT_AVAILABLE = new KeyQueryMetadata(HostInfo.unavailable(), [], -1);
@@ -63,6 +63,8 @@ export type KeyPartitioning<K> =
 /** What the metadata needs from the running worker. */
 export interface MetadataSource {
   tasksByHost(): ReadonlyMap<string, readonly string[]>;
+  /** host:port → standby task ids (num.standby.replicas). */
+  standbyTasksByHost(): ReadonlyMap<string, readonly string[]>;
   taskCount(subtopology: number): number | undefined;
   physicalTopic(logical: string): string;
 }
@@ -97,10 +99,7 @@ export class StreamsMetadataState {
   /** Every instance with an application.server, with what it serves. */
   allClients(): StreamsMetadata[] {
     const subtopologies = this.topology.subtopologies();
-    const out: StreamsMetadata[] = [];
-    for (const [endpoint, tasks] of this.source.tasksByHost()) {
-      const hostInfo = HostInfo.buildFromEndpoint(endpoint);
-      if (hostInfo === null) continue;
+    const describe = (tasks: readonly string[]) => {
       const stores = new Set<string>();
       const partitions: TopicPartition[] = [];
       for (const id of tasks) {
@@ -110,7 +109,22 @@ export class StreamsMetadataState {
         for (const s of st.stores) stores.add(s);
         for (const topic of st.sourceTopics) partitions.push({ topic: this.source.physicalTopic(topic), partition: t!.partition });
       }
-      out.push({ hostInfo, stateStoreNames: stores, topicPartitions: partitions, standbyStateStoreNames: new Set(), standbyTopicPartitions: [] });
+      return { stores, partitions };
+    };
+    const standbys = this.source.standbyTasksByHost();
+    const out: StreamsMetadata[] = [];
+    for (const endpoint of new Set([...this.source.tasksByHost().keys(), ...standbys.keys()])) {
+      const hostInfo = HostInfo.buildFromEndpoint(endpoint);
+      if (hostInfo === null) continue;
+      const active = describe(this.source.tasksByHost().get(endpoint) ?? []);
+      const standby = describe(standbys.get(endpoint) ?? []);
+      out.push({
+        hostInfo,
+        stateStoreNames: active.stores,
+        topicPartitions: active.partitions,
+        standbyStateStoreNames: standby.stores,
+        standbyTopicPartitions: standby.partitions,
+      });
     }
     return out;
   }
@@ -132,10 +146,16 @@ export class StreamsMetadataState {
     const topic = this.source.physicalTopic(st.sourceTopics[0] ?? storeName);
     const partition = partitionOf(how, key, topic, count);
     const task = `${st.id}_${partition}`;
+    const standbyHosts: HostInfo[] = [];
+    for (const [endpoint, tasks] of this.source.standbyTasksByHost()) {
+      const host = HostInfo.buildFromEndpoint(endpoint);
+      if (host !== null && tasks.includes(task)) standbyHosts.push(host);
+    }
     for (const [endpoint, tasks] of this.source.tasksByHost()) {
       const host = HostInfo.buildFromEndpoint(endpoint);
-      if (host !== null && tasks.includes(task)) return new KeyQueryMetadata(host, [], partition);
+      if (host !== null && tasks.includes(task)) return new KeyQueryMetadata(host, standbyHosts, partition);
     }
+    // No active instance known (rebalancing): not available, as in Kafka Streams, even where standbys are.
     return KeyQueryMetadata.NOT_AVAILABLE;
   }
 }

@@ -6,6 +6,7 @@ import type { StateStore } from '../state/store.js';
 import type { Subtopology, Topology } from '../topology/topology.js';
 import type { StreamsConfig } from './config.js';
 import type { RepartitionHandoff } from './repartition-handoff.js';
+import type { StandbyTasks } from './standby-tasks.js';
 import type { StoreChangelogReader } from './store-changelog-reader.js';
 import { StreamTask } from './stream-task.js';
 import type { TaskEnvironment } from './task-environment.js';
@@ -23,6 +24,8 @@ export interface TaskManagerParts {
   readonly changelogReader: StoreChangelogReader;
   /** Present where the log can take repartition records in-process. */
   readonly handoff: RepartitionHandoff | null;
+  /** The worker's standby tasks (num.standby.replicas), opened and closed with each assignment. */
+  readonly standbys?: StandbyTasks;
   /** Commits every running task (the loop's commit; a revocation commits before it suspends). */
   readonly commit: () => Promise<void>;
   /** Called when a rebalance begins and when it ends (the client's REBALANCING state). */
@@ -112,6 +115,8 @@ export class TaskManager implements RebalanceListener {
       if (id !== undefined) assignedIds.add(id);
     }
     for (const [id, task] of this.suspended) if (!assignedIds.has(id)) await this.closeTask(task, false);
+    // Standbys of tasks now active here close (checkpointed): the active task restores only the tail.
+    await this.parts.standbys?.assign(assignedIds, consumer.standbyTasks().tasks);
     const resumed = new Set<StreamTask>();
     for (const id of assignedIds) {
       const task = this.suspended.get(id);
@@ -333,6 +338,7 @@ export class TaskManager implements RebalanceListener {
     };
     for (const task of this.running.values()) add(task);
     if (includeRestoring) for (const task of this.restoring.values()) add(task);
+    if (includeRestoring && this.parts.standbys !== undefined) out.push(...this.parts.standbys.stores(name));
     return out.sort((a, b) => a.partition - b.partition);
   }
 
@@ -342,6 +348,6 @@ export class TaskManager implements RebalanceListener {
       const s = task.stores.get(store.name);
       if (s !== undefined && s.facade() === store) return true;
     }
-    return false;
+    return this.parts.standbys?.servesStore(store) ?? false;
   }
 }

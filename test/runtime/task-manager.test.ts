@@ -45,6 +45,9 @@ class RecordingConsumer implements GroupConsumer {
   tasksByHost(): null {
     return null;
   }
+  standbyTasks() {
+    return { tasks: [], hosts: new Map() };
+  }
   async close(): Promise<void> {}
 }
 

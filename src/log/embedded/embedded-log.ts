@@ -17,6 +17,7 @@ import type {
   PartitionReader,
   ProducedRecord,
   RebalanceListener,
+  StandbyAssignment,
   TaskCommit,
   TopicDescription,
   TopicPartition,
@@ -593,6 +594,11 @@ class EmbeddedGroupConsumer implements GroupConsumer {
   /** The group has this process as its only member. */
   tasksByHost(): null {
     return null;
+  }
+
+  /** One member: no standbys. */
+  standbyTasks(): StandbyAssignment {
+    return { tasks: [], hosts: new Map() };
   }
 
   pause(partitions: readonly TopicPartition[]): void {

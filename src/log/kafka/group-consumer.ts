@@ -25,6 +25,7 @@ import {
   type ConsumedBatch,
   type GroupConsumer,
   type RebalanceListener,
+  type StandbyAssignment,
   type SubscribeOptions,
   type TopicPartition,
 } from '../types.js';
@@ -81,6 +82,7 @@ interface JoinResult {
   readonly partitions: TopicPartition[];
   readonly tasks: string[];
   readonly hosts: Map<string, string[]>;
+  readonly standby: StandbyAssignment;
 }
 
 export class KafkaGroupConsumer implements GroupConsumer {
@@ -110,6 +112,7 @@ export class KafkaGroupConsumer implements GroupConsumer {
   private ownedMember = '';
   /** Eager: the partitions revoked before the rejoin under way (lost if the member missed a generation). */
   private revokedForJoin: TopicPartition[] = [];
+  private standby: StandbyAssignment = { tasks: [], hosts: new Map() };
   private lastHeartbeatOk = 0;
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private heartbeating = false;
@@ -220,6 +223,8 @@ export class KafkaGroupConsumer implements GroupConsumer {
       cooperative: this.cooperative,
       ...(options.applicationServer !== undefined ? { server: options.applicationServer } : {}),
       shutdown: () => this.shuttingDown,
+      standbyReplicas: options.standbyReplicas ?? 0,
+      ...(options.statefulSubtopologies !== undefined ? { statefulSubtopologies: options.statefulSubtopologies } : {}),
       onAssignment: (a) => this.logger.info(`group ${this.groupId}: assigned ${[...a].map(([m, t]) => `${m.slice(-8)}=[${t.join(',')}]`).join(' ')}`),
     })({ cluster: this.groupCluster as never, groupId: this.groupId, logger: quietKafkaJsLogger });
     await retrying(
@@ -271,6 +276,10 @@ export class KafkaGroupConsumer implements GroupConsumer {
 
   tasksByHost(): ReadonlyMap<string, readonly string[]> {
     return this.hosts;
+  }
+
+  standbyTasks(): StandbyAssignment {
+    return this.standby;
   }
 
   wakeup(): void {
@@ -347,7 +356,7 @@ export class KafkaGroupConsumer implements GroupConsumer {
    * anything rejoins at once, so that its former tasks reach their new owners.
    */
   private async completeJoin(): Promise<void> {
-    const { partitions, tasks, hosts } = this.joinResult!;
+    const { partitions, tasks, hosts, standby } = this.joinResult!;
     this.joinResult = null;
     const listener = this.listener!;
     const memberChanged = this.ownedMember !== '' && this.memberId !== this.ownedMember;
@@ -374,6 +383,7 @@ export class KafkaGroupConsumer implements GroupConsumer {
     this.ownedGeneration = this.generationId;
     this.ownedMember = this.memberId;
     this.hosts = hosts;
+    this.standby = standby;
     if (revoked.length > 0) {
       this.logger.info(`group ${this.groupId}: revoking ${revoked.length} partition(s) [${revoked.map((tp) => `${tp.topic}-${tp.partition}`).join(', ')}]; rejoining so that they move`);
       await listener.onRevoked(revoked, false);
@@ -417,7 +427,7 @@ export class KafkaGroupConsumer implements GroupConsumer {
 
   private async joinAndSync(): Promise<JoinResult> {
     for (let attempt = 0; ; attempt++) {
-      if (this.closed) return { partitions: [], tasks: [], hosts: new Map() };
+      if (this.closed) return { partitions: [], tasks: [], hosts: new Map(), standby: { tasks: [], hosts: new Map() } };
       try {
         const coordinator = await this.coordinatorBroker();
         const join = await coordinator.joinGroup({
@@ -440,12 +450,12 @@ export class KafkaGroupConsumer implements GroupConsumer {
           memberId: join.memberId,
           groupAssignment,
         });
-        const { partitions, tasks, hosts, shutdownRequested } = decodeAssignment(sync.memberAssignment);
+        const { partitions, tasks, hosts, standby, standbyHosts, shutdownRequested } = decodeAssignment(sync.memberAssignment);
         if (shutdownRequested) throw (this.fatal = new ShutdownRequestedError(this.groupId));
         this.logger.info(
-          `group ${this.groupId}: generation ${this.generationId}, member ${this.memberId.slice(-8)}${join.leaderId === join.memberId ? ' (leader)' : ''}: tasks [${tasks.join(', ')}]`,
+          `group ${this.groupId}: generation ${this.generationId}, member ${this.memberId.slice(-8)}${join.leaderId === join.memberId ? ' (leader)' : ''}: tasks [${tasks.join(', ')}]${standby.length > 0 ? `, standby [${standby.join(', ')}]` : ''}`,
         );
-        return { partitions: partitions.filter((p) => this.topics.includes(p.topic)), tasks, hosts };
+        return { partitions: partitions.filter((p) => this.topics.includes(p.topic)), tasks, hosts, standby: { tasks: standby, hosts: standbyHosts } };
       } catch (error) {
         const e = error as KafkaJsErrorLike;
         if (e.type === 'UNKNOWN_MEMBER_ID') this.memberId = '';

@@ -9,13 +9,18 @@
  * the generation they got them in, the tasks whose stores they hold locally, and the host:port
  * where they answer interactive queries (application.server). The assignment's user data lists
  * each member's tasks and, for every member with a host, that host's tasks (Kafka Streams'
- * partitionsByHost), so every member can route a query for any key.
+ * partitionsByHost), so every member can route a query for any key. Version 2 of the assignment
+ * adds each member's standby tasks (num.standby.replicas, standby-placement.ts) and the standby
+ * tasks of each host; members of version 1 ignore those fields.
  */
 import { AssignerProtocol, type Assigner, type GroupMember, type GroupMemberAssignment, type PartitionAssigner } from 'kafkajs';
 import { SHUTDOWN_REQUESTED } from '../shutdown-requested.js';
+import { placeStandbys } from './standby-placement.js';
 
 export const TASK_ASSIGNER_NAME = 'kstream-tasks';
 const VERSION = 1;
+/** Version of the assignment's user data (2: standby tasks). */
+const ASSIGNMENT_VERSION = 2;
 
 export interface TaskSpec {
   readonly id: string;
@@ -60,6 +65,10 @@ export interface AssignmentData {
   hosts?: Record<string, string[]>;
   /** Kafka Streams' AssignorError code (SHUTDOWN_REQUESTED: every member stops). */
   err?: number;
+  /** Standby tasks of the member (version 2). */
+  standby?: string[];
+  /** host:port → standby task ids (version 2). */
+  standbyHosts?: Record<string, string[]>;
 }
 
 export function taskId(subtopology: number, partition: number): string {
@@ -292,30 +301,33 @@ function hostsOf(value: unknown): Map<string, string[]> {
   return hosts;
 }
 
-export function decodeAssignment(buffer: Buffer): {
+export interface DecodedAssignment {
   partitions: Array<{ topic: string; partition: number }>;
   tasks: string[];
   hosts: Map<string, string[]>;
+  standby: string[];
+  standbyHosts: Map<string, string[]>;
   shutdownRequested: boolean;
-} {
+}
+
+export function decodeAssignment(buffer: Buffer): DecodedAssignment {
   const decoded = AssignerProtocol.MemberAssignment.decode(buffer);
-  const partitions: Array<{ topic: string; partition: number }> = [];
-  if (decoded === null) return { partitions, tasks: [], hosts: new Map(), shutdownRequested: false };
-  for (const [topic, list] of Object.entries(decoded.assignment)) for (const partition of list) partitions.push({ topic, partition });
-  let tasks: string[] = [];
-  let hosts = new Map<string, string[]>();
-  let shutdownRequested = false;
+  const out: DecodedAssignment = { partitions: [], tasks: [], hosts: new Map(), standby: [], standbyHosts: new Map(), shutdownRequested: false };
+  if (decoded === null) return out;
+  for (const [topic, list] of Object.entries(decoded.assignment)) for (const partition of list) out.partitions.push({ topic, partition });
   try {
     if (decoded.userData && decoded.userData.length > 0) {
       const data = JSON.parse(decoded.userData.toString('utf8')) as AssignmentData;
-      tasks = data.tasks ?? [];
-      hosts = hostsOf(data.hosts);
-      shutdownRequested = data.err === SHUTDOWN_REQUESTED;
+      out.tasks = data.tasks ?? [];
+      out.hosts = hostsOf(data.hosts);
+      if (Array.isArray(data.standby)) out.standby = data.standby.filter((t): t is string => typeof t === 'string');
+      out.standbyHosts = hostsOf(data.standbyHosts);
+      out.shutdownRequested = data.err === SHUTDOWN_REQUESTED;
     }
   } catch {
     /* no task list: the member derives tasks from partitions */
   }
-  return { partitions, tasks, hosts, shutdownRequested };
+  return out;
 }
 
 /** An assignment of nothing that tells the member to shut down (every member gets one). */
@@ -338,6 +350,10 @@ export interface TaskAssignerContext {
   readonly shutdown?: () => boolean;
   /** This member rebalances cooperatively (it announces so in its subscription). */
   readonly cooperative?: boolean;
+  /** num.standby.replicas (used when this member leads the group). */
+  readonly standbyReplicas?: number;
+  /** Sub-topologies with state stores (only their tasks get standbys). */
+  readonly statefulSubtopologies?: ReadonlySet<number>;
   /** Called with the assignment the leader computed (for logging). */
   onAssignment?(assignment: ReadonlyMap<string, readonly string[]>, generation?: number): void;
 }
@@ -367,13 +383,16 @@ export function taskAssigner(context: TaskAssignerContext): PartitionAssigner {
         const infos = members.map((m: GroupMember) => decodeSubscription(m.memberId, m.memberMetadata));
         if (infos.some((m) => m.shutdown === true)) return members.map((m: GroupMember) => shutdownAssignment(m.memberId));
         const { assignment, routing } = withholdMovingTasks(assignTasks(tasks, infos), infos);
+        const stateful = context.statefulSubtopologies ?? new Set<number>();
+        const standbys = placeStandbys(tasks, infos, routing, context.standbyReplicas ?? 0, (t) => stateful.has(t.subtopology));
         context.onAssignment?.(assignment);
         const hosts = tasksByHost(infos, routing);
+        const standbyHosts = tasksByHost(infos, standbys);
         return members.map((m: GroupMember) => {
           const ids = assignment.get(m.memberId) ?? [];
           const parts: Record<string, number[]> = {};
           for (const id of ids) for (const tp of byId.get(id)!.partitions) (parts[tp.topic] ??= []).push(tp.partition);
-          const userData: AssignmentData = { v: VERSION, tasks: ids, hosts };
+          const userData: AssignmentData = { v: ASSIGNMENT_VERSION, tasks: ids, hosts, standby: standbys.get(m.memberId) ?? [], standbyHosts };
           return {
             memberId: m.memberId,
             memberAssignment: AssignerProtocol.MemberAssignment.encode({ version: VERSION, assignment: parts, userData: Buffer.from(JSON.stringify(userData)) }),

@@ -1,0 +1,136 @@
+/**
+ * Standby replicas on the real broker: two workers with num.standby.replicas=1; the one that owns
+ * a task is killed with SIGKILL and the survivor, which kept a standby of that task, resumes it
+ * restoring only the tail of its changelog; the killed worker, restarted, restores from the
+ * checkpoint its uncleanly closed stores kept. The counts stay exact.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Serdes } from '../../src/serde/serdes.js';
+import { readThrough, toProduced } from '../scenarios/env.js';
+import { kafkaBrokers, kafkaVersion, uniqueId } from './helpers.js';
+import { ROOT, committedSum, killAll, kstream, requireBuild, waitUntil, withLog, type Proc } from './processes.js';
+
+const KEYCOUNT_APP = `${ROOT}test/kafka/fixtures/keycount-app.ts`;
+const KEYS = Number(process.env.KSTREAM_STANDBY_TEST_KEYS ?? 20_000);
+const PARTITIONS = 2;
+
+/** Appends `count` records keyed k<i mod keys> (i from `first`); returns the count per key they add. */
+async function produceKeys(brokers: string, topic: string, first: number, count: number, keys: number, into: Map<string, number>): Promise<void> {
+  const input: Array<{ key: string; value: string; timestamp: number }> = [];
+  for (let i = first; i < first + count; i++) {
+    const key = `k${i % keys}`;
+    input.push({ key, value: 'x', timestamp: 0 });
+    into.set(key, (into.get(key) ?? 0) + 1);
+  }
+  await withLog(brokers, async (log) => {
+    const records = toProduced(topic, input, PARTITIONS, Date.now());
+    for (let i = 0; i < records.length; i += 20_000) await log.append(records.slice(i, i + 20_000));
+  });
+}
+
+/** The task list a worker's last "generation ..." line gave it, and its standby list. */
+function lastAssignment(p: Proc): { generation: number; tasks: string[]; standby: string[] } | null {
+  const m = [...p.output().matchAll(/generation (\d+), member \w+.*: tasks \[([^\]]*)\](?:, standby \[([^\]]*)\])?/g)].pop();
+  if (m === undefined) return null;
+  const list = (s: string | undefined) => (s === undefined || s === '' ? [] : s.split(', '));
+  return { generation: Number(m[1]), tasks: list(m[2]), standby: list(m[3]) };
+}
+
+describe(`standby replicas on Kafka ${kafkaVersion()}`, () => {
+  let dir: string;
+  let settings: string;
+  const brokers = () => kafkaBrokers().join(',');
+  beforeAll(() => {
+    requireBuild();
+    dir = mkdtempSync(join(tmpdir(), 'kstream-standby-'));
+    // A dead worker's tasks move after 6 s.
+    settings = join(dir, 'standby.properties');
+    writeFileSync(settings, 'num.standby.replicas=1\nsession.timeout.ms=6000\nheartbeat.interval.ms=500\n');
+  });
+  afterEach(() => killAll());
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it.each(['exactly_once_v2', 'exactly_once'])(
+    `%s: the survivor's standby takes over a SIGKILLed worker's task restoring only the tail; counts exact (${KEYS} keys)`,
+    async (guarantee) => {
+      const app = uniqueId('standby');
+      const input = `${app}-input`;
+      const output = `${app}-output`;
+      const changelog = `${app}-key-counts-changelog`;
+      const expected = new Map<string, number>();
+      await withLog(brokers(), (log) => log.admin().createTopics([{ name: input, partitions: PARTITIONS }]));
+      await produceKeys(brokers(), input, 0, KEYS, KEYS, expected);
+      const worker = (name: string) =>
+        kstream(['run', KEYCOUNT_APP, '--brokers', brokers(), '--state-dir', join(dir, `${app}-${name}`), '--config', settings, '--guarantee', guarantee], {
+          KSTREAM_TEST_APP_ID: app,
+          KSTREAM_TEST_INPUT: input,
+          KSTREAM_TEST_OUTPUT: output,
+        });
+      const a = worker('a');
+      await waitUntil('worker a to count the first input', async () => (await committedSum(brokers(), app, input)) === KEYS, 120_000, 200);
+      const b = worker('b');
+      // Two members: one task each, and each the standby of the other's task.
+      await waitUntil(
+        'both workers to hold a task and a standby',
+        () => {
+          const la = lastAssignment(a);
+          const lb = lastAssignment(b);
+          return la !== null && lb !== null && la.generation === lb.generation && la.tasks.length === 1 && lb.tasks.length === 1 && lb.standby.length === 1;
+        },
+        90_000,
+        100,
+      );
+      const victimTask = lastAssignment(a)!.tasks[0]!;
+      expect(lastAssignment(b)!.standby).toEqual([victimTask]);
+      expect(lastAssignment(a)!.standby).toEqual(lastAssignment(b)!.tasks);
+      // More input while both run: the standby follows the owner's changelog.
+      await produceKeys(brokers(), input, KEYS, KEYS, KEYS, expected);
+      await waitUntil('both workers to count the second input', async () => (await committedSum(brokers(), app, input)) === 2 * KEYS, 120_000, 200);
+      const partition = Number(victimTask.split('_')[1]);
+      const changelogEnd = (await withLog(brokers(), (log) => log.admin().endOffsets(changelog)))[partition]!;
+      expect(changelogEnd).toBeGreaterThan(KEYS / PARTITIONS);
+      // Give the standby time to apply the last commit (generous on a loaded machine), then kill the owner.
+      await new Promise((r) => setTimeout(r, 3_000));
+      const killedAt = Date.now();
+      a.kill('SIGKILL');
+      const restored = await b.waitFor(new RegExp(`restored (\\d+) records into store key-counts of task ${victimTask} in (\\d+) ms`), 90_000);
+      const failoverMs = Date.now() - killedAt;
+      const applied = /standby task (\d+_\d+): closed after applying (\d+) changelog records/.exec(b.output());
+      expect(applied, b.output().slice(-4000)).not.toBeNull();
+      expect(applied![1]).toBe(victimTask);
+      const restoredRecords = Number(restored[1]);
+      console.log(
+        `${guarantee}: changelog of task ${victimTask} ends at ${changelogEnd}; standby applied ${applied![2]} records, the new owner restored ${restoredRecords} in ${restored[2]} ms; ${failoverMs} ms from SIGKILL (session timeout 6000 ms)`,
+      );
+      // The standby had applied the changelog: the promoted task restored only a tail.
+      expect(Number(applied![2])).toBeGreaterThan(KEYS / PARTITIONS / 2);
+      expect(restoredRecords).toBeLessThan(changelogEnd / 4);
+      // It goes on processing: a third input is counted exactly.
+      await produceKeys(brokers(), input, 2 * KEYS, KEYS, KEYS, expected);
+      await waitUntil('worker b to count the third input', async () => (await committedSum(brokers(), app, input)) === 3 * KEYS, 120_000, 200);
+      // The killed worker comes back on its state dir: it gets a task it has local state for and
+      // restores from the checkpoint its uncleanly closed stores kept, not from offset 0.
+      const again = worker('a');
+      const back = await again.waitFor(/restored (\d+) records into store key-counts of task (\d+_\d+) in \d+ ms \((?:changelog offsets (\d+) to (\d+)|checkpoint (\d+) is the changelog end)\)/, 120_000);
+      const from = Number(back[3] ?? back[5]);
+      console.log(`${guarantee}: the restarted worker restored ${back[1]} records into task ${back[2]} from its checkpoint at ${from}`);
+      expect(from).toBeGreaterThan(KEYS / PARTITIONS / 2);
+      await produceKeys(brokers(), input, 3 * KEYS, KEYS, KEYS, expected);
+      await waitUntil('both workers to count the fourth input', async () => (await committedSum(brokers(), app, input)) === 4 * KEYS, 120_000, 200);
+      again.kill('SIGTERM');
+      b.kill('SIGTERM');
+      expect((await again.exited).code, again.output().slice(-3000)).toBe(0);
+      expect((await b.exited).code, b.output().slice(-3000)).toBe(0);
+      const records = await withLog(brokers(), (log) => readThrough(log, output, Serdes.String(), Serdes.Long()));
+      const last = new Map<string, number>();
+      for (const r of records) last.set(r.key!, r.value!);
+      expect(last.size).toBe(expected.size);
+      const wrong = [...expected].filter(([k, n]) => last.get(k) !== n);
+      expect(wrong.slice(0, 5)).toEqual([]);
+    },
+    300_000,
+  );
+});
