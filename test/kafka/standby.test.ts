@@ -98,9 +98,11 @@ describe(`standby replicas on Kafka ${kafkaVersion()}`, () => {
       a.kill('SIGKILL');
       const restored = await b.waitFor(new RegExp(`restored (\\d+) records into store key-counts of task ${victimTask} in (\\d+) ms`), 90_000);
       const failoverMs = Date.now() - killedAt;
-      const applied = /standby task (\d+_\d+): closed after applying (\d+) changelog records/.exec(b.output());
-      expect(applied, b.output().slice(-4000)).not.toBeNull();
-      expect(applied![1]).toBe(victimTask);
+      // The victim's standby on b closed when its task became active there. (Under cooperative
+      // rebalancing b first held a standby of the task it got in the follow-up rebalance too: that
+      // one closed earlier, so look for the victim's.)
+      const applied = [...b.output().matchAll(new RegExp(`standby task (${victimTask}): closed after applying (\\d+) changelog records`, 'g'))].pop();
+      expect(applied, b.output().slice(-4000)).toBeDefined();
       const restoredRecords = Number(restored[1]);
       console.log(
         `${guarantee}: changelog of task ${victimTask} ends at ${changelogEnd}; standby applied ${applied![2]} records, the new owner restored ${restoredRecords} in ${restored[2]} ms; ${failoverMs} ms from SIGKILL (session timeout 6000 ms)`,
