@@ -5,9 +5,9 @@
  * killed with SIGKILL and restarted comes back with its queries from the command topic and answers
  * again, with nothing lost; TERMINATE stops the query on both.
  */
+import { freePort } from '../helpers/ports.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { kafkaBrokers, kafkaVersion, uniqueId, withAdmin } from './helpers.js';
@@ -17,16 +17,6 @@ import { toProduced } from '../scenarios/env.js';
 
 type Json = any;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
 
 async function ksql(base: string, text: string, streamsProperties: Record<string, string> = {}): Promise<Json[]> {
   const res = await fetch(`${base}/ksql`, { method: 'POST', body: JSON.stringify({ ksql: text, streamsProperties }), signal: AbortSignal.timeout(60_000) });

@@ -1,6 +1,6 @@
 /** Shared by the operating tests: a wordcount with poison lines, a free port, and a /metrics scraper. */
 import { get } from 'node:http';
-import { createServer } from 'node:net';
+export { freePort } from '../helpers/ports.js';
 import { Grouped, Materialized, Produced, Serdes, StreamsBuilder, type Topology } from 'kstream';
 
 /** Wordcount whose flatMapValues throws on lines starting with "poison" (they go to the DLQ). */
@@ -19,16 +19,6 @@ export function poisonedWordcount(input = 'observe-input', output = 'observe-out
   return builder.build();
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
 
 /** GET on a fresh connection each time (a busy server may drop a kept-alive one between requests). */
 export function httpGet(url: string, timeoutMs = 10_000): Promise<{ status: number; text: string }> {
