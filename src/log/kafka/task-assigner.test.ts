@@ -81,6 +81,24 @@ describe('assignTasks', () => {
     expect(a.get('b')).toEqual(mine);
   });
 
+  it('keeps each sub-topology spread when a full member has old state of another full member\'s tasks', () => {
+    // a once ran everything: it has a directory of every stateful task (sub-topology 1; the
+    // stateless 0_x have none). a and b own 6 each; c joins with nothing.
+    const t = tasksOf(counts(6, 'in', 'rep'), new Map([['in', 0], ['rep', 1]]));
+    const all = t.map((x) => x.id).filter((id) => id.startsWith('1_'));
+    const aOwned = ['0_0', '0_1', '0_2', '1_0', '1_1', '1_2'];
+    const bOwned = ['0_3', '0_4', '0_5', '1_3', '1_4', '1_5'];
+    const r = assignTasks(t, [member('a', aOwned, 2, all), member('b', bOwned, 2, ['1_3', '1_4', '1_5']), member('c')]);
+    for (const ids of r.values()) {
+      expect(ids).toHaveLength(4);
+      expect(ids.filter((id) => id.startsWith('0_'))).toHaveLength(2);
+      expect(ids.filter((id) => id.startsWith('1_'))).toHaveLength(2);
+    }
+    // State on a member with room still decides what moves to it.
+    const back = assignTasks(t, [member('a', [...aOwned, ...bOwned], 3, all), member('b', [], -1, ['1_0', '1_1', '1_2'])]);
+    expect(back.get('b')).toEqual(expect.arrayContaining(['1_0', '1_1', '1_2']));
+  });
+
   it('trusts the newest claim when two members say they own a task (a zombie lost it)', () => {
     const a = assignTasks(tasks, [member('zombie', ['0_0', '0_1'], 1), member('b', ['0_0', '0_1', '0_2', '0_3'], 3)]);
     expect(a.get('b')).toEqual(expect.arrayContaining(['0_0', '0_1', '0_2', '0_3']));

@@ -134,9 +134,13 @@ export function assignTasks(tasks: readonly TaskSpec[], members: readonly Member
   };
 
   // Sticky pass: keep owned tasks up to the quota. A member with too many gives up first the
-  // tasks another member has state for, then tasks of its most crowded sub-topology.
+  // tasks that another member with room has state for, then tasks of its most crowded
+  // sub-topology. (State on a member that is full itself does not help: it takes nothing, and
+  // giving up such tasks first would skew the sub-topologies, e.g. old task directories of a
+  // worker that once ran everything.)
   const localOf = new Map(sorted.map((m) => [m.memberId, new Set(m.local)]));
-  const heldElsewhere = (task: TaskSpec, self: string) => sorted.some((o) => o.memberId !== self && localOf.get(o.memberId)!.has(task.id));
+  const hasRoom = new Set(sorted.filter((m) => ownedBy.get(m.memberId)!.length < quota.get(m.memberId)!).map((m) => m.memberId));
+  const heldElsewhere = (task: TaskSpec, self: string) => sorted.some((o) => o.memberId !== self && hasRoom.has(o.memberId) && localOf.get(o.memberId)!.has(task.id));
   const assigned = new Set<string>();
   for (const m of sorted) {
     let keep = ownedBy.get(m.memberId)!.map((id) => taskById.get(id)!);
