@@ -141,6 +141,21 @@ export interface SubscribeOptions {
   readonly standbyReplicas?: number;
   /** Sub-topologies that have state stores (their tasks get standbys). */
   readonly statefulSubtopologies?: ReadonlySet<number>;
+  /** Task id → the sum of the changelog offsets this member's state of the task has reached (-2: it runs the task, caught up). */
+  readonly taskOffsetSums?: () => Readonly<Record<string, number>>;
+  /** Warm-up replicas (KIP-441): the leader's values are used. */
+  readonly warmups?: WarmupOptions;
+}
+
+export interface WarmupOptions {
+  /** acceptable.recovery.lag */
+  readonly acceptableRecoveryLag: number;
+  /** max.warmup.replicas */
+  readonly maxWarmupReplicas: number;
+  /** probing.rebalance.interval.ms */
+  readonly probingRebalanceIntervalMs: number;
+  /** Sub-topology id → the physical changelog topics of its stores. */
+  readonly changelogTopics: ReadonlyMap<number, readonly string[]>;
 }
 
 /** A member's standby tasks and every host's standby tasks, as of the last assignment. */

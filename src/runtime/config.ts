@@ -64,6 +64,12 @@ export interface StreamsConfig {
   readonly commitMaxBufferedBytes: number;
   /** num.standby.replicas: standbys of each stateful task on other workers (the group leader's value counts). */
   readonly numStandbyReplicas: number;
+  /** acceptable.recovery.lag: changelog records a member may lack and still take a task at once (KIP-441). */
+  readonly acceptableRecoveryLag: number;
+  /** max.warmup.replicas: warm-up replicas at once, beyond the standbys. */
+  readonly maxWarmupReplicas: number;
+  /** probing.rebalance.interval.ms: how soon the group rebalances again to move warmed-up tasks. */
+  readonly probingRebalanceIntervalMs: number;
   /** 0: no watchdog. */
   readonly recordProcessingTimeoutMs: number;
   /** `host:port` from application.server, or null. */
@@ -95,6 +101,16 @@ function numberOf(raw: Record<string, unknown>, key: string, fallback: number): 
   const n = typeof v === 'string' ? Number(v) : v;
   if (typeof n !== 'number' || !Number.isFinite(n) || n < 0) throw new ConfigError(`${key}: expected a non-negative number, got '${String(v)}'`);
   return n;
+}
+
+/**
+ * probing.rebalance.interval.ms: 10 min by default as in Kafka Streams; at least 1 s (Kafka
+ * Streams asks for 1 min; shorter intervals are allowed here so that tests need not wait).
+ */
+function probingIntervalOf(raw: Record<string, unknown>): number {
+  const ms = numberOf(raw, 'probing.rebalance.interval.ms', 600_000);
+  if (ms < 1000) throw new ConfigError(`probing.rebalance.interval.ms: expected at least 1000, got '${String(raw['probing.rebalance.interval.ms'])}'`);
+  return ms;
 }
 
 /** max.task.idle.ms: -1 (never wait), 0 (default: wait for fetchable data only) or a wait in ms. */
@@ -166,6 +182,9 @@ export function resolveConfig(input: StreamsConfigInput, explicitLogger?: Logger
     repartitionPurgeIntervalMs: numberOf(raw, 'repartition.purge.interval.ms', 30_000),
     commitMaxBufferedBytes: numberOf(raw, 'commit.max.buffered.bytes', 64 * 1024 * 1024),
     numStandbyReplicas: Math.floor(numberOf(raw, 'num.standby.replicas', 0)),
+    acceptableRecoveryLag: Math.floor(numberOf(raw, 'acceptable.recovery.lag', 10_000)),
+    maxWarmupReplicas: Math.floor(numberOf(raw, 'max.warmup.replicas', 2)),
+    probingRebalanceIntervalMs: probingIntervalOf(raw),
     recordProcessingTimeoutMs: numberOf(raw, 'record.processing.timeout.ms', numberOf(raw, 'max.poll.interval.ms', 300_000)),
     applicationServer: applicationServerOf(raw['application.server']),
     metricsRecordingLevel: recordingLevelOf(raw['metrics.recording.level']),

@@ -84,6 +84,17 @@ export class StandbyTasks {
     this.env.config.logger.info(`standby task ${id}: closed after applying ${task.applied} changelog records`);
   }
 
+  /** Task id → the sum of the changelog offsets its stores have reached (reported to the group leader). */
+  offsetSums(): Record<string, number> {
+    const sums: Record<string, number> = {};
+    for (const [id, task] of this.tasks) {
+      let sum = 0;
+      for (const offset of task.offsets().values()) sum += offset;
+      sums[id] = sum;
+    }
+    return sums;
+  }
+
   /** The named store of each standby task (for queries that accept stale stores). */
   stores(name: string): Array<{ readonly partition: number; readonly store: StateStore }> {
     const out: Array<{ partition: number; store: StateStore }> = [];

@@ -190,6 +190,13 @@ export class StreamThread implements TaskEnvironment {
         ...(this.config.applicationServer !== null ? { applicationServer: this.config.applicationServer } : {}),
         standbyReplicas: this.config.numStandbyReplicas,
         statefulSubtopologies: new Set(this.topology.subtopologies().filter((s) => s.stores.length > 0).map((s) => s.id)),
+        taskOffsetSums: () => taskManager.taskOffsetSums(),
+        warmups: {
+          acceptableRecoveryLag: this.config.acceptableRecoveryLag,
+          maxWarmupReplicas: this.config.maxWarmupReplicas,
+          probingRebalanceIntervalMs: this.config.probingRebalanceIntervalMs,
+          changelogTopics: this.plan.changelogTopics,
+        },
       });
       this.state = 'RUNNING';
       this.options.onStateChange?.();

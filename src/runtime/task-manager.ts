@@ -71,6 +71,18 @@ export class TaskManager implements RebalanceListener {
     return this.rebalances > 0;
   }
 
+  /**
+   * Task id → how far this worker's state of the task has come, for the group leader's warm-up
+   * decisions: LATEST_OFFSET (-2) for a stateful task it runs, the changelog offset sum of each
+   * standby (warm-ups included). Other task directories on disk are not reported (their lag counts
+   * as the whole changelog).
+   */
+  taskOffsetSums(): Record<string, number> {
+    const sums: Record<string, number> = this.parts.standbys?.offsetSums() ?? {};
+    for (const [id, task] of this.running) if (task.stores.size > 0) sums[id] = -2;
+    return sums;
+  }
+
   /** Tasks whose stores are being restored. */
   get restoringCount(): number {
     return this.restoring.size;

@@ -17,6 +17,8 @@ export interface TopicPlan {
   readonly partitions: Map<string, number>;
   /** Internal topics to create (repartition and changelog). */
   readonly internalTopics: readonly TopicSpec[];
+  /** Sub-topology id → the changelog topics of its logged stores. */
+  readonly changelogTopics: ReadonlyMap<number, readonly string[]>;
   /** Sink topics that do not exist yet and will be created. */
   readonly missingSinkTopics: readonly TopicSpec[];
 }
@@ -116,11 +118,13 @@ export async function planTopics(topology: Topology, admin: LogAdmin, applicatio
     partitions.set(phys(t), n);
     internalTopics.push({ name: phys(t), partitions: n, config: { 'cleanup.policy': 'delete' } });
   }
+  const changelogTopics = new Map<number, string[]>();
   for (const st of subtopologies) {
     for (const storeName of st.stores) {
       const b = topology.storeBuilders.get(storeName)!;
       if (!b.loggingEnabled) continue;
       const name = changelogTopicName(applicationId, storeName);
+      (changelogTopics.get(st.id) ?? changelogTopics.set(st.id, []).get(st.id)!).push(name);
       partitions.set(name, taskCounts.get(st.id)!);
       internalTopics.push({ name, partitions: taskCounts.get(st.id)!, config: { ...b.changelogConfig } });
     }
@@ -134,5 +138,5 @@ export async function planTopics(topology: Topology, admin: LogAdmin, applicatio
     partitions.set(t, n);
     missingSinkTopics.push({ name: t, partitions: n });
   }
-  return { taskCounts, sourceTopics, partitions, internalTopics, missingSinkTopics };
+  return { taskCounts, sourceTopics, partitions, internalTopics, changelogTopics, missingSinkTopics };
 }

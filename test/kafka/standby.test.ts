@@ -9,35 +9,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Serdes } from '../../src/serde/serdes.js';
-import { readThrough, toProduced } from '../scenarios/env.js';
+import { readThrough } from '../scenarios/env.js';
 import { kafkaBrokers, kafkaVersion, uniqueId } from './helpers.js';
-import { ROOT, committedSum, killAll, kstream, requireBuild, waitUntil, withLog, type Proc } from './processes.js';
+import { committedSum, killAll, kstream, requireBuild, waitUntil, withLog } from './processes.js';
+import { KEYCOUNT_APP, lastAssignment, produceKeys } from './keycount.js';
 
-const KEYCOUNT_APP = `${ROOT}test/kafka/fixtures/keycount-app.ts`;
 const KEYS = Number(process.env.KSTREAM_STANDBY_TEST_KEYS ?? 20_000);
 const PARTITIONS = 2;
-
-/** Appends `count` records keyed k<i mod keys> (i from `first`); returns the count per key they add. */
-async function produceKeys(brokers: string, topic: string, first: number, count: number, keys: number, into: Map<string, number>): Promise<void> {
-  const input: Array<{ key: string; value: string; timestamp: number }> = [];
-  for (let i = first; i < first + count; i++) {
-    const key = `k${i % keys}`;
-    input.push({ key, value: 'x', timestamp: 0 });
-    into.set(key, (into.get(key) ?? 0) + 1);
-  }
-  await withLog(brokers, async (log) => {
-    const records = toProduced(topic, input, PARTITIONS, Date.now());
-    for (let i = 0; i < records.length; i += 20_000) await log.append(records.slice(i, i + 20_000));
-  });
-}
-
-/** The task list a worker's last "generation ..." line gave it, and its standby list. */
-function lastAssignment(p: Proc): { generation: number; tasks: string[]; standby: string[] } | null {
-  const m = [...p.output().matchAll(/generation (\d+), member \w+.*: tasks \[([^\]]*)\](?:, standby \[([^\]]*)\])?/g)].pop();
-  if (m === undefined) return null;
-  const list = (s: string | undefined) => (s === undefined || s === '' ? [] : s.split(', '));
-  return { generation: Number(m[1]), tasks: list(m[2]), standby: list(m[3]) };
-}
 
 describe(`standby replicas on Kafka ${kafkaVersion()}`, () => {
   let dir: string;
@@ -48,7 +26,9 @@ describe(`standby replicas on Kafka ${kafkaVersion()}`, () => {
     dir = mkdtempSync(join(tmpdir(), 'kstream-standby-'));
     // A dead worker's tasks move after 6 s.
     settings = join(dir, 'standby.properties');
-    writeFileSync(settings, 'num.standby.replicas=1\nsession.timeout.ms=6000\nheartbeat.interval.ms=500\n');
+    // b joins with no state: a's task is warmed up on b first (KIP-441), and moves at the next
+    // probing rebalance once b is caught up; 2 s, so that the test need not wait 10 min.
+    writeFileSync(settings, 'num.standby.replicas=1\nsession.timeout.ms=6000\nheartbeat.interval.ms=500\nprobing.rebalance.interval.ms=2000\n');
   });
   afterEach(() => killAll());
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -62,7 +42,7 @@ describe(`standby replicas on Kafka ${kafkaVersion()}`, () => {
       const changelog = `${app}-key-counts-changelog`;
       const expected = new Map<string, number>();
       await withLog(brokers(), (log) => log.admin().createTopics([{ name: input, partitions: PARTITIONS }]));
-      await produceKeys(brokers(), input, 0, KEYS, KEYS, expected);
+      await produceKeys(brokers(), input, PARTITIONS, 0, KEYS, KEYS, expected);
       const worker = (name: string) =>
         kstream(['run', KEYCOUNT_APP, '--brokers', brokers(), '--state-dir', join(dir, `${app}-${name}`), '--config', settings, '--guarantee', guarantee], {
           KSTREAM_TEST_APP_ID: app,
@@ -87,7 +67,7 @@ describe(`standby replicas on Kafka ${kafkaVersion()}`, () => {
       expect(lastAssignment(b)!.standby).toEqual([victimTask]);
       expect(lastAssignment(a)!.standby).toEqual(lastAssignment(b)!.tasks);
       // More input while both run: the standby follows the owner's changelog.
-      await produceKeys(brokers(), input, KEYS, KEYS, KEYS, expected);
+      await produceKeys(brokers(), input, PARTITIONS, KEYS, KEYS, KEYS, expected);
       await waitUntil('both workers to count the second input', async () => (await committedSum(brokers(), app, input)) === 2 * KEYS, 120_000, 200);
       const partition = Number(victimTask.split('_')[1]);
       const changelogEnd = (await withLog(brokers(), (log) => log.admin().endOffsets(changelog)))[partition]!;
@@ -111,7 +91,7 @@ describe(`standby replicas on Kafka ${kafkaVersion()}`, () => {
       expect(Number(applied![2])).toBeGreaterThan(KEYS / PARTITIONS / 2);
       expect(restoredRecords).toBeLessThan(changelogEnd / 4);
       // It goes on processing: a third input is counted exactly.
-      await produceKeys(brokers(), input, 2 * KEYS, KEYS, KEYS, expected);
+      await produceKeys(brokers(), input, PARTITIONS, 2 * KEYS, KEYS, KEYS, expected);
       await waitUntil('worker b to count the third input', async () => (await committedSum(brokers(), app, input)) === 3 * KEYS, 120_000, 200);
       // The killed worker comes back on its state dir: it gets a task it has local state for and
       // restores from the checkpoint its uncleanly closed stores kept, not from offset 0.
@@ -120,7 +100,7 @@ describe(`standby replicas on Kafka ${kafkaVersion()}`, () => {
       const from = Number(back[3] ?? back[5]);
       console.log(`${guarantee}: the restarted worker restored ${back[1]} records into task ${back[2]} from its checkpoint at ${from}`);
       expect(from).toBeGreaterThan(KEYS / PARTITIONS / 2);
-      await produceKeys(brokers(), input, 3 * KEYS, KEYS, KEYS, expected);
+      await produceKeys(brokers(), input, PARTITIONS, 3 * KEYS, KEYS, KEYS, expected);
       await waitUntil('both workers to count the fourth input', async () => (await committedSum(brokers(), app, input)) === 4 * KEYS, 120_000, 200);
       again.kill('SIGTERM');
       b.kill('SIGTERM');

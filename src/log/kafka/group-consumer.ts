@@ -34,7 +34,7 @@ import { KafkaUnavailableError, isRetriableError, kafkaErrorMessage, retrying } 
 import { READ_COMMITTED, READ_UNCOMMITTED, createCluster, type KBroker, type KCluster } from './kafkajs-internals.js';
 import { decodeRecordSet, fetchFrom, type FetchedPartition } from './fetch.js';
 import { FetchBuffer } from './fetch-buffer.js';
-import { decodeAssignment, taskAssigner, taskId } from './task-assigner.js';
+import { decodeAssignment, taskAssigner, taskId, type TaskSpec } from './task-assigner.js';
 import { ShutdownRequestedError } from '../shutdown-requested.js';
 
 interface KafkaJsErrorLike {
@@ -83,6 +83,8 @@ interface JoinResult {
   readonly tasks: string[];
   readonly hosts: Map<string, string[]>;
   readonly standby: StandbyAssignment;
+  readonly warmups: readonly string[];
+  readonly probeAfterMs: number | null;
 }
 
 export class KafkaGroupConsumer implements GroupConsumer {
@@ -115,6 +117,8 @@ export class KafkaGroupConsumer implements GroupConsumer {
   private standby: StandbyAssignment = { tasks: [], hosts: new Map() };
   private lastHeartbeatOk = 0;
   private heartbeatTimer: NodeJS.Timeout | null = null;
+  /** The probing rebalance the last assignment asked for (warm-up replicas to check on). */
+  private probeTimer: NodeJS.Timeout | null = null;
   private heartbeating = false;
 
   // assignment and fetching
@@ -225,6 +229,8 @@ export class KafkaGroupConsumer implements GroupConsumer {
       shutdown: () => this.shuttingDown,
       standbyReplicas: options.standbyReplicas ?? 0,
       ...(options.statefulSubtopologies !== undefined ? { statefulSubtopologies: options.statefulSubtopologies } : {}),
+      ...(options.taskOffsetSums !== undefined ? { offsetSums: options.taskOffsetSums } : {}),
+      ...(options.warmups !== undefined ? { warmups: { ...options.warmups, changelogEndSums: (tasks: readonly TaskSpec[]) => this.changelogEndSums(tasks, options.warmups!.changelogTopics) } } : {}),
       onAssignment: (a) => this.logger.info(`group ${this.groupId}: assigned ${[...a].map(([m, t]) => `${m.slice(-8)}=[${t.join(',')}]`).join(' ')}`),
     })({ cluster: this.groupCluster as never, groupId: this.groupId, logger: quietKafkaJsLogger });
     await retrying(
@@ -356,8 +362,9 @@ export class KafkaGroupConsumer implements GroupConsumer {
    * anything rejoins at once, so that its former tasks reach their new owners.
    */
   private async completeJoin(): Promise<void> {
-    const { partitions, tasks, hosts, standby } = this.joinResult!;
+    const { partitions, tasks, hosts, standby, probeAfterMs } = this.joinResult!;
     this.joinResult = null;
+    this.scheduleProbe(probeAfterMs);
     const listener = this.listener!;
     const memberChanged = this.ownedMember !== '' && this.memberId !== this.ownedMember;
     if (this.revokedForJoin.length > 0) {
@@ -427,7 +434,7 @@ export class KafkaGroupConsumer implements GroupConsumer {
 
   private async joinAndSync(): Promise<JoinResult> {
     for (let attempt = 0; ; attempt++) {
-      if (this.closed) return { partitions: [], tasks: [], hosts: new Map(), standby: { tasks: [], hosts: new Map() } };
+      if (this.closed) return { partitions: [], tasks: [], hosts: new Map(), standby: { tasks: [], hosts: new Map() }, warmups: [], probeAfterMs: null };
       try {
         const coordinator = await this.coordinatorBroker();
         const join = await coordinator.joinGroup({
@@ -450,12 +457,12 @@ export class KafkaGroupConsumer implements GroupConsumer {
           memberId: join.memberId,
           groupAssignment,
         });
-        const { partitions, tasks, hosts, standby, standbyHosts, shutdownRequested } = decodeAssignment(sync.memberAssignment);
+        const { partitions, tasks, hosts, standby, standbyHosts, warmups, probeAfterMs, shutdownRequested } = decodeAssignment(sync.memberAssignment);
         if (shutdownRequested) throw (this.fatal = new ShutdownRequestedError(this.groupId));
         this.logger.info(
-          `group ${this.groupId}: generation ${this.generationId}, member ${this.memberId.slice(-8)}${join.leaderId === join.memberId ? ' (leader)' : ''}: tasks [${tasks.join(', ')}]${standby.length > 0 ? `, standby [${standby.join(', ')}]` : ''}`,
+          `group ${this.groupId}: generation ${this.generationId}, member ${this.memberId.slice(-8)}${join.leaderId === join.memberId ? ' (leader)' : ''}: tasks [${tasks.join(', ')}]${standby.length > 0 ? `, standby [${standby.join(', ')}]` : ''}${warmups.length > 0 ? ` (warm-up [${warmups.join(', ')}])` : ''}${probeAfterMs !== null ? `; probing rebalance in ${probeAfterMs} ms` : ''}`,
         );
-        return { partitions: partitions.filter((p) => this.topics.includes(p.topic)), tasks, hosts, standby: { tasks: standby, hosts: standbyHosts } };
+        return { partitions: partitions.filter((p) => this.topics.includes(p.topic)), tasks, hosts, standby: { tasks: standby, hosts: standbyHosts }, warmups, probeAfterMs };
       } catch (error) {
         const e = error as KafkaJsErrorLike;
         if (e.type === 'UNKNOWN_MEMBER_ID') this.memberId = '';
@@ -471,6 +478,54 @@ export class KafkaGroupConsumer implements GroupConsumer {
         throw error;
       }
     }
+  }
+
+  /** Rejoins after `afterMs` (a probing rebalance), replacing the one scheduled before; null: none. */
+  private scheduleProbe(afterMs: number | null): void {
+    if (this.probeTimer !== null) clearTimeout(this.probeTimer);
+    this.probeTimer = null;
+    if (afterMs === null || this.closed) return;
+    this.probeTimer = setTimeout(() => {
+      this.probeTimer = null;
+      this.requestRejoin('probing rebalance: are the warm-up replicas caught up?');
+    }, afterMs);
+    this.probeTimer.unref();
+  }
+
+  /**
+   * Per stateful task, the sum of the end offsets of its changelog partitions (for the warm-up
+   * lag check); an empty map (every member counts as caught up) when they cannot be read.
+   */
+  private async changelogEndSums(tasks: readonly TaskSpec[], changelogTopics: ReadonlyMap<number, readonly string[]>): Promise<Map<string, number>> {
+    const sums = new Map<string, number>();
+    try {
+      const topics = [...new Set(tasks.flatMap((t) => changelogTopics.get(t.subtopology) ?? []))];
+      if (topics.length === 0) return sums;
+      await this.groupCluster.addMultipleTargetTopics(topics);
+      const ends = new Map<string, number>();
+      await Promise.all(
+        topics.map(async (topic) => {
+          const partitions = this.groupCluster.findTopicPartitionMetadata(topic).map((p) => p.partitionId);
+          const leaders = this.groupCluster.findLeaderForPartitions(topic, partitions);
+          await Promise.all(
+            Object.entries(leaders).map(async ([node, ps]) => {
+              const broker = await this.groupCluster.findBroker({ nodeId: node });
+              const r = await broker.listOffsets({ isolationLevel: this.isolationLevel, topics: [{ topic, partitions: ps.map((partition) => ({ partition, timestamp: -1 })) }] });
+              for (const t of r.responses) for (const p of t.partitions) ends.set(tpKey(topic, p.partition), Number(p.offset));
+            }),
+          );
+        }),
+      );
+      for (const t of tasks) {
+        let sum = 0;
+        for (const topic of changelogTopics.get(t.subtopology) ?? []) sum += ends.get(tpKey(topic, t.partition)) ?? 0;
+        sums.set(t.id, sum);
+      }
+    } catch (error) {
+      this.logger.warn(`group ${this.groupId}: cannot read the changelogs' end offsets (${kafkaErrorMessage(error)}); assigning without warm-up replicas`);
+      sums.clear();
+    }
+    return sums;
   }
 
   // ---- heartbeats ------------------------------------------------------------------------
@@ -673,6 +728,7 @@ export class KafkaGroupConsumer implements GroupConsumer {
     this.closed = true;
     if (this.heartbeatTimer !== null) clearTimeout(this.heartbeatTimer);
     this.heartbeatTimer = null;
+    this.scheduleProbe(null);
     this.dataSignal.fire();
     this.fetchSignal.fire();
     await this.fetchLoop?.catch(() => undefined);

@@ -98,7 +98,7 @@ describe('standbys in the assignment user data', () => {
     const result = await assigner.assign({
       members: [
         { memberId: 'a', memberMetadata: assigner.protocol({ topics: ['in'] }).metadata },
-        { memberId: 'b', memberMetadata: encodeSubscription(['in'], [], -1, [], 'host-b:8002') },
+        { memberId: 'b', memberMetadata: encodeSubscription(['in'], { owned: [], ownedGeneration: -1, local: [], server: 'host-b:8002' }) },
       ],
       topics: ['in'],
     });

@@ -23,8 +23,8 @@ describe('SHUTDOWN_APPLICATION through the assigner', () => {
     const result = await leader.assign({
       members: [
         { memberId: 'x', memberMetadata: leader.protocol({ topics: ['in'] }).metadata },
-        { memberId: 'y', memberMetadata: encodeSubscription(['in'], ['0_1'], 3, []) },
-        { memberId: 's', memberMetadata: encodeSubscription([], [], -1, [], undefined, false, true) },
+        { memberId: 'y', memberMetadata: encodeSubscription(['in'], { owned: ['0_1'], ownedGeneration: 3, local: [] }) },
+        { memberId: 's', memberMetadata: encodeSubscription([], { owned: [], ownedGeneration: -1, local: [], shutdown: true }) },
       ],
       topics: ['in'],
     });
@@ -41,7 +41,7 @@ describe('SHUTDOWN_APPLICATION through the assigner', () => {
     const result = await leader.assign({
       members: [
         { memberId: 'x', memberMetadata: leader.protocol({ topics: ['in'] }).metadata },
-        { memberId: 'y', memberMetadata: encodeSubscription(['in'], [], -1, []) },
+        { memberId: 'y', memberMetadata: encodeSubscription(['in'], { owned: [], ownedGeneration: -1, local: [] }) },
       ],
       topics: ['in'],
     });

@@ -145,8 +145,8 @@ describe('cooperative rebalancing (KIP-429)', () => {
   });
 
   it('members announce the cooperative protocol in their subscription', () => {
-    expect(decodeSubscription('m', encodeSubscription(['in'], ['0_1'], 2, [], undefined, true)).cooperative).toBe(true);
-    expect(decodeSubscription('m', encodeSubscription(['in'], ['0_1'], 2, [])).cooperative).toBeUndefined();
+    expect(decodeSubscription('m', encodeSubscription(['in'], { owned: ['0_1'], ownedGeneration: 2, local: [], cooperative: true })).cooperative).toBe(true);
+    expect(decodeSubscription('m', encodeSubscription(['in'], { owned: ['0_1'], ownedGeneration: 2, local: [] })).cooperative).toBeUndefined();
   });
 
   it('routes queries for a withheld task to the member that still has it', () => {
@@ -196,7 +196,7 @@ describe('the kafkajs assigner', () => {
     const result = await assigner.assign({
       members: [
         { memberId: 'x', memberMetadata: protocol.metadata },
-        { memberId: 'y', memberMetadata: encodeSubscription(['in'], [], -1, []) },
+        { memberId: 'y', memberMetadata: encodeSubscription(['in'], { owned: [], ownedGeneration: -1, local: [] }) },
       ],
       topics: ['in'],
     });
@@ -219,8 +219,8 @@ describe('the kafkajs assigner', () => {
     const result = await assigner.assign({
       members: [
         { memberId: 'a', memberMetadata: protocol.metadata },
-        { memberId: 'b', memberMetadata: encodeSubscription(['in'], [], -1, [], 'host-b:8002') },
-        { memberId: 'c', memberMetadata: encodeSubscription(['in'], [], -1, []) },
+        { memberId: 'b', memberMetadata: encodeSubscription(['in'], { owned: [], ownedGeneration: -1, local: [], server: 'host-b:8002' }) },
+        { memberId: 'c', memberMetadata: encodeSubscription(['in'], { owned: [], ownedGeneration: -1, local: [] }) },
       ],
       topics: ['in'],
     });

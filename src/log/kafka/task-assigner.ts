@@ -11,11 +11,15 @@
  * each member's tasks and, for every member with a host, that host's tasks (Kafka Streams'
  * partitionsByHost), so every member can route a query for any key. Version 2 of the assignment
  * adds each member's standby tasks (num.standby.replicas, standby-placement.ts) and the standby
- * tasks of each host; members of version 1 ignore those fields.
+ * tasks of each host; members of version 1 ignore those fields. Members also report how far their
+ * state of each task has come (changelog offset sums, as Kafka Streams does), so the leader can
+ * hold a task with a caught-up owner while a warm-up replica restores it elsewhere
+ * (warmup-placement.ts), and schedule a probing rebalance.
  */
 import { AssignerProtocol, type Assigner, type GroupMember, type GroupMemberAssignment, type PartitionAssigner } from 'kafkajs';
 import { SHUTDOWN_REQUESTED } from '../shutdown-requested.js';
 import { placeStandbys } from './standby-placement.js';
+import { holdForWarmups, type WarmupSettings } from './warmup-placement.js';
 
 export const TASK_ASSIGNER_NAME = 'kstream-tasks';
 const VERSION = 1;
@@ -42,7 +46,12 @@ export interface MemberInfo {
   readonly shutdown?: boolean;
   /** The member rebalances cooperatively: it keeps its tasks while the group rebalances. */
   readonly cooperative?: boolean;
+  /** Task id → the sum of the changelog offsets the member's state of the task has reached (LATEST_OFFSET: it runs the task). */
+  readonly offsetSums?: Readonly<Record<string, number>>;
 }
+
+/** What a member says of itself in its subscription (MemberInfo without the id the coordinator gives). */
+export type SubscriptionClaim = Omit<MemberInfo, 'memberId'>;
 
 /** Subscription user data. */
 interface SubscriptionData {
@@ -55,6 +64,8 @@ interface SubscriptionData {
   shutdown?: number;
   /** Set by members that rebalance cooperatively (KIP-429). */
   coop?: boolean;
+  /** Task id → changelog offset sum of the member's state (KIP-441). */
+  offs?: Record<string, number>;
 }
 
 /** Assignment user data. */
@@ -69,6 +80,10 @@ export interface AssignmentData {
   standby?: string[];
   /** host:port → standby task ids (version 2). */
   standbyHosts?: Record<string, string[]>;
+  /** Warm-up replicas of the member: standbys of tasks it is about to get (version 2). */
+  warm?: string[];
+  /** Rejoin after this many ms (a probing rebalance: are the warm-ups caught up?). */
+  probe?: number;
 }
 
 export function taskId(subtopology: number, partition: number): string {
@@ -249,19 +264,12 @@ export function compareTaskIds(a: string, b: string): number {
   return sa - sb || pa - pb;
 }
 
-export function encodeSubscription(
-  topics: readonly string[],
-  owned: readonly string[],
-  generation: number,
-  local: readonly string[],
-  server?: string,
-  cooperative = false,
-  shutdown = false,
-): Buffer {
-  const data: SubscriptionData = { v: VERSION, owned: [...owned], gen: generation, local: [...local] };
-  if (server !== undefined) data.srv = server;
-  if (cooperative) data.coop = true;
-  if (shutdown) data.shutdown = 1;
+export function encodeSubscription(topics: readonly string[], claim: SubscriptionClaim): Buffer {
+  const data: SubscriptionData = { v: VERSION, owned: [...claim.owned], gen: claim.ownedGeneration, local: [...claim.local] };
+  if (claim.server !== undefined) data.srv = claim.server;
+  if (claim.cooperative === true) data.coop = true;
+  if (claim.shutdown === true) data.shutdown = 1;
+  if (claim.offsetSums !== undefined && Object.keys(claim.offsetSums).length > 0) data.offs = { ...claim.offsetSums };
   return AssignerProtocol.MemberMetadata.encode({ version: VERSION, topics: [...topics], userData: Buffer.from(JSON.stringify(data)) });
 }
 
@@ -281,7 +289,15 @@ export function decodeSubscription(memberId: string, metadata: Buffer): MemberIn
     ...(typeof data.srv === 'string' ? { server: data.srv } : {}),
     ...(data.shutdown === 1 ? { shutdown: true } : {}),
     ...(data.coop === true ? { cooperative: true } : {}),
+    ...(offsetSumsOf(data.offs) ?? {}),
   };
+}
+
+function offsetSumsOf(value: unknown): { offsetSums: Record<string, number> } | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const sums: Record<string, number> = {};
+  for (const [id, sum] of Object.entries(value)) if (typeof sum === 'number' && Number.isFinite(sum)) sums[id] = sum;
+  return { offsetSums: sums };
 }
 
 /** host:port → task ids of every member that has a host (members sharing one host are merged). */
@@ -311,12 +327,16 @@ export interface DecodedAssignment {
   hosts: Map<string, string[]>;
   standby: string[];
   standbyHosts: Map<string, string[]>;
+  /** Warm-up replicas (also in `standby`). */
+  warmups: string[];
+  /** Rejoin after this many ms for a probing rebalance; null when none is due. */
+  probeAfterMs: number | null;
   shutdownRequested: boolean;
 }
 
 export function decodeAssignment(buffer: Buffer): DecodedAssignment {
   const decoded = AssignerProtocol.MemberAssignment.decode(buffer);
-  const out: DecodedAssignment = { partitions: [], tasks: [], hosts: new Map(), standby: [], standbyHosts: new Map(), shutdownRequested: false };
+  const out: DecodedAssignment = { partitions: [], tasks: [], hosts: new Map(), standby: [], standbyHosts: new Map(), warmups: [], probeAfterMs: null, shutdownRequested: false };
   if (decoded === null) return out;
   for (const [topic, list] of Object.entries(decoded.assignment)) for (const partition of list) out.partitions.push({ topic, partition });
   try {
@@ -326,6 +346,9 @@ export function decodeAssignment(buffer: Buffer): DecodedAssignment {
       out.hosts = hostsOf(data.hosts);
       if (Array.isArray(data.standby)) out.standby = data.standby.filter((t): t is string => typeof t === 'string');
       out.standbyHosts = hostsOf(data.standbyHosts);
+      if (Array.isArray(data.warm)) out.warmups = data.warm.filter((t): t is string => typeof t === 'string');
+      for (const id of out.warmups) if (!out.standby.includes(id)) out.standby.push(id);
+      if (typeof data.probe === 'number' && data.probe > 0) out.probeAfterMs = data.probe;
       out.shutdownRequested = data.err === SHUTDOWN_REQUESTED;
     }
   } catch {
@@ -358,6 +381,14 @@ export interface TaskAssignerContext {
   readonly standbyReplicas?: number;
   /** Sub-topologies with state stores (only their tasks get standbys). */
   readonly statefulSubtopologies?: ReadonlySet<number>;
+  /** Changelog offset sum of each task whose state this member has (LATEST_OFFSET for those it runs). */
+  offsetSums?(): Readonly<Record<string, number>>;
+  /** Warm-up replicas (used when this member leads the group); none without. */
+  readonly warmups?: WarmupSettings & {
+    readonly probingRebalanceIntervalMs: number;
+    /** Per stateful task, the sum of its changelog partitions' end offsets. */
+    changelogEndSums(tasks: readonly TaskSpec[]): Promise<Map<string, number>>;
+  };
   /** Called with the assignment the leader computed (for logging). */
   onAssignment?(assignment: ReadonlyMap<string, readonly string[]>, generation?: number): void;
 }
@@ -373,7 +404,15 @@ export function taskAssigner(context: TaskAssignerContext): PartitionAssigner {
       version: VERSION,
       protocol({ topics }) {
         const { tasks, generation } = context.owned();
-        const metadata = encodeSubscription(topics, tasks, generation, context.local(), context.server, context.cooperative === true, context.shutdown?.() === true);
+        const metadata = encodeSubscription(topics, {
+          owned: tasks,
+          ownedGeneration: generation,
+          local: context.local(),
+          ...(context.server !== undefined ? { server: context.server } : {}),
+          cooperative: context.cooperative === true,
+          shutdown: context.shutdown?.() === true,
+          ...(context.offsetSums !== undefined ? { offsetSums: context.offsetSums() } : {}),
+        });
         return { name: TASK_ASSIGNER_NAME, metadata };
       },
       async assign({ members, topics }): Promise<GroupMemberAssignment[]> {
@@ -386,9 +425,23 @@ export function taskAssigner(context: TaskAssignerContext): PartitionAssigner {
         const byId = new Map(tasks.map((t) => [t.id, t]));
         const infos = members.map((m: GroupMember) => decodeSubscription(m.memberId, m.memberMetadata));
         if (infos.some((m) => m.shutdown === true)) return members.map((m: GroupMember) => shutdownAssignment(m.memberId));
-        const { assignment, routing } = withholdMovingTasks(assignTasks(tasks, infos), infos);
-        const stateful = context.statefulSubtopologies ?? new Set<number>();
-        const standbys = placeStandbys(tasks, infos, routing, context.standbyReplicas ?? 0, (t) => stateful.has(t.subtopology));
+        const statefulSubtopologies = context.statefulSubtopologies ?? new Set<number>();
+        const stateful = (t: TaskSpec) => statefulSubtopologies.has(t.subtopology);
+        let target = assignTasks(tasks, infos);
+        let warmups = new Map<string, string[]>();
+        let held = 0;
+        if (context.warmups !== undefined && tasks.some(stateful)) {
+          const endSums = await context.warmups.changelogEndSums(tasks.filter(stateful));
+          ({ assignment: target, warmups, held } = holdForWarmups(target, infos, currentOwners(sortedById(infos)), stateful, byId, endSums, context.warmups));
+        }
+        const { assignment, routing } = withholdMovingTasks(target, infos);
+        const standbys = placeStandbys(tasks, infos, routing, context.standbyReplicas ?? 0, stateful);
+        for (const [memberId, ids] of warmups) {
+          const list = standbys.get(memberId) ?? [];
+          standbys.set(memberId, [...new Set([...list, ...ids])].sort(compareTaskIds));
+        }
+        // Tasks held back for a member that is not caught up: rebalance again later to move them.
+        const probe = held > 0 ? context.warmups?.probingRebalanceIntervalMs : undefined;
         context.onAssignment?.(assignment);
         const hosts = tasksByHost(infos, routing);
         const standbyHosts = tasksByHost(infos, standbys);
@@ -397,6 +450,9 @@ export function taskAssigner(context: TaskAssignerContext): PartitionAssigner {
           const parts: Record<string, number[]> = {};
           for (const id of ids) for (const tp of byId.get(id)!.partitions) (parts[tp.topic] ??= []).push(tp.partition);
           const userData: AssignmentData = { v: ASSIGNMENT_VERSION, tasks: ids, hosts, standby: standbys.get(m.memberId) ?? [], standbyHosts };
+          const warm = warmups.get(m.memberId) ?? [];
+          if (warm.length > 0) userData.warm = warm;
+          if (probe !== undefined) userData.probe = probe;
           return {
             memberId: m.memberId,
             memberAssignment: AssignerProtocol.MemberAssignment.encode({ version: VERSION, assignment: parts, userData: Buffer.from(JSON.stringify(userData)) }),

@@ -1,0 +1,27 @@
+/** The keycount fixture app and its helpers, shared by the standby and warm-up tests. */
+import { toProduced } from '../scenarios/env.js';
+import { ROOT, withLog, type Proc } from './processes.js';
+
+export const KEYCOUNT_APP = `${ROOT}test/kafka/fixtures/keycount-app.ts`;
+
+/** Appends `count` records keyed k<i mod keys> (i from `first`); returns the count per key they add. */
+export async function produceKeys(brokers: string, topic: string, partitions: number, first: number, count: number, keys: number, into: Map<string, number>): Promise<void> {
+  const input: Array<{ key: string; value: string; timestamp: number }> = [];
+  for (let i = first; i < first + count; i++) {
+    const key = `k${i % keys}`;
+    input.push({ key, value: 'x', timestamp: 0 });
+    into.set(key, (into.get(key) ?? 0) + 1);
+  }
+  await withLog(brokers, async (log) => {
+    const records = toProduced(topic, input, partitions, Date.now());
+    for (let i = 0; i < records.length; i += 20_000) await log.append(records.slice(i, i + 20_000));
+  });
+}
+
+/** The task list a worker's last "generation ..." line gave it, and its standby list. */
+export function lastAssignment(p: Proc): { generation: number; tasks: string[]; standby: string[] } | null {
+  const m = [...p.output().matchAll(/generation (\d+), member \w+.*: tasks \[([^\]]*)\](?:, standby \[([^\]]*)\])?/g)].pop();
+  if (m === undefined) return null;
+  const list = (s: string | undefined) => (s === undefined || s === '' ? [] : s.split(', '));
+  return { generation: Number(m[1]), tasks: list(m[2]), standby: list(m[3]) };
+}
