@@ -131,7 +131,7 @@ describe(`scale-out on Kafka ${kafkaVersion()}`, () => {
     sup.kill('SIGTERM');
     const exit = await sup.exited;
     expect(exit.code, sup.output().slice(-3000)).toBe(0);
-    expect(sup.output().match(/left the group/g)?.length).toBe(2);
+    expect(sup.output().match(/left the group/g)?.length, sup.output().slice(-5000)).toBe(2);
     await withAdmin(async (admin) => {
       const d = await admin.describeGroups([n.app]);
       expect(d.groups[0]!.members).toEqual([]);
