@@ -1,5 +1,7 @@
 /** The keycount fixture app and its helpers, shared by the standby and warm-up tests. */
-import { toProduced } from '../scenarios/env.js';
+import { expect } from 'vitest';
+import { Serdes } from '../../src/serde/serdes.js';
+import { readThrough, toProduced } from '../scenarios/env.js';
 import { ROOT, withLog, type Proc } from './processes.js';
 
 export const KEYCOUNT_APP = `${ROOT}test/kafka/fixtures/keycount-app.ts`;
@@ -24,4 +26,16 @@ export function lastAssignment(p: Proc): { generation: number; tasks: string[]; 
   if (m === undefined) return null;
   const list = (s: string | undefined) => (s === undefined || s === '' ? [] : s.split(', '));
   return { generation: Number(m[1]), tasks: list(m[2]), standby: list(m[3]) };
+}
+
+/** Stops the workers with SIGTERM (each must exit 0), then checks the last count per key on `output`. */
+export async function stopAndCheckCounts(workers: readonly Proc[], brokers: string, output: string, expected: ReadonlyMap<string, number>): Promise<void> {
+  for (const w of workers) w.kill('SIGTERM');
+  for (const w of workers) expect((await w.exited).code, w.output().slice(-3000)).toBe(0);
+  const records = await withLog(brokers, (log) => readThrough(log, output, Serdes.String(), Serdes.Long()));
+  const last = new Map<string, number>();
+  for (const r of records) last.set(r.key!, r.value!);
+  expect(last.size).toBe(expected.size);
+  const wrong = [...expected].filter(([k, n]) => last.get(k) !== n);
+  expect(wrong.slice(0, 5)).toEqual([]);
 }

@@ -8,11 +8,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Serdes } from '../../src/serde/serdes.js';
-import { readThrough } from '../scenarios/env.js';
 import { kafkaBrokers, kafkaVersion, uniqueId } from './helpers.js';
 import { committedSum, killAll, kstream, requireBuild, waitUntil, withLog } from './processes.js';
-import { KEYCOUNT_APP, lastAssignment, produceKeys } from './keycount.js';
+import { KEYCOUNT_APP, lastAssignment, produceKeys, stopAndCheckCounts } from './keycount.js';
 
 const KEYS = Number(process.env.KSTREAM_STANDBY_TEST_KEYS ?? 20_000);
 const PARTITIONS = 2;
@@ -102,16 +100,7 @@ describe(`standby replicas on Kafka ${kafkaVersion()}`, () => {
       expect(from).toBeGreaterThan(KEYS / PARTITIONS / 2);
       await produceKeys(brokers(), input, PARTITIONS, 3 * KEYS, KEYS, KEYS, expected);
       await waitUntil('both workers to count the fourth input', async () => (await committedSum(brokers(), app, input)) === 4 * KEYS, 120_000, 200);
-      again.kill('SIGTERM');
-      b.kill('SIGTERM');
-      expect((await again.exited).code, again.output().slice(-3000)).toBe(0);
-      expect((await b.exited).code, b.output().slice(-3000)).toBe(0);
-      const records = await withLog(brokers(), (log) => readThrough(log, output, Serdes.String(), Serdes.Long()));
-      const last = new Map<string, number>();
-      for (const r of records) last.set(r.key!, r.value!);
-      expect(last.size).toBe(expected.size);
-      const wrong = [...expected].filter(([k, n]) => last.get(k) !== n);
-      expect(wrong.slice(0, 5)).toEqual([]);
+      await stopAndCheckCounts([again, b], brokers(), output, expected);
     },
     300_000,
   );
