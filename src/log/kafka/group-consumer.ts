@@ -497,33 +497,44 @@ export class KafkaGroupConsumer implements GroupConsumer {
    * lag check); an empty map (every member counts as caught up) when they cannot be read.
    */
   private async changelogEndSums(tasks: readonly TaskSpec[], changelogTopics: ReadonlyMap<number, readonly string[]>): Promise<Map<string, number>> {
-    const sums = new Map<string, number>();
+    const topics = [...new Set(tasks.flatMap((t) => changelogTopics.get(t.subtopology) ?? []))];
+    if (topics.length === 0) return new Map();
     try {
-      const topics = [...new Set(tasks.flatMap((t) => changelogTopics.get(t.subtopology) ?? []))];
-      if (topics.length === 0) return sums;
-      await this.groupCluster.addMultipleTargetTopics(topics);
-      const ends = new Map<string, number>();
-      await Promise.all(
-        topics.map(async (topic) => {
-          const partitions = this.groupCluster.findTopicPartitionMetadata(topic).map((p) => p.partitionId);
-          const leaders = this.groupCluster.findLeaderForPartitions(topic, partitions);
-          await Promise.all(
-            Object.entries(leaders).map(async ([node, ps]) => {
-              const broker = await this.groupCluster.findBroker({ nodeId: node });
-              const r = await broker.listOffsets({ isolationLevel: this.isolationLevel, topics: [{ topic, partitions: ps.map((partition) => ({ partition, timestamp: -1 })) }] });
-              for (const t of r.responses) for (const p of t.partitions) ends.set(tpKey(topic, p.partition), Number(p.offset));
-            }),
-          );
-        }),
-      );
-      for (const t of tasks) {
-        let sum = 0;
-        for (const topic of changelogTopics.get(t.subtopology) ?? []) sum += ends.get(tpKey(topic, t.partition)) ?? 0;
-        sums.set(t.id, sum);
-      }
+      return await this.readChangelogEndSums(tasks, topics, changelogTopics);
+    } catch {
+      // A leader moved (a broker restarted): once more with fresh metadata.
+    }
+    try {
+      await this.groupCluster.refreshMetadata();
+      return await this.readChangelogEndSums(tasks, topics, changelogTopics);
     } catch (error) {
       this.logger.warn(`group ${this.groupId}: cannot read the changelogs' end offsets (${kafkaErrorMessage(error)}); assigning without warm-up replicas`);
-      sums.clear();
+      return new Map();
+    }
+  }
+
+  /** Per task, the sum of its changelog partitions' end offsets (ListOffsets at each leader). */
+  private async readChangelogEndSums(tasks: readonly TaskSpec[], topics: readonly string[], changelogTopics: ReadonlyMap<number, readonly string[]>): Promise<Map<string, number>> {
+    await this.groupCluster.addMultipleTargetTopics([...topics]);
+    const ends = new Map<string, number>();
+    await Promise.all(
+      topics.map(async (topic) => {
+        const partitions = this.groupCluster.findTopicPartitionMetadata(topic).map((p) => p.partitionId);
+        const leaders = this.groupCluster.findLeaderForPartitions(topic, partitions);
+        await Promise.all(
+          Object.entries(leaders).map(async ([node, ps]) => {
+            const broker = await this.groupCluster.findBroker({ nodeId: node });
+            const r = await broker.listOffsets({ isolationLevel: this.isolationLevel, topics: [{ topic, partitions: ps.map((partition) => ({ partition, timestamp: -1 })) }] });
+            for (const t of r.responses) for (const p of t.partitions) ends.set(tpKey(topic, p.partition), Number(p.offset));
+          }),
+        );
+      }),
+    );
+    const sums = new Map<string, number>();
+    for (const t of tasks) {
+      let sum = 0;
+      for (const topic of changelogTopics.get(t.subtopology) ?? []) sum += ends.get(tpKey(topic, t.partition)) ?? 0;
+      sums.set(t.id, sum);
     }
     return sums;
   }
