@@ -13,6 +13,7 @@ import { ExprAnalyzer } from './expr-analyzer.js';
 import { isRegistryFormat, type DataSource, type FormatInfo, type FormatName, type MetaStore } from './metastore.js';
 import type { SchemaRegistryConfig } from '../../serde/registry/client.js';
 import { inferColumns } from '../formats/infer.js';
+import { schemaIdColumnsMismatch } from './schema-id-columns.js';
 import { chooseFormats, formatInfo, intProp, parseProperties, stringProp, windowInfo, type ParsedProperties } from './properties.js';
 import { analyzeQuery, type AnalyzedQuery } from './query-analyzer.js';
 import { formatSchema, quoteName, RESERVED_COLUMN_NAMES, ROWTIME, type Column, type LogicalSchema } from './schema.js';
@@ -109,6 +110,8 @@ export class StatementAnalyzer {
     if (topic === undefined) fail('Missing required property "KAFKA_TOPIC" which has no default value.', s.pos);
     const formats = this.sourceFormats(props, s.pos, s.name);
     const declared = this.schemaFromElements(s.elements ?? [], kind, s.namePos, isRegistryFormat(formats.valueFormat.format) && formats.valueFormat.format !== 'PROTOBUF_NOSR');
+    if (formats.keyFormat.schemaId !== undefined && declared.key.length > 0) fail('Table elements and KEY_SCHEMA_ID cannot both exist for create statement.', s.pos);
+    if (formats.valueFormat.schemaId !== undefined && declared.value.length > 0) fail('Table elements and VALUE_SCHEMA_ID cannot both exist for create statement.', s.pos);
     const { schema, keyFormat, valueFormat: declaredValueFormat } = this.inferColumns(declared, formats, topic!, kind, s);
     if (schema.key.length === 0 && schema.value.length === 0) fail('The statement does not define any columns.', s.namePos);
     if (kind === 'TABLE' && schema.key.length === 0) fail('Tables require a PRIMARY KEY. Please define the PRIMARY KEY.', s.namePos);
@@ -383,6 +386,15 @@ export class StatementAnalyzer {
     keyFormat = this.withRegistry(keyFormat, sinkTopic, pos);
     const valueFormat = this.withRegistry(this.singleValueWrapping(declaredValueFormat, props, schema.value.length, pos), sinkTopic, pos);
     validateFormats(schema, keyFormat, valueFormat, pos);
+    for (const [format, isKey] of [[keyFormat, true], [valueFormat, false]] as const) {
+      let mismatch: string | undefined;
+      try {
+        mismatch = schemaIdColumnsMismatch(format, sinkTopic, isKey, isKey ? schema.key : schema.value);
+      } catch (e) {
+        fail((e as Error).message, pos);
+      }
+      if (mismatch) fail(mismatch, pos);
+    }
     const timestamp = stringProp(props, 'TIMESTAMP');
     let timestampColumn: SinkInfo['timestampColumn'];
     if (timestamp !== undefined) {

@@ -78,7 +78,8 @@ function nonNull(schema: AvroSchema, where: string): AvroSchema {
 }
 
 /** The SQL type of an Avro schema (named types resolved through `named`). */
-export function sqlTypeOfAvro(schema: AvroSchema, where: string, named: Map<string, AvroSchema> = new Map(), namespace = ''): SqlType {
+/** `original`: field names as the schema spells them (ksqlDB with a schema id), else upper-cased. */
+export function sqlTypeOfAvro(schema: AvroSchema, where: string, named: Map<string, AvroSchema> = new Map(), namespace = '', original = false): SqlType {
   const s = nonNull(schema, where);
   if (typeof s === 'string') {
     switch (s) {
@@ -98,11 +99,11 @@ export function sqlTypeOfAvro(schema: AvroSchema, where: string, named: Map<stri
       default: {
         const ref = named.get(s) ?? named.get(`${namespace}.${s}`);
         if (!ref) throw new SerdeError(`${where}: unknown Avro type ${s}`);
-        return sqlTypeOfAvro(ref, where, named, namespace);
+        return sqlTypeOfAvro(ref, where, named, namespace, original);
       }
     }
   }
-  if (Array.isArray(s)) return sqlTypeOfAvro(s, where, named, namespace);
+  if (Array.isArray(s)) return sqlTypeOfAvro(s, where, named, namespace, original);
   const logical = s.logicalType as string | undefined;
   if (logical === 'decimal') return T.decimal(Number(s.precision), Number(s.scale ?? 0));
   if (logical === 'date') return T.DATE;
@@ -113,18 +114,18 @@ export function sqlTypeOfAvro(schema: AvroSchema, where: string, named: Map<stri
   switch (s.type) {
     case 'record': {
       const fields = s.fields as { name: string; type: AvroSchema }[];
-      return T.struct(fields.map((f) => ({ name: f.name.toUpperCase(), type: sqlTypeOfAvro(f.type, `${where}.${f.name}`, named, ns) })));
+      return T.struct(fields.map((f) => ({ name: original ? f.name : f.name.toUpperCase(), type: sqlTypeOfAvro(f.type, `${where}.${f.name}`, named, ns, original) })));
     }
     case 'array':
-      return T.array(sqlTypeOfAvro(s.items as AvroSchema, where, named, ns));
+      return T.array(sqlTypeOfAvro(s.items as AvroSchema, where, named, ns, original));
     case 'map':
-      return T.map(T.STRING, sqlTypeOfAvro(s.values as AvroSchema, where, named, ns));
+      return T.map(T.STRING, sqlTypeOfAvro(s.values as AvroSchema, where, named, ns, original));
     case 'enum':
       return T.STRING;
     case 'fixed':
       return T.BYTES;
     default:
-      return sqlTypeOfAvro(s.type as AvroSchema, where, named, ns);
+      return sqlTypeOfAvro(s.type as AvroSchema, where, named, ns, original);
   }
 }
 

@@ -65,7 +65,7 @@ function nonNull(s: JsonSchema, where: string): JsonSchema {
 }
 
 /** The SQL type of a JSON Schema; `$ref`s into `definitions`/`$defs` of the root are followed. */
-export function sqlTypeOfJsonSchema(schema: JsonSchema, where: string, root: JsonSchema = schema): SqlType {
+export function sqlTypeOfJsonSchema(schema: JsonSchema, where: string, root: JsonSchema = schema, original = false): SqlType {
   let s = nonNull(schema, where);
   if (typeof s.$ref === 'string') {
     const m = /^#\/(definitions|\$defs)\/(.+)$/.exec(s.$ref);
@@ -91,13 +91,13 @@ export function sqlTypeOfJsonSchema(schema: JsonSchema, where: string, root: Jso
     case 'string':
       return s['connect.type'] === 'bytes' ? T.BYTES : T.STRING;
     case 'array':
-      return T.array(sqlTypeOfJsonSchema((s.items ?? {}) as JsonSchema, where, root));
+      return T.array(sqlTypeOfJsonSchema((s.items ?? {}) as JsonSchema, where, root, original));
     case 'object': {
       if (s.properties === undefined && s.additionalProperties && typeof s.additionalProperties === 'object') {
-        return T.map(T.STRING, sqlTypeOfJsonSchema(s.additionalProperties as JsonSchema, where, root));
+        return T.map(T.STRING, sqlTypeOfJsonSchema(s.additionalProperties as JsonSchema, where, root, original));
       }
       const props = Object.entries((s.properties ?? {}) as Record<string, JsonSchema>);
-      return T.struct(props.map(([name, p]) => ({ name: name.toUpperCase(), type: sqlTypeOfJsonSchema(p, `${where}.${name}`, root) })));
+      return T.struct(props.map(([name, p]) => ({ name: original ? name : name.toUpperCase(), type: sqlTypeOfJsonSchema(p, `${where}.${name}`, root, original) })));
     }
     default:
       throw new SerdeError(`${where}: JSON Schema type ${JSON.stringify(s.type)} has no SQL type`);

@@ -62,7 +62,7 @@ const MESSAGE_TYPES: Record<string, (f: pbjs.Field) => SqlType> = {
   '.confluent.type.Decimal': decimalOfField,
 };
 
-function fieldType(f: pbjs.Field, where: string): SqlType {
+function fieldType(f: pbjs.Field, where: string, original: boolean): SqlType {
   f.resolve();
   let t: SqlType;
   const rt = f.resolvedType;
@@ -70,7 +70,7 @@ function fieldType(f: pbjs.Field, where: string): SqlType {
   else if (rt) {
     const full = (rt as pbjs.Type).fullName;
     const known = MESSAGE_TYPES[full];
-    t = known ? known(f) : WRAPPERS[full] ?? sqlTypeOfMessage(rt as pbjs.Type, `${where}.${f.name}`);
+    t = known ? known(f) : WRAPPERS[full] ?? sqlTypeOfMessage(rt as pbjs.Type, `${where}.${f.name}`, original);
   } else {
     const s = SCALARS[f.type];
     if (!s) throw new SerdeError(`${where}.${f.name}: Protobuf type ${f.type} has no SQL type`);
@@ -83,8 +83,9 @@ function fieldType(f: pbjs.Field, where: string): SqlType {
   return f.repeated ? T.array(t) : t;
 }
 
-export function sqlTypeOfMessage(type: pbjs.Type, where: string): SqlType {
-  return T.struct(type.fieldsArray.map((f) => ({ name: f.name.toUpperCase(), type: fieldType(f, where) })));
+/** `original`: field names as the schema spells them (ksqlDB with a schema id), else upper-cased. */
+export function sqlTypeOfMessage(type: pbjs.Type, where: string, original = false): SqlType {
+  return T.struct(type.fieldsArray.map((f) => ({ name: original ? f.name : f.name.toUpperCase(), type: fieldType(f, where, original) })));
 }
 
 /** The message types (and the files they are imported from) of the SQL types Protobuf has no scalar for. */

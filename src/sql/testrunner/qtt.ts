@@ -47,7 +47,9 @@ function str(v: JsonValue | undefined): string | undefined {
 
 function schemaOf(node: JsonValue | undefined, formatNode: JsonValue | undefined, idNode: JsonValue | undefined, where: string): QttSchema | undefined {
   if (node === undefined || node === null) return undefined;
-  const format = (str(formatNode) ?? 'AVRO').toUpperCase() as FormatName;
+  const named = (str(formatNode) ?? 'AVRO').toUpperCase() as FormatName;
+  // ksqlDB's test runner registers a JSON topic's schema as a JSON Schema (what JSON_SR reads)
+  const format: FormatName = named === 'JSON' ? 'JSON_SR' : named;
   if (!isRegistryFormat(format) || format === 'PROTOBUF_NOSR') return undefined;
   if (format === 'PROTOBUF' && typeof node !== 'string') throw new TestFileError(`${where}: a PROTOBUF schema must be the .proto text`);
   const id = idNode instanceof JsonNumber ? idNode.toNumber() : typeof idNode === 'number' ? idNode : undefined;

@@ -12,6 +12,7 @@ import { fieldCaseInsensitive, readJsonValue } from '../serde/json-values.js';
 import { windowedSerde, type Windowed } from '../serde/windowed.js';
 import type { Serde } from '../../serde/serde.js';
 import type { TestRecord } from './files.js';
+import { readSpecValue } from './spec-values.js';
 import type { EncodedRecord } from '../planner/insert-values.js';
 
 export interface TopicInfo {
@@ -78,8 +79,8 @@ function encode(node: JsonValue, columns: LogicalSchema['key'], format: FormatIn
       // registry formats: the test file gives the columns as JSON, as for the JSON format
       const unwrapped = columns.length === 1 && ((isKey && unwrapsSingleKey(format)) || format.wrapSingleValue === false || typeof node !== 'object' || Array.isArray(node));
       const row = unwrapped
-        ? [readJsonValue(node, columns[0]!.type)]
-        : columns.map((c) => readJsonValue(fieldCaseInsensitive(node as { [k: string]: JsonValue }, c.name) ?? null, c.type, c.name));
+        ? [readSpecValue(node, columns[0]!.type)]
+        : columns.map((c) => readSpecValue(fieldCaseInsensitive(node as { [k: string]: JsonValue }, c.name) ?? null, c.type, c.name));
       return serde.serialize(row, topic);
     }
   }
