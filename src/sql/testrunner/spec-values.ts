@@ -6,6 +6,7 @@
 import { JsonNumber, type JsonValue } from '../serde/json-text.js';
 import { fieldCaseInsensitive, readJsonValue } from '../serde/json-values.js';
 import type { SqlType, Struct } from '../types/sql-type.js';
+import { isUnion } from '../types/union.js';
 
 const INTEGER_TEXT = /^\s*[+-]?\d+\s*$/;
 
@@ -28,7 +29,7 @@ export function readSpecValue(node: JsonValue, t: SqlType, path = '$'): unknown 
       return out;
     }
     case 'STRUCT': {
-      if (!isObject(node)) return readJsonValue(node, t, path);
+      if (!isObject(node) || isUnion(t)) return readJsonValue(node, t, path);
       const out: Struct = {};
       for (const f of t.fields) out[f.name] = readSpecValue(fieldCaseInsensitive(node, f.name) ?? null, f.type, `${path}.${f.name}`);
       return out;
