@@ -87,6 +87,15 @@ describe('schema inference and schema ids (mock registry)', () => {
     );
   });
 
+  it('AVRO rejects column and field names Avro does not allow, and a blank schema full name', () => {
+    const session = new SqlSession({ schemaRegistry: { url: mock() } });
+    expect(error(session, "CREATE STREAM S (`1st` DOUBLE) WITH (KAFKA_TOPIC='t', VALUE_FORMAT='AVRO');")).toBe('Schema is not compatible with Avro: Illegal initial character: 1st');
+    expect(error(session, "CREATE STREAM S (A STRUCT<`b-c` INT>) WITH (KAFKA_TOPIC='t', VALUE_FORMAT='AVRO');")).toBe('Schema is not compatible with Avro: Illegal character in: b-c');
+    expect(error(session, "CREATE STREAM S (A INT) WITH (KAFKA_TOPIC='t', VALUE_FORMAT='AVRO', VALUE_AVRO_SCHEMA_FULL_NAME=' ');")).toBe('fullSchemaName cannot be empty. Format configuration: {fullSchemaName=}');
+    session.execute("CREATE STREAM OK (`1st` DOUBLE) WITH (KAFKA_TOPIC='t', VALUE_FORMAT='JSON_SR');");
+    expect(session.metastore.get('OK')!.schema.value[0]!.name).toBe('1st');
+  });
+
   it("CREATE ... AS SELECT with VALUE_SCHEMA_ID: the query's columns must be the schema's first columns, in order", () => {
     const url = mock();
     const schema = (fields: object[]) => register(url, `s${++scope}-value`, JSON.stringify({ type: 'record', name: 'S', fields }));

@@ -146,6 +146,7 @@ export function formatInfo(format: FormatName, p: ParsedProperties, isKey: boole
   for (const [prop, v] of [[idProp, schemaId], [nameProp, fullName]] as const) {
     if (v !== undefined && !isRegistryFormat(format)) fail(`${format} does not support the following configs: [${prop === idProp ? 'schemaId' : 'fullSchemaName'}]`, p.pos(prop));
   }
+  if (fullName !== undefined && fullName.trim() === '') fail(`fullSchemaName cannot be empty. Format configuration: {fullSchemaName=}`, p.pos(nameProp));
   if (nameProp === 'VALUE_AVRO_SCHEMA_FULL_NAME' && fullName !== undefined && format !== 'AVRO') fail(`${format} does not support the following configs: [fullSchemaName]`, p.pos(nameProp));
   return {
     format,

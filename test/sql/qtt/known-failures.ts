@@ -4,8 +4,6 @@
  * listed here fails, or when a listed one passes (then regenerate: the list only shrinks).
  */
 export const KNOWN_FAILURES: ReadonlyMap<string, string> = new Map([
-  ["avro: should return error on field names incompatible with avro - C*", "expected an error, the case ran"],
-  ["avro: empty full schema name", "expected an error, the case ran"],
   ["avro: VALUE_SCHEMA_ID with compound types and default value", "Topic model-transaction. Expected <4> records but it was <0>"],
   ["avro: VALUE_SCHEMA_ID with compound types and default value in the end of schema", "Topic 'model-transaction', message 0: Expected <\"1\", {\"optField\":\"foo\",\"eventID\":\"1\",\"transaction\":{\"amount\":null,\"num_shares\":null,\"customer\":{\"last_name\":\"Smi…"],
   ["elements: join leaves aliased system columns in output's value schema", "Topic OUTPUT. Expected <1> records but it was <0>"],
