@@ -130,4 +130,31 @@ describe('schema inference and schema ids (mock registry)', () => {
     );
     expect(result.message ?? 'passed').toBe('passed');
   });
+
+  it('PROTOBUF nullable representations: OPTIONAL writes optional fields, WRAPPER google.protobuf wrappers; nulls read back as null', async () => {
+    for (const rep of ['OPTIONAL', 'WRAPPER']) {
+      const url = mock();
+      const inputs = parseInputFile('{"inputs": [{"topic": "in", "key": "k", "value": {"I": null, "S": "", "B": false}}, {"topic": "in", "key": "k", "value": {"I": 0, "S": null, "B": null}}]}');
+      const outputs = parseOutputFile('{"outputs": [{"topic": "OUT", "key": "k", "value": {"I": null, "S": "", "B": false}}, {"topic": "OUT", "key": "k", "value": {"I": 0, "S": null, "B": null}}]}');
+      const result = await runTestCase(
+        {
+          name: rep,
+          statements: `CREATE STREAM S (ID STRING KEY, I INT, S STRING, B BOOLEAN) WITH (KAFKA_TOPIC='in', KEY_FORMAT='KAFKA', VALUE_FORMAT='PROTOBUF', VALUE_PROTOBUF_NULLABLE_REPRESENTATION='${rep}');
+            CREATE STREAM OUT WITH (VALUE_PROTOBUF_NULLABLE_REPRESENTATION='${rep}') AS SELECT * FROM S;`,
+          statementsFile: 'test.sql',
+          inputs,
+          outputs,
+        },
+        queryTestDriver,
+        { schemaRegistry: { url } },
+      );
+      expect(`${rep}: ${result.message ?? 'passed'}`).toBe(`${rep}: passed`);
+      const schema = registryClient({ url }).version('OUT-value').schema;
+      expect(schema).toContain(rep === 'OPTIONAL' ? 'optional int32 I = 1;' : 'google.protobuf.Int32Value I = 1;');
+    }
+    const session = new SqlSession({ schemaRegistry: { url: mock() } });
+    expect(error(session, "CREATE STREAM X (A INT) WITH (KAFKA_TOPIC='x', VALUE_FORMAT='AVRO', VALUE_PROTOBUF_NULLABLE_REPRESENTATION='OPTIONAL');")).toBe(
+      'AVRO does not support the following configs: [nullableRepresentation]',
+    );
+  });
 });

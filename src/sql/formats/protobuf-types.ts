@@ -96,13 +96,40 @@ const MESSAGE_TYPE_OF = {
   DECIMAL: { name: 'confluent.type.Decimal', imports: ['confluent/type/decimal.proto', 'confluent/meta.proto'] },
 } as const;
 
-/** The proto3 schema text of a row (or struct), ksqlDB's way: `ConnectDefault1` and numbered nested messages. */
-export function protoSchemaOf(fields: readonly { name: string; type: SqlType }[], messageName = 'ConnectDefault1'): string {
+/** The wrapper message of each scalar SQL type (a nullable column with the WRAPPER representation). */
+const WRAPPER_OF: Partial<Record<SqlType['base'], string>> = {
+  BOOLEAN: 'google.protobuf.BoolValue',
+  INTEGER: 'google.protobuf.Int32Value',
+  BIGINT: 'google.protobuf.Int64Value',
+  DOUBLE: 'google.protobuf.DoubleValue',
+  STRING: 'google.protobuf.StringValue',
+  BYTES: 'google.protobuf.BytesValue',
+};
+
+/** Whether a column is written in a google.protobuf.*Value wrapper (WRAPPER representation, top-level scalars). */
+export function isWrappedColumn(t: SqlType, nullable: 'OPTIONAL' | 'WRAPPER' | undefined): boolean {
+  return nullable === 'WRAPPER' && WRAPPER_OF[t.base] !== undefined;
+}
+
+/**
+ * The proto3 schema text of a row (or struct), ksqlDB's way: `ConnectDefault1` and numbered nested messages; with
+ * a nullable representation, the row's scalar columns are `optional` fields or google.protobuf.*Value wrappers.
+ */
+export function protoSchemaOf(fields: readonly { name: string; type: SqlType }[], messageName = 'ConnectDefault1', nullable?: 'OPTIONAL' | 'WRAPPER'): string {
   let counter = 1;
   const imports = new Set<string>();
-  const message = (name: string, fs: readonly { name: string; type: SqlType }[], indent: string): string => {
+  const message = (name: string, fs: readonly { name: string; type: SqlType }[], indent: string, top = false): string => {
     const nested: string[] = [];
-    const lines = fs.map((f, i) => `${indent}  ${protoField(f.type, f.name, nested, indent + '  ')} ${f.name} = ${i + 1}${decimalMeta(f.type)};`);
+    const lines = fs.map((f, i) => {
+      let type = protoField(f.type, f.name, nested, indent + '  ');
+      if (top && isWrappedColumn(f.type, nullable)) {
+        imports.add('google/protobuf/wrappers.proto');
+        type = WRAPPER_OF[f.type.base]!;
+      } else if (top && nullable === 'OPTIONAL' && WRAPPER_OF[f.type.base] !== undefined) {
+        type = `optional ${type}`;
+      }
+      return `${indent}  ${type} ${f.name} = ${i + 1}${decimalMeta(f.type)};`;
+    });
     return `${indent}message ${name} {\n${lines.join('\n')}${nested.length ? '\n' + nested.join('\n') : ''}\n${indent}}`;
   };
   const scalar = (t: SqlType, nested: string[], indent: string): string => {
@@ -141,7 +168,7 @@ export function protoSchemaOf(fields: readonly { name: string; type: SqlType }[]
     if (t.base === 'MAP') return `map<${scalar(t.key, nested, indent)}, ${scalar(t.value, nested, indent)}>`;
     return scalar(t, nested, indent);
   };
-  const body = message(messageName, fields, '');
+  const body = message(messageName, fields, '', true);
   const header = [...imports].sort().map((i) => `import "${i}";\n`).join('');
   return `syntax = "proto3";\n\n${header ? `${header}\n` : ''}${body}\n`;
 }

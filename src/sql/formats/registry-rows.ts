@@ -18,7 +18,7 @@ import { HEADER_SIZE, readSchemaId, writeHeader } from '../../serde/registry/wir
 import { SerdeError, type Serde } from '../../serde/serde.js';
 import { avroRecord, avroSchemaOf, fromAvro, KSQL_AVRO_NAME, KSQL_AVRO_NAMESPACE, toAvro } from './avro-types.js';
 import { jsonObjectSchema, jsonSchemaOf } from './json-schema-types.js';
-import { fromProto, protoSchemaOf, toProto } from './protobuf-types.js';
+import { fromProto, isWrappedColumn, protoSchemaOf, toProto } from './protobuf-types.js';
 import { fieldIgnoringCase } from './composite.js';
 
 function requireRegistry(format: FormatInfo): NonNullable<FormatInfo['registry']> {
@@ -101,14 +101,15 @@ function jsonSrRows(columns: readonly ColumnSpec[], format: FormatInfo, isKey: b
   };
 }
 
-function protoRowCodec(columns: readonly ColumnSpec[]): { toMessage(row: Row): Record<string, unknown>; fromMessage(obj: Record<string, unknown>): Row } {
+function protoRowCodec(columns: readonly ColumnSpec[], format: FormatInfo): { toMessage(row: Row): Record<string, unknown>; fromMessage(obj: Record<string, unknown>): Row } {
   const types = columns.map((c) => c.type);
+  const wrapped = types.map((t) => isWrappedColumn(t, format.protobufNullable));
   return {
     toMessage(row) {
       const rec: Record<string, unknown> = {};
       for (let i = 0; i < columns.length; i++) {
         const v = toProto(row[i] ?? null, types[i]!);
-        if (v !== null) rec[columns[i]!.name] = v;
+        if (v !== null) rec[columns[i]!.name] = wrapped[i] ? { value: v } : v;
       }
       return rec;
     },
@@ -121,10 +122,10 @@ function protoRowCodec(columns: readonly ColumnSpec[]): { toMessage(row: Row): R
 function protobufRows(columns: readonly ColumnSpec[], format: FormatInfo, isKey: boolean): Serde<Row> {
   const registry = requireRegistry(format);
   const messageName = format.schemaFullName ?? 'ConnectDefault1';
-  const schema = protoSchemaOf(columns, messageName);
+  const schema = protoSchemaOf(columns, messageName, format.protobufNullable);
   const writer = new ProtobufSerde({ registry, isKey, ...(format.schemaId !== undefined ? { id: format.schemaId, matchFieldCase: true, ...(format.schemaFullName ? { messageName: format.schemaFullName } : {}) } : { schema, messageName }) });
   const reader = new ProtobufSerde({ registry, isKey, longsAsStrings: true });
-  const codec = protoRowCodec(columns);
+  const codec = protoRowCodec(columns, format);
   return {
     name: 'protobuf',
     serialize(row, topic) {
@@ -140,9 +141,9 @@ function protobufRows(columns: readonly ColumnSpec[], format: FormatInfo, isKey:
 
 /** PROTOBUF_NOSR: plain Protobuf bytes of the columns' message, no header and no registry. */
 function protobufNoSrRows(columns: readonly ColumnSpec[], format: FormatInfo): Serde<Row> {
-  const parsed = protoSchema(protoSchemaOf(columns, format.schemaFullName ?? 'ConnectDefault1'));
+  const parsed = protoSchema(protoSchemaOf(columns, format.schemaFullName ?? 'ConnectDefault1', format.protobufNullable));
   const type: pbjs.Type = parsed.first;
-  const codec = protoRowCodec(columns);
+  const codec = protoRowCodec(columns, format);
   return {
     name: 'protobuf_nosr',
     serialize(row) {
