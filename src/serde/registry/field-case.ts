@@ -83,7 +83,9 @@ export function withProtobufFieldNames(v: unknown, type: pbjs.Type): unknown {
     const x = entryIgnoringCase(v, f.name);
     if (x === undefined) continue;
     const nested = f.resolvedType && 'fieldsArray' in f.resolvedType ? (f.resolvedType as pbjs.Type) : undefined;
-    const one = (e: unknown): unknown => (nested ? withProtobufFieldNames(e, nested) : e);
+    // a bare scalar for a google.protobuf.*Value field is that wrapper's value
+    const wrapper = nested !== undefined && nested.fullName.startsWith('.google.protobuf.') && nested.fullName.endsWith('Value');
+    const one = (e: unknown): unknown => (wrapper && !isPlainObject(e) ? { value: e } : nested ? withProtobufFieldNames(e, nested) : e);
     out[f.name] = f.repeated && Array.isArray(x) ? x.map(one) : f.map && isPlainObject(x) ? mapValues(x, one) : one(x);
   }
   return out;

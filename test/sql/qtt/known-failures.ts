@@ -49,7 +49,6 @@ export const KNOWN_FAILURES: ReadonlyMap<string, string> = new Map([
   ["partition-by: only key column - select star - with join on keys", "Topic 'OUTPUT', message 0: Expected <1, {\"L_ROWTIME\":11,\"L_ROWPARTITION\":0,\"L_ROWOFFSET\":0,\"R_ROWTIME\":12,\"R_ROWPARTITION\":0,\"R_ROWOFFSET\":0,\"L_A\":0,\"R_X\":0,\"R_…"],
   ["partition-by: only key column - select star - with join on value columns", "Topic 'OUTPUT', message 0: Expected <0, {\"L_ROWTIME\":11,\"L_ROWPARTITION\":0,\"L_ROWOFFSET\":0,\"R_ROWTIME\":12,\"R_ROWPARTITION\":0,\"R_ROWOFFSET\":0,\"R_X\":-1,\"L_B\":1,\"R…"],
   ["partition-by: should handle PARTITION BY that throws", "2:87: Can't find any functions with the name 'BAD_UDF'"],
-  ["protobuf: protobuf inference - wrapped primitives", "protobuf: cannot write the value as ConfluentDefault1: .ConfluentDefault1.c1: object expected"],
   ["protobuf: should not filter out bytes", "Topic 'OUTPUT', message 0: Expected <null, {\"EXPECTED\":1,\"c2\":null}> with timestamp=0 and headers=[] but was <null, > with timestamp=0 and headers=[]"],
   ["protobuf: specify a protobuf schema with external references", "1:1: invalid Protobuf schema: no such Type or Enum 'Event' in Type .Logistics"],
   ["protobuf: deserialize and serialize schema using internal references", "1:1: invalid Protobuf schema: no such Type or Enum 'Event' in Type .Logistics"],
