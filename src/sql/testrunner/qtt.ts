@@ -34,6 +34,8 @@ export interface QttCase extends TestCaseFiles {
   readonly expectedError?: { readonly type?: string; readonly message?: string };
   /** Every format the case's statements and topics name (KAFKA, JSON, AVRO, ...). */
   readonly formats: ReadonlySet<string>;
+  /** The case's statements one by one, `{FORMAT}` replaced (without the SETs of its properties). */
+  readonly statementList: readonly string[];
 }
 
 function isObject(v: JsonValue | undefined): v is JsonObject {
@@ -147,6 +149,7 @@ export function parseQttFile(text: string, fileName: string): QttCase[] {
           topics,
           ...(expectedError ? { expectedError } : {}),
           formats: formatsOf(stmts, topics, props),
+          statementList: stmts,
         });
       }
     }

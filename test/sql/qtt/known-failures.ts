@@ -5,13 +5,7 @@
  */
 export const KNOWN_FAILURES: ReadonlyMap<string, string> = new Map([
   ["avro: VALUE_SCHEMA_ID with compound types and default value", "Topic model-transaction. Expected <4> records but it was <0>"],
-  ["avro: VALUE_SCHEMA_ID with compound types and default value in the end of schema", "Topic 'model-transaction', message 0: Expected <\"1\", {\"optField\":\"foo\",\"eventID\":\"1\",\"transaction\":{\"amount\":null,\"num_shares\":null,\"customer\":{\"last_name\":\"Smi…"],
   ["elements: join leaves aliased system columns in output's value schema", "Topic OUTPUT. Expected <1> records but it was <0>"],
-  ["elements: validate same schema schema id in csas OK - AVRO", "2:65: schema registry mock: schema id 2 not found (40403)"],
-  ["elements: validate extra optional field schema schema id in csas OK - AVRO", "2:65: schema registry mock: schema id 2 not found (40403)"],
-  ["elements: validate extra field with default value schema schema id in csas OK - AVRO", "2:65: schema registry mock: schema id 2 not found (40403)"],
-  ["elements: validate extra optional field with schema schema id in csas OK - PROTOBUF", "2:130: The following key columns are changed, missing or reordered: [`id` INTEGER]. Schema from schema registry is [`c1` INTEGER, `c2` STRING]"],
-  ["elements: validate extra optional field with schema schema id in csas OK - JSON_SR", "2:128: schema registry mock: schema id 3 not found (40403)"],
   ["formats: explicit key and optional value format - ksql.new.query.planner.enabled=true", "3:1: Statement is missing the 'VALUE_FORMAT' property from the WITH clause. Either provide one or set a default via the 'ksql.persistence.default.format.value' …"],
   ["formats: explicit key and optional value format - ksql.new.query.planner.enabled=false", "3:1: Statement is missing the 'VALUE_FORMAT' property from the WITH clause. Either provide one or set a default via the 'ksql.persistence.default.format.value' …"],
   ["formats: optional key and value format - ksql.new.query.planner.enabled=true", "3:1: Statement is missing the 'VALUE_FORMAT' property from the WITH clause. Either provide one or set a default via the 'ksql.persistence.default.format.value' …"],
