@@ -5,15 +5,8 @@
  * field of that schema.
  */
 import { describe, expect, it } from 'vitest';
-import { parseQttFile } from '../../src/sql/testrunner/qtt.js';
-import { javaHashMapOrder, runQttCase } from '../../src/sql/testrunner/qtt-runner.js';
-import { queryTestDriver } from '../../src/sql/testrunner/query-test-driver.js';
-
-async function run(test: object): Promise<string> {
-  const [c] = parseQttFile(JSON.stringify({ tests: [test] }), 'runner.json');
-  const r = await runQttCase(c!, queryTestDriver);
-  return r.message === undefined ? r.outcome : `${r.outcome}: ${r.message}`;
-}
+import { javaHashMapOrder } from '../../src/sql/testrunner/qtt-runner.js';
+import { runQttJson } from './qtt-json.js';
 
 describe('QTT runner', () => {
   it("orders topics as java.util.HashMap iterates them (checked against Java 17's HashMap, resize included)", () => {
@@ -24,7 +17,7 @@ describe('QTT runner', () => {
 
   it('a source topic with columns (input) takes schema id 1 before the sink topic the case declares (OUTPUT: HashMap order), whose schema the CSAS writes with all its fields', async () => {
     const sinkSchema = { type: 'record', name: 'Out', fields: [{ name: 'amount', type: 'int' }, { name: 'note', type: ['null', 'string'], default: null }, { name: 'n', type: 'int', default: 7 }] };
-    const outcome = await run({
+    const outcome = await runQttJson({
       name: 'schema ids',
       statements: [
         "CREATE STREAM SRC (`k` INT KEY, `amount` INT) WITH (kafka_topic='input', value_format='AVRO');",

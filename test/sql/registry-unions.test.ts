@@ -7,9 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { SqlSession } from '../../src/sql/session.js';
 import { registryClient } from '../../src/serde/registry/registry-serde.js';
 import { AvroSerde } from '../../src/serde/registry/avro.js';
-import { parseQttFile } from '../../src/sql/testrunner/qtt.js';
-import { runQttCase } from '../../src/sql/testrunner/qtt-runner.js';
-import { queryTestDriver } from '../../src/sql/testrunner/query-test-driver.js';
+import { runQttJson } from './qtt-json.js';
 import { formatType } from '../../src/sql/types/sql-type.js';
 import { formatValueSerde } from '../../src/sql/formats/index.js';
 
@@ -39,11 +37,6 @@ function valueColumns(session: SqlSession, name: string): string[] {
   return session.metastore.get(name)!.schema.value.map((c) => `${c.name} ${formatType(c.type)}`);
 }
 
-async function runQtt(test: object): Promise<string> {
-  const [c] = parseQttFile(JSON.stringify({ tests: [test] }), 'unions.json');
-  const r = await runQttCase(c!, queryTestDriver);
-  return r.outcome === 'passed' ? 'passed' : `${r.outcome}: ${r.message}`;
-}
 
 describe('unions (mock registry)', () => {
   it('an Avro union of several types is a STRUCT of its branches: INT, STRING, the record name; [int, long] too', () => {
@@ -75,7 +68,7 @@ describe('unions (mock registry)', () => {
   });
 
   it('SQL over an Avro union: branch fields project with ->, and a CSAS writes the union column as a STRUCT', async () => {
-    const outcome = await runQtt({
+    const outcome = await runQttJson({
       name: 'avro union',
       statements: [
         "CREATE STREAM E WITH (KAFKA_TOPIC='events', VALUE_FORMAT='AVRO');",
@@ -107,7 +100,7 @@ describe('unions (mock registry)', () => {
       'T STRUCT<`IO.CONFLUENT.CONNECT.JSON.ONEOF.FIELD.0` BOOLEAN, `IO.CONFLUENT.CONNECT.JSON.ONEOF.FIELD.1` DOUBLE>',
     ]);
     const F = 'IO.CONFLUENT.CONNECT.JSON.ONEOF.FIELD.';
-    const outcome = await runQtt({
+    const outcome = await runQttJson({
       name: 'json oneOf',
       statements: [
         "CREATE STREAM J WITH (KAFKA_TOPIC='j', VALUE_FORMAT='JSON_SR');",
