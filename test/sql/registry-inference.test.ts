@@ -57,6 +57,15 @@ describe('schema inference and schema ids (mock registry)', () => {
     expect(columns(session, 'P')).toEqual({ key: ['F1 STRING', 'F2 INTEGER'], value: ['V INTEGER'] });
   });
 
+  it('a TABLE with value columns and a registry key format takes its PRIMARY KEY from the key schema', () => {
+    const url = mock();
+    register(url, 'tk-key', '"int"');
+    const session = new SqlSession({ schemaRegistry: { url } });
+    session.execute("CREATE TABLE TK (NAME STRING) WITH (KAFKA_TOPIC='tk', KEY_FORMAT='AVRO', VALUE_FORMAT='JSON');");
+    expect(columns(session, 'TK')).toEqual({ key: ['ROWKEY INTEGER'], value: ['NAME STRING'] });
+    expect(error(session, "CREATE TABLE TJ (NAME STRING) WITH (KAFKA_TOPIC='tj', KEY_FORMAT='KAFKA', VALUE_FORMAT='JSON');")).toBe('Tables require a PRIMARY KEY. Please define the PRIMARY KEY.');
+  });
+
   it('WRAP_SINGLE_VALUE=false reads a record value as one ROWVAL STRUCT column', () => {
     const url = mock();
     register(url, 'w-value', RECORD);

@@ -109,7 +109,8 @@ export class StatementAnalyzer {
     const topic = stringProp(props, 'KAFKA_TOPIC');
     if (topic === undefined) fail('Missing required property "KAFKA_TOPIC" which has no default value.', s.pos);
     const formats = this.sourceFormats(props, s.pos, s.name);
-    const declared = this.schemaFromElements(s.elements ?? [], kind, s.namePos, isRegistryFormat(formats.valueFormat.format) && formats.valueFormat.format !== 'PROTOBUF_NOSR');
+    const infers = (f: FormatInfo) => isRegistryFormat(f.format) && f.format !== 'PROTOBUF_NOSR';
+    const declared = this.schemaFromElements(s.elements ?? [], kind, s.namePos, infers(formats.valueFormat), infers(formats.keyFormat));
     if (formats.keyFormat.schemaId !== undefined && declared.key.length > 0) fail('Table elements and KEY_SCHEMA_ID cannot both exist for create statement.', s.pos);
     if (formats.valueFormat.schemaId !== undefined && declared.value.length > 0) fail('Table elements and VALUE_SCHEMA_ID cannot both exist for create statement.', s.pos);
     const { schema, keyFormat, valueFormat: declaredValueFormat } = this.inferColumns(declared, formats, topic!, kind, s);
@@ -206,7 +207,7 @@ export class StatementAnalyzer {
     return { ...f, registry };
   }
 
-  private schemaFromElements(elements: readonly TableElement[], kind: 'STREAM' | 'TABLE', namePos?: SourcePos, inferValues = false): LogicalSchema {
+  private schemaFromElements(elements: readonly TableElement[], kind: 'STREAM' | 'TABLE', namePos?: SourcePos, inferValues = false, inferKey = false): LogicalSchema {
     const seen = new Set<string>();
     const key: Column[] = [];
     const value: Column[] = [];
@@ -230,7 +231,7 @@ export class StatementAnalyzer {
       (e.constraint === 'NONE' ? value : key).push({ name: e.name, type, role: e.constraint === 'NONE' ? 'VALUE' : 'KEY' });
     }
     if (elements.length === 0 && !inferValues && namePos) fail('The statement does not define any columns.', namePos);
-    if (kind === 'TABLE' && key.length === 0 && !inferValues) fail('Tables require a PRIMARY KEY. Please define the PRIMARY KEY.', elements[0]?.pos ?? namePos!);
+    if (kind === 'TABLE' && key.length === 0 && !inferValues && !inferKey) fail('Tables require a PRIMARY KEY. Please define the PRIMARY KEY.', elements[0]?.pos ?? namePos!);
     return { key, value };
   }
 

@@ -33,8 +33,6 @@ export const KNOWN_FAILURES: ReadonlyMap<string, string> = new Map([
   ["joins: windowed - non-windowed - STRING", "expected an error, the case ran"],
   ["joins: join requiring repartition of windowed source", "expected an error, the case ran"],
   ["joins: stream-stream value-to-value - keyless", "Topic 'OUTPUT', message 0: Expected <\"10\", {\"VAL\":null}> with timestamp=0 and headers=[] but was <10, {\"VAL\":null}> with timestamp=0 and headers=[]"],
-  ["joins: stream-table key-to-key - SR-enabled key format - with inference - different schemas", "1:17: Tables require a PRIMARY KEY. Please define the PRIMARY KEY."],
-  ["joins: table-table - SR-enabled key format - with inference - different schemas", "1:18: Tables require a PRIMARY KEY. Please define the PRIMARY KEY."],
   ["joins: matching session-windowed - SR-enabled key format", "Topic OUTPUT. Expected <1> records but it was <2>"],
   ["joins: matching time-windowed - SR-enabled key format", "Topic OUTPUT. Expected <2> records but it was <6>"],
   ["joins: matching time-windowed - SR-enabled key format - fails if join on non-key", "expected an error, the case ran"],
