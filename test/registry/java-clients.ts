@@ -62,10 +62,10 @@ export async function produceWithApicurio(registryUrl: string, topic: string, fo
 
 /**
  * Reads `count` records from the start of a topic with Apicurio's deserializer (the schema found by the record's
- * id). Avro and JSON Schema only: Apicurio 3.1.7's Protobuf deserializer cannot read Confluent's message indexes.
+ * id). Protobuf: `message` names the message to read (Apicurio 3.1.7 skips Confluent's message indexes unread).
  */
-export async function consumeWithApicurio(registryUrl: string, topic: string, format: 'AVRO' | 'JSON_SR', count: number): Promise<JsonRecord[]> {
-  const args = [kafkaBrokers().join(','), nativeApi(registryUrl), topic, format, String(count), '60000'];
+export async function consumeWithApicurio(registryUrl: string, topic: string, format: RegistryFormat, count: number, message = 'ConnectDefault1'): Promise<JsonRecord[]> {
+  const args = [kafkaBrokers().join(','), nativeApi(registryUrl), topic, format, String(count), '60000', message];
   const out = await runClients(['consume', ...args], '');
   return out.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as JsonRecord);
 }

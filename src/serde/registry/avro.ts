@@ -40,8 +40,24 @@ function bigIntLongType(): avsc.Type {
   }));
 }
 
-/** avsc's typeHook: every `long` (as a name or `{"type": "long"}`, without a logical type) is the bigint long. */
-function bigIntLongHook(schema: avsc.Schema): avsc.Type | undefined {
+const isPlainLong = (s: unknown): boolean => s === 'long' || (typeof s === 'object' && s !== null && (s as { type?: unknown }).type === 'long' && !('logicalType' in s));
+const isNumberBranch = (s: unknown): boolean => ['int', 'float', 'double'].includes(typeof s === 'string' ? s : String((s as { type?: unknown } | null)?.type));
+const wrapping = new WeakSet<object>();
+
+/**
+ * avsc's typeHook: every `long` (as a name or `{"type": "long"}`, without a logical type) is the bigint long. A
+ * union of a long and another number type is read and written wrapped (`{ long: 1n }`, `{ int: 1 }`), as avsc
+ * does for such unions without the hook: the bigint long also takes numbers, so a bare number would be ambiguous.
+ */
+function bigIntLongHook(schema: avsc.Schema, opts: avsc.ForSchemaOptions): avsc.Type | undefined {
+  if (Array.isArray(schema) && !wrapping.has(schema) && schema.some(isPlainLong) && schema.some(isNumberBranch)) {
+    wrapping.add(schema);
+    try {
+      return avro().Type.forSchema(schema, { ...opts, wrapUnions: 'always' });
+    } finally {
+      wrapping.delete(schema);
+    }
+  }
   if (schema === 'long') return bigIntLongType();
   if (typeof schema === 'object' && schema !== null && (schema as { type?: unknown }).type === 'long' && !('logicalType' in schema)) return bigIntLongType();
   return undefined;

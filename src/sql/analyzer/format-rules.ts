@@ -42,6 +42,38 @@ function hasNonStringMapKey(t: SqlType): boolean {
   }
 }
 
+/** Why a name cannot be an Avro record or field name (Avro's own messages), or undefined. */
+function avroNameProblem(name: string): string | undefined {
+  if (!/^[\p{L}_]/u.test(name)) return `Illegal initial character: ${name}`;
+  if (!/^[\p{L}_][\p{L}\p{Nd}_]*$/u.test(name)) return `Illegal character in: ${name}`;
+  return undefined;
+}
+
+/** The first column or nested STRUCT field whose name Avro rejects (a single unwrapped column's name is not written). */
+function avroNamesProblem(columns: readonly Column[], unwrapped: boolean): string | undefined {
+  const inType = (t: SqlType): string | undefined => {
+    switch (t.base) {
+      case 'ARRAY':
+        return inType(t.element);
+      case 'MAP':
+        return inType(t.value);
+      case 'STRUCT':
+        for (const f of t.fields) {
+          const p = avroNameProblem(f.name) ?? inType(f.type);
+          if (p) return p;
+        }
+        return undefined;
+      default:
+        return undefined;
+    }
+  };
+  for (const c of columns) {
+    const p = (unwrapped ? undefined : avroNameProblem(c.name)) ?? inType(c.type);
+    if (p) return `Schema is not compatible with Avro: ${p}`;
+  }
+  return undefined;
+}
+
 /** Why a format cannot carry these columns, or undefined (ksqlDB's Format schema checks). */
 function reason(columns: readonly Column[], f: FormatInfo, key: boolean): string | undefined {
   switch (f.format) {
@@ -62,7 +94,8 @@ function reason(columns: readonly Column[], f: FormatInfo, key: boolean): string
       return undefined;
     case 'AVRO':
     case 'JSON_SR':
-      return columns.some((c) => hasNonStringMapKey(c.type)) ? `${f.format} only supports MAP types with STRING keys` : undefined;
+      if (columns.some((c) => hasNonStringMapKey(c.type))) return `${f.format} only supports MAP types with STRING keys`;
+      return f.format === 'AVRO' ? avroNamesProblem(columns, columns.length === 1 && (key || f.wrapSingleValue === false)) : undefined;
     case 'PROTOBUF':
     case 'PROTOBUF_NOSR':
       return columns.some((c) => hasNonStringMapKey(c.type)) ? `PROTOBUF format only supports MAP types with STRING keys` : undefined;

@@ -35,6 +35,8 @@ const KNOWN = new Set([
   'VALUE_SCHEMA_FULL_NAME',
   'KEY_SCHEMA_FULL_NAME',
   'VALUE_AVRO_SCHEMA_FULL_NAME',
+  'VALUE_PROTOBUF_NULLABLE_REPRESENTATION',
+  'KEY_PROTOBUF_NULLABLE_REPRESENTATION',
   'SOURCE_CONNECTOR',
 ]);
 
@@ -146,9 +148,17 @@ export function formatInfo(format: FormatName, p: ParsedProperties, isKey: boole
   for (const [prop, v] of [[idProp, schemaId], [nameProp, fullName]] as const) {
     if (v !== undefined && !isRegistryFormat(format)) fail(`${format} does not support the following configs: [${prop === idProp ? 'schemaId' : 'fullSchemaName'}]`, p.pos(prop));
   }
+  if (fullName !== undefined && fullName.trim() === '') fail(`fullSchemaName cannot be empty. Format configuration: {fullSchemaName=}`, p.pos(nameProp));
   if (nameProp === 'VALUE_AVRO_SCHEMA_FULL_NAME' && fullName !== undefined && format !== 'AVRO') fail(`${format} does not support the following configs: [fullSchemaName]`, p.pos(nameProp));
+  const nullableProp = isKey ? 'KEY_PROTOBUF_NULLABLE_REPRESENTATION' : 'VALUE_PROTOBUF_NULLABLE_REPRESENTATION';
+  const nullable = stringProp(p, nullableProp)?.trim().toUpperCase();
+  if (nullable !== undefined && format !== 'PROTOBUF' && format !== 'PROTOBUF_NOSR') fail(`${format} does not support the following configs: [nullableRepresentation]`, p.pos(nullableProp));
+  if (nullable !== undefined && nullable !== 'OPTIONAL' && nullable !== 'WRAPPER') {
+    fail(`Invalid value for '${nullableProp}': '${nullable}'. Valid values are: OPTIONAL, WRAPPER`, p.pos(nullableProp));
+  }
   return {
     format,
+    ...(nullable !== undefined ? { protobufNullable: nullable as 'OPTIONAL' | 'WRAPPER' } : {}),
     ...(delim !== undefined ? { delimiter: delim } : {}),
     ...(wrap !== undefined ? { wrapSingleValue: wrap } : {}),
     ...(schemaId !== undefined ? { schemaId } : {}),

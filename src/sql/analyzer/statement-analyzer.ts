@@ -13,6 +13,7 @@ import { ExprAnalyzer } from './expr-analyzer.js';
 import { isRegistryFormat, type DataSource, type FormatInfo, type FormatName, type MetaStore } from './metastore.js';
 import type { SchemaRegistryConfig } from '../../serde/registry/client.js';
 import { inferColumns } from '../formats/infer.js';
+import { schemaIdColumnsMismatch } from './schema-id-columns.js';
 import { chooseFormats, formatInfo, intProp, parseProperties, stringProp, windowInfo, type ParsedProperties } from './properties.js';
 import { analyzeQuery, type AnalyzedQuery } from './query-analyzer.js';
 import { formatSchema, quoteName, RESERVED_COLUMN_NAMES, ROWTIME, type Column, type LogicalSchema } from './schema.js';
@@ -108,7 +109,10 @@ export class StatementAnalyzer {
     const topic = stringProp(props, 'KAFKA_TOPIC');
     if (topic === undefined) fail('Missing required property "KAFKA_TOPIC" which has no default value.', s.pos);
     const formats = this.sourceFormats(props, s.pos, s.name);
-    const declared = this.schemaFromElements(s.elements ?? [], kind, s.namePos, isRegistryFormat(formats.valueFormat.format) && formats.valueFormat.format !== 'PROTOBUF_NOSR');
+    const infers = (f: FormatInfo) => isRegistryFormat(f.format) && f.format !== 'PROTOBUF_NOSR';
+    const declared = this.schemaFromElements(s.elements ?? [], kind, s.namePos, infers(formats.valueFormat), infers(formats.keyFormat));
+    if (formats.keyFormat.schemaId !== undefined && declared.key.length > 0) fail('Table elements and KEY_SCHEMA_ID cannot both exist for create statement.', s.pos);
+    if (formats.valueFormat.schemaId !== undefined && declared.value.length > 0) fail('Table elements and VALUE_SCHEMA_ID cannot both exist for create statement.', s.pos);
     const { schema, keyFormat, valueFormat: declaredValueFormat } = this.inferColumns(declared, formats, topic!, kind, s);
     if (schema.key.length === 0 && schema.value.length === 0) fail('The statement does not define any columns.', s.namePos);
     if (kind === 'TABLE' && schema.key.length === 0) fail('Tables require a PRIMARY KEY. Please define the PRIMARY KEY.', s.namePos);
@@ -203,7 +207,7 @@ export class StatementAnalyzer {
     return { ...f, registry };
   }
 
-  private schemaFromElements(elements: readonly TableElement[], kind: 'STREAM' | 'TABLE', namePos?: SourcePos, inferValues = false): LogicalSchema {
+  private schemaFromElements(elements: readonly TableElement[], kind: 'STREAM' | 'TABLE', namePos?: SourcePos, inferValues = false, inferKey = false): LogicalSchema {
     const seen = new Set<string>();
     const key: Column[] = [];
     const value: Column[] = [];
@@ -227,7 +231,7 @@ export class StatementAnalyzer {
       (e.constraint === 'NONE' ? value : key).push({ name: e.name, type, role: e.constraint === 'NONE' ? 'VALUE' : 'KEY' });
     }
     if (elements.length === 0 && !inferValues && namePos) fail('The statement does not define any columns.', namePos);
-    if (kind === 'TABLE' && key.length === 0 && !inferValues) fail('Tables require a PRIMARY KEY. Please define the PRIMARY KEY.', elements[0]?.pos ?? namePos!);
+    if (kind === 'TABLE' && key.length === 0 && !inferValues && !inferKey) fail('Tables require a PRIMARY KEY. Please define the PRIMARY KEY.', elements[0]?.pos ?? namePos!);
     return { key, value };
   }
 
@@ -383,6 +387,15 @@ export class StatementAnalyzer {
     keyFormat = this.withRegistry(keyFormat, sinkTopic, pos);
     const valueFormat = this.withRegistry(this.singleValueWrapping(declaredValueFormat, props, schema.value.length, pos), sinkTopic, pos);
     validateFormats(schema, keyFormat, valueFormat, pos);
+    for (const [format, isKey] of [[keyFormat, true], [valueFormat, false]] as const) {
+      let mismatch: string | undefined;
+      try {
+        mismatch = schemaIdColumnsMismatch(format, sinkTopic, isKey, isKey ? schema.key : schema.value);
+      } catch (e) {
+        fail((e as Error).message, pos);
+      }
+      if (mismatch) fail(mismatch, pos);
+    }
     const timestamp = stringProp(props, 'TIMESTAMP');
     let timestampColumn: SinkInfo['timestampColumn'];
     if (timestamp !== undefined) {

@@ -6,13 +6,15 @@
  * default null; STRUCT is a record named `<parent>_<FIELD>`; MAP<STRING, V> an Avro map; DECIMAL bytes with
  * the decimal logical type; DATE int/date, TIME int/time-millis, TIMESTAMP long/timestamp-millis.
  * Avro → SQL (inferred columns): the same back, plus float → DOUBLE, enum → STRING, fixed → BYTES,
- * timestamp-micros (→ TIMESTAMP in millis), `["null", T]` → T. Other unions are not supported.
+ * timestamp-micros (→ TIMESTAMP in millis), `["null", T]` → T, and a union of several types → a STRUCT with one
+ * optional field per branch, named by the branch's type (`INT`, `STRING`, ...) or record name.
  */
 import { SerdeError } from '../../serde/serde.js';
 import { Decimal, fitDecimal } from '../types/decimal.js';
 import * as T from '../types/sql-type.js';
-import type { SqlType } from '../types/sql-type.js';
+import type { SqlType, Struct } from '../types/sql-type.js';
 import { compositeFromPlain, compositeToPlain } from './composite.js';
+import { isUnion, isUnionStructValue, markUnion, unionFieldFor } from '../types/union.js';
 
 export const KSQL_AVRO_NAMESPACE = 'io.confluent.ksql.avro_schemas';
 export const KSQL_AVRO_NAME = 'KsqlDataSourceSchema';
@@ -70,16 +72,39 @@ export function avroRecord(fullName: string, fields: readonly { name: string; ty
 
 // ------------------------------------------------------------ Avro → SQL types
 
-function nonNull(schema: AvroSchema, where: string): AvroSchema {
-  if (!Array.isArray(schema)) return schema;
-  const branches = schema.filter((b) => b !== 'null' && !(typeof b === 'object' && !Array.isArray(b) && b.type === 'null'));
-  if (branches.length !== 1) throw new SerdeError(`${where}: Avro unions other than [null, T] are not supported`);
-  return branches[0]!;
+function nonNullBranches(union: AvroSchema[]): AvroSchema[] {
+  return union.filter((b) => b !== 'null' && !(typeof b === 'object' && !Array.isArray(b) && b.type === 'null'));
 }
 
-/** The SQL type of an Avro schema (named types resolved through `named`). */
-export function sqlTypeOfAvro(schema: AvroSchema, where: string, named: Map<string, AvroSchema> = new Map(), namespace = ''): SqlType {
-  const s = nonNull(schema, where);
+/**
+ * The field a union branch becomes (as Confluent's AvroData names it): a named type's simple name, else the
+ * type's name (`int`, `string`, `array`, ...; a logical type's underlying type).
+ */
+export function avroUnionFieldName(branch: AvroSchema): string {
+  if (typeof branch === 'string') return branch.slice(branch.lastIndexOf('.') + 1);
+  if (Array.isArray(branch)) return 'union';
+  if (typeof branch.name === 'string' && (branch.type === 'record' || branch.type === 'enum' || branch.type === 'fixed' || branch.type === 'error')) {
+    return branch.name.slice(branch.name.lastIndexOf('.') + 1);
+  }
+  return avroUnionFieldName(branch.type);
+}
+
+/**
+ * The SQL type of an Avro schema (named types resolved through `named`); `original`: field names as the schema
+ * spells them (ksqlDB with a schema id), else upper-cased.
+ */
+export function sqlTypeOfAvro(schema: AvroSchema, where: string, named: Map<string, AvroSchema> = new Map(), namespace = '', original = false): SqlType {
+  if (Array.isArray(schema)) {
+    const branches = nonNullBranches(schema);
+    if (branches.length === 0) throw new SerdeError(`${where}: an Avro union of null alone has no SQL type`);
+    if (branches.length === 1) return sqlTypeOfAvro(branches[0]!, where, named, namespace, original);
+    // a union of several types: a STRUCT of one optional field per branch (ksqlDB's reading of Connect's union)
+    return markUnion(T.struct(branches.map((b) => {
+      const name = avroUnionFieldName(b);
+      return { name: original ? name : name.toUpperCase(), type: sqlTypeOfAvro(b, `${where}.${name}`, named, namespace, original) };
+    })));
+  }
+  const s = schema;
   if (typeof s === 'string') {
     switch (s) {
       case 'boolean':
@@ -98,11 +123,10 @@ export function sqlTypeOfAvro(schema: AvroSchema, where: string, named: Map<stri
       default: {
         const ref = named.get(s) ?? named.get(`${namespace}.${s}`);
         if (!ref) throw new SerdeError(`${where}: unknown Avro type ${s}`);
-        return sqlTypeOfAvro(ref, where, named, namespace);
+        return sqlTypeOfAvro(ref, where, named, namespace, original);
       }
     }
   }
-  if (Array.isArray(s)) return sqlTypeOfAvro(s, where, named, namespace);
   const logical = s.logicalType as string | undefined;
   if (logical === 'decimal') return T.decimal(Number(s.precision), Number(s.scale ?? 0));
   if (logical === 'date') return T.DATE;
@@ -113,18 +137,18 @@ export function sqlTypeOfAvro(schema: AvroSchema, where: string, named: Map<stri
   switch (s.type) {
     case 'record': {
       const fields = s.fields as { name: string; type: AvroSchema }[];
-      return T.struct(fields.map((f) => ({ name: f.name.toUpperCase(), type: sqlTypeOfAvro(f.type, `${where}.${f.name}`, named, ns) })));
+      return T.struct(fields.map((f) => ({ name: original ? f.name : f.name.toUpperCase(), type: sqlTypeOfAvro(f.type, `${where}.${f.name}`, named, ns, original) })));
     }
     case 'array':
-      return T.array(sqlTypeOfAvro(s.items as AvroSchema, where, named, ns));
+      return T.array(sqlTypeOfAvro(s.items as AvroSchema, where, named, ns, original));
     case 'map':
-      return T.map(T.STRING, sqlTypeOfAvro(s.values as AvroSchema, where, named, ns));
+      return T.map(T.STRING, sqlTypeOfAvro(s.values as AvroSchema, where, named, ns, original));
     case 'enum':
       return T.STRING;
     case 'fixed':
       return T.BYTES;
     default:
-      return sqlTypeOfAvro(s.type as AvroSchema, where, named, ns);
+      return sqlTypeOfAvro(s.type as AvroSchema, where, named, ns, original);
   }
 }
 
@@ -179,11 +203,35 @@ export function fromAvro(v: unknown, t: SqlType, where: string): unknown {
       return v;
     case 'DECIMAL':
       return Buffer.isBuffer(v) ? fitDecimal(new Decimal(bytesToUnscaled(v), t.scale), t.precision, t.scale) : fitDecimal(Decimal.parse(String(v)), t.precision, t.scale);
+    case 'STRUCT':
+      return isUnion(t) ? unionFromAvro(v, t, where) : compositeFromPlain(v, t, where, fromAvro);
     case 'ARRAY':
     case 'MAP':
-    case 'STRUCT':
       return compositeFromPlain(v, t, where, fromAvro);
   }
+}
+
+/**
+ * A union value as its STRUCT: avsc gives a branch wrapped as `{ <branch name>: value }` (ambiguous unions, a
+ * named type by its full name) or the bare value, whose kind picks the branch.
+ */
+function unionFromAvro(v: unknown, t: Extract<SqlType, { base: 'STRUCT' }>, where: string): Struct {
+  // written as the STRUCT itself (a record of the branch fields, as ksqlDB's sinks write a union column)
+  if (isUnionStructValue(v, t)) return compositeFromPlain(v, t, where, fromAvro) as Struct;
+  const out: Struct = {};
+  for (const f of t.fields) out[f.name] = null;
+  let name: string | undefined;
+  let value = v;
+  const keys = typeof v === 'object' && v !== null && !Buffer.isBuffer(v) && !Array.isArray(v) ? Object.keys(v) : [];
+  if (keys.length === 1) {
+    const branch = keys[0]!.slice(keys[0]!.lastIndexOf('.') + 1).toUpperCase();
+    name = t.fields.find((f) => f.name.toUpperCase() === branch)?.name;
+    if (name !== undefined) value = (v as Record<string, unknown>)[keys[0]!];
+  }
+  name ??= unionFieldFor(t, v);
+  if (name === undefined) throw new SerdeError(`${where}: the value matches no branch of the union ${JSON.stringify(t.fields.map((f) => f.name))}`);
+  out[name] = fromAvro(value, t.fields.find((f) => f.name === name)!.type, `${where}.${name}`);
+  return out;
 }
 
 /** avsc wraps some union values as `{ type: value }`. */

@@ -1,8 +1,9 @@
 /**
  * Columns of a source read from the schema registry when CREATE STREAM/TABLE omits them (ksqlDB's schema
  * inference): the latest schema of `<topic>-value` / `<topic>-key`, or the one KEY_SCHEMA_ID / VALUE_SCHEMA_ID
- * names. A record (message, object) gives one column per field, upper-cased; any other schema one column,
- * ROWKEY for keys and ROWVAL for values (unwrapped).
+ * names. As ksqlDB: a key (AVRO, JSON_SR: keys are unwrapped) and a value with WRAP_SINGLE_VALUE=false are one
+ * column, ROWKEY / ROWVAL, of the whole schema's type; otherwise a record (message, object) gives one column per
+ * field, upper-cased, and any other schema one ROWVAL column (unwrapped).
  */
 import type { FormatInfo } from '../serde/format-info.js';
 import { protoSchema } from '../../serde/registry/protobuf.js';
@@ -23,12 +24,13 @@ function schemaType(format: FormatInfo['format']): RegistrySchema['schemaType'] 
   return format === 'AVRO' ? 'AVRO' : format === 'PROTOBUF' ? 'PROTOBUF' : 'JSON';
 }
 
-function sqlTypeOf(schema: RegistrySchema, where: string, format: FormatInfo): SqlType {
+/** The SQL type of a registered schema; `original`: field names as the schema spells them, else upper-cased. */
+function sqlTypeOf(schema: RegistrySchema, where: string, format: FormatInfo, original: boolean): SqlType {
   switch (schema.schemaType) {
     case 'AVRO':
-      return sqlTypeOfAvro(JSON.parse(schema.schema), where);
+      return sqlTypeOfAvro(JSON.parse(schema.schema), where, new Map(), '', original);
     case 'JSON':
-      return sqlTypeOfJsonSchema(JSON.parse(schema.schema) as Record<string, unknown>, where);
+      return sqlTypeOfJsonSchema(JSON.parse(schema.schema) as Record<string, unknown>, where, undefined, original);
     case 'PROTOBUF': {
       const parsed = protoSchema(schema.schema, registryClient(format.registry!), schema);
       let type = parsed.first;
@@ -37,7 +39,7 @@ function sqlTypeOf(schema: RegistrySchema, where: string, format: FormatInfo): S
         if (!named) throw new SerdeError(`${where}: the schema has no message ${format.schemaFullName}`);
         type = named;
       }
-      return sqlTypeOfMessage(type, where);
+      return sqlTypeOfMessage(type, where, original);
     }
   }
 }
@@ -71,7 +73,9 @@ export function inferColumns(format: FormatInfo, topic: string, isKey: boolean, 
   if (schema.schemaType !== schemaType(format.format)) {
     throw new SerdeError(`the schema of ${subject} (id ${id}) is a ${schema.schemaType} schema, which the ${format.format} format cannot read`);
   }
-  const type = sqlTypeOf(schema, subject, format);
-  const columns = type.base === 'STRUCT' ? type.fields : [{ name: isKey ? 'ROWKEY' : 'ROWVAL', type }];
+  // with a schema id, ksqlDB keeps the schema's own spelling of the field names (else upper-cases them)
+  const type = sqlTypeOf(schema, subject, format, format.schemaId !== undefined);
+  const unwrapped = isKey ? format.format !== 'PROTOBUF' : format.wrapSingleValue === false;
+  const columns = type.base === 'STRUCT' && !unwrapped ? type.fields : [{ name: isKey ? 'ROWKEY' : 'ROWVAL', type }];
   return { columns, schemaId: id };
 }

@@ -1,10 +1,12 @@
 /**
  * ksqlDB's mapping between SQL types and JSON Schema (JSON_SR): sink schemas with optional fields
- * (`oneOf: [null, T]`) and Connect type hints, and SQL types inferred from a registered JSON Schema.
+ * (`oneOf: [null, T]`) and Connect type hints, and SQL types inferred from a registered JSON Schema (a oneOf /
+ * anyOf of several types → a STRUCT with one optional field per alternative, as ksqlDB reads them).
  */
 import { SerdeError } from '../../serde/serde.js';
 import * as T from '../types/sql-type.js';
 import type { SqlType } from '../types/sql-type.js';
+import { isJsonOneOf, JSON_ONE_OF_FIELD, markUnion } from '../types/union.js';
 
 type JsonSchema = { [k: string]: unknown };
 
@@ -39,7 +41,7 @@ export function jsonSchemaOf(t: SqlType): JsonSchema {
     case 'MAP':
       return { type: 'object', additionalProperties: optional(jsonSchemaOf(t.value)), 'connect.type': 'map' };
     case 'STRUCT':
-      return jsonObjectSchema(t.fields);
+      return isJsonOneOf(t) ? { oneOf: t.fields.map((f) => jsonSchemaOf(f.type)) } : jsonObjectSchema(t.fields);
   }
 }
 
@@ -49,29 +51,32 @@ export function jsonObjectSchema(fields: readonly { name: string; type: SqlType 
   return { type: 'object', properties };
 }
 
-function nonNull(s: JsonSchema, where: string): JsonSchema {
+/** The non-null alternatives of a oneOf / anyOf / type list; undefined for any other schema. */
+function alternatives(s: JsonSchema): JsonSchema[] | undefined {
   const alts = (s.oneOf ?? s.anyOf) as JsonSchema[] | undefined;
-  if (alts) {
-    const branches = alts.filter((b) => b.type !== 'null');
-    if (branches.length !== 1) throw new SerdeError(`${where}: JSON Schema unions other than [null, T] are not supported`);
-    return nonNull(branches[0]!, where);
-  }
-  if (Array.isArray(s.type)) {
-    const types = (s.type as string[]).filter((x) => x !== 'null');
-    if (types.length !== 1) throw new SerdeError(`${where}: JSON Schema type lists other than [null, T] are not supported`);
-    return { ...s, type: types[0] };
-  }
-  return s;
+  if (alts) return alts.filter((b) => b.type !== 'null');
+  if (Array.isArray(s.type)) return (s.type as string[]).filter((x) => x !== 'null').map((x) => ({ ...s, type: x }));
+  return undefined;
 }
 
 /** The SQL type of a JSON Schema; `$ref`s into `definitions`/`$defs` of the root are followed. */
-export function sqlTypeOfJsonSchema(schema: JsonSchema, where: string, root: JsonSchema = schema): SqlType {
-  let s = nonNull(schema, where);
+export function sqlTypeOfJsonSchema(schema: JsonSchema, where: string, root: JsonSchema = schema, original = false): SqlType {
+  const alts = alternatives(schema);
+  if (alts) {
+    if (alts.length === 0) throw new SerdeError(`${where}: a JSON Schema of null alone has no SQL type`);
+    if (alts.length === 1) return sqlTypeOfJsonSchema(alts[0]!, where, root, original);
+    // several alternatives: a STRUCT of one optional field per alternative, as ksqlDB reads Connect's OneOf
+    return markUnion(T.struct(alts.map((a, i) => {
+      const name = `${JSON_ONE_OF_FIELD}${i}`;
+      return { name: original ? name : name.toUpperCase(), type: sqlTypeOfJsonSchema(a, `${where}.${name}`, root, original) };
+    })));
+  }
+  let s = schema;
   if (typeof s.$ref === 'string') {
     const m = /^#\/(definitions|\$defs)\/(.+)$/.exec(s.$ref);
     const target = m ? ((root[m[1]!] as Record<string, JsonSchema> | undefined)?.[m[2]!]) : undefined;
     if (!target) throw new SerdeError(`${where}: unsupported $ref ${s.$ref}`);
-    s = nonNull(target, where);
+    return sqlTypeOfJsonSchema(target, where, root, original);
   }
   const title = s.title;
   if (title === 'org.apache.kafka.connect.data.Decimal') {
@@ -91,13 +96,13 @@ export function sqlTypeOfJsonSchema(schema: JsonSchema, where: string, root: Jso
     case 'string':
       return s['connect.type'] === 'bytes' ? T.BYTES : T.STRING;
     case 'array':
-      return T.array(sqlTypeOfJsonSchema((s.items ?? {}) as JsonSchema, where, root));
+      return T.array(sqlTypeOfJsonSchema((s.items ?? {}) as JsonSchema, where, root, original));
     case 'object': {
       if (s.properties === undefined && s.additionalProperties && typeof s.additionalProperties === 'object') {
-        return T.map(T.STRING, sqlTypeOfJsonSchema(s.additionalProperties as JsonSchema, where, root));
+        return T.map(T.STRING, sqlTypeOfJsonSchema(s.additionalProperties as JsonSchema, where, root, original));
       }
       const props = Object.entries((s.properties ?? {}) as Record<string, JsonSchema>);
-      return T.struct(props.map(([name, p]) => ({ name: name.toUpperCase(), type: sqlTypeOfJsonSchema(p, `${where}.${name}`, root) })));
+      return T.struct(props.map(([name, p]) => ({ name: original ? name : name.toUpperCase(), type: sqlTypeOfJsonSchema(p, `${where}.${name}`, root, original) })));
     }
     default:
       throw new SerdeError(`${where}: JSON Schema type ${JSON.stringify(s.type)} has no SQL type`);

@@ -62,7 +62,7 @@ const MESSAGE_TYPES: Record<string, (f: pbjs.Field) => SqlType> = {
   '.confluent.type.Decimal': decimalOfField,
 };
 
-function fieldType(f: pbjs.Field, where: string): SqlType {
+function fieldType(f: pbjs.Field, where: string, original: boolean): SqlType {
   f.resolve();
   let t: SqlType;
   const rt = f.resolvedType;
@@ -70,7 +70,7 @@ function fieldType(f: pbjs.Field, where: string): SqlType {
   else if (rt) {
     const full = (rt as pbjs.Type).fullName;
     const known = MESSAGE_TYPES[full];
-    t = known ? known(f) : WRAPPERS[full] ?? sqlTypeOfMessage(rt as pbjs.Type, `${where}.${f.name}`);
+    t = known ? known(f) : WRAPPERS[full] ?? sqlTypeOfMessage(rt as pbjs.Type, `${where}.${f.name}`, original);
   } else {
     const s = SCALARS[f.type];
     if (!s) throw new SerdeError(`${where}.${f.name}: Protobuf type ${f.type} has no SQL type`);
@@ -83,8 +83,9 @@ function fieldType(f: pbjs.Field, where: string): SqlType {
   return f.repeated ? T.array(t) : t;
 }
 
-export function sqlTypeOfMessage(type: pbjs.Type, where: string): SqlType {
-  return T.struct(type.fieldsArray.map((f) => ({ name: f.name.toUpperCase(), type: fieldType(f, where) })));
+/** `original`: field names as the schema spells them (ksqlDB with a schema id), else upper-cased. */
+export function sqlTypeOfMessage(type: pbjs.Type, where: string, original = false): SqlType {
+  return T.struct(type.fieldsArray.map((f) => ({ name: original ? f.name : f.name.toUpperCase(), type: fieldType(f, where, original) })));
 }
 
 /** The message types (and the files they are imported from) of the SQL types Protobuf has no scalar for. */
@@ -95,13 +96,40 @@ const MESSAGE_TYPE_OF = {
   DECIMAL: { name: 'confluent.type.Decimal', imports: ['confluent/type/decimal.proto', 'confluent/meta.proto'] },
 } as const;
 
-/** The proto3 schema text of a row (or struct), ksqlDB's way: `ConnectDefault1` and numbered nested messages. */
-export function protoSchemaOf(fields: readonly { name: string; type: SqlType }[], messageName = 'ConnectDefault1'): string {
+/** The wrapper message of each scalar SQL type (a nullable column with the WRAPPER representation). */
+const WRAPPER_OF: Partial<Record<SqlType['base'], string>> = {
+  BOOLEAN: 'google.protobuf.BoolValue',
+  INTEGER: 'google.protobuf.Int32Value',
+  BIGINT: 'google.protobuf.Int64Value',
+  DOUBLE: 'google.protobuf.DoubleValue',
+  STRING: 'google.protobuf.StringValue',
+  BYTES: 'google.protobuf.BytesValue',
+};
+
+/** Whether a column is written in a google.protobuf.*Value wrapper (WRAPPER representation, top-level scalars). */
+export function isWrappedColumn(t: SqlType, nullable: 'OPTIONAL' | 'WRAPPER' | undefined): boolean {
+  return nullable === 'WRAPPER' && WRAPPER_OF[t.base] !== undefined;
+}
+
+/**
+ * The proto3 schema text of a row (or struct), ksqlDB's way: `ConnectDefault1` and numbered nested messages; with
+ * a nullable representation, the row's scalar columns are `optional` fields or google.protobuf.*Value wrappers.
+ */
+export function protoSchemaOf(fields: readonly { name: string; type: SqlType }[], messageName = 'ConnectDefault1', nullable?: 'OPTIONAL' | 'WRAPPER'): string {
   let counter = 1;
   const imports = new Set<string>();
-  const message = (name: string, fs: readonly { name: string; type: SqlType }[], indent: string): string => {
+  const message = (name: string, fs: readonly { name: string; type: SqlType }[], indent: string, top = false): string => {
     const nested: string[] = [];
-    const lines = fs.map((f, i) => `${indent}  ${protoField(f.type, f.name, nested, indent + '  ')} ${f.name} = ${i + 1}${decimalMeta(f.type)};`);
+    const lines = fs.map((f, i) => {
+      let type = protoField(f.type, f.name, nested, indent + '  ');
+      if (top && isWrappedColumn(f.type, nullable)) {
+        imports.add('google/protobuf/wrappers.proto');
+        type = WRAPPER_OF[f.type.base]!;
+      } else if (top && nullable === 'OPTIONAL' && WRAPPER_OF[f.type.base] !== undefined) {
+        type = `optional ${type}`;
+      }
+      return `${indent}  ${type} ${f.name} = ${i + 1}${decimalMeta(f.type)};`;
+    });
     return `${indent}message ${name} {\n${lines.join('\n')}${nested.length ? '\n' + nested.join('\n') : ''}\n${indent}}`;
   };
   const scalar = (t: SqlType, nested: string[], indent: string): string => {
@@ -140,7 +168,7 @@ export function protoSchemaOf(fields: readonly { name: string; type: SqlType }[]
     if (t.base === 'MAP') return `map<${scalar(t.key, nested, indent)}, ${scalar(t.value, nested, indent)}>`;
     return scalar(t, nested, indent);
   };
-  const body = message(messageName, fields, '');
+  const body = message(messageName, fields, '', true);
   const header = [...imports].sort().map((i) => `import "${i}";\n`).join('');
   return `syntax = "proto3";\n\n${header ? `${header}\n` : ''}${body}\n`;
 }

@@ -14,11 +14,12 @@ import { AvroSerde } from '../../serde/registry/avro.js';
 import { JsonSchemaSerde } from '../../serde/registry/json-schema.js';
 import { ProtobufSerde, protoSchema, TO_OBJECT_EXACT_LONGS } from '../../serde/registry/protobuf.js';
 import { registryClient } from '../../serde/registry/registry-serde.js';
+import type { RegistrySchema } from '../../serde/registry/client.js';
 import { HEADER_SIZE, readSchemaId, writeHeader } from '../../serde/registry/wire-format.js';
 import { SerdeError, type Serde } from '../../serde/serde.js';
 import { avroRecord, avroSchemaOf, fromAvro, KSQL_AVRO_NAME, KSQL_AVRO_NAMESPACE, toAvro } from './avro-types.js';
 import { jsonObjectSchema, jsonSchemaOf } from './json-schema-types.js';
-import { fromProto, protoSchemaOf, toProto } from './protobuf-types.js';
+import { fromProto, isWrappedColumn, protoSchemaOf, toProto } from './protobuf-types.js';
 import { fieldIgnoringCase } from './composite.js';
 
 function requireRegistry(format: FormatInfo): NonNullable<FormatInfo['registry']> {
@@ -27,7 +28,7 @@ function requireRegistry(format: FormatInfo): NonNullable<FormatInfo['registry']
 }
 
 export function registryRowSerde(columns: readonly ColumnSpec[], format: FormatInfo, isKey: boolean): Serde<Row> {
-  const unwrapped = columns.length === 1 && (isKey || format.wrapSingleValue === false);
+  const unwrapped = isUnwrapped(columns, format, isKey);
   switch (format.format) {
     case 'AVRO':
       return avroRows(columns, format, isKey, unwrapped);
@@ -42,10 +43,35 @@ export function registryRowSerde(columns: readonly ColumnSpec[], format: FormatI
   }
 }
 
+function isUnwrapped(columns: readonly ColumnSpec[], format: FormatInfo, isKey: boolean): boolean {
+  return columns.length === 1 && (isKey || format.wrapSingleValue === false);
+}
+
+/** The schema a sink of these columns registers (ksqlDB's names, optional fields): an object (AVRO, JSON_SR) or .proto text. */
+function ownSchema(columns: readonly ColumnSpec[], format: FormatInfo, isKey: boolean): object | string {
+  const unwrapped = isUnwrapped(columns, format, isKey);
+  switch (format.format) {
+    case 'AVRO': {
+      const fullName = format.schemaFullName ?? `${KSQL_AVRO_NAMESPACE}.${KSQL_AVRO_NAME}`;
+      return (unwrapped ? ['null', avroSchemaOf(columns[0]!.type, fullName)] : avroRecord(fullName, columns)) as object;
+    }
+    case 'JSON_SR':
+      return unwrapped ? jsonSchemaOf(columns[0]!.type) : jsonObjectSchema(columns);
+    default:
+      return protoSchemaOf(columns, format.schemaFullName ?? 'ConnectDefault1', format.protobufNullable);
+  }
+}
+
+/** ownSchema as the registry stores it (what a sink's first record registers). */
+export function ownRegistrySchema(columns: readonly ColumnSpec[], format: FormatInfo, isKey: boolean): RegistrySchema {
+  const own = ownSchema(columns, format, isKey);
+  const schemaType = format.format === 'AVRO' ? 'AVRO' : format.format === 'JSON_SR' ? 'JSON' : 'PROTOBUF';
+  return { schema: typeof own === 'string' ? own : JSON.stringify(own), schemaType, references: [] };
+}
+
 function avroRows(columns: readonly ColumnSpec[], format: FormatInfo, isKey: boolean, unwrapped: boolean): Serde<Row> {
   const registry = requireRegistry(format);
-  const fullName = format.schemaFullName ?? `${KSQL_AVRO_NAMESPACE}.${KSQL_AVRO_NAME}`;
-  const own = unwrapped ? ['null', avroSchemaOf(columns[0]!.type, fullName)] : avroRecord(fullName, columns);
+  const own = ownSchema(columns, format, isKey);
   const writer = new AvroSerde({ registry, isKey, longsAsBigInt: true, ...(format.schemaId !== undefined ? { id: format.schemaId, matchFieldCase: true } : { schema: own as never }) });
   const reader = new AvroSerde({ registry, isKey, longsAsBigInt: true });
   const types = columns.map((c) => c.type);
@@ -71,7 +97,7 @@ function avroRows(columns: readonly ColumnSpec[], format: FormatInfo, isKey: boo
 
 function jsonSrRows(columns: readonly ColumnSpec[], format: FormatInfo, isKey: boolean, unwrapped: boolean): Serde<Row> {
   const registry = requireRegistry(format);
-  const own = unwrapped ? jsonSchemaOf(columns[0]!.type) : jsonObjectSchema(columns);
+  const own = ownSchema(columns, format, isKey) as object;
   const writer = new JsonSchemaSerde({ registry, isKey, validateOnWrite: false, ...(format.schemaId !== undefined ? { id: format.schemaId } : { schema: own }) });
   const client = registryClient(registry);
   const names = columns.map((c) => c.name);
@@ -101,14 +127,15 @@ function jsonSrRows(columns: readonly ColumnSpec[], format: FormatInfo, isKey: b
   };
 }
 
-function protoRowCodec(columns: readonly ColumnSpec[]): { toMessage(row: Row): Record<string, unknown>; fromMessage(obj: Record<string, unknown>): Row } {
+function protoRowCodec(columns: readonly ColumnSpec[], format: FormatInfo): { toMessage(row: Row): Record<string, unknown>; fromMessage(obj: Record<string, unknown>): Row } {
   const types = columns.map((c) => c.type);
+  const wrapped = types.map((t) => isWrappedColumn(t, format.protobufNullable));
   return {
     toMessage(row) {
       const rec: Record<string, unknown> = {};
       for (let i = 0; i < columns.length; i++) {
         const v = toProto(row[i] ?? null, types[i]!);
-        if (v !== null) rec[columns[i]!.name] = v;
+        if (v !== null) rec[columns[i]!.name] = wrapped[i] ? { value: v } : v;
       }
       return rec;
     },
@@ -121,10 +148,10 @@ function protoRowCodec(columns: readonly ColumnSpec[]): { toMessage(row: Row): R
 function protobufRows(columns: readonly ColumnSpec[], format: FormatInfo, isKey: boolean): Serde<Row> {
   const registry = requireRegistry(format);
   const messageName = format.schemaFullName ?? 'ConnectDefault1';
-  const schema = protoSchemaOf(columns, messageName);
+  const schema = ownSchema(columns, format, isKey) as string;
   const writer = new ProtobufSerde({ registry, isKey, ...(format.schemaId !== undefined ? { id: format.schemaId, matchFieldCase: true, ...(format.schemaFullName ? { messageName: format.schemaFullName } : {}) } : { schema, messageName }) });
   const reader = new ProtobufSerde({ registry, isKey, longsAsStrings: true });
-  const codec = protoRowCodec(columns);
+  const codec = protoRowCodec(columns, format);
   return {
     name: 'protobuf',
     serialize(row, topic) {
@@ -140,9 +167,9 @@ function protobufRows(columns: readonly ColumnSpec[], format: FormatInfo, isKey:
 
 /** PROTOBUF_NOSR: plain Protobuf bytes of the columns' message, no header and no registry. */
 function protobufNoSrRows(columns: readonly ColumnSpec[], format: FormatInfo): Serde<Row> {
-  const parsed = protoSchema(protoSchemaOf(columns, format.schemaFullName ?? 'ConnectDefault1'));
+  const parsed = protoSchema(protoSchemaOf(columns, format.schemaFullName ?? 'ConnectDefault1', format.protobufNullable));
   const type: pbjs.Type = parsed.first;
-  const codec = protoRowCodec(columns);
+  const codec = protoRowCodec(columns, format);
   return {
     name: 'protobuf_nosr',
     serialize(row) {

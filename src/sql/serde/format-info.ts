@@ -27,6 +27,12 @@ export interface FormatInfo {
   readonly schemaId?: number;
   /** VALUE_AVRO_SCHEMA_FULL_NAME / *_SCHEMA_FULL_NAME: the record (or message) name of the sink schema. */
   readonly schemaFullName?: string;
+  /**
+   * PROTOBUF / PROTOBUF_NOSR, *_PROTOBUF_NULLABLE_REPRESENTATION: how a null scalar column is written so that it
+   * reads back as null: OPTIONAL (proto3 `optional` fields) or WRAPPER (google.protobuf.*Value). Unset: proto3
+   * scalars, where null is written as the type's default.
+   */
+  readonly protobufNullable?: 'OPTIONAL' | 'WRAPPER';
 }
 
 export type WindowType = 'TUMBLING' | 'HOPPING' | 'SESSION';

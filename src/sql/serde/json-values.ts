@@ -10,6 +10,7 @@ import type { SqlType, Struct } from '../types/sql-type.js';
 import { parseTimestampIso } from '../time/iso-time.js';
 import { SerdeError } from '../../serde/serde.js';
 import { JsonNumber, stringifyJson, type JsonValue } from './json-text.js';
+import { isJsonOneOf, isUnion, isUnionStructValue, unionFieldFor } from '../types/union.js';
 
 // ------------------------------------------------------------ writing
 
@@ -47,6 +48,10 @@ export function writeJsonValue(v: unknown, t: SqlType): string {
     }
     case 'STRUCT': {
       const s = v as Struct;
+      if (isJsonOneOf(t)) {
+        const set = t.fields.find((f) => s[f.name] !== null && s[f.name] !== undefined);
+        return set ? writeJsonValue(s[set.name], set.type) : 'null';
+      }
       return `{${t.fields.map((f) => `${JSON.stringify(f.name)}:${writeJsonValue(s[f.name] ?? null, f.type)}`).join(',')}}`;
     }
   }
@@ -151,12 +156,26 @@ export function readJsonValue(node: JsonValue, t: SqlType, path = '$'): unknown 
       return out;
     }
     case 'STRUCT': {
+      if (isUnion(t)) return readUnion(node, t, path);
       if (typeof node !== 'object' || Array.isArray(node) || node instanceof JsonNumber) return bad(path, 'STRUCT', node);
       const out: Struct = {};
       for (const f of t.fields) out[f.name] = readJsonValue(fieldCaseInsensitive(node, f.name) ?? null, f.type, `${path}.${f.name}`);
       return out;
     }
   }
+}
+
+/** A JSON Schema oneOf/anyOf value as its STRUCT: the first alternative of the value's kind gets it. */
+function readUnion(node: JsonValue, t: Extract<SqlType, { base: 'STRUCT' }>, path: string): Struct {
+  const out: Struct = {};
+  for (const f of t.fields) out[f.name] = null;
+  // the STRUCT itself (as a sink with upper-cased field names writes it): read as an ordinary STRUCT (an unmarked copy)
+  if (isUnionStructValue(node, t)) return readJsonValue(node, { ...t }, path) as Struct;
+  const probe = node instanceof JsonNumber ? (/^-?\d+$/.test(node.text) ? 0 : 0.5) : node;
+  const name = unionFieldFor(t, probe);
+  if (name === undefined) return bad(path, 'STRUCT', node);
+  out[name] = readJsonValue(node, t.fields.find((f) => f.name === name)!.type, `${path}.${name}`);
+  return out;
 }
 
 /** ksqlDB matches JSON fields to columns by exact name, then case-insensitively. */

@@ -34,6 +34,8 @@ export interface QttCase extends TestCaseFiles {
   readonly expectedError?: { readonly type?: string; readonly message?: string };
   /** Every format the case's statements and topics name (KAFKA, JSON, AVRO, ...). */
   readonly formats: ReadonlySet<string>;
+  /** The case's statements one by one, `{FORMAT}` replaced (without the SETs of its properties). */
+  readonly statementList: readonly string[];
 }
 
 function isObject(v: JsonValue | undefined): v is JsonObject {
@@ -47,7 +49,9 @@ function str(v: JsonValue | undefined): string | undefined {
 
 function schemaOf(node: JsonValue | undefined, formatNode: JsonValue | undefined, idNode: JsonValue | undefined, where: string): QttSchema | undefined {
   if (node === undefined || node === null) return undefined;
-  const format = (str(formatNode) ?? 'AVRO').toUpperCase() as FormatName;
+  const named = (str(formatNode) ?? 'AVRO').toUpperCase() as FormatName;
+  // ksqlDB's test runner registers a JSON topic's schema as a JSON Schema (what JSON_SR reads)
+  const format: FormatName = named === 'JSON' ? 'JSON_SR' : named;
   if (!isRegistryFormat(format) || format === 'PROTOBUF_NOSR') return undefined;
   if (format === 'PROTOBUF' && typeof node !== 'string') throw new TestFileError(`${where}: a PROTOBUF schema must be the .proto text`);
   const id = idNode instanceof JsonNumber ? idNode.toNumber() : typeof idNode === 'number' ? idNode : undefined;
@@ -145,6 +149,7 @@ export function parseQttFile(text: string, fileName: string): QttCase[] {
           topics,
           ...(expectedError ? { expectedError } : {}),
           formats: formatsOf(stmts, topics, props),
+          statementList: stmts,
         });
       }
     }

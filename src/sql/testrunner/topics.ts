@@ -7,11 +7,13 @@ import type { FormatInfo, WindowInfo } from '../analyzer/metastore.js';
 import type { LogicalSchema } from '../analyzer/schema.js';
 import type { Row } from '../serde/formats.js';
 import { formatKeySerde as keySerde, formatValueSerde as valueSerde } from '../formats/index.js';
+import { inferColumns } from '../formats/infer.js';
 import { JsonNumber, stringifyJson, type JsonValue } from '../serde/json-text.js';
 import { fieldCaseInsensitive, readJsonValue } from '../serde/json-values.js';
 import { windowedSerde, type Windowed } from '../serde/windowed.js';
 import type { Serde } from '../../serde/serde.js';
 import type { TestRecord } from './files.js';
+import { readSpecValue } from './spec-values.js';
 import type { EncodedRecord } from '../planner/insert-values.js';
 
 export interface TopicInfo {
@@ -30,13 +32,27 @@ export function topicCatalog(statements: readonly AnalyzedStatement[]): Map<stri
     if (!source || out.has(source.topic)) continue;
     out.set(source.topic, {
       topic: source.topic,
-      schema: source.schema,
+      schema: s.kind === 'query' ? writtenSchema(source.topic, source.schema, source.keyFormat, source.valueFormat) : source.schema,
       keyFormat: source.keyFormat,
       valueFormat: source.valueFormat,
       ...(source.window ? { window: source.window } : {}),
     });
   }
   return out;
+}
+
+/**
+ * The columns a sink's records are read back with: a sink writing with KEY_SCHEMA_ID / VALUE_SCHEMA_ID writes
+ * every field of that schema (those it has no column for as null or their default), and ksql-test-runner reads
+ * its output with the writer schema, so the output is compared field by field of that schema.
+ */
+function writtenSchema(topic: string, schema: LogicalSchema, keyFormat: FormatInfo, valueFormat: FormatInfo): LogicalSchema {
+  const columns = (format: FormatInfo, isKey: boolean, own: LogicalSchema['key']): LogicalSchema['key'] => {
+    if (format.schemaId === undefined || own.length === 0) return own;
+    const inferred = inferColumns(format, topic, isKey, true);
+    return inferred ? inferred.columns.map((c) => ({ name: c.name, type: c.type, role: isKey ? 'KEY' : 'VALUE' }) as LogicalSchema['key'][number]) : own;
+  };
+  return { key: columns(keyFormat, true, schema.key), value: columns(valueFormat, false, schema.value) };
 }
 
 export interface TopicSerdes {
@@ -78,8 +94,8 @@ function encode(node: JsonValue, columns: LogicalSchema['key'], format: FormatIn
       // registry formats: the test file gives the columns as JSON, as for the JSON format
       const unwrapped = columns.length === 1 && ((isKey && unwrapsSingleKey(format)) || format.wrapSingleValue === false || typeof node !== 'object' || Array.isArray(node));
       const row = unwrapped
-        ? [readJsonValue(node, columns[0]!.type)]
-        : columns.map((c) => readJsonValue(fieldCaseInsensitive(node as { [k: string]: JsonValue }, c.name) ?? null, c.type, c.name));
+        ? [readSpecValue(node, columns[0]!.type)]
+        : columns.map((c) => readSpecValue(fieldCaseInsensitive(node as { [k: string]: JsonValue }, c.name) ?? null, c.type, c.name));
       return serde.serialize(row, topic);
     }
   }

@@ -9,6 +9,7 @@ import io.apicurio.registry.serde.avro.AvroKafkaDeserializer;
 import io.apicurio.registry.serde.avro.AvroKafkaSerializer;
 import io.apicurio.registry.serde.jsonschema.JsonSchemaKafkaDeserializer;
 import io.apicurio.registry.serde.jsonschema.JsonSchemaKafkaSerializer;
+import io.apicurio.registry.serde.protobuf.ProtobufKafkaDeserializer;
 import io.apicurio.registry.serde.protobuf.ProtobufKafkaSerializer;
 import io.apicurio.registry.utils.protobuf.schema.FileDescriptorUtils;
 import java.io.BufferedReader;
@@ -31,6 +32,8 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -43,15 +46,16 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *
  * <pre>
  *   produce BOOTSTRAP REGISTRY_V3_URL TOPIC AVRO|PROTOBUF|JSON_SR SCHEMA_FILE   (stdin: {"key": "...", "value": {...}} lines)
- *   consume BOOTSTRAP REGISTRY_V3_URL TOPIC AVRO|JSON_SR COUNT TIMEOUT_MS   (stdout: {"key": ..., "value": ...} lines)
+ *   consume BOOTSTRAP REGISTRY_V3_URL TOPIC AVRO|PROTOBUF|JSON_SR COUNT TIMEOUT_MS [MESSAGE]   (stdout: {"key": ..., "value": ...} lines)
  * </pre>
  *
  * Avro and Protobuf schemas are registered by the serializer from the data (under TOPIC-value); a JSON Schema must
  * be registered before (the serializer looks the latest one up). Every error exits non-zero with one line on stderr.
  *
- * No Protobuf consumer: Apicurio 3.1.7's Protobuf deserializer skips Confluent's message indexes unread and then,
- * without its own type reference or type header, finds no message type (and a given type name is taken as a Java
- * class). The tests decode kstream's Protobuf sink with protobufjs and the schema kstream registered instead.
+ * Protobuf consumer: Apicurio 3.1.7's Protobuf deserializer skips Confluent's message indexes unread, so it is told
+ * the message to read (MESSAGE, default ConnectDefault1, the name ksqlDB gives a sink's message) through its own
+ * message-type header (apicurio.value.msgType) and returns a DynamicMessage of that type from the schema the record's id
+ * names. Without both, it finds no type, or takes the name for a Java class.
  */
 public final class Clients {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -59,8 +63,9 @@ public final class Clients {
   public static void main(String[] args) {
     try {
       if (args.length == 5 + 1 && args[0].equals("produce")) produce(args[1], args[2], args[3], args[4], Path.of(args[5]));
-      else if (args.length == 6 + 1 && args[0].equals("consume")) consume(args[1], args[2], args[3], args[4], Integer.parseInt(args[5]), Long.parseLong(args[6]));
-      else throw new IllegalArgumentException("usage: produce BOOTSTRAP URL TOPIC FORMAT SCHEMA_FILE | consume BOOTSTRAP URL TOPIC FORMAT COUNT TIMEOUT_MS");
+      else if ((args.length == 6 + 1 || args.length == 7 + 1) && args[0].equals("consume")) {
+        consume(args[1], args[2], args[3], args[4], Integer.parseInt(args[5]), Long.parseLong(args[6]), args.length > 7 ? args[7] : "ConnectDefault1");
+      } else throw new IllegalArgumentException("usage: produce BOOTSTRAP URL TOPIC FORMAT SCHEMA_FILE | consume BOOTSTRAP URL TOPIC FORMAT COUNT TIMEOUT_MS [MESSAGE]");
       System.exit(0);
     } catch (Throwable t) {
       Throwable root = t;
@@ -86,6 +91,7 @@ public final class Clients {
       c.put("apicurio.registry.serde.send-type-ref", false);
       c.put("apicurio.registry.serde.read-indexes", true);
       c.put("apicurio.registry.serde.read-type-ref", false);
+      if (!serializer) c.put("apicurio.registry.deserializer.value.return-class", DynamicMessage.class.getName());
     }
     return c;
   }
@@ -132,14 +138,15 @@ public final class Clients {
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})
-  private static void consume(String bootstrap, String registryUrl, String topic, String format, int count, long timeoutMs) throws Exception {
-    Deserializer deserializer = switch (format) {
+  private static void consume(String bootstrap, String registryUrl, String topic, String format, int count, long timeoutMs, String message) throws Exception {
+    Deserializer apicurio = switch (format) {
       case "AVRO" -> new AvroKafkaDeserializer<>();
-      case "PROTOBUF" -> throw new IllegalArgumentException("consume PROTOBUF: Apicurio 3.1.7's Protobuf deserializer skips Confluent's message indexes unread and then finds no message type");
+      case "PROTOBUF" -> new ProtobufKafkaDeserializer<>();
       case "JSON_SR" -> new JsonSchemaKafkaDeserializer<>();
       default -> throw new IllegalArgumentException("unknown format " + format);
     };
-    deserializer.configure(serdeConfig(registryUrl, format, false), false);
+    apicurio.configure(serdeConfig(registryUrl, format, false), false);
+    Deserializer deserializer = format.equals("PROTOBUF") ? withMessageTypeHeader(apicurio, message) : apicurio;
     Map<String, Object> props = new HashMap<>();
     props.put("bootstrap.servers", bootstrap);
     props.put("isolation.level", "read_committed");
@@ -165,6 +172,25 @@ public final class Clients {
       }
       System.out.flush();
     }
+  }
+
+  /** The deserializer, given each record's headers plus Apicurio's Protobuf type header naming the message. */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static Deserializer<Object> withMessageTypeHeader(Deserializer inner, String message) {
+    return new Deserializer<Object>() {
+      @Override
+      public Object deserialize(String topic, byte[] data) {
+        return deserialize(topic, new RecordHeaders(), data);
+      }
+
+      @Override
+      public Object deserialize(String topic, Headers headers, byte[] data) {
+        RecordHeaders withType = new RecordHeaders(headers.toArray());
+        withType.remove("apicurio.value.msgType");
+        withType.add("apicurio.value.msgType", message.getBytes(StandardCharsets.UTF_8));
+        return inner.deserialize(topic, withType, data);
+      }
+    };
   }
 
   private static String toJson(Object value) throws Exception {
