@@ -26,6 +26,7 @@ import type { KafkaTuning } from './client-config.js';
 import { KafkaUnavailableError, isRetriableError, kafkaErrorMessage, retrying } from './errors.js';
 import { READ_COMMITTED, READ_UNCOMMITTED, createCluster, type KBroker, type KCluster } from './kafkajs-internals.js';
 import { decodeRecordSet, fetchFrom, type FetchedPartition } from './fetch.js';
+import { FetchedEnds } from '../fetched-ends.js';
 import { decodeAssignment, taskAssigner } from './task-assigner.js';
 
 interface KafkaJsErrorLike {
@@ -97,6 +98,9 @@ export class KafkaGroupConsumer implements GroupConsumer {
   private readonly paused = new Set<string>();
   private buffer: ConsumedBatch[] = [];
   private readonly buffered = new Set<string>();
+  readonly fetchedEnds = new FetchedEnds();
+  /** Where fetchPlan starts in the assignment: turns each fetch, so a full response starves no partition. */
+  private fetchRotation = 0;
   private readonly dataSignal = new Signal();
   private readonly fetchSignal = new Signal();
   private fetchLoop: Promise<void> | null = null;
@@ -261,6 +265,7 @@ export class KafkaGroupConsumer implements GroupConsumer {
   }
 
   private clearAssignment(): void {
+    this.fetchedEnds.clear();
     this.assigned = [];
     this.assignedKeys.clear();
     for (const key of this.positions.keys()) this.epochs.set(key, (this.epochs.get(key) ?? 0) + 1);
@@ -398,7 +403,10 @@ export class KafkaGroupConsumer implements GroupConsumer {
   private fetchPlan(): Map<string, Array<{ topic: string; partition: number; offset: number; epoch: number }>> {
     const plan = new Map<string, Array<{ topic: string; partition: number; offset: number; epoch: number }>>();
     const byTopic = new Map<string, number[]>();
-    for (const tp of this.assigned) {
+    const assigned = this.assigned;
+    const start = assigned.length === 0 ? 0 : this.fetchRotation++ % assigned.length;
+    for (let i = 0; i < assigned.length; i++) {
+      const tp = assigned[(start + i) % assigned.length]!;
       const key = tpKey(tp.topic, tp.partition);
       if (this.paused.has(key) || this.buffered.has(key) || !this.positions.has(key)) continue;
       let list = byTopic.get(tp.topic);
@@ -449,6 +457,7 @@ export class KafkaGroupConsumer implements GroupConsumer {
           const key = tpKey(t.topicName, data.partition);
           const req = requested.get(key);
           if (req === undefined || (this.epochs.get(key) ?? 0) !== req.epoch || !this.assignedKeys.has(key)) continue;
+          if (data.errorCode === 0) this.fetchedEnds.set(key, this.endOf(data));
           if (this.accept(t.topicName, data, req.offset)) added = true;
         }
       }
@@ -464,10 +473,14 @@ export class KafkaGroupConsumer implements GroupConsumer {
     if (records.length === 0 && nextOffset <= offset) return false;
     const key = tpKey(topic, data.partition);
     this.positions.set(key, nextOffset);
-    const end = this.isolationLevel === READ_COMMITTED && data.lastStableOffset >= 0 ? data.lastStableOffset : data.highWatermark;
-    this.buffer.push({ topic, partition: data.partition, records, endOffset: end, nextOffset });
+    this.buffer.push({ topic, partition: data.partition, records, endOffset: this.endOf(data), nextOffset });
     this.buffered.add(key);
     return true;
+  }
+
+  /** What a consumer of this isolation level can read up to: the last stable offset under read_committed. */
+  private endOf(data: FetchedPartition): number {
+    return this.isolationLevel === READ_COMMITTED && data.lastStableOffset >= 0 ? data.lastStableOffset : data.highWatermark;
   }
 
   private async onFetchError(error: unknown, requested: Map<string, { topic: string; partition: number; offset: number; epoch: number }>): Promise<void> {
