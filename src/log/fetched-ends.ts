@@ -19,6 +19,11 @@ export class FetchedEnds {
     this.version++;
   }
 
+  /** The end is unknown again until the next fetch response that includes the partition. */
+  forget(key: string): void {
+    if (this.ends.delete(key)) this.version++;
+  }
+
   /** On a new assignment: every end is unknown until fetched again. */
   clear(): void {
     if (this.ends.size === 0) return;

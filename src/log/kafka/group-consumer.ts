@@ -197,6 +197,10 @@ export class KafkaGroupConsumer implements GroupConsumer {
     if (out.length > 0) {
       this.buffer = [];
       this.buffered.clear();
+      // A buffered partition was left out of the fetches since its batch, so its end may be older
+      // than records of other partitions handed over now (appended after it): once its queue is
+      // drained, a task waits for a response that includes it again instead of taking it as caught up.
+      for (const b of out) this.fetchedEnds.forget(tpKey(b.topic, b.partition));
       this.fetchSignal.fire();
     }
     return out;
