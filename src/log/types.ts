@@ -1,4 +1,5 @@
 import type { RawHeaders } from '../processor/headers.js';
+import type { FetchedEnds } from './fetched-ends.js';
 
 export interface TopicPartition {
   readonly topic: string;
@@ -176,6 +177,8 @@ export interface GroupConsumer {
   resume(partitions: readonly TopicPartition[]): void;
   /** Ends poll()'s current wait early (used on shutdown and when local work appears). */
   wakeup(): void;
+  /** Each assigned partition's end as of its latest fetch, records or not (-1 until fetched since the assignment). */
+  readonly fetchedEnds: FetchedEnds;
   /**
    * host:port → task ids of every member with an application.server, as of the last assignment;
    * null on a log whose group has this process as its only member (see LogCapabilities.sharedGroup).

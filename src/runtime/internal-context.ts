@@ -15,6 +15,12 @@ export interface InternalProcessorContext<KForward = any, VForward = any> extend
   readonly metrics: ProcessorMetrics;
   readonly logger: Logger;
   readonly taskScope: object;
+  /**
+   * The task's stream time as the committed offsets' metadata gave it when the task was taken
+   * over (-1 for a task that starts fresh). A processor that keeps its own observed stream time
+   * starts from it, so that a failover does not reopen windows that had closed.
+   */
+  readonly committedStreamTime?: number;
 }
 
 /**
@@ -27,4 +33,9 @@ export function internalContext(context: ProcessorContext<any, any>): InternalPr
   return typeof c.metrics === 'object' && c.metrics !== null && typeof c.logger === 'object' && c.logger !== null && typeof c.taskScope === 'object'
     ? (context as InternalProcessorContext)
     : null;
+}
+
+/** The stream time a task was resumed with (-1 when none, or for a context of user code's own making). */
+export function committedStreamTime(context: ProcessorContext<any, any>): number {
+  return internalContext(context)?.committedStreamTime ?? -1;
 }

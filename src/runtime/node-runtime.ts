@@ -65,6 +65,10 @@ export class NodeContext implements InternalProcessorContext<any, any> {
     return this.node.task;
   }
 
+  get committedStreamTime(): number {
+    return this.node.task.committedStreamTime;
+  }
+
   get applicationId(): string {
     return this.node.task.env.config.applicationId;
   }

@@ -1,6 +1,6 @@
 import type { RawHeaders } from '../processor/headers.js';
 import type { StreamRecord } from '../processor/record.js';
-import type { WireBytes } from '../log/types.js';
+import { tpKey, type WireBytes } from '../log/types.js';
 import type { SourceRuntime } from './node-runtime.js';
 import type { TimedOutRecord } from './timed-out-record.js';
 
@@ -38,7 +38,7 @@ export class RecordQueue {
   partitionTime = -1;
   /** Next offset the consumer will fetch. */
   fetchPosition = 0;
-  /** End of the partition as last reported by a fetch; -1 when unknown. */
+  /** End of the partition as the latest fetch response gave it; -1 while unknown (not fetched since the assignment). */
   knownEnd = -1;
   /** Next offset to commit: one past the last record processed (or skipped). */
   consumedOffset = -1;
@@ -49,19 +49,27 @@ export class RecordQueue {
   /** Offset of a record that got stuck in an earlier run (see timed-out-record.ts); -1 if none. */
   timedOutOffset = -1;
 
+  /** tpKey(topic, partition). */
+  readonly key: string;
+
   constructor(
     readonly topic: string,
     readonly partition: number,
     readonly source: SourceRuntime,
-  ) {}
+  ) {
+    this.key = tpKey(topic, partition);
+  }
 
   get size(): number {
     return this.records.length - this.head;
   }
 
-  /** True when the log holds records of this partition that are not fetched yet. */
+  /**
+   * True when the log may hold records of this partition that are not fetched yet: its end is past
+   * the fetch position, or not known yet (Kafka Streams waits while the fetched lag is unknown).
+   */
   get lagging(): boolean {
-    return this.knownEnd > this.fetchPosition;
+    return this.knownEnd < 0 || this.knownEnd > this.fetchPosition;
   }
 
   headTimestamp(): number {

@@ -1,6 +1,7 @@
 import type { LogAdmin, PartitionReader } from '../log/types.js';
 import type { ManagedStore } from '../state/managed-store.js';
 import type { Logger } from '../common/logger.js';
+import { stableChangelogEnd } from './stable-changelog-end.js';
 
 const RESTORE_BATCH = 10_000;
 const RESTORE_PROGRESS_MS = 2_000;
@@ -43,6 +44,8 @@ export class StoreChangelogReader {
     private readonly admin: LogAdmin,
     private readonly reader: PartitionReader,
     private readonly logger: Logger,
+    /** How long a restore waits for a transaction left open on its changelog (stable-changelog-end.ts). */
+    private readonly openTransactionWaitMs = 300_000,
   ) {}
 
   /** Restores every logged store of the task; resolves once each is checkpointed at its changelog end. */
@@ -57,7 +60,7 @@ export class StoreChangelogReader {
 
   private async restoreStore(task: RestoringTask, name: string, store: ManagedStore, topic: string): Promise<StoreRestore> {
     const partition = task.id.partition;
-    const { from, end } = await this.checkpointed(task, name, store, topic);
+    const { from, end } = await this.checkpointed(task, name, store, topic, true);
     this.logger.debug(`store ${name} of task ${task.idString}: checkpoint ${from}, changelog ${topic} ends at ${end}`);
     if (from === end) {
       // A standby (or a clean shutdown) left the store at the changelog's end: nothing to restore.
@@ -79,9 +82,14 @@ export class StoreChangelogReader {
   /**
    * The store's checkpoint and its changelog's end. A store ahead of its changelog (the topic was
    * recreated, or local data outlived it) is wiped and opened again, to be rebuilt from offset 0.
+   * A restore (`stable`) first waits for transactions left open on the changelog: the end is then
+   * past every record committed so far. A standby reads on and needs no wait.
    */
-  async checkpointed(task: ChangelogTask, name: string, store: ManagedStore, topic: string): Promise<{ from: number; end: number }> {
-    const end = (await this.admin.endOffsets(topic))[task.id.partition] ?? 0;
+  async checkpointed(task: ChangelogTask, name: string, store: ManagedStore, topic: string, stable = false): Promise<{ from: number; end: number }> {
+    const partition = task.id.partition;
+    const end = stable
+      ? await stableChangelogEnd(this.admin, topic, partition, { logger: this.logger, what: `store ${name} of task ${task.idString}`, timeoutMs: this.openTransactionWaitMs })
+      : ((await this.admin.endOffsets(topic))[partition] ?? 0);
     const from = store.restoreFrom();
     if (from <= end) return { from, end };
     this.logger.warn(`store ${name} of task ${task.idString} is ahead of its changelog (${from} > ${end}); rebuilding it`);

@@ -68,6 +68,8 @@ export class StreamTask {
   outbox: ProducedRecord[] = [];
   /** Largest timestamp processed; -1 until the first record. */
   streamTime = -1;
+  /** Stream time as restored from the committed offsets' metadata at resume (-1: started fresh). */
+  committedStreamTime = -1;
   /** Timestamp of the record being processed (stores use it for puts without one). */
   currentTimestamp = 0;
   /** The record being processed (its bytes and offset), for metadata and error handling. */
@@ -215,6 +217,7 @@ export class StreamTask {
     const pt = decodePartitionTime(metadata);
     if (pt > q.partitionTime) q.partitionTime = pt;
     if (pt > this.streamTime) this.streamTime = pt;
+    if (pt > this.committedStreamTime) this.committedStreamTime = pt;
     if (this.timedOut === undefined) this.timedOut = readTimedOutRecord(this.timedOutPath(), this.env.config.logger);
     const t = this.timedOut;
     if (t === null || t.topic !== topic || t.partition !== partition) return;

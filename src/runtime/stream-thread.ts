@@ -85,6 +85,8 @@ export class StreamThread implements TaskEnvironment {
   private processedSinceCommit = 0;
   /** Tasks in processing order; reset when tasks come and go. */
   private order: StreamTask[] | null = null;
+  /** consumer.fetchedEnds.version as last applied to the queues. */
+  private fetchedEndsVersion = -1;
 
   constructor(
     readonly topology: Topology,
@@ -234,6 +236,7 @@ export class StreamThread implements TaskEnvironment {
       const batches = await this.consumer.poll(waitMs);
       this.metrics.sensors.polled(performance.now() - pollStarted);
       this.enqueue(batches);
+      this.applyFetchedEnds();
       const processed = this.processTasks();
       lastProcessed = processed;
       await this.awaitAsyncPunctuations();
@@ -279,6 +282,20 @@ export class StreamThread implements TaskEnvironment {
         const q = task.queueFor(b.topic, b.partition);
         if (q !== undefined && b.nextOffset > q.fetchPosition) q.fetchPosition = b.nextOffset;
       }
+    }
+  }
+
+  /**
+   * Ends from fetch responses that brought a partition no records (left out of a full response, or
+   * nothing new) reach its queue too: a task waits for an empty partition known to lag or not yet
+   * fetched, and goes on once it is known to be caught up. Only when some end changed.
+   */
+  private applyFetchedEnds(): void {
+    const ends = this.consumer.fetchedEnds;
+    if (ends.version === this.fetchedEndsVersion) return;
+    this.fetchedEndsVersion = ends.version;
+    for (const task of this.tasks.values()) {
+      for (const q of task.queues) q.knownEnd = ends.get(q.key);
     }
   }
 

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Materialized, Produced, Serdes, StreamsBuilder } from '../../src/index.js';
 import { openLog } from '../../src/log/open-log.js';
 import type { ConsumedBatch, GroupConsumer, Log, TopicPartition } from '../../src/log/types.js';
+import { FetchedEnds } from '../../src/log/fetched-ends.js';
 import { RecordCache } from '../../src/state/record-cache.js';
 import { resolveConfig } from '../../src/runtime/config.js';
 import { silentLogger } from '../../src/common/logger.js';
@@ -26,6 +27,7 @@ afterEach(async () => {
 
 /** What the task manager asked of the group's consumer. */
 class RecordingConsumer implements GroupConsumer {
+  readonly fetchedEnds = new FetchedEnds();
   readonly seeks: string[] = [];
   readonly resumed: string[] = [];
   async subscribe(): Promise<void> {

@@ -9,7 +9,7 @@ import { Change } from '../change.js';
 import { Windowed, type Window } from '../../common/windowed.js';
 import type { SessionWindows, SlidingWindows, TimeWindows } from '../windows.js';
 import type { Aggregator, Initializer } from './aggregate.js';
-import { internalContext } from '../../runtime/internal-context.js';
+import { committedStreamTime, internalContext } from '../../runtime/internal-context.js';
 import { type TableProcessorConfig, dropRecord } from './support.js';
 
 export type Merger<K, VA> = (key: K, aggregate1: VA, aggregate2: VA) => VA;
@@ -71,6 +71,20 @@ export class WindowedTupleForwarder<K, V> {
   }
 }
 
+/** A windowed processor's observed stream time before its first record: then it takes its task's. */
+const UNSEEDED = -2;
+
+/**
+ * The processor's observed stream time after a record at `ts`. Kafka Streams starts it afresh in a
+ * task's new instance (after a failover a late record is counted until newer ones arrive); here it
+ * starts at the stream time the task was resumed with, so that results do not depend on when a
+ * failover happened (exactly_once output equals a run without one).
+ */
+function advanceStreamTime(observed: number, ts: number, context: ProcessorContext<any, any>): number {
+  const from = observed === UNSEEDED ? committedStreamTime(context) : observed;
+  return ts > from ? ts : from;
+}
+
 function isNullish(x: unknown): boolean {
   return x === null || x === undefined;
 }
@@ -85,7 +99,7 @@ export class TimeWindowAggregateProcessor<K, V, VA> implements Processor<K, V, W
   private context!: ProcessorContext<Windowed<K>, Change<VA>>;
   private store!: InternalWindowStore<K, VA>;
   private forwarder!: WindowedTupleForwarder<K, VA>;
-  private observedStreamTime = -1;
+  private observedStreamTime = UNSEEDED;
 
   constructor(
     private readonly windows: TimeWindows,
@@ -107,7 +121,7 @@ export class TimeWindowAggregateProcessor<K, V, VA> implements Processor<K, V, W
       return;
     }
     const ts = record.timestamp;
-    if (ts > this.observedStreamTime) this.observedStreamTime = ts;
+    this.observedStreamTime = advanceStreamTime(this.observedStreamTime, ts, this.context);
     const closeTime = this.observedStreamTime - this.windows.graceMs;
     const { sizeMs, advanceMs } = this.windows;
     let ref: WindowKeyRef<K> | null = null;
@@ -145,7 +159,7 @@ export class SlidingWindowAggregateProcessor<K, V, VA> implements Processor<K, V
   private context!: ProcessorContext<Windowed<K>, Change<VA>>;
   private store!: InternalWindowStore<K, VA>;
   private forwarder!: WindowedTupleForwarder<K, VA>;
-  private observedStreamTime = -1;
+  private observedStreamTime = UNSEEDED;
   private readonly d: number;
 
   constructor(
@@ -170,7 +184,7 @@ export class SlidingWindowAggregateProcessor<K, V, VA> implements Processor<K, V
       return;
     }
     const ts = record.timestamp;
-    if (ts > this.observedStreamTime) this.observedStreamTime = ts;
+    this.observedStreamTime = advanceStreamTime(this.observedStreamTime, ts, this.context);
     const closeTime = this.observedStreamTime - this.windows.graceMs;
     if (ts + this.d < closeTime) {
       dropExpiredWindowRecord(this.context, ts, `[${ts},${ts + this.d}]`, closeTime, this.observedStreamTime);
@@ -306,7 +320,7 @@ export class SessionWindowAggregateProcessor<K, V, VA> implements Processor<K, V
   private context!: ProcessorContext<Windowed<K>, Change<VA>>;
   private store!: InternalSessionStore<K, VA>;
   private forwarder!: WindowedTupleForwarder<K, VA>;
-  private observedStreamTime = -1;
+  private observedStreamTime = UNSEEDED;
 
   constructor(
     private readonly windows: SessionWindows,
@@ -330,7 +344,7 @@ export class SessionWindowAggregateProcessor<K, V, VA> implements Processor<K, V
     }
     const ts = record.timestamp;
     const gap = this.windows.gapMs;
-    if (ts > this.observedStreamTime) this.observedStreamTime = ts;
+    this.observedStreamTime = advanceStreamTime(this.observedStreamTime, ts, this.context);
     const closeTime = this.observedStreamTime - this.windows.graceMs - gap;
     const merged = this.store.findSessions(record.key, ts - gap, ts + gap);
     let start = ts;

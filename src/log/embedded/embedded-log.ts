@@ -24,6 +24,7 @@ import type {
   TopicSpec,
 } from '../types.js';
 import { approxRecordBytes, tpKey } from '../types.js';
+import { FetchedEnds } from '../fetched-ends.js';
 import { BATCH_HEADER_BYTES, batchLength, batchProblem, decodeBatch, encodeBatch, headerProblem, placeProblem, readBatchHeader } from './batch-format.js';
 import { LogDamageError } from './log-damage.js';
 import { LogStateFile, type PartitionState } from './log-state.js';
@@ -526,6 +527,7 @@ class EmbeddedGroupConsumer implements GroupConsumer {
   private readonly positions = new Map<string, number>();
   private readonly paused = new Set<string>();
   private woken = false;
+  readonly fetchedEnds = new FetchedEnds();
 
   constructor(
     private readonly log: EmbeddedLog,
@@ -549,6 +551,7 @@ class EmbeddedGroupConsumer implements GroupConsumer {
       const tps = this.pendingAssignment;
       this.pendingAssignment = null;
       this.assigned = tps;
+      this.fetchedEnds.clear();
       const committed = this.log.committed(this.groupId, [...new Set(tps.map((t) => t.topic))]);
       for (const tp of tps) {
         const key = tpKey(tp.topic, tp.partition);
@@ -570,15 +573,19 @@ class EmbeddedGroupConsumer implements GroupConsumer {
     const out: ConsumedBatch[] = [];
     for (const tp of this.assigned) {
       const key = tpKey(tp.topic, tp.partition);
-      if (this.paused.has(key)) continue;
       const ps = this.log.partitionState(tp.topic, tp.partition);
       if (ps === undefined) continue;
+      // Every assigned partition's end is known at once, so a task never waits for one to be fetched.
+      this.fetchedEnds.set(key, ps.end);
+      if (this.paused.has(key)) continue;
       const position = Math.max(this.positions.get(key) ?? 0, ps.start);
       if (position >= ps.end) continue;
       const records = this.log.readPartition(tp.topic, tp.partition, position, MAX_RECORDS_PER_PARTITION);
       if (records.length === 0) {
-        // Nothing but a gap of offsets left (records consumed in-process were not written).
+        // Nothing but a gap of offsets left (records consumed in-process were not written): the
+        // task's position moves past it too, or the partition would look as if it lagged.
         this.positions.set(key, ps.end);
+        out.push({ topic: tp.topic, partition: tp.partition, records, endOffset: ps.end, nextOffset: ps.end });
         continue;
       }
       this.positions.set(key, records[records.length - 1]!.offset + 1);

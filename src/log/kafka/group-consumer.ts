@@ -36,6 +36,7 @@ import { decodeRecordSet, fetchFrom, type FetchedPartition } from './fetch.js';
 import { FetchBuffer } from './fetch-buffer.js';
 import { decodeAssignment, taskAssigner, taskId, type TaskSpec } from './task-assigner.js';
 import { ShutdownRequestedError } from '../shutdown-requested.js';
+import { FetchedEnds } from '../fetched-ends.js';
 
 interface KafkaJsErrorLike {
   name?: string;
@@ -130,6 +131,9 @@ export class KafkaGroupConsumer implements GroupConsumer {
   private readonly epochs = new Map<string, number>();
   private readonly paused = new Set<string>();
   private readonly buffer: FetchBuffer;
+  readonly fetchedEnds = new FetchedEnds();
+  /** Where fetchPlan starts in the assignment: turns each fetch, so a full response starves no partition. */
+  private fetchRotation = 0;
   private readonly dataSignal = new Signal();
   private readonly fetchSignal = new Signal();
   private fetchLoop: Promise<void> | null = null;
@@ -276,6 +280,10 @@ export class KafkaGroupConsumer implements GroupConsumer {
     this.woken = false;
     if (this.buffer.isEmpty) return [];
     const out = this.buffer.take();
+    // A buffered partition was left out of the fetches since its batch, so its end may be older
+    // than records of other partitions handed over now (appended after it): once its queue is
+    // drained, a task waits for a response that includes it again instead of taking it as caught up.
+    for (const b of out) this.fetchedEnds.forget(tpKey(b.topic, b.partition));
     this.fetchSignal.fire();
     return out;
   }
@@ -415,11 +423,13 @@ export class KafkaGroupConsumer implements GroupConsumer {
       this.assignedKeys.delete(key);
       this.paused.delete(key);
       if (this.positions.delete(key)) this.epochs.set(key, (this.epochs.get(key) ?? 0) + 1);
+      this.fetchedEnds.forget(key);
     }
     for (const tp of partitions) this.buffer.drop(tp.topic, tp.partition);
   }
 
   private clearAssignment(): void {
+    this.fetchedEnds.clear();
     this.assigned = [];
     this.assignedKeys.clear();
     for (const key of this.positions.keys()) this.epochs.set(key, (this.epochs.get(key) ?? 0) + 1);
@@ -618,7 +628,10 @@ export class KafkaGroupConsumer implements GroupConsumer {
   private fetchPlan(): Map<string, Array<{ topic: string; partition: number; offset: number; epoch: number }>> {
     const plan = new Map<string, Array<{ topic: string; partition: number; offset: number; epoch: number }>>();
     const byTopic = new Map<string, number[]>();
-    for (const tp of this.assigned) {
+    const assigned = this.assigned;
+    const start = assigned.length === 0 ? 0 : this.fetchRotation++ % assigned.length;
+    for (let i = 0; i < assigned.length; i++) {
+      const tp = assigned[(start + i) % assigned.length]!;
       const key = tpKey(tp.topic, tp.partition);
       if (this.paused.has(key) || this.buffer.holds(tp.topic, tp.partition) || !this.positions.has(key)) continue;
       let list = byTopic.get(tp.topic);
@@ -669,6 +682,7 @@ export class KafkaGroupConsumer implements GroupConsumer {
           const key = tpKey(t.topicName, data.partition);
           const req = requested.get(key);
           if (req === undefined || (this.epochs.get(key) ?? 0) !== req.epoch || !this.assignedKeys.has(key)) continue;
+          if (data.errorCode === 0) this.fetchedEnds.set(key, this.endOf(data));
           if (this.accept(t.topicName, data, req.offset)) added = true;
         }
       }
@@ -684,9 +698,13 @@ export class KafkaGroupConsumer implements GroupConsumer {
     if (records.length === 0 && nextOffset <= offset) return false;
     const key = tpKey(topic, data.partition);
     this.positions.set(key, nextOffset);
-    const end = this.isolationLevel === READ_COMMITTED && data.lastStableOffset >= 0 ? data.lastStableOffset : data.highWatermark;
-    this.buffer.add({ topic, partition: data.partition, records, endOffset: end, nextOffset }, data.recordSet.length);
+    this.buffer.add({ topic, partition: data.partition, records, endOffset: this.endOf(data), nextOffset }, data.recordSet.length);
     return true;
+  }
+
+  /** What a consumer of this isolation level can read up to: the last stable offset under read_committed. */
+  private endOf(data: FetchedPartition): number {
+    return this.isolationLevel === READ_COMMITTED && data.lastStableOffset >= 0 ? data.lastStableOffset : data.highWatermark;
   }
 
   private async onFetchError(error: unknown, requested: Map<string, { topic: string; partition: number; offset: number; epoch: number }>): Promise<void> {
