@@ -5,7 +5,7 @@ import type { StreamTask } from './stream-task.js';
  * Records a task processes per visit. Small rounds keep tasks of one worker in step: a task whose
  * output another task reads (through a handed-off repartition topic) gets ahead by one round at most.
  */
-export const PROCESS_BATCH_PER_TASK = 1_000;
+export const PROCESS_BATCH_PER_TASK = 250;
 
 /**
  * The worker's tasks processed in rounds, within a time slice: each visit a task takes a small

@@ -46,7 +46,7 @@ export interface StreamThreadOptions {
 }
 
 // Records of a polled batch decoded and queued between two checks of the slice.
-const ENQUEUE_CHUNK = 1_000;
+const ENQUEUE_CHUNK = 500;
 const IDLE_POLL_MS = 50;
 const LAG_CHECK_MS = 1_000;
 
@@ -387,7 +387,8 @@ export class StreamThread implements TaskEnvironment {
     // Everything is flushed before the commit; between steps, the event loop may run (queries).
     for (const task of this.tasks.values()) {
       const steps = task.flushCacheSteps();
-      while (!steps.next().done) if (this.slices.due) await this.slices.yield();
+      do if (this.slices.due) await this.slices.yield();
+      while (!steps.next().done);
     }
     await this.sendOutboxes();
     this.advanceConsumedOffsets();

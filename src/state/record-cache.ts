@@ -69,7 +69,7 @@ export class RecordCache {
 }
 
 /** Dirty entries flushed between two points where a flush in steps lets its caller yield. */
-export const FLUSH_STEP = 1_000;
+export const FLUSH_STEP = 250;
 
 /**
  * Flushes a cache's dirty entries in the order of their last update, in rounds (flushing may
