@@ -21,8 +21,8 @@ export class ProcessRounds {
   private next = 0;
 
   /**
-   * Processes until a whole round found nothing processable or performance.now() passes
-   * `deadline`; `emit` hands a task's output on (the hand-off may queue it for tasks visited later).
+   * Processes until a whole round found nothing processable, or performance.now() has passed
+   * `deadline` and something was processed; `emit` hands a task's output on (the hand-off may queue it for tasks visited later).
    * Returns the records processed.
    */
   run(order: readonly StreamTask[], handoff: RepartitionHandoff | null, deadline: number, emit: (task: StreamTask) => void): number {
@@ -44,7 +44,8 @@ export class ProcessRounds {
       } else if (++idleVisits >= order.length) {
         break;
       }
-      if (performance.now() >= deadline) break;
+      // Past the deadline, stop once something was processed (a turn that reports 0 must mean idle).
+      if (total > 0 && performance.now() >= deadline) break;
     }
     return total;
   }

@@ -86,7 +86,7 @@ export class StreamThread implements TaskEnvironment {
   private order: StreamTask[] | null = null;
   private readonly rounds = new ProcessRounds();
   /** The loop's synchronous stretches, each bounded by SLICE_MS. */
-  readonly slices = new LoopSlices(SLICE_MS, (ms) => this.metrics.sensors.loopTurn(ms));
+  private readonly slices = new LoopSlices(SLICE_MS, (ms) => this.metrics.sensors.loopTurn(ms));
 
   constructor(
     readonly topology: Topology,
@@ -385,10 +385,13 @@ export class StreamThread implements TaskEnvironment {
     if (this.tasks.size === 0) return;
     const started = performance.now();
     // Everything is flushed before the commit; between steps, the event loop may run (queries).
+    // Each step's output is sent at once (a hand-off decodes it for its task: bounded by the step).
     for (const task of this.tasks.values()) {
       const steps = task.flushCacheSteps();
-      do if (this.slices.due) await this.slices.yield();
-      while (!steps.next().done);
+      do {
+        this.sendOutbox(task);
+        if (this.slices.due) await this.slices.yield();
+      } while (!steps.next().done);
     }
     await this.sendOutboxes();
     this.advanceConsumedOffsets();

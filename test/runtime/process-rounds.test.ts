@@ -88,6 +88,14 @@ describe('ProcessRounds', () => {
     expect(visits[before]).toBe('c');
   });
 
+  it('past the deadline, visits tasks with nothing to process until one has something', () => {
+    visits = [];
+    const tasks = ['a', 'b', 'c'].map((name) => new FakeTask(name));
+    tasks[2]!.queue.push(1, 2, 3);
+    expect(new ProcessRounds().run(asTasks(tasks), null, PAST, () => undefined)).toBe(3);
+    expect(visits).toEqual(['c', 'c', 'c']);
+  });
+
   it('stops once a whole round found nothing to process', () => {
     visits = [];
     const a = new FakeTask('a');
