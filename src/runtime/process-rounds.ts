@@ -22,8 +22,8 @@ export class ProcessRounds {
 
   /**
    * Processes until a whole round found nothing processable, or performance.now() has passed
-   * `deadline` and something was processed; `emit` hands a task's output on (the hand-off may queue it for tasks visited later).
-   * Returns the records processed.
+   * `deadline` and something was processed; `emit` hands a task's output on (the hand-off may
+   * queue it for tasks visited later). Returns the records processed.
    */
   run(order: readonly StreamTask[], handoff: RepartitionHandoff | null, deadline: number, emit: (task: StreamTask) => void): number {
     if (order !== this.order) {

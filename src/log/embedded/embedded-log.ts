@@ -535,7 +535,6 @@ class EmbeddedAdmin implements LogAdmin {
   }
 }
 
-
 /** The single member of a group on the embedded log: it is assigned every partition. */
 class EmbeddedGroupConsumer implements GroupConsumer {
   private assigned: TopicPartition[] = [];
