@@ -5,7 +5,8 @@
 //   request at a time, keep-alive) from a client in its own process (bench/serving/pull-client.ts),
 //   with the application idle, then while it processes U updates; the server's event-loop delay
 //   (perf_hooks.monitorEventLoopDelay) in each phase, and that of a bare node process beside it (the
-//   machine's scheduling noise); the application's throughput while busy;
+//   machine's scheduling noise); the application's throughput while busy; the worker's longest
+//   synchronous stretch per loop turn while busy (its kstream_loop_slice_seconds histogram);
 //   and the interactive query behind a pull (store.get), in process;
 // - push end to end: a record appended to the input topic → its row at a push query's client, on
 //   the input stream (`SELECT * FROM S EMIT CHANGES`) and on the table (`SELECT * FROM T EMIT
@@ -23,6 +24,7 @@ import { EmbeddedLog } from '../src/log/embedded/embedded-log.js';
 import { partitionForKey } from '../src/log/murmur2.js';
 import { QueryableStoreTypes, StoreQueryParameters } from '../src/runtime/interactive-queries.js';
 import { KafkaStreams } from '../src/runtime/kafka-streams.js';
+import { LATENCY_BUCKETS_S, type HistogramSnapshot } from '../src/runtime/metrics/histogram.js';
 import { silentLogger } from '../src/common/logger.js';
 import { prepareServing } from '../src/server/serve.js';
 import { PullPlanCache, queryShape } from '../src/server/pull-plan-cache.js';
@@ -59,6 +61,26 @@ async function freePort(): Promise<number> {
 }
 
 const key = (i: number) => `key-${i}`;
+
+/**
+ * The worker's longest synchronous stretch per loop turn over a span (kstream_loop_slice_seconds,
+ * the difference of two snapshots): turns, and the bucket bound (ms) that p50 / p99 / max fall under.
+ */
+function sliceSpan(before: HistogramSnapshot, after: HistogramSnapshot): Record<string, number> {
+  const counts = after.cumulative.map((c, i) => c - before.cumulative[i]!);
+  const n = counts[counts.length - 1]!;
+  const bound = (q: number) => {
+    const i = counts.findIndex((c) => c >= q * n);
+    return i < LATENCY_BUCKETS_S.length ? LATENCY_BUCKETS_S[i]! * 1000 : Infinity;
+  };
+  return { turns: n, p50AtMostMs: bound(0.5), p99AtMostMs: bound(0.99), maxAtMostMs: bound(1) };
+}
+
+function loopSlices(streams: KafkaStreams): HistogramSnapshot {
+  const h = streams.histograms().find((m) => m.name === 'kstream_loop_slice_seconds');
+  if (h === undefined) throw new Error('no kstream_loop_slice_seconds histogram');
+  return h.value;
+}
 
 function delays(h: IntervalHistogram): Record<string, number> {
   const ms = (ns: number) => +(ns / 1e6).toFixed(2);
@@ -185,6 +207,7 @@ CREATE TABLE T WITH (KAFKA_TOPIC='bench-t', VALUE_FORMAT='JSON') AS SELECT K, LA
   const busyClient = await pullClient(url, pulls);
   const busyLoop = monitorEventLoopDelay({ resolution: 1 });
   busyLoop.enable();
+  const slicesBefore = loopSlices(streams);
   const busySamplesDone = busyClient.go();
   const busyFrom = Date.now();
   for (const batch of encoded) await log.append(batch);
@@ -196,6 +219,7 @@ CREATE TABLE T WITH (KAFKA_TOPIC='bench-t', VALUE_FORMAT='JSON') AS SELECT K, LA
   }
   const busyTo = Date.now();
   busyLoop.disable();
+  const busySlices = sliceSpan(slicesBefore, loopSlices(streams));
   const busySamples = await busySamplesDone;
   const busy = busySamples.filter(([at, ms]) => at >= busyFrom && at + ms <= busyTo).map(([, ms]) => ms);
   const busyThroughput = Math.round(updates / ((busyTo - busyFrom) / 1000));
@@ -282,6 +306,7 @@ CREATE TABLE T WITH (KAFKA_TOPIC='bench-t', VALUE_FORMAT='JSON') AS SELECT K, LA
       eventLoopDelayBareProcessMs: idleNoiseMs,
       pullHttpBusyMs: summary(busy),
       eventLoopDelayBusyMs: delays(busyLoop),
+      workerLoopSliceBusy: busySlices,
       busyUpdatesPerSecond: busyThroughput,
       pullCpuMsPerRequest,
       pullStoreGetMs: summary(iq),

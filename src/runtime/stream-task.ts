@@ -240,12 +240,13 @@ export class StreamTask {
 
   // ---- input ----------------------------------------------------------------------------
 
-  enqueue(batch: ConsumedBatch): void {
+  /** Queues the batch's records [from, to) (all by default). */
+  enqueue(batch: ConsumedBatch, from = 0, to = batch.records.length): void {
     const q = this.queueFor(batch.topic, batch.partition);
     if (q === undefined) throw new StreamsError(`task ${this.idString} does not read ${batch.topic}-${batch.partition}`);
     q.knownEnd = batch.endOffset;
     const records = batch.records;
-    for (let i = 0; i < records.length; i++) {
+    for (let i = from; i < to; i++) {
       const raw = records[i]!;
       q.fetchPosition = raw.offset + 1;
       this.stamp(q, raw, raw.offset);
@@ -475,6 +476,16 @@ export class StreamTask {
   /** Pushes cached updates downstream (they may produce output and changelog records). */
   flushCaches(): void {
     for (const store of this.stores.values()) store.flushCache();
+  }
+
+  /** flushCaches() in steps of a bounded number of entries: the runtime may yield between them. */
+  *flushCacheSteps(): Generator<void, void, void> {
+    for (const store of this.stores.values()) {
+      const steps = store.flushCacheSteps?.() ?? null;
+      if (steps === null) store.flushCache();
+      else while (!steps.next().done) yield;
+      yield;
+    }
   }
 
   pendingStoreBytes(): number {

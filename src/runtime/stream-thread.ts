@@ -7,9 +7,11 @@ import type { StreamsConfig } from './config.js';
 import { handleRecordError } from './error-handling.js';
 import { Heartbeat } from './heartbeat.js';
 import { InputProgress } from './input-progress.js';
+import { LoopSlices, SLICE_MS } from './loop-slices.js';
 import { Metrics, METRIC } from './metrics.js';
 import { RepartitionHandoff } from './repartition-handoff.js';
 import { RepartitionPurger } from './repartition-purger.js';
+import { ProcessRounds } from './process-rounds.js';
 import { StandbyTasks } from './standby-tasks.js';
 import { StoreChangelogReader } from './store-changelog-reader.js';
 import { StreamTask, drainOutbox } from './stream-task.js';
@@ -43,11 +45,8 @@ export interface StreamThreadOptions {
   readonly onFatal?: (error: unknown, member: GroupConsumer | null) => Promise<void>;
 }
 
-// Small rounds keep tasks of one worker in step: a task whose output another task reads
-// (through a handed-off repartition topic) gets ahead by one round at most.
-const PROCESS_BATCH_PER_TASK = 1_000;
-const PROCESS_SLICE_MS = 50;
-const MAX_PROCESS_ROUNDS = 10_000;
+// Records of a polled batch decoded and queued between two checks of the slice.
+const ENQUEUE_CHUNK = 500;
 const IDLE_POLL_MS = 50;
 const LAG_CHECK_MS = 1_000;
 
@@ -87,6 +86,9 @@ export class StreamThread implements TaskEnvironment {
   private order: StreamTask[] | null = null;
   /** consumer.fetchedEnds.version as last applied to the queues. */
   private fetchedEndsVersion = -1;
+  private readonly rounds = new ProcessRounds();
+  /** The loop's synchronous stretches, each bounded by SLICE_MS. */
+  private readonly slices = new LoopSlices(SLICE_MS, (ms) => this.metrics.sensors.loopTurn(ms));
 
   constructor(
     readonly topology: Topology,
@@ -233,9 +235,11 @@ export class StreamThread implements TaskEnvironment {
       const busy = this.commitRequested || (lastProcessed > 0 && this.hasProcessableWork());
       const waitMs = busy ? 0 : Math.min(lastProcessed === 0 && this.hasProcessableWork() ? 5 : IDLE_POLL_MS, this.msUntilNextDeadline());
       const pollStarted = performance.now();
+      this.slices.pause();
       const batches = await this.consumer.poll(waitMs);
+      this.slices.resume();
       this.metrics.sensors.polled(performance.now() - pollStarted);
-      this.enqueue(batches);
+      await this.enqueue(batches);
       this.applyFetchedEnds();
       const processed = this.processTasks();
       lastProcessed = processed;
@@ -257,6 +261,7 @@ export class StreamThread implements TaskEnvironment {
           idleRounds = 0;
         }
       }
+      await this.slices.endTurn();
     }
   }
 
@@ -271,12 +276,18 @@ export class StreamThread implements TaskEnvironment {
     return Math.max(0, next - Date.now());
   }
 
-  private enqueue(batches: readonly ConsumedBatch[]): void {
+  /** Queues polled records for their tasks, in chunks, yielding to the event loop when the slice is used. */
+  private async enqueue(batches: readonly ConsumedBatch[]): Promise<void> {
     const taskManager = this.taskManager!;
     for (const b of batches) {
       const task = taskManager.taskFor(b.topic, b.partition);
       if (task === undefined) continue;
-      task.enqueue(b);
+      const count = b.records.length;
+      for (let from = 0; ; from += ENQUEUE_CHUNK) {
+        task.enqueue(b, from, Math.min(count, from + ENQUEUE_CHUNK));
+        if (from + ENQUEUE_CHUNK >= count) break;
+        if (this.slices.due) await this.slices.yield();
+      }
       // Past transaction markers and aborted records: what the log's consumer will fetch next.
       if (b.nextOffset !== undefined) {
         const q = task.queueFor(b.topic, b.partition);
@@ -315,37 +326,11 @@ export class StreamThread implements TaskEnvironment {
   /**
    * Processes tasks round after round (handing each task's output on as soon as it is done, so
    * that downstream tasks of this worker can take it in the same call) until no task has anything
-   * processable or the time slice is used.
+   * processable or the slice is used (see ProcessRounds).
    */
   private processTasks(): number {
-    let total = 0;
-    const deadline = Date.now() + PROCESS_SLICE_MS;
-    const order = this.processingOrder();
     const handoff = this.handoff;
-    for (let round = 0; round < MAX_PROCESS_ROUNDS; round++) {
-      let n = 0;
-      for (const task of order) {
-        // A task fed in-process drains what it was handed; the others take a small step.
-        const k = task.process(handoff !== null && handoff.feeds(task) ? Number.MAX_SAFE_INTEGER : PROCESS_BATCH_PER_TASK);
-        if (k > 0) {
-          n += k;
-          this.sendOutbox(task);
-        }
-      }
-      total += n;
-      if (n === 0 || Date.now() >= deadline) break;
-    }
-    // What the last round handed over is taken too, so that little waits in memory at a commit.
-    if (handoff !== null) {
-      for (const task of order) {
-        if (!handoff.feeds(task)) continue;
-        const k = task.process(Number.MAX_SAFE_INTEGER);
-        if (k > 0) {
-          total += k;
-          this.sendOutbox(task);
-        }
-      }
-    }
+    const total = this.rounds.run(this.processingOrder(), handoff, this.slices.deadline, this.emit);
     handoff?.release();
     this.processedSinceCommit += total;
     return total;
@@ -358,6 +343,8 @@ export class StreamThread implements TaskEnvironment {
     this.order = [...this.tasks.values()].sort((a, b) => b.id.subtopology - a.id.subtopology || a.id.partition - b.id.partition);
     return this.order;
   }
+
+  private readonly emit = (task: StreamTask): void => this.sendOutbox(task);
 
   /** Hands one task's output to the producer (later, in sendOutboxes, if topics must be created first). */
   private sendOutbox(task: StreamTask): void {
@@ -421,13 +408,22 @@ export class StreamThread implements TaskEnvironment {
     this.lastCommit = Date.now();
     if (this.tasks.size === 0) return;
     const started = performance.now();
-    for (const task of this.tasks.values()) task.flushCaches();
+    // Everything is flushed before the commit; between steps, the event loop may run (queries).
+    // Each step's output is sent at once (a hand-off decodes it for its task: bounded by the step).
+    for (const task of this.tasks.values()) {
+      const steps = task.flushCacheSteps();
+      do {
+        this.sendOutbox(task);
+        if (this.slices.due) await this.slices.yield();
+      } while (!steps.next().done);
+    }
     await this.sendOutboxes();
     this.advanceConsumedOffsets();
     const commits = [...this.tasks.values()].map((t) => ({ task: t, offsets: t.offsetsToCommit() }));
     const taskCommits = commits.map((c) => ({ taskId: c.task.idString, offsets: c.offsets }));
     let ends: ReadonlyMap<string, number>;
     let lost: ReadonlySet<string> | null = null;
+    this.slices.pause();
     try {
       ends = await (this.handoff !== null ? this.handoff.commit(this.config.applicationId, taskCommits) : this.producer.commit(this.config.applicationId, taskCommits));
     } catch (error) {
@@ -437,10 +433,13 @@ export class StreamThread implements TaskEnvironment {
       ends = error.committedEnds;
       lost = new Set(error.lostTaskIds);
     }
+    this.slices.resume();
     this.handoff?.checkCommitted(ends);
     this.progress!.recordWritten(ends);
+    this.slices.pause();
     for (const c of commits) if (lost === null || !lost.has(c.task.idString)) await c.task.commitStores(ends, c.offsets);
     if (lost !== null) await this.taskManager!.closeLost(lost);
+    this.slices.resume();
     this.commits++;
     this.metrics.increment(METRIC.commits);
     this.metrics.sensors.committed(performance.now() - started);

@@ -67,13 +67,17 @@ export abstract class EngineBackedStore {
  */
 export abstract class SegmentedEngineStore<
   Inner extends { readonly clock: SegmentClock; restore(records: readonly ChangelogRecord[]): void },
-  Cache extends { flush(): void; clear(): void },
+  Cache extends { flush(): void; flushSteps(): Iterator<void>; clear(): void },
 > extends EngineBackedStore {
   protected inner!: Inner;
   protected caching: Cache | null = null;
 
   restore(records: readonly ChangelogRecord[]): void {
     this.inner.restore(records);
+  }
+
+  flushCacheSteps(): Iterator<void> | null {
+    return this.caching?.flushSteps() ?? null;
   }
 
   flushCache(): void {

@@ -7,7 +7,7 @@ import type { Headers, RawHeaders } from '../processor/headers.js';
 type EntryHeaders = Headers | RawHeaders | undefined;
 import type { StoreEngine } from './engine.js';
 import { EngineBackedStore } from './engine-backed-store.js';
-import type { CacheEntry, NamedCache } from './record-cache.js';
+import { type CacheEntry, type NamedCache, flushSteps, runSteps } from './record-cache.js';
 import type { ChangelogRecord, ManagedStore, StoreInitContext } from './managed-store.js';
 import { CachingStoreBuilderBase } from './store-builder-base.js';
 import type { KeyValue, TimestampedKeyValueStore, ValueAndTimestamp } from './store.js';
@@ -141,11 +141,14 @@ class CachingLayer<K, V> implements KeyValueLayer<K, V> {
   }
 
   flush(): void {
-    // Flushing can forward into stores downstream; entries dirtied meanwhile are taken next round.
-    for (let round = 0; this.cache.dirtyCount > 0 && round < 100; round++) {
-      for (const e of this.cache.takeDirty()) this.flushEntry(e);
-    }
+    runSteps(this.flushSteps());
   }
+
+  flushSteps(): Generator<void, void, void> {
+    return flushSteps(this.cache, this.flushOne);
+  }
+
+  private readonly flushOne = (e: CacheEntry<K, V>): void => this.flushEntry(e);
 }
 
 function cacheIdOf<K>(keySerde: Serde<K>, serialize: (key: K) => Buffer): (key: K) => string {
@@ -373,6 +376,10 @@ export class KeyValueStoreImpl<K, V> extends EngineBackedStore implements Intern
 
   flushCache(): void {
     this.caching?.flush();
+  }
+
+  flushCacheSteps(): Iterator<void> | null {
+    return this.caching?.flushSteps() ?? null;
   }
 
   protected clearCache(): void {

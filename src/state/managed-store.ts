@@ -45,6 +45,11 @@ export interface ManagedStore {
   restore(records: readonly ChangelogRecord[]): void;
   /** Pushes cached dirty entries down (forwarding them to the owner's children when it listens). */
   flushCache(): void;
+  /**
+   * flushCache() in steps of a bounded number of entries (the caller may let the event loop run
+   * between steps, while nothing else writes to the store); null or absent: flushCache() is one step.
+   */
+  flushCacheSteps?(): Iterator<void> | null;
   /** Bytes written since the last commit that wait in memory. */
   pendingBytes(): number;
   /** Persists local data with the changelog offset it reflects (undefined: no changelog). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type CacheEntry, RecordCache } from './record-cache.js';
+import { type CacheEntry, RecordCache, flushSteps, runSteps } from './record-cache.js';
 
 function flushed<K, V>(entries: CacheEntry<K, V>[]): Array<[K, V | null, number]> {
   return entries.map((e) => [e.key, e.value, e.timestamp]);
@@ -103,5 +103,84 @@ describe('NamedCache entries', () => {
     expect(cache.get('a')).toBe(held);
     expect(held.value).toBe(2);
     expect(held.dirty).toBe(true);
+  });
+});
+
+describe('flushing in steps (a commit that yields between steps)', () => {
+  it('takeDirty(max) takes the oldest updates first; the others stay dirty and visible to scans', () => {
+    const cache = new RecordCache(1 << 20).namedCache<string, number>(() => {}, true);
+    for (let i = 0; i < 10; i++) cache.put(`k${i}`, `k${i}`, i, i, true);
+    cache.put('k0', 'k0', 100, 100, true); // k0 moves to the end
+    expect(cache.takeDirty(3).map((e) => e.key)).toEqual(['k1', 'k2', 'k3']);
+    expect(cache.dirtyCount).toBe(7);
+    expect([...cache.dirtyEntries()].map((e) => e.key)).toEqual(['k4', 'k5', 'k6', 'k7', 'k8', 'k9', 'k0']);
+    // An update between steps of a key not yet taken moves it to the end; one already taken is dirty again.
+    cache.put('k5', 'k5', 55, 55, true);
+    cache.put('k2', 'k2', 22, 22, true);
+    expect(flushed(cache.takeDirty(4))).toEqual([
+      ['k4', 4, 4],
+      ['k6', 6, 6],
+      ['k7', 7, 7],
+      ['k8', 8, 8],
+    ]);
+    expect(flushed(cache.takeDirty())).toEqual([
+      ['k9', 9, 9],
+      ['k0', 100, 100],
+      ['k5', 55, 55],
+      ['k2', 22, 22],
+    ]);
+    expect(cache.dirtyCount).toBe(0);
+    expect([...cache.dirtyEntries()]).toEqual([]);
+  });
+
+  it('flushSteps flushes what a whole flush does, in the same order, pausing every `step` entries', () => {
+    const make = () => {
+      const cache = new RecordCache(1 << 20).namedCache<string, number>(() => {}, true);
+      for (let i = 0; i < 2_500; i++) cache.put(`k${i % 1_100}`, `k${i % 1_100}`, i, i, true);
+      return cache;
+    };
+    const whole: Array<[string, number | null, number]> = [];
+    const one = make();
+    runSteps(flushSteps(one, (e) => whole.push([e.key, e.value, e.timestamp]), Infinity));
+    const stepped: Array<[string, number | null, number]> = [];
+    const cache = make();
+    const steps = flushSteps(cache, (e) => stepped.push([e.key, e.value, e.timestamp]), 500);
+    const atPauses: number[] = [];
+    while (!steps.next().done) atPauses.push(stepped.length);
+    expect(atPauses).toEqual([500, 1_000]);
+    expect(stepped).toEqual(whole);
+    expect(whole.length).toBe(1_100);
+    expect(cache.dirtyCount).toBe(0);
+  });
+
+  it('entries dirtied by the flush itself are flushed in a later round; an eviction meanwhile ends the round early', () => {
+    const cache = new RecordCache(1 << 20).namedCache<string, number>(() => {}, true);
+    for (let i = 0; i < 6; i++) cache.put(`k${i}`, `k${i}`, i, i, true);
+    const seen: string[] = [];
+    runSteps(
+      flushSteps(
+        cache,
+        (e) => {
+          seen.push(`${e.key}=${e.value}`);
+          // Flushing k1 writes k4 (not yet flushed) and k0 (already flushed) again, as a downstream store could.
+          if (e.key === 'k1' && e.value === 1) {
+            cache.put('k4', 'k4', 40, 40, true);
+            cache.put('k0', 'k0', 10, 10, true);
+          }
+        },
+        2,
+      ),
+    );
+    expect(seen).toEqual(['k0=0', 'k1=1', 'k2=2', 'k3=3', 'k5=5', 'k4=40', 'k0=10']);
+    expect(cache.dirtyCount).toBe(0);
+
+    // Another flush (an eviction's) between two steps takes the rest: the stepped flush then ends.
+    for (let i = 0; i < 6; i++) cache.put(`k${i}`, `k${i}`, i, i, true);
+    const stepped: string[] = [];
+    const steps = flushSteps(cache, (e) => stepped.push(e.key), 2);
+    steps.next();
+    runSteps(flushSteps(cache, (e) => stepped.push(e.key)));
+    expect(steps.next().done).toBe(true);
+    expect(stepped).toEqual(['k0', 'k1', 'k2', 'k3', 'k4', 'k5']);
   });
 });

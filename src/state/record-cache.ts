@@ -68,6 +68,33 @@ export class RecordCache {
   }
 }
 
+/** Dirty entries flushed between two points where a flush in steps lets its caller yield. */
+export const FLUSH_STEP = 250;
+
+/**
+ * Flushes a cache's dirty entries in the order of their last update, in rounds (flushing may
+ * forward into stores downstream and dirty entries again; those are taken in the next round, 100
+ * rounds at most). Pauses after every `step` entries: its caller may let the event loop run there
+ * (nothing may write to the cache meanwhile). Running it to its end is one whole flush.
+ */
+export function* flushSteps<K, V>(cache: NamedCache<K, V>, flushEntry: (e: CacheEntry<K, V>) => void, step = FLUSH_STEP): Generator<void, void, void> {
+  for (let round = 0; cache.dirtyCount > 0 && round < 100; round++) {
+    // A round: the entries dirty now. Entries dirtied meanwhile go to the end of the log (next round).
+    for (let left = cache.dirtyCount; left > 0; ) {
+      const chunk = cache.takeDirty(Math.min(step, left));
+      if (chunk.length === 0) break; // an eviction flushed the rest meanwhile
+      left -= chunk.length;
+      for (let i = 0; i < chunk.length; i++) flushEntry(chunk[i]!);
+      if (left > 0) yield;
+    }
+  }
+}
+
+/** Runs a flush in steps to its end (see flushSteps). */
+export function runSteps(steps: Iterator<unknown>): void {
+  while (!steps.next().done);
+}
+
 export function estimateSize(value: unknown): number {
   switch (typeof value) {
     case 'string':
@@ -99,6 +126,8 @@ const ENTRY_OVERHEAD = 64;
 export class NamedCache<K, V> {
   private readonly entries = new Map<string, CacheEntry<K, V>>();
   private dirtyLog: Array<CacheEntry<K, V> | null> = [];
+  /** Entries of the dirty log before this index were taken (a flush in steps goes on from here). */
+  private dirtyHead = 0;
   private dirtyEntriesCount = 0;
   private bytes = 0;
   private slots: Array<CacheEntry<K, V> | null> = [];
@@ -195,6 +224,7 @@ export class NamedCache<K, V> {
       log[n++] = e;
     }
     log.length = n;
+    this.dirtyHead = 0;
   }
 
   private account(delta: number): void {
@@ -231,26 +261,40 @@ export class NamedCache<K, V> {
     }
   }
 
-  /** Dirty entries in order of their last update, marking them clean. */
-  takeDirty(): CacheEntry<K, V>[] {
+  /**
+   * The first `max` dirty entries in order of their last update (all by default), marking them
+   * clean; the others stay dirty (scans keep seeing them) until taken.
+   */
+  takeDirty(max = Infinity): CacheEntry<K, V>[] {
     const log = this.dirtyLog;
-    this.dirtyLog = [];
-    if (this.dirtyEntriesCount === 0) return [];
+    if (this.dirtyEntriesCount === 0) {
+      this.dirtyLog = [];
+      this.dirtyHead = 0;
+      return [];
+    }
     const out: CacheEntry<K, V>[] = [];
-    for (let i = 0; i < log.length; i++) {
+    let i = this.dirtyHead;
+    for (; i < log.length && out.length < max; i++) {
       const e = log[i]!;
       if (e === null) continue; // superseded, evicted or already flushed
+      log[i] = null;
       e.logPos = -1;
       out.push(e);
     }
-    this.dirtyEntriesCount = 0;
+    this.dirtyEntriesCount -= out.length;
+    if (i >= log.length) {
+      this.dirtyLog = [];
+      this.dirtyHead = 0;
+    } else {
+      this.dirtyHead = i;
+    }
     return out;
   }
 
   /** Dirty entries, without cleaning them (for scans that must see unflushed updates). */
   *dirtyEntries(): Iterable<CacheEntry<K, V>> {
     const log = this.dirtyLog;
-    for (let i = 0; i < log.length; i++) {
+    for (let i = this.dirtyHead; i < log.length; i++) {
       const e = log[i]!;
       if (e !== null) yield e;
     }
@@ -265,6 +309,7 @@ export class NamedCache<K, V> {
     this.hand = 0;
     for (const e of this.dirtyLog) if (e !== null) e.logPos = -1;
     this.dirtyLog = [];
+    this.dirtyHead = 0;
     this.dirtyEntriesCount = 0;
   }
 }

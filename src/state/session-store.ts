@@ -4,7 +4,7 @@ import type { Headers, RawHeaders } from '../processor/headers.js';
 import { Windowed } from '../common/windowed.js';
 import { readLong, writeLong } from '../serde/long-bytes.js';
 import type { StoreEngine } from './engine.js';
-import type { CacheEntry, NamedCache } from './record-cache.js';
+import { type CacheEntry, type NamedCache, flushSteps, runSteps } from './record-cache.js';
 import { SegmentedEngineStore } from './engine-backed-store.js';
 import { collectWithOverlay } from './query-scan.js';
 import type { ChangelogRecord, ManagedStore, StoreInitContext } from './managed-store.js';
@@ -346,11 +346,15 @@ class SessionCacheLayer<K, V> {
   }
 
   flush(): void {
-    for (let round = 0; this.cache.dirtyCount > 0 && round < 100; round++) {
-      for (const e of this.cache.takeDirty()) this.flushEntry(e);
-    }
+    runSteps(this.flushSteps());
+  }
+
+  *flushSteps(): Generator<void, void, void> {
+    yield* flushSteps(this.cache, this.flushOne);
     if (this.trackedIds > 2 * this.cache.size + 1024) this.sweepEvicted();
   }
+
+  private readonly flushOne = (e: CacheEntry<SessionCacheKey<K>, V>): void => this.flushEntry(e);
 
   clear(): void {
     this.cache.clear();

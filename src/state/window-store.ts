@@ -4,7 +4,7 @@ import type { Headers, RawHeaders } from '../processor/headers.js';
 import { Windowed } from '../common/windowed.js';
 import { readLong, writeLong } from '../serde/long-bytes.js';
 import type { StoreEngine } from './engine.js';
-import type { CacheEntry, NamedCache } from './record-cache.js';
+import { type CacheEntry, type NamedCache, flushSteps, runSteps } from './record-cache.js';
 import { SegmentedEngineStore } from './engine-backed-store.js';
 import { collectWithOverlay } from './query-scan.js';
 import type { ChangelogRecord, ManagedStore, StoreInitContext } from './managed-store.js';
@@ -421,10 +421,14 @@ class WindowCacheLayer<K, V> {
   }
 
   flush(): void {
-    for (let round = 0; this.cache.dirtyCount > 0 && round < 100; round++) {
-      for (const e of this.cache.takeDirty()) this.flushEntry(e);
-    }
+    runSteps(this.flushSteps());
   }
+
+  flushSteps(): Generator<void, void, void> {
+    return flushSteps(this.cache, this.flushOne);
+  }
+
+  private readonly flushOne = (e: CacheEntry<{ key: K; keyBytes: Buffer; start: number }, V>): void => this.flushEntry(e);
 
   clear(): void {
     this.cache.clear();

@@ -104,12 +104,16 @@ describe('GET /metrics histograms during a run (embedded log)', () => {
     expect(sampleValue(samples, 'kstream_commit_latency_seconds_sum', worker)).toBeGreaterThan(0);
     buckets(samples, 'kstream_process_batch_latency_seconds', worker);
     expect(sampleValue(samples, 'kstream_process_batch_latency_seconds_count', worker)).toBeGreaterThan(0);
+    // One observation per loop turn: the longest synchronous stretch, bounded by the loop's slices.
+    const slices = buckets(samples, 'kstream_loop_slice_seconds', worker);
+    expect(slices.size).toBe(LATENCY_BUCKETS_S.length + 1);
+    expect(sampleValue(samples, 'kstream_loop_slice_seconds_count', worker)).toBeGreaterThan(0);
     buckets(samples, 'kstream_query_latency_seconds', { kind: 'pull' });
     expect(sampleValue(samples, 'kstream_query_latency_seconds_count', { kind: 'pull' })).toBe(pullsBefore + 5);
     expect(sampleValue(samples, 'kstream_query_latency_seconds_count', { kind: 'push' })).toBe(pushesBefore + 1);
     // Bounded label sets: one series per worker and one per query kind, whatever the queries were.
     const series = new Set(samples.filter((s) => s.name.startsWith('kstream_') && s.name.endsWith('_count')).map((s) => `${s.name}${JSON.stringify(s.labels)}`));
-    expect(series.size).toBe(4);
+    expect(series.size).toBe(5);
   });
 
   it('has no histograms at metrics.recording.level OFF', async () => {

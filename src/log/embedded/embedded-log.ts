@@ -30,9 +30,17 @@ import { LogDamageError } from './log-damage.js';
 import { LogStateFile, type PartitionState } from './log-state.js';
 import { SegmentFiles } from './segment-files.js';
 import { lock, tryLock } from '../locks.js';
+import { yieldToEventLoop } from '../../common/event-loop.js';
 
 export const SEGMENT_BYTES = 64 * 1024 * 1024;
 const READ_CHUNK_BYTES = 1024 * 1024;
+/**
+ * Reads are synchronous: a read of many records (a poll over many partitions, a large restore read)
+ * goes in pieces of about this many records, and lets the event loop run between pieces once it
+ * has run for READ_SLICE_MS, so that other work of the process (queries) never waits long behind it.
+ */
+const READ_PIECE_RECORDS = 4096;
+const READ_SLICE_MS = 10;
 const LOCK_TIMEOUT_MS = 60_000;
 const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
 
@@ -360,7 +368,18 @@ export class EmbeddedLog implements Log {
     return {
       read: async (topic, partition, offset, maxRecords) => {
         this.refresh();
-        return this.readPartition(topic, partition, offset, maxRecords);
+        let sliceStart = performance.now();
+        const out = this.readPartition(topic, partition, offset, Math.min(maxRecords, READ_PIECE_RECORDS));
+        while (out.length > 0 && out.length < maxRecords) {
+          if (performance.now() - sliceStart >= READ_SLICE_MS) {
+            await yieldToEventLoop();
+            sliceStart = performance.now();
+          }
+          const more = this.readPartition(topic, partition, out[out.length - 1]!.offset + 1, Math.min(maxRecords - out.length, READ_PIECE_RECORDS));
+          if (more.length === 0) break;
+          for (let i = 0; i < more.length; i++) out.push(more[i]!);
+        }
+        return out;
       },
       close: async () => {},
     };
@@ -517,8 +536,6 @@ class EmbeddedAdmin implements LogAdmin {
   }
 }
 
-const MAX_RECORDS_PER_PARTITION = 4096;
-
 /** The single member of a group on the embedded log: it is assigned every partition. */
 class EmbeddedGroupConsumer implements GroupConsumer {
   private assigned: TopicPartition[] = [];
@@ -560,18 +577,24 @@ class EmbeddedGroupConsumer implements GroupConsumer {
       await this.listener!.onAssigned(tps);
     }
     this.woken = false;
-    let batches = this.fetch();
+    let batches = await this.fetch();
     if (batches.length === 0 && maxWaitMs > 0) {
       await this.log.waitForData(maxWaitMs, () => this.woken);
-      batches = this.fetch();
+      batches = await this.fetch();
     }
     return batches;
   }
 
-  private fetch(): ConsumedBatch[] {
+  /** Up to READ_PIECE_RECORDS of each assigned partition; yields between partitions once the read ran READ_SLICE_MS. */
+  private async fetch(): Promise<ConsumedBatch[]> {
     this.log.refresh();
     const out: ConsumedBatch[] = [];
+    let sliceStart = performance.now();
     for (const tp of this.assigned) {
+      if (performance.now() - sliceStart >= READ_SLICE_MS) {
+        await yieldToEventLoop();
+        sliceStart = performance.now();
+      }
       const key = tpKey(tp.topic, tp.partition);
       const ps = this.log.partitionState(tp.topic, tp.partition);
       if (ps === undefined) continue;
@@ -580,7 +603,7 @@ class EmbeddedGroupConsumer implements GroupConsumer {
       if (this.paused.has(key)) continue;
       const position = Math.max(this.positions.get(key) ?? 0, ps.start);
       if (position >= ps.end) continue;
-      const records = this.log.readPartition(tp.topic, tp.partition, position, MAX_RECORDS_PER_PARTITION);
+      const records = this.log.readPartition(tp.topic, tp.partition, position, READ_PIECE_RECORDS);
       if (records.length === 0) {
         // Nothing but a gap of offsets left (records consumed in-process were not written): the
         // task's position moves past it too, or the partition would look as if it lagged.

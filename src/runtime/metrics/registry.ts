@@ -95,6 +95,7 @@ export class MetricsRegistry {
     return [
       { name: 'kstream_commit_latency_seconds', help: 'Time of one commit of the worker\'s tasks', labels, value: src.sensors.commitLatency.snapshot() },
       { name: 'kstream_process_batch_latency_seconds', help: 'Time of one process() call of a task (a batch of records)', labels, value: src.sensors.processBatchLatency.snapshot() },
+      { name: 'kstream_loop_slice_seconds', help: 'Longest synchronous stretch of one turn of the worker loop (the event loop is blocked that long)', labels, value: src.sensors.loopSlice.snapshot() },
     ];
   }
 

@@ -145,6 +145,8 @@ export class ThreadSensors {
   /** Prometheus histograms (timed levels only): one commit, and one process() call of a task (a batch). */
   readonly commitLatency = new LatencyHistogram();
   readonly processBatchLatency = new LatencyHistogram();
+  /** The longest synchronous stretch of each turn of the worker loop (what a query on this process may wait behind). */
+  readonly loopSlice = new LatencyHistogram();
   rebalances = 0;
   tasksCreated = 0;
   tasksClosed = 0;
@@ -190,6 +192,10 @@ export class ThreadSensors {
     this.commitMs += ms;
     this.commitLatencyMax.record(ms, Date.now());
     if (this.enabled) this.commitLatency.record(ms);
+  }
+
+  loopTurn(longestSliceMs: number): void {
+    if (this.enabled) this.loopSlice.record(longestSliceMs);
   }
 
   lag(topic: string, partition: number, taskId: string, lag: number, now: number): void {
