@@ -86,6 +86,8 @@ interface JoinResult {
   readonly standby: StandbyAssignment;
   readonly warmups: readonly string[];
   readonly probeAfterMs: number | null;
+  /** The tasks this member claimed in the subscription that got this assignment. */
+  readonly claimed: readonly string[];
 }
 
 export class KafkaGroupConsumer implements GroupConsumer {
@@ -370,7 +372,7 @@ export class KafkaGroupConsumer implements GroupConsumer {
    * anything rejoins at once, so that its former tasks reach their new owners.
    */
   private async completeJoin(): Promise<void> {
-    const { partitions, tasks, hosts, standby, probeAfterMs } = this.joinResult!;
+    const { partitions, tasks, hosts, standby, probeAfterMs, claimed } = this.joinResult!;
     this.joinResult = null;
     this.scheduleProbe(probeAfterMs);
     const listener = this.listener!;
@@ -403,6 +405,12 @@ export class KafkaGroupConsumer implements GroupConsumer {
       this.logger.info(`group ${this.groupId}: revoking ${revoked.length} partition(s) [${revoked.map((tp) => `${tp.topic}-${tp.partition}`).join(', ')}]; rejoining so that they move`);
       await listener.onRevoked(revoked, false);
       this.dropPartitions(revoked);
+      this.needsJoin = true;
+    } else if (this.cooperative && claimed.some((id) => !tasks.includes(id))) {
+      // The leader withheld tasks this member claimed, for a follow-up rebalance that this member
+      // would trigger by revoking them; it no longer had them (closed as lost meanwhile), so it
+      // rejoins anyway, or the withheld tasks would wait for an owner until the next rebalance.
+      this.logger.info(`group ${this.groupId}: tasks [${claimed.filter((id) => !tasks.includes(id)).join(', ')}] claimed in the join were taken; rejoining so that they move`);
       this.needsJoin = true;
     }
     for (const key of [...this.paused]) if (!next.has(key)) this.paused.delete(key);
@@ -444,9 +452,10 @@ export class KafkaGroupConsumer implements GroupConsumer {
 
   private async joinAndSync(): Promise<JoinResult> {
     for (let attempt = 0; ; attempt++) {
-      if (this.closed) return { partitions: [], tasks: [], hosts: new Map(), standby: { tasks: [], hosts: new Map() }, warmups: [], probeAfterMs: null };
+      if (this.closed) return { partitions: [], tasks: [], hosts: new Map(), standby: { tasks: [], hosts: new Map() }, warmups: [], probeAfterMs: null, claimed: [] };
       try {
         const coordinator = await this.coordinatorBroker();
+        const claimed = this.ownedTasks;
         const join = await coordinator.joinGroup({
           groupId: this.groupId,
           sessionTimeout: this.tuning.sessionTimeoutMs,
@@ -472,7 +481,7 @@ export class KafkaGroupConsumer implements GroupConsumer {
         this.logger.info(
           `group ${this.groupId}: generation ${this.generationId}, member ${this.memberId.slice(-8)}${join.leaderId === join.memberId ? ' (leader)' : ''}: tasks [${tasks.join(', ')}]${standby.length > 0 ? `, standby [${standby.join(', ')}]` : ''}${warmups.length > 0 ? ` (warm-up [${warmups.join(', ')}])` : ''}${probeAfterMs !== null ? `; probing rebalance in ${probeAfterMs} ms` : ''}`,
         );
-        return { partitions: partitions.filter((p) => this.topics.includes(p.topic)), tasks, hosts, standby: { tasks: standby, hosts: standbyHosts }, warmups, probeAfterMs };
+        return { partitions: partitions.filter((p) => this.topics.includes(p.topic)), tasks, hosts, standby: { tasks: standby, hosts: standbyHosts }, warmups, probeAfterMs, claimed };
       } catch (error) {
         const e = error as KafkaJsErrorLike;
         if (e.type === 'UNKNOWN_MEMBER_ID') this.memberId = '';
