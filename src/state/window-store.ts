@@ -113,6 +113,11 @@ export interface InternalWindowStore<K, V> extends TimestampedWindowStore<K, V> 
   keyRef(key: K): WindowKeyRef<K>;
   putRef(ref: WindowKeyRef<K>, value: V | null, windowStart: number, timestamp: number, headers?: Headers): void;
   fetchRef(ref: WindowKeyRef<K>, windowStart: number): ValueAndTimestamp<V> | null;
+  /**
+   * Whether windows starting at `windowStart` fell out of the store's retention (by the stream time
+   * the store itself observed, restored data included): reads no longer see them.
+   */
+  isExpired(windowStart: number): boolean;
   /** Visits the key's windows with a start in [timeFrom, timeTo], lazily; `visit` returns false to stop. */
   visitRef(ref: WindowKeyRef<K>, timeFrom: number, timeTo: number, backward: boolean, visit: (e: WindowEntry<V>) => boolean): void;
   /** Windows of `key` with a start in [timeFrom, timeTo] with their timestamps. */
@@ -457,6 +462,10 @@ export class WindowStoreImpl<K, V> extends SegmentedEngineStore<WindowBytesLayer
 
   get retentionMs(): number {
     return this.options.retentionMs;
+  }
+
+  isExpired(windowStart: number): boolean {
+    return windowStart < this.inner.clock.visibleFrom();
   }
 
   protected setUp(ctx: StoreInitContext, engine: StoreEngine): void {

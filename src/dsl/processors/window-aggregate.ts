@@ -127,7 +127,10 @@ export class TimeWindowAggregateProcessor<K, V, VA> implements Processor<K, V, W
     let ref: WindowKeyRef<K> | null = null;
     for (let start = this.windows.firstWindowStart(ts); start <= ts; start += advanceMs) {
       const end = start + sizeMs;
-      if (end > closeTime) {
+      // A window the store no longer holds is closed too: after a failover under at_least_once the
+      // records reprocessed from the committed offsets may be older than the restored store's
+      // retention, and counting one from scratch would output a wrong, smaller aggregate.
+      if (end > closeTime && !this.store.isExpired(start)) {
         ref ??= this.store.keyRef(record.key);
         const old = this.store.fetchRef(ref, start);
         let oldAgg: VA | null = old === null ? null : old.value;
