@@ -2,9 +2,19 @@
 import { expect } from 'vitest';
 import { Serdes } from '../../src/serde/serdes.js';
 import { readThrough, toProduced } from '../scenarios/env.js';
-import { ROOT, withLog, type Proc } from './processes.js';
+import { join } from 'node:path';
+import { ROOT, kstream, withLog, type Proc } from './processes.js';
 
 export const KEYCOUNT_APP = `${ROOT}test/kafka/fixtures/keycount-app.ts`;
+
+/** A `kstream run` worker of the keycount app `app` (input `<app>-input`, output `<app>-output`), its state dir `<dir>/<app>-<name>`. */
+export function keycountWorker(o: { brokers: string; dir: string; app: string; name: string; settings: string; guarantee: string }): Proc {
+  return kstream(['run', KEYCOUNT_APP, '--brokers', o.brokers, '--state-dir', join(o.dir, `${o.app}-${o.name}`), '--config', o.settings, '--guarantee', o.guarantee], {
+    KSTREAM_TEST_APP_ID: o.app,
+    KSTREAM_TEST_INPUT: `${o.app}-input`,
+    KSTREAM_TEST_OUTPUT: `${o.app}-output`,
+  });
+}
 
 /** Appends `count` records keyed k<i mod keys> (i from `first`); returns the count per key they add. */
 export async function produceKeys(brokers: string, topic: string, partitions: number, first: number, count: number, keys: number, into: Map<string, number>): Promise<void> {

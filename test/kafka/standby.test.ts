@@ -9,8 +9,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { kafkaBrokers, kafkaVersion, uniqueId } from './helpers.js';
-import { committedSum, killAll, kstream, requireBuild, waitUntil, withLog } from './processes.js';
-import { KEYCOUNT_APP, lastAssignment, produceKeys, stopAndCheckCounts } from './keycount.js';
+import { committedSum, killAll, requireBuild, waitUntil, withLog } from './processes.js';
+import { keycountWorker, lastAssignment, produceKeys, stopAndCheckCounts } from './keycount.js';
 
 const KEYS = Number(process.env.KSTREAM_STANDBY_TEST_KEYS ?? 20_000);
 const PARTITIONS = 2;
@@ -41,12 +41,7 @@ describe(`standby replicas on Kafka ${kafkaVersion()}`, () => {
       const expected = new Map<string, number>();
       await withLog(brokers(), (log) => log.admin().createTopics([{ name: input, partitions: PARTITIONS }]));
       await produceKeys(brokers(), input, PARTITIONS, 0, KEYS, KEYS, expected);
-      const worker = (name: string) =>
-        kstream(['run', KEYCOUNT_APP, '--brokers', brokers(), '--state-dir', join(dir, `${app}-${name}`), '--config', settings, '--guarantee', guarantee], {
-          KSTREAM_TEST_APP_ID: app,
-          KSTREAM_TEST_INPUT: input,
-          KSTREAM_TEST_OUTPUT: output,
-        });
+      const worker = (name: string) => keycountWorker({ brokers: brokers(), dir, app, name, settings, guarantee: guarantee });
       const a = worker('a');
       await waitUntil('worker a to count the first input', async () => (await committedSum(brokers(), app, input)) === KEYS, 120_000, 200);
       const b = worker('b');
