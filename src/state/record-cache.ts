@@ -12,6 +12,8 @@ export class CacheEntry<K, V> {
   referenced = true;
   /** Position in the cache's clock. */
   slot = -1;
+  /** The store below holds a value under this id (read from it or flushed to it); kept across puts. */
+  persisted = false;
   constructor(
     readonly id: string,
     public key: K,
@@ -167,12 +169,13 @@ export class NamedCache<K, V> {
     return this.entries.get(id);
   }
 
-  put(id: string, key: K, value: V | null, timestamp: number, dirty: boolean, headers?: Headers | RawHeaders): void {
+  /** Puts an entry; returns it, or undefined when a clean put was ignored. */
+  put(id: string, key: K, value: V | null, timestamp: number, dirty: boolean, headers?: Headers | RawHeaders): CacheEntry<K, V> | undefined {
     const size = ENTRY_OVERHEAD + 2 * id.length + estimateSize(value);
     const last = this.lastHit;
     const prev = last !== undefined && last.id === id ? last : this.entries.get(id);
-    if (!dirty && prev !== undefined && prev.logPos >= 0) return; // a clean read never replaces a dirty entry
-    if (!dirty && this.parent.readingForQuery) return;
+    if (!dirty && prev !== undefined && prev.logPos >= 0) return undefined; // a clean read never replaces a dirty entry
+    if (!dirty && this.parent.readingForQuery) return undefined;
     let entry: CacheEntry<K, V>;
     if (prev === undefined) {
       entry = new CacheEntry(id, key, value, timestamp, size, headers);
@@ -191,6 +194,7 @@ export class NamedCache<K, V> {
         // The replaced entry keeps its contents for whoever holds it, and gives its clock slot.
         entry = new CacheEntry(id, key, value, timestamp, size, headers);
         entry.slot = prev.slot;
+        entry.persisted = prev.persisted;
         this.slots[entry.slot] = entry;
         this.entries.set(id, entry);
         if (last === prev) this.lastHit = entry;
@@ -211,6 +215,7 @@ export class NamedCache<K, V> {
       if (this.dirtyLog.length > 1024 && this.dirtyLog.length > 4 * this.dirtyEntriesCount) this.compactLog();
     }
     if (this.parent.currentBytes > this.parent.maxBytes) this.evict();
+    return entry;
   }
 
   /** Squeezes the holes out of the dirty log (keeps the order). */

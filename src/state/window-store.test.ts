@@ -153,4 +153,32 @@ describe('window store cache', () => {
     expect(flushed.slice(2)).toEqual(['a@0/10:3<-2@3', 'a@10/20:null<-1@13']);
     expect(ctx.logged.length).toBe(4);
   });
+
+  it.each([false, true])('keeps the time index right when flushed updates skip it (persistent=%s)', async (persistent) => {
+    const { store, ctx } = await open<number>({ persistent, cache: 1 << 20 }, Serdes.Long());
+    const starts = () => store.fetch('a', 0, 100).map(([t, v]) => `${t}=${v}`);
+    const evictAll = () => (store as unknown as { clearCache(): void }).clearCache();
+    for (const [start, value] of [[0, 1], [0, 2], [10, 5], [0, 3]] as const) {
+      store.putWithTimestamp('a', value, start, start + 1);
+      store.flushCache();
+    }
+    expect(starts()).toEqual(['0=3', '10=5']);
+    store.putWithTimestamp('a', null, 0, 4);
+    store.flushCache();
+    expect(starts()).toEqual(['10=5']);
+    store.putWithTimestamp('a', 7, 0, 5);
+    store.flushCache();
+    store.putWithTimestamp('a', 8, 0, 6);
+    store.flushCache();
+    expect(starts()).toEqual(['0=8', '10=5']);
+    // A value read back from the store counts as stored, too: evict, read, update.
+    evictAll();
+    expect(store.fetch('a', 10)).toBe(5);
+    store.putWithTimestamp('a', 6, 10, 11);
+    store.flushCache();
+    evictAll();
+    expect(starts()).toEqual(['0=8', '10=6']);
+    expect(ctx.logged.length).toBe(8);
+    await store.close();
+  });
 });

@@ -198,8 +198,15 @@ class WindowBytesLayer<V> {
     return { value: this.options.valueSerde.deserialize(raw.subarray(8)) as V, timestamp: readLong(raw, 0) };
   }
 
-  /** Engine write of one entry with its index; no expiry check, no logging. */
-  private write(key: Buffer, start: number, seq: number, value: Buffer | null): void {
+  /**
+   * Engine write of one entry with its index; no expiry check, no logging. `indexed`: the caller
+   * knows the entry exists (seq 0), so a new value leaves the index as it is, unread.
+   */
+  private write(key: Buffer, start: number, seq: number, value: Buffer | null, indexed: boolean): void {
+    if (indexed && value !== null && seq === 0) {
+      this.engine.put(this.entryKey(key, start, 0), value);
+      return;
+    }
     const bucket = Math.floor(start / this.bucketMs);
     const idxKey = this.indexKey(key, bucket);
     const idx = this.engine.get(idxKey);
@@ -221,19 +228,25 @@ class WindowBytesLayer<V> {
     return this.seq;
   }
 
-  /** A put as Kafka Streams' logged segmented store does it: expiry check, write, changelog. */
-  put(key: Buffer, start: number, value: Buffer | null, timestamp: number): void {
+  /**
+   * A put as Kafka Streams' logged segmented store does it: expiry check, write, changelog.
+   * `indexed`: the store is known to hold this window already (see write). Returns whether the
+   * engine now holds a value for it.
+   */
+  put(key: Buffer, start: number, value: Buffer | null, timestamp: number, indexed = false): boolean {
     const dup = this.options.retainDuplicates;
     // A store that keeps duplicates ignores deletes (Kafka Streams' RocksDBWindowStore).
-    if (dup && value === null) return;
+    if (dup && value === null) return false;
     const seq = dup ? this.nextSeq() : 0;
     this.clock.observe(start);
     this.clock.dropExpiredSegments(this.engine);
+    let written = false;
     if (this.clock.isExpiredPut(start)) {
       reportExpiredPut(this.ctx, this.options.name);
     } else if (start >= this.clock.visibleFrom()) {
       // (A put Kafka Streams accepts but never shows again is not written; it is still logged.)
-      this.write(key, start, seq, value === null ? null : this.encodeValue(value, timestamp));
+      this.write(key, start, seq, value === null ? null : this.encodeValue(value, timestamp), indexed);
+      written = value !== null && !dup;
     }
     const topic = this.ctx.changelogTopic;
     if (topic !== null) {
@@ -243,6 +256,7 @@ class WindowBytesLayer<V> {
       logKey.writeUInt32BE(seq, key.length + 8);
       this.ctx.logChange(topic, this.ctx.changelogPartition, logKey, value, timestamp);
     }
+    return written;
   }
 
   get(key: Buffer, start: number): Buffer | undefined {
@@ -334,19 +348,30 @@ class WindowBytesLayer<V> {
       }
       this.clock.observe(start);
       if (this.clock.isExpiredPut(start) || start < this.clock.visibleFrom()) continue;
-      this.write(key, start, dup ? seq : 0, r.value === null ? null : this.encodeValue(r.value, r.timestamp));
+      this.write(key, start, dup ? seq : 0, r.value === null ? null : this.encodeValue(r.value, r.timestamp), false);
     }
     this.clock.dropExpiredSegments(this.engine);
   }
 }
 
 /** Kafka Streams' caching layer of window stores: absorbs repeated updates of a window between flushes. */
+/** Starts of a key's dirty cache entries: one number in the common case (one open window), else a set. */
+type DirtyStarts = number | Set<number>;
+
+/** A window cache entry's key: the record key, its bytes and their latin1 text (the cache id's prefix). */
+interface WindowCacheKey<K> {
+  readonly key: K;
+  readonly keyBytes: Buffer;
+  readonly kid: string;
+  readonly start: number;
+}
+
 class WindowCacheLayer<K, V> {
   listener: WindowFlushListener<K, V> | null = null;
   sendOldValues = false;
-  readonly cache: NamedCache<{ key: K; keyBytes: Buffer; start: number }, V>;
+  readonly cache: NamedCache<WindowCacheKey<K>, V>;
   /** Starts of dirty entries per key (latin1 key bytes), so range fetches can merge them. */
-  private readonly dirtyStarts = new Map<string, Set<number>>();
+  private readonly dirtyStarts = new Map<string, DirtyStarts>();
 
   constructor(
     private readonly inner: WindowBytesLayer<V>,
@@ -361,28 +386,28 @@ class WindowCacheLayer<K, V> {
     return `${kid}|${start}`;
   }
 
-  get(kid: string, start: number): CacheEntry<{ key: K; keyBytes: Buffer; start: number }, V> | undefined {
+  get(kid: string, start: number): CacheEntry<WindowCacheKey<K>, V> | undefined {
     return this.cache.get(WindowCacheLayer.id(kid, start));
   }
 
   /** Keeps a value read from the store (clean: never written back). */
   remember(key: K, keyBytes: Buffer, kid: string, start: number, value: V, timestamp: number): void {
-    this.cache.put(WindowCacheLayer.id(kid, start), { key, keyBytes, start }, value, timestamp, false);
+    const e = this.cache.put(WindowCacheLayer.id(kid, start), { key, keyBytes, kid, start }, value, timestamp, false);
+    if (e !== undefined) e.persisted = true;
   }
 
   put(key: K, keyBytes: Buffer, kid: string, start: number, value: V | null, timestamp: number, headers: Headers | undefined): void {
-    this.cache.put(WindowCacheLayer.id(kid, start), { key, keyBytes, start }, value, timestamp, true, headers);
-    let set = this.dirtyStarts.get(kid);
-    if (set === undefined) this.dirtyStarts.set(kid, (set = new Set()));
-    set.add(start);
+    this.cache.put(WindowCacheLayer.id(kid, start), { key, keyBytes, kid, start }, value, timestamp, true, headers);
+    const cur = this.dirtyStarts.get(kid);
+    if (cur === undefined) this.dirtyStarts.set(kid, start);
+    else if (typeof cur !== 'number') cur.add(start);
+    else if (cur !== start) this.dirtyStarts.set(kid, new Set([cur, start]));
   }
 
   /** Dirty entries of `key` with a start in [from, to]. */
-  dirtyIn(kid: string, from: number, to: number): Array<CacheEntry<{ key: K; keyBytes: Buffer; start: number }, V>> {
-    const set = this.dirtyStarts.get(kid);
-    const out: Array<CacheEntry<{ key: K; keyBytes: Buffer; start: number }, V>> = [];
-    if (set === undefined) return out;
-    for (const start of set) {
+  dirtyIn(kid: string, from: number, to: number): Array<CacheEntry<WindowCacheKey<K>, V>> {
+    const out: Array<CacheEntry<WindowCacheKey<K>, V>> = [];
+    for (const start of this.dirtyStartsOf(kid)) {
       if (start < from || start > to) continue;
       const e = this.cache.get(WindowCacheLayer.id(kid, start));
       if (e !== undefined && e.dirty) out.push(e);
@@ -392,27 +417,35 @@ class WindowCacheLayer<K, V> {
 
   /** Starts of dirty entries of `key` in [from, to] (unordered). */
   dirtyStartsIn(kid: string, from: number, to: number, into: number[]): void {
-    const set = this.dirtyStarts.get(kid);
-    if (set === undefined) return;
-    for (const start of set) if (start >= from && start <= to) into.push(start);
+    for (const start of this.dirtyStartsOf(kid)) if (start >= from && start <= to) into.push(start);
+  }
+
+  private dirtyStartsOf(kid: string): Iterable<number> {
+    const cur = this.dirtyStarts.get(kid);
+    return cur === undefined ? [] : typeof cur === 'number' ? [cur] : cur;
   }
 
   private undirty(kid: string, start: number): void {
-    const set = this.dirtyStarts.get(kid);
-    if (set === undefined) return;
-    set.delete(start);
-    if (set.size === 0) this.dirtyStarts.delete(kid);
+    const cur = this.dirtyStarts.get(kid);
+    if (cur === undefined) return;
+    if (typeof cur === 'number') {
+      if (cur === start) this.dirtyStarts.delete(kid);
+      return;
+    }
+    cur.delete(start);
+    if (cur.size === 0) this.dirtyStarts.delete(kid);
   }
 
-  private flushEntry(e: CacheEntry<{ key: K; keyBytes: Buffer; start: number }, V>): void {
-    const { key, keyBytes, start } = e.key;
-    this.undirty(keyBytes.toString('latin1'), start);
+
+  private flushEntry(e: CacheEntry<WindowCacheKey<K>, V>): void {
+    const { key, keyBytes, kid, start } = e.key;
+    this.undirty(kid, start);
     const wantOld = e.value === null || (this.listener !== null && this.sendOldValues);
     const oldRaw = wantOld ? this.inner.get(keyBytes, start) : undefined;
     // Deleting a window the store never had is neither written nor forwarded.
     if (e.value === null && oldRaw === undefined) return;
     const bytes = e.value === null ? null : this.options.valueSerde.serialize(e.value);
-    this.inner.put(keyBytes, start, bytes, e.timestamp);
+    e.persisted = this.inner.put(keyBytes, start, bytes, e.timestamp, e.persisted);
     if (this.listener !== null) {
       const old = this.sendOldValues && oldRaw !== undefined ? this.inner.decode(oldRaw).value : null;
       const window = { start, end: start + this.options.windowSizeMs };
@@ -420,7 +453,7 @@ class WindowCacheLayer<K, V> {
     }
   }
 
-  private onEvict(e: CacheEntry<{ key: K; keyBytes: Buffer; start: number }, V>): void {
+  private onEvict(e: CacheEntry<WindowCacheKey<K>, V>): void {
     this.flushEntry(e);
     this.flush();
   }
@@ -433,7 +466,7 @@ class WindowCacheLayer<K, V> {
     return flushSteps(this.cache, this.flushOne);
   }
 
-  private readonly flushOne = (e: CacheEntry<{ key: K; keyBytes: Buffer; start: number }, V>): void => this.flushEntry(e);
+  private readonly flushOne = (e: CacheEntry<WindowCacheKey<K>, V>): void => this.flushEntry(e);
 
   clear(): void {
     this.cache.clear();
@@ -534,7 +567,8 @@ export class WindowStoreImpl<K, V> extends SegmentedEngineStore<WindowBytesLayer
     const caching = this.caching;
     if (caching !== null) {
       const hit = caching.get(ref.kid, windowStart);
-      if (hit !== undefined) return hit.value === null ? null : { value: hit.value, timestamp: hit.timestamp };
+      // A window cache's entries never change (a put replaces them), so the entry itself is the answer.
+      if (hit !== undefined) return hit.value === null ? null : (hit as ValueAndTimestamp<V>);
     }
     const raw = this.inner.get(ref.kb, windowStart);
     if (raw === undefined) return null;

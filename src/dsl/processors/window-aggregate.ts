@@ -144,7 +144,7 @@ export class TimeWindowAggregateProcessor<K, V, VA> implements Processor<K, V, W
         const newAgg = this.aggregator(record.key, record.value, oldAgg);
         const stored = newAgg === undefined ? null : newAgg;
         this.store.putRef(ref, stored, start, newTs, record.headers);
-        this.forwarder.maybeForward(new Windowed(record.key, { start, end }), stored, oldAgg, newTs, record.headers);
+        if (!this.forwarder.cachingActive) this.forwarder.maybeForward(new Windowed(record.key, { start, end }), stored, oldAgg, newTs, record.headers);
       } else {
         dropExpiredWindowRecord(this.context, ts, `[${start},${end})`, closeTime, this.observedStreamTime);
       }
