@@ -14,7 +14,8 @@
 //   committed at its end (kstream --until-idle; the Java side watches the group's offsets the same
 //   way), timed inside the process from the start of the application;
 // - latency (wordcount): the application runs while lines are written at a fixed rate with the
-//   wall clock as their timestamp; a read_committed consumer of the output takes now - timestamp.
+//   wall clock as their timestamp; a read_committed consumer of the output takes now - timestamp,
+//   for the lines sent from 5 s after the application's first output on (steady state).
 // Each process reports its own CPU seconds (user + system) and peak RSS (VmHWM).
 // Prints one JSON line per run and Markdown tables at the end; --json is rewritten after every row.
 // --run-id reuses the inputs of an earlier run on the same broker (--brokers), so that the rows of a
@@ -217,6 +218,7 @@ async function measureLatency(
   const consumer = kafka.consumer({ groupId: `${prefix}-reader`, readUncommitted: false, maxWaitTimeInMs: 10 });
   const samples: number[] = [];
   let measureFrom = Infinity;
+  let firstOutputAt = Infinity;
   let newestSeen = 0;
   let newestSent = 0;
   try {
@@ -226,6 +228,7 @@ async function measureLatency(
     await consumer.run({
       eachBatch: async ({ batch }) => {
         const now = Date.now();
+        if (batch.messages.length > 0 && firstOutputAt === Infinity) firstOutputAt = now;
         for (const m of batch.messages) {
           const ts = Number(m.timestamp);
           if (ts >= measureFrom) samples.push(now - ts);
@@ -237,12 +240,17 @@ async function measureLatency(
     // Lines at a fixed rate (catching up when a write took longer than a tick); timestamp = send time.
     const { texts } = randomLines(10_000, 11);
     const input = inputTopics(topology, prefix)[0]!;
+    // Steady state: lines sent from `warmupMs` after the application's first output on count (its
+    // start, group join, first transactions and the backlog they left are not its latency).
     const warmupMs = opts.quick ? 2000 : 5000;
     const t0 = Date.now();
-    measureFrom = t0 + warmupMs;
-    const endAt = measureFrom + opts.latencySeconds * 1000;
+    let endAt = t0 + 120_000;
     let sent = 0;
     while (Date.now() < endAt) {
+      if (measureFrom === Infinity && firstOutputAt !== Infinity) {
+        measureFrom = firstOutputAt + warmupMs;
+        endAt = measureFrom + opts.latencySeconds * 1000;
+      }
       const due = Math.floor(((Date.now() - t0) / 1000) * opts.rate);
       const batch: ProducedRecord[] = [];
       const now = Date.now();
