@@ -255,6 +255,12 @@ export interface LogOptions {
    * one local transaction (embedded) treat both alike.
    */
   readonly transactionalProducers?: 'per-task' | 'per-worker';
+  /**
+   * The worker's id, kept in its state directory (runtime/process-id.ts): the per-worker
+   * transactional id is `<application.id>-<processId>`, so a restarted worker fences its killed
+   * predecessor and aborts its open transaction at once. A random id when absent.
+   */
+  readonly processId?: string;
 }
 
 /**

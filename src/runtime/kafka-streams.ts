@@ -16,6 +16,7 @@ import { requestApplicationShutdown } from './shutdown-application.js';
 import type { GroupConsumer } from '../log/types.js';
 import { ShutdownRequestedError } from '../log/shutdown-requested.js';
 import type { Metric } from './metrics/metric.js';
+import { loadProcessId } from './process-id.js';
 import type { HistogramMetric } from './metrics/histogram.js';
 
 export type { StreamsState } from './streams-state.js';
@@ -48,6 +49,8 @@ export class KafkaStreams {
   private ownsLog = false;
   private log: Log | null;
   private appLock: ApplicationClaim | null = null;
+  /** This worker's id, kept in its state directory (process-id.ts). */
+  private processId: string | null = null;
   private watchdog: Watchdog | null = null;
   private readonly machine: StateMachine;
   private exceptionHandler: StreamsUncaughtExceptionHandler | null = null;
@@ -109,7 +112,10 @@ export class KafkaStreams {
     }
     try {
       this.appLock = await this.log.claimApplication(this.config.applicationId, this.config.stateDir);
+      this.processId = loadProcessId(this.config.stateDir, this.config.applicationId, this.config.logger);
     } catch (error) {
+      await this.appLock?.release();
+      this.appLock = null;
       if (this.ownsLog) {
         await this.log.close();
         this.log = null;
@@ -185,7 +191,12 @@ export class KafkaStreams {
 
   private startThread(options: RunOptions): StreamThread {
     this.threads++;
-    const thread = new StreamThread(this.topology, this.config, this.log!, { untilIdle: options.untilIdle, onStateChange: () => this.followThread(), onFatal: (error, member) => this.onWorkerFatal(error, member) });
+    const thread = new StreamThread(this.topology, this.config, this.log!, {
+      untilIdle: options.untilIdle,
+      onStateChange: () => this.followThread(),
+      onFatal: (error, member) => this.onWorkerFatal(error, member),
+      processId: this.processId ?? undefined,
+    });
     this.thread = thread;
     if (this.config.recordProcessingTimeoutMs > 0 || this.options.controlFd !== undefined) {
       this.watchdog = Watchdog.start({

@@ -43,6 +43,8 @@ export interface StreamThreadOptions {
   readonly onStateChange?: () => void;
   /** Called when the worker dies of `error`, after its tasks are closed and before it leaves the group. */
   readonly onFatal?: (error: unknown, member: GroupConsumer | null) => Promise<void>;
+  /** The worker's id from its state directory (process-id.ts). */
+  readonly processId?: string;
 }
 
 // Records of a polled batch decoded and queued between two checks of the slice.
@@ -161,8 +163,9 @@ export class StreamThread implements TaskEnvironment {
       const capabilities = this.log.capabilities;
       this.reader = this.log.reader({ readCommitted: guarantee === 'exactly_once' });
       const handoffLog = capabilities.inProcessHandoff;
-      const handoffProducer = handoffLog === null ? null : handoffLog.taskProducer({ guarantee, applicationId, transactionalProducers });
-      this.producer = handoffProducer ?? this.log.taskProducer({ guarantee, applicationId, transactionalProducers });
+      const processId = this.options.processId;
+      const handoffProducer = handoffLog === null ? null : handoffLog.taskProducer({ guarantee, applicationId, transactionalProducers, processId });
+      this.producer = handoffProducer ?? this.log.taskProducer({ guarantee, applicationId, transactionalProducers, processId });
       this.consumer = this.log.groupConsumer(applicationId, { readCommitted: guarantee === 'exactly_once' });
       if (handoffProducer !== null) this.handoff = new RepartitionHandoff(handoffProducer, this.consumer, this.admin);
       this.progress = new InputProgress(this.admin, applicationId, this.plan.sourceTopics, capabilities.sharedGroup, this.metrics.sensors);

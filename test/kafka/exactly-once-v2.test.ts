@@ -2,12 +2,15 @@
  * exactly_once_v2 at the protocol level: the worker's one transactional producer commits offsets
  * with the group's generation and member id (TxnOffsetCommit v3), so a member the group moved on
  * from is fenced by the group coordinator; and committed offsets are read with require_stable, so
- * a reader waits for a transaction whose offsets are still pending.
+ * a reader waits for a transaction whose offsets are still pending; a worker restarted on its state
+ * directory (same process id) aborts its killed predecessor's open transaction at once.
  */
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kafkaTuning } from '../../src/log/kafka/client-config.js';
 import type { KafkaGroupConsumer } from '../../src/log/kafka/group-consumer.js';
 import { KafkaLog } from '../../src/log/kafka/kafka-log.js';
+import type { ProducerSession } from '../../src/log/kafka/producer-session.js';
 import { WorkerTransactionalProducer, type ProducerHooks } from '../../src/log/kafka/worker-producer.js';
 import { TaskMigratedError, tpKey, type ProducedRecord } from '../../src/log/types.js';
 import { silentLogger } from '../../src/common/logger.js';
@@ -120,4 +123,38 @@ describe(`exactly_once_v2 on Kafka ${kafkaVersion()}`, () => {
       await producer.close();
     }
   }, 120_000);
+
+  it('a worker restarted with the process id of its state dir aborts the transaction its killed predecessor left open, at once', async () => {
+    const group = uniqueId('v2-restart');
+    const output = `${group}-output`;
+    await log.admin().createTopics([{ name: output, partitions: 1 }]);
+    const hooks: ProducerHooks = { membership: () => null, tasksLost: () => undefined };
+    const processId = randomUUID();
+    type Startable = { start(): Promise<ProducerSession> };
+    const killed = new WorkerTransactionalProducer(testKafka('v2-restart-killed'), group, kafkaTuning({}), hooks, silentLogger, processId);
+    const restarted = new WorkerTransactionalProducer(testKafka('v2-restart-again'), group, kafkaTuning({}), hooks, silentLogger, processId);
+    expect(restarted.transactionalId).toBe(killed.transactionalId);
+    try {
+      // Records written in a transaction that is never ended (the worker was SIGKILLed).
+      await (await (killed as unknown as Startable).start()).send(records(output, 0, 3), new Map());
+      expect((await log.admin().endOffsets(output))[0]).toBe(0);
+      expect((await log.admin().logEndOffsets(output))[0]).toBeGreaterThanOrEqual(3);
+      // The same worker starts again (transaction.timeout.ms is 10 s: the broker would abort later).
+      const started = Date.now();
+      await restarted.openTasks();
+      let stable = 0;
+      let end = 1;
+      while (Date.now() - started < 3_000) {
+        [stable, end] = [(await log.admin().endOffsets(output))[0]!, (await log.admin().logEndOffsets(output))[0]!];
+        if (stable === end) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(stable).toBe(end);
+      expect(await readCommitted(output)).toEqual([]);
+    } finally {
+      await restarted.close();
+      await killed.close().catch(() => undefined);
+    }
+  }, 60_000);
 });
+

@@ -135,7 +135,7 @@ export class KafkaLog implements Log {
       options.guarantee === 'at_least_once'
         ? new IdempotentTaskProducer(this.kafka, this.tuning, this.hooks, this.logger)
         : options.transactionalProducers === 'per-worker'
-          ? new WorkerTransactionalProducer(this.kafka, options.applicationId, this.tuning, this.hooks, this.logger)
+          ? new WorkerTransactionalProducer(this.kafka, options.applicationId, this.tuning, this.hooks, this.logger, options.processId)
           : new TransactionalTaskProducer(this.kafka, options.applicationId, this.tuning, this.hooks, this.logger);
     this.closables.add(producer);
     return producer;

@@ -4,7 +4,9 @@
  * - `SingleSessionProducer`: the session, started on first use, and the records of every task sent
  *   in the background in one chain (one request in flight, so a retry repeats its sequences).
  * - `WorkerTransactionalProducer` (exactly_once_v2, KIP-447): one transactional producer per
- *   worker, `transactional.id = <application.id>-<random process id>`. A commit adds the input
+ *   worker, `transactional.id = <application.id>-<process id>` (the id kept in the worker's state
+ *   directory, so a restarted worker aborts its predecessor's open transaction at its first
+ *   InitProducerId). A commit adds the input
  *   offsets of all tasks to the worker's transaction with the consumer group's metadata
  *   (generation id, member id; TxnOffsetCommit v3) and ends it. A zombie (a member the group has
  *   moved on from) is fenced by the group coordinator, which refuses its offsets: its transaction
@@ -16,8 +18,9 @@
  * aborts all its tasks together: only a member that was thrown out of its group aborts, and then
  * it has lost all its tasks). A cooperative rebalance does not end the transaction: its offsets
  * are committed with the generation the member has when they are sent (rebalance-commit.ts). A crashed worker's open transaction is
- * aborted by the broker after `transaction.timeout.ms` (10 s by default here, as Kafka Streams sets
- * it), which bounds how long its partitions' new owners wait.
+ * aborted when it restarts on its state directory, or else by the broker after
+ * `transaction.timeout.ms` (10 s by default here, as Kafka Streams sets it), which bounds how long
+ * its partitions' new owners wait.
  */
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
@@ -196,8 +199,8 @@ export function allOffsets(commits: readonly TaskCommit[]): OffsetToCommit[] {
 export class WorkerTransactionalProducer extends SingleSessionProducer {
   readonly transactionalId: string;
 
-  constructor(kafka: Kafka, applicationId: string, tuning: KafkaTuning, hooks: ProducerHooks, logger: Logger) {
-    const transactionalId = `${applicationId}-${randomUUID()}`;
+  constructor(kafka: Kafka, applicationId: string, tuning: KafkaTuning, hooks: ProducerHooks, logger: Logger, processId: string = randomUUID()) {
+    const transactionalId = `${applicationId}-${processId}`;
     super(kafka, tuning, hooks, logger, transactionalId, tuning.workerTransactionTimeoutMs);
     this.transactionalId = transactionalId;
   }
