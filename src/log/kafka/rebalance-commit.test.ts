@@ -62,4 +62,26 @@ describe('commitWithMembership', () => {
     expect(calls).toBeGreaterThan(1);
     expect(Date.now() - started).toBeLessThan(5000);
   });
+
+  it('never sends the offsets under a new member id: a worker that rejoined as a new member lost those tasks', async () => {
+    let member: GroupMembership = { generationId: 3, memberId: 'old', rebalancing: true };
+    const sent: string[] = [];
+    const error = await commitWithMembership(
+      'g',
+      () => member,
+      async (m) => {
+        sent.push(`${m.memberId}@${m.generationId}`);
+        // Thrown out meanwhile: the worker rejoins under a new member id while its commit retries.
+        member = { generationId: 6, memberId: 'new', rebalancing: true };
+        throw kafkaError('REBALANCE_IN_PROGRESS');
+      },
+      5000,
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NotAMemberError);
+    expect((error as Error).message).toBe('this worker rejoined group g as a new member (old → new): the tasks of this commit were lost');
+    expect(sent).toEqual(['old@3']);
+    // The owner is the member at the start of the commit, before the records were flushed.
+    const late = await commitWithMembership('g', () => member, async () => 'sent', 5000, 'old').catch((e: unknown) => e);
+    expect(late).toBeInstanceOf(NotAMemberError);
+  });
 });

@@ -257,6 +257,7 @@ export class IdempotentTaskProducer extends SingleSessionProducer {
   }
 
   async commit(groupId: string, commits: readonly TaskCommit[]): Promise<Map<string, number>> {
+    const owner = this.hooks.membership(groupId)?.memberId ?? null;
     const { ends, error } = await this.drain();
     const all = commits.map((c) => c.taskId);
     if (error !== null) {
@@ -290,6 +291,7 @@ export class IdempotentTaskProducer extends SingleSessionProducer {
             );
           },
           this.tuning.sessionTimeoutMs,
+          owner,
         );
       } catch (error) {
         if (isStaleMemberError(error)) {

@@ -207,6 +207,8 @@ export class WorkerTransactionalProducer extends SingleSessionProducer {
 
   async commit(groupId: string, commits: readonly TaskCommit[]): Promise<Map<string, number>> {
     const all = commits.map((c) => c.taskId);
+    // The member that owns these tasks now; should the worker rejoin as a new member meanwhile, they are lost.
+    const owner = this.hooks.membership(groupId)?.memberId ?? null;
     const { ends, error } = await this.drain();
     let failure = error;
     if (failure === null) {
@@ -219,6 +221,7 @@ export class WorkerTransactionalProducer extends SingleSessionProducer {
             () => this.hooks.membership(groupId),
             (member) => session.sendOffsets(groupId, offsets, { generationId: member.generationId, memberId: member.memberId, groupInstanceId: null }),
             this.tuning.sessionTimeoutMs,
+            owner,
           );
         }
         await session.endTransaction(true);
