@@ -27,7 +27,7 @@ type Grouped = ReturnType<ReturnType<StreamsBuilder['stream']>['groupByKey']>;
 function windowedCount(windowing: (g: Grouped) => any): Topology {
   const builder = new StreamsBuilder();
   const grouped = builder.stream<string, string>('in', Consumed.with(S, S)).groupByKey();
-  windowing(grouped)
+  windowing(grouped as any)
     .count({ storeName: 'counts' })
     .toStream()
     .map((w: { key: string; window: { start: number; end: number } }, n: number | null) => KeyValue.pair(`${w.key}@${w.window.start}`, n))
