@@ -46,8 +46,16 @@ function changelogKey(key: string, a: number, b: number, sessionLayout: boolean)
   return out;
 }
 
-/** What the crashed owner's acknowledged changelog writes were. */
-async function appendChangelog(dir: string, records: Array<{ key: Buffer; count: number | null; timestamp: number }>): Promise<void> {
+type Input = Array<{ key: string; value: string; timestamp: number }>;
+type ChangelogWrite = { key: Buffer; count: number | null; timestamp: number };
+
+/** The crashed owner: input records it processed past its last commit, and its acknowledged changelog writes (their output was lost). */
+async function crashedOwner(dir: string, input: Input, changelog: ChangelogWrite[]): Promise<void> {
+  await produce(dir, 'in', input);
+  await appendChangelog(dir, changelog);
+}
+
+async function appendChangelog(dir: string, records: ChangelogWrite[]): Promise<void> {
   const log = EmbeddedLog.open(dir);
   try {
     await log.append(records.map((r) => ({ topic: `${APP}-counts-changelog`, partition: 0, key: r.key, value: r.count === null ? null : longBytes(r.count), timestamp: r.timestamp })));
@@ -84,14 +92,17 @@ describe('windowed aggregations restored ahead of the committed offsets (at_leas
     await produce(dir, 'in', [{ key: 'k', value: 'a', timestamp: 1_000 }]);
     await run(topology(), dir);
     // The crashed owner: k@2000 counted (2, output lost), x@60000 counted (1, output lost).
-    await produce(dir, 'in', [
-      { key: 'k', value: 'b', timestamp: 2_000 },
-      { key: 'x', value: 'c', timestamp: 60_000 },
-    ]);
-    await appendChangelog(dir, [
-      { key: changelogKey('k', 0, 0, false), count: 2, timestamp: 2_000 },
-      { key: changelogKey('x', 60_000, 0, false), count: 1, timestamp: 60_000 },
-    ]);
+    await crashedOwner(
+      dir,
+      [
+        { key: 'k', value: 'b', timestamp: 2_000 },
+        { key: 'x', value: 'c', timestamp: 60_000 },
+      ],
+      [
+        { key: changelogKey('k', 0, 0, false), count: 2, timestamp: 2_000 },
+        { key: changelogKey('x', 60_000, 0, false), count: 1, timestamp: 60_000 },
+      ],
+    );
     await run(topology(), dir);
     // Window 0 ended (by the changelog's stream time 60 s) but is open at the resumed 1 s: counted on.
     expect(await output(dir)).toEqual(['k@0=1', 'k@0=3', 'x@60000=2']);
@@ -107,15 +118,18 @@ describe('windowed aggregations restored ahead of the committed offsets (at_leas
     const before = await output(dir);
     expect(before).toEqual(['k@1000=1', 'k@1000=null', 'k@1000=2']);
     // The crashed owner: k@2000 merged into [1000,2000] (3), then x far ahead.
-    await produce(dir, 'in', [
-      { key: 'k', value: 'c', timestamp: 2_000 },
-      { key: 'x', value: 'd', timestamp: FAR },
-    ]);
-    await appendChangelog(dir, [
-      { key: changelogKey('k', 1_500, 1_000, true), count: null, timestamp: 2_000 },
-      { key: changelogKey('k', 2_000, 1_000, true), count: 3, timestamp: 2_000 },
-      { key: changelogKey('x', FAR, FAR, true), count: 1, timestamp: FAR },
-    ]);
+    await crashedOwner(
+      dir,
+      [
+        { key: 'k', value: 'c', timestamp: 2_000 },
+        { key: 'x', value: 'd', timestamp: FAR },
+      ],
+      [
+        { key: changelogKey('k', 1_500, 1_000, true), count: null, timestamp: 2_000 },
+        { key: changelogKey('k', 2_000, 1_000, true), count: 3, timestamp: 2_000 },
+        { key: changelogKey('x', FAR, FAR, true), count: 1, timestamp: FAR },
+      ],
+    );
     await run(topology(), dir);
     // k@2000 is dropped (its session is gone from the restored store); x counts on.
     expect(await output(dir)).toEqual([...before, `x@${FAR}=2`]);
@@ -125,15 +139,18 @@ describe('windowed aggregations restored ahead of the committed offsets (at_leas
     const topology = () => windowedCount((g) => g.windowedBy(SessionWindows.ofInactivityGapAndGrace(1_000, 5_000)));
     await produce(dir, 'in', [{ key: 'k', value: 'a', timestamp: 1_000 }]);
     await run(topology(), dir);
-    await produce(dir, 'in', [
-      { key: 'k', value: 'b', timestamp: 2_000 },
-      { key: 'x', value: 'd', timestamp: 60_000 },
-    ]);
-    await appendChangelog(dir, [
-      { key: changelogKey('k', 1_000, 1_000, true), count: null, timestamp: 2_000 },
-      { key: changelogKey('k', 2_000, 1_000, true), count: 2, timestamp: 2_000 },
-      { key: changelogKey('x', 60_000, 60_000, true), count: 1, timestamp: 60_000 },
-    ]);
+    await crashedOwner(
+      dir,
+      [
+        { key: 'k', value: 'b', timestamp: 2_000 },
+        { key: 'x', value: 'd', timestamp: 60_000 },
+      ],
+      [
+        { key: changelogKey('k', 1_000, 1_000, true), count: null, timestamp: 2_000 },
+        { key: changelogKey('k', 2_000, 1_000, true), count: 2, timestamp: 2_000 },
+        { key: changelogKey('x', 60_000, 60_000, true), count: 1, timestamp: 60_000 },
+      ],
+    );
     await run(topology(), dir);
     expect(await output(dir)).toEqual(['k@1000=1', 'k@1000=null', 'k@1000=3', 'x@60000=2']);
   });
@@ -145,16 +162,19 @@ describe('windowed aggregations restored ahead of the committed offsets (at_leas
     const before = await output(dir);
     expect(before).toEqual(['k@4000=1']);
     // The crashed owner: k@5500 (left window [4500,5500] = 2, right window of 5000 = 1, window 4000 = 2).
-    await produce(dir, 'in', [
-      { key: 'k', value: 'b', timestamp: 5_500 },
-      { key: 'x', value: 'd', timestamp: FAR },
-    ]);
-    await appendChangelog(dir, [
-      { key: changelogKey('k', 4_000, 0, false), count: 2, timestamp: 5_500 },
-      { key: changelogKey('k', 5_001, 0, false), count: 1, timestamp: 5_500 },
-      { key: changelogKey('k', 4_500, 0, false), count: 2, timestamp: 5_500 },
-      { key: changelogKey('x', FAR - 1_000, 0, false), count: 1, timestamp: FAR },
-    ]);
+    await crashedOwner(
+      dir,
+      [
+        { key: 'k', value: 'b', timestamp: 5_500 },
+        { key: 'x', value: 'd', timestamp: FAR },
+      ],
+      [
+        { key: changelogKey('k', 4_000, 0, false), count: 2, timestamp: 5_500 },
+        { key: changelogKey('k', 5_001, 0, false), count: 1, timestamp: 5_500 },
+        { key: changelogKey('k', 4_500, 0, false), count: 2, timestamp: 5_500 },
+        { key: changelogKey('x', FAR - 1_000, 0, false), count: 1, timestamp: FAR },
+      ],
+    );
     await run(topology(), dir);
     expect(await output(dir)).toEqual([...before, `x@${FAR - 1_000}=2`]);
   });
