@@ -76,6 +76,11 @@ export abstract class SegmentedEngineStore<
     this.inner.restore(records);
   }
 
+  /** Segment times below this were dropped by a restore ahead of the task's stream time (SegmentClock.lostBefore). */
+  lostBefore(): number {
+    return this.inner.clock.lostBefore();
+  }
+
   flushCacheSteps(): Iterator<void> | null {
     return this.caching?.flushSteps() ?? null;
   }

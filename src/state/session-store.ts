@@ -70,6 +70,8 @@ export interface InternalSessionStore<K, V> extends SessionStore<K, V> {
   putWithContext(sessionKey: Windowed<K>, aggregate: V | null, timestamp: number, headers?: Headers): void;
   /** Interactive queries: sessions of the keys in [keyFrom, keyTo], cached updates included, nothing flushed. */
   queryRange(keyFrom: K | null, keyTo: K | null): Promise<Array<KeyValue<Windowed<K>, V>>>;
+  /** Session ends below this were dropped by a restore ahead of the task's stream time (SegmentClock.lostBefore). */
+  lostBefore(): number;
 }
 
 interface RawSession {
@@ -87,7 +89,7 @@ class SessionBytesLayer {
     private readonly options: SessionStoreOptions<any, any>,
     private readonly ctx: StoreInitContext,
   ) {
-    this.clock = new SegmentClock(options.retentionMs, ksSegmentInterval(options.retentionMs), options.persistent);
+    this.clock = new SegmentClock(options.retentionMs, ksSegmentInterval(options.retentionMs), options.persistent, () => ctx.currentStreamTime());
   }
 
   private indexKey(key: Buffer, segment: number): Buffer {
@@ -189,11 +191,11 @@ class SessionBytesLayer {
       const n = r.key.length - 16;
       const end = readLong(r.key, n);
       const start = readLong(r.key, n + 8);
-      this.clock.observe(end);
-      if (this.clock.isExpiredPut(end) || end < this.clock.visibleFrom()) continue;
+      this.clock.observeRestored(end);
+      if (this.clock.isExpiredRestore(end)) continue;
       this.write(r.key.subarray(0, n), start, end, r.value);
     }
-    this.clock.dropExpiredSegments(this.engine);
+    this.clock.dropRestoredSegments(this.engine);
   }
 }
 

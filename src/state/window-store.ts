@@ -114,10 +114,12 @@ export interface InternalWindowStore<K, V> extends TimestampedWindowStore<K, V> 
   putRef(ref: WindowKeyRef<K>, value: V | null, windowStart: number, timestamp: number, headers?: Headers): void;
   fetchRef(ref: WindowKeyRef<K>, windowStart: number): ValueAndTimestamp<V> | null;
   /**
-   * Whether windows starting at `windowStart` fell out of the store's retention (by the stream time
-   * the store itself observed, restored data included): reads no longer see them.
+   * Whether windows starting at `windowStart` fell out of the store's retention (by its effective
+   * stream time, see SegmentClock) or were dropped by a restore: reads no longer see them.
    */
   isExpired(windowStart: number): boolean;
+  /** Window starts below this were dropped by a restore ahead of the task's stream time (SegmentClock.lostBefore). */
+  lostBefore(): number;
   /** Visits the key's windows with a start in [timeFrom, timeTo], lazily; `visit` returns false to stop. */
   visitRef(ref: WindowKeyRef<K>, timeFrom: number, timeTo: number, backward: boolean, visit: (e: WindowEntry<V>) => boolean): void;
   /** Windows of `key` with a start in [timeFrom, timeTo] with their timestamps. */
@@ -152,7 +154,7 @@ class WindowBytesLayer<V> {
     this.bucketMs = Math.max(1, Math.floor(options.indexBucketMs ?? options.windowSizeMs));
     const ks = ksSegmentInterval(options.retentionMs);
     const segmentMs = Math.max(this.bucketMs, Math.ceil(ks / this.bucketMs) * this.bucketMs);
-    this.clock = new SegmentClock(options.retentionMs, segmentMs, options.persistent);
+    this.clock = new SegmentClock(options.retentionMs, segmentMs, options.persistent, () => ctx.currentStreamTime());
   }
 
   private segmentOf(start: number): number {
@@ -346,11 +348,11 @@ class WindowBytesLayer<V> {
         if (r.value === null) continue;
         if (seq > this.seq) this.seq = seq;
       }
-      this.clock.observe(start);
-      if (this.clock.isExpiredPut(start) || start < this.clock.visibleFrom()) continue;
+      this.clock.observeRestored(start);
+      if (this.clock.isExpiredRestore(start)) continue;
       this.write(key, start, dup ? seq : 0, r.value === null ? null : this.encodeValue(r.value, r.timestamp), false);
     }
-    this.clock.dropExpiredSegments(this.engine);
+    this.clock.dropRestoredSegments(this.engine);
   }
 }
 

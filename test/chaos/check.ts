@@ -14,11 +14,24 @@
  *   unfetched records, so this is exact and still correct under concurrent table updates.
  *
  * exactly_once_v2: the output sequences are exactly these (no duplicate, no gap, last value exact).
- * at_least_once: nothing is missing (every expected value appears; the last count is >= n).
+ * at_least_once: nothing is missing, i.e. every input record was counted at least once:
+ * - the last count of every key is >= n (a record never counted leaves it below n, unless a
+ *   duplicate makes up for it: counts alone cannot tell those apart);
+ * - every count 1..n was made: it appears in the output, or in the store's changelog. A count only
+ *   in the changelog is at_least_once's own gap, as in Kafka Streams: the store update and the output
+ *   record of one update go out in different produce requests, a crash can lose the output after the
+ *   changelog record was acknowledged, and the next owner restores that count and reprocesses the
+ *   record from the committed offsets: k+1 follows k−1. A count neither output nor in the changelog
+ *   was never made (a loss);
+ * - sequences (the join): every expected value appears.
+ * Duplicates and counts above n are allowed (records reprocessed after a failover).
  */
 import type { Log } from '../../src/log/types.js';
-import type { ChaosTopics } from './input.js';
+import type { ChaosTopics, chaosChangelogs } from './input.js';
 import { WINDOW_GRACE_MS, WINDOW_SIZE_MS } from './windows.js';
+
+/** Per key, the counts a store's changelog holds (window stores: key `user@start`). */
+export type ChangelogCounts = ReadonlyMap<string, ReadonlySet<number>>;
 
 export interface KeyedRecord {
   readonly key: string;
@@ -26,27 +39,60 @@ export interface KeyedRecord {
   readonly timestamp: number;
 }
 
-/** Every committed record of a topic, partition by partition, in offset order (long values as decimal text). */
-export async function readPartitions(log: Log, topic: string, longValues = false): Promise<KeyedRecord[][]> {
+/** Every committed record of a topic, partition by partition, in offset order, decoded by `decode`. */
+async function readDecoded<T>(log: Log, topic: string, decode: (key: Buffer | null, value: Buffer | null, timestamp: number) => T): Promise<T[][]> {
   const d = (await log.admin().describeTopics([topic])).get(topic);
   if (d === undefined) throw new Error(`topic ${topic} does not exist`);
   const ends = await log.admin().endOffsets(topic);
   const reader = log.reader({ readCommitted: true });
-  const out: KeyedRecord[][] = [];
+  const out: T[][] = [];
   try {
     for (let p = 0; p < d.partitions; p++) {
-      const records: KeyedRecord[] = [];
+      const records: T[] = [];
       let offset = 0;
       while (offset < ends[p]!) {
         const batch = await reader.read(topic, p, offset, 20_000);
         if (batch.length === 0) break;
-        for (const r of batch) records.push({ key: r.key?.toString('utf8') ?? '', value: r.value === null ? '' : longValues ? String(r.value.readBigInt64BE(0)) : r.value.toString('utf8'), timestamp: r.timestamp });
+        for (const r of batch) records.push(decode(r.key, r.value, r.timestamp));
         offset = batch[batch.length - 1]!.offset + 1;
       }
       out.push(records);
     }
   } finally {
     await reader.close();
+  }
+  return out;
+}
+
+/** Every committed record of a topic, partition by partition, in offset order (long values as decimal text). */
+export function readPartitions(log: Log, topic: string, longValues = false): Promise<KeyedRecord[][]> {
+  return readDecoded(log, topic, (key, value, timestamp) => ({
+    key: key?.toString('utf8') ?? '',
+    value: value === null ? '' : longValues ? String(value.readBigInt64BE(0)) : value.toString('utf8'),
+    timestamp,
+  }));
+}
+
+/**
+ * The counts a count store's changelog holds per key (a missing changelog topic: none). Window
+ * stores' changelog keys are `key ‖ start(8) ‖ seq(4)`, reported as `key@start` as the output is.
+ */
+export async function readChangelogCounts(log: Log, topic: string, windowed: boolean): Promise<ChangelogCounts> {
+  const out = new Map<string, Set<number>>();
+  if (!(await log.admin().describeTopics([topic])).has(topic)) return out;
+  const parts = await readDecoded(log, topic, (key, value) => {
+    if (key === null || value === null || value.length !== 8) return null;
+    const n = key.length - 12;
+    const k = windowed ? (n < 0 ? null : `${key.subarray(0, n).toString('utf8')}@${Number(key.readBigInt64BE(n))}`) : key.toString('utf8');
+    return k === null ? null : ([k, Number(value.readBigInt64BE(0))] as const);
+  });
+  for (const part of parts) {
+    for (const e of part) {
+      if (e === null) continue;
+      let set = out.get(e[0]);
+      if (set === undefined) out.set(e[0], (set = new Set()));
+      set.add(e[1]);
+    }
   }
   return out;
 }
@@ -107,6 +153,8 @@ export interface OutputCheck {
   readonly outputRecords: number;
   /** At most a few examples per kind of problem; empty when the output is right. */
   readonly problems: string[];
+  /** at_least_once counts: values missing from the output that the store's changelog holds (outputs lost in a crash). */
+  readonly lostOutputs?: number;
 }
 
 const EXAMPLES = 5;
@@ -136,12 +184,16 @@ function valuesByKey(output: readonly KeyedRecord[][]): { seen: Map<string, stri
   return { seen, outputRecords };
 }
 
-/** Counts per key: exact 1..n (exact) or every one of 1..n present and the last >= n (at least once). */
-export function checkCounts(name: string, output: readonly KeyedRecord[][], expected: ReadonlyMap<string, number>, exact: boolean): OutputCheck {
+/**
+ * Counts per key: exact 1..n (exact), or at least once: the last >= n and every one of 1..n in the
+ * output or, its output lost in a crash, in the store's changelog (`counted`).
+ */
+export function checkCounts(name: string, output: readonly KeyedRecord[][], expected: ReadonlyMap<string, number>, exact: boolean, counted: ChangelogCounts = new Map()): OutputCheck {
   const { seen: raw, outputRecords } = valuesByKey(output);
   const seen = new Map([...raw].map(([k, v]) => [k, v.map(Number)]));
   const problems = new Map<string, string[]>();
   let expectedRecords = 0;
+  let lostOutputs = 0;
   for (const [key, n] of expected) {
     expectedRecords += n;
     const values = seen.get(key) ?? [];
@@ -151,14 +203,19 @@ export function checkCounts(name: string, output: readonly KeyedRecord[][], expe
       if (bad) collect(problems, 'keys whose sequence is not exactly 1..n', `${key}: n=${n}, got ${describeSequence(values)}`);
     } else {
       const present = new Set(values);
+      const inChangelog = counted.get(key);
       let missing = 0;
-      for (let v = 1; v <= n; v++) if (!present.has(v)) missing++;
-      if (missing > 0) collect(problems, 'keys with missing counts', `${key}: ${missing} of 1..${n} missing`);
+      for (let v = 1; v <= n; v++) {
+        if (present.has(v)) continue;
+        if (inChangelog?.has(v)) lostOutputs++;
+        else missing++;
+      }
+      if (missing > 0) collect(problems, 'keys with missing counts (neither output nor in the changelog)', `${key}: ${missing} of 1..${n} missing`);
       if (last === undefined || last < n) collect(problems, 'keys whose last count is below n', `${key}: last ${last ?? 'none'} < ${n}`);
     }
   }
   for (const key of seen.keys()) if (!expected.has(key)) collect(problems, 'unexpected keys', key);
-  return { name, keys: expected.size, expectedRecords, outputRecords, problems: summarise(name, problems) };
+  return { name, keys: expected.size, expectedRecords, outputRecords, problems: summarise(name, problems), lostOutputs };
 }
 
 /** Per key the list of values: equal (exact) or containing every expected one (at least once). */
@@ -180,6 +237,11 @@ export function checkSequences(name: string, output: readonly KeyedRecord[][], e
   }
   for (const key of seen.keys()) if (!expected.has(key)) collect(problems, 'unexpected keys', key);
   return { name, keys: expected.size, expectedRecords, outputRecords, problems: summarise(name, problems) };
+}
+
+/** ", N counts only in the changelog (…)" when an at_least_once check found outputs lost in a crash. */
+export function lostOutputsNote(c: OutputCheck): string {
+  return c.lostOutputs ? `, ${c.lostOutputs} counts only in the changelog (their output lost in a crash)` : '';
 }
 
 function firstDifference(a: readonly string[], b: readonly string[]): number {
@@ -213,13 +275,14 @@ export interface ChaosVerdict {
   readonly priceUpdates: number;
 }
 
-export async function verifyOutputs(log: Log, topics: ChaosTopics, exact: boolean): Promise<ChaosVerdict> {
+export async function verifyOutputs(log: Log, topics: ChaosTopics, changelogs: ReturnType<typeof chaosChangelogs>, exact: boolean): Promise<ChaosVerdict> {
   const lines = await readPartitions(log, topics.lines);
   const orders = await readPartitions(log, topics.orders);
   const prices = await readPartitions(log, topics.prices);
+  const counted = (topic: string, windowed: boolean) => (exact ? Promise.resolve(new Map()) : readChangelogCounts(log, topic, windowed));
   const checks = [
-    checkCounts('wordcount', await readPartitions(log, topics.wordcount, true), expectedWordCounts(lines), exact),
-    checkCounts('windowed count', await readPartitions(log, topics.windowed, true), expectedWindowCounts(lines), exact),
+    checkCounts('wordcount', await readPartitions(log, topics.wordcount, true), expectedWordCounts(lines), exact, await counted(changelogs.wordCounts, false)),
+    checkCounts('windowed count', await readPartitions(log, topics.windowed, true), expectedWindowCounts(lines), exact, await counted(changelogs.windows, true)),
   ];
   const joined = await readPartitions(log, topics.joined);
   const joins = expectedJoins(orders, prices);

@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runChaos, type ChaosOptions } from './driver.js';
 import { recoveryTable } from './recovery.js';
+import { lostOutputsNote } from './check.js';
 
 const HELP = `usage: npm run chaos -- [flags]
   --lines N              input lines (default 1000000)
@@ -88,7 +89,7 @@ async function main(): Promise<number> {
   out.push(`chaos: Kafka ${r.kafkaVersion}, ${opts.guarantee}, ${opts.workers} workers, ${opts.partitions} partitions, standbys ${opts.standbys}, seed ${opts.seed}`);
   if (r.verdict) {
     out.push(`input: ${r.verdict.inputLines} lines, ${r.verdict.inputOrders} orders, ${r.verdict.priceUpdates} price records`);
-    for (const c of r.verdict.checks) out.push(`${c.problems.length === 0 ? 'OK  ' : 'FAIL'} ${c.name}: ${c.keys} keys, ${c.expectedRecords} expected, ${c.outputRecords} output records`);
+    for (const c of r.verdict.checks) out.push(`${c.problems.length === 0 ? 'OK  ' : 'FAIL'} ${c.name}: ${c.keys} keys, ${c.expectedRecords} expected, ${c.outputRecords} output records${lostOutputsNote(c)}`);
     for (const c of r.verdict.checks) for (const p of c.problems) out.push(`  ${p}`);
   }
   for (const e of r.errors) out.push(`ERROR ${e}`);

@@ -11,8 +11,8 @@ import { startLocalKafka, stopLocalKafka } from '../../src/kafka-local/broker.js
 import { silentLogger } from '../../src/common/logger.js';
 import { KafkaLog } from '../../src/log/kafka/kafka-log.js';
 import type { ProducedRecord } from '../../src/log/types.js';
-import { verifyOutputs, type ChaosVerdict } from './check.js';
-import { chaosTopics, InputGenerator, seededRandom, type ChaosTopics } from './input.js';
+import { lostOutputsNote, verifyOutputs, type ChaosVerdict } from './check.js';
+import { chaosChangelogs, chaosTopics, InputGenerator, seededRandom, type ChaosTopics } from './input.js';
 import { RecoveryTracker, type FaultKind, type FaultRecord } from './recovery.js';
 import { Worker } from './workers.js';
 
@@ -149,8 +149,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     for (const w of workers) if (!(await w.stop(30_000))) errors.push(`worker ${w.index} did not stop within 30 s of SIGTERM`);
 
     say('reading the input and every output (read_committed) and computing the reference');
-    verdict = await verifyOutputs(log, topics, o.guarantee === 'exactly_once_v2');
-    for (const c of verdict.checks) say(`${c.name}: ${c.keys} keys, ${c.expectedRecords} expected records, ${c.outputRecords} output records${c.problems.length === 0 ? ', exact' : ''}`);
+    verdict = await verifyOutputs(log, topics, chaosChangelogs(prefix), o.guarantee === 'exactly_once_v2');
+    for (const c of verdict.checks) say(`${c.name}: ${c.keys} keys, ${c.expectedRecords} expected records, ${c.outputRecords} output records${lostOutputsNote(c)}${c.problems.length === 0 ? ', ok' : ''}`);
   } catch (e) {
     errors.push((e as Error).message);
   } finally {

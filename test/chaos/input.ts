@@ -31,6 +31,11 @@ export function chaosTopics(prefix: string): ChaosTopics {
   };
 }
 
+/** The count stores' changelogs (the application creates them; at_least_once: counts whose output a crash lost are there). */
+export function chaosChangelogs(prefix: string): { readonly wordCounts: string; readonly windows: string } {
+  return { wordCounts: `${prefix}-app-word-counts-changelog`, windows: `${prefix}-app-user-windows-changelog` };
+}
+
 /** The run's seeded generator, so that its input and faults repeat with its seed. */
 export const seededRandom = mulberry32;
 

@@ -128,8 +128,8 @@ export class TimeWindowAggregateProcessor<K, V, VA> implements Processor<K, V, W
     for (let start = this.windows.firstWindowStart(ts); start <= ts; start += advanceMs) {
       const end = start + sizeMs;
       // A window the store no longer holds is closed too: after a failover under at_least_once the
-      // records reprocessed from the committed offsets may be older than the restored store's
-      // retention, and counting one from scratch would output a wrong, smaller aggregate.
+      // records reprocessed from the committed offsets may be older than what the restored store
+      // kept (see SegmentClock), and counting one from scratch would output a wrong, smaller aggregate.
       if (end > closeTime && !this.store.isExpired(start)) {
         ref ??= this.store.keyRef(record.key);
         const old = this.store.fetchRef(ref, start);
@@ -189,7 +189,9 @@ export class SlidingWindowAggregateProcessor<K, V, VA> implements Processor<K, V
     const ts = record.timestamp;
     this.observedStreamTime = advanceStreamTime(this.observedStreamTime, ts, this.context);
     const closeTime = this.observedStreamTime - this.windows.graceMs;
-    if (ts + this.d < closeTime) {
+    // Also when the store lost windows this record reads (restored ahead of the task's stream time,
+    // see SegmentClock.lostBefore): aggregating from less would output smaller aggregates.
+    if (ts + this.d < closeTime || Math.max(0, ts - 2 * this.d) < this.store.lostBefore()) {
       dropExpiredWindowRecord(this.context, ts, `[${ts},${ts + this.d}]`, closeTime, this.observedStreamTime);
       return;
     }
@@ -349,6 +351,12 @@ export class SessionWindowAggregateProcessor<K, V, VA> implements Processor<K, V
     const gap = this.windows.gapMs;
     this.observedStreamTime = advanceStreamTime(this.observedStreamTime, ts, this.context);
     const closeTime = this.observedStreamTime - this.windows.graceMs - gap;
+    // Sessions this record may merge with were lost by a restore ahead of the task's stream time
+    // (SegmentClock.lostBefore): a new session from this record alone would be a smaller aggregate.
+    if (ts - gap < this.store.lostBefore()) {
+      dropExpiredWindowRecord(this.context, ts, `[${ts},${ts}]`, closeTime, this.observedStreamTime);
+      return;
+    }
     const merged = this.store.findSessions(record.key, ts - gap, ts + gap);
     let start = ts;
     let end = ts;
