@@ -11,7 +11,6 @@ import { FetchedEnds } from '../../src/log/fetched-ends.js';
 import { RecordCache } from '../../src/state/record-cache.js';
 import { resolveConfig } from '../../src/runtime/config.js';
 import { silentLogger, type Logger } from '../../src/common/logger.js';
-import { Serdes } from '../../src/serde/serdes.js';
 import { Metrics } from '../../src/runtime/metrics.js';
 import { StoreChangelogReader } from '../../src/runtime/store-changelog-reader.js';
 import type { TaskEnvironment } from '../../src/runtime/task-environment.js';
