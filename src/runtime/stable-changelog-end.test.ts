@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LogAdmin } from '../log/types.js';
 import type { Logger } from '../common/logger.js';
-import { stableChangelogEnd } from './stable-changelog-end.js';
+import { STABLE_END_POLL_MS, StableEndWait, type StableEndOptions } from './stable-changelog-end.js';
 
 /** An admin whose partition 0 has log end `logEnd` and whose stable end is the next of `stable` on each call. */
 function admin(logEnd: number, stable: number[]): LogAdmin & { stableCalls: number } {
@@ -18,7 +18,33 @@ function logger(): Logger & { infos: string[] } {
   return { infos, debug() {}, info: (m: string) => infos.push(m), warn() {}, error() {} };
 }
 
-describe('stableChangelogEnd', () => {
+/** Checks until the end is known, as the worker loop does between its turns; counts the checks that answered null. */
+async function stableChangelogEnd(a: LogAdmin, topic: string, partition: number, options: StableEndOptions): Promise<number> {
+  const wait = new StableEndWait(a, topic, partition, options);
+  for (;;) {
+    const end = await wait.check();
+    if (end !== null) return end;
+    expect(wait.waiting).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('StableEndWait', () => {
+  it('never blocks: answers null while the transaction is open, asking the log at most every poll interval', async () => {
+    const a = admin(40, [10, 10, 41]);
+    const wait = new StableEndWait(a, 'c', 0, { logger: logger(), what: 'store s of task 1_0', timeoutMs: 10_000 });
+    const started = performance.now();
+    expect(await wait.check()).toBeNull();
+    expect(await wait.check()).toBeNull();
+    expect(a.stableCalls).toBe(1);
+    expect(performance.now() - started).toBeLessThan(STABLE_END_POLL_MS);
+    await new Promise((resolve) => setTimeout(resolve, STABLE_END_POLL_MS + 10));
+    expect(await wait.check()).toBeNull();
+    await new Promise((resolve) => setTimeout(resolve, STABLE_END_POLL_MS + 10));
+    expect(await wait.check()).toBe(41);
+    expect(a.stableCalls).toBe(3);
+  });
+
   it('is the stable end at once when no transaction is open', async () => {
     const log = logger();
     const a = admin(40, [40]);

@@ -1,10 +1,13 @@
 import type { LogAdmin, PartitionReader } from '../log/types.js';
 import type { ManagedStore } from '../state/managed-store.js';
 import type { Logger } from '../common/logger.js';
-import { stableChangelogEnd } from './stable-changelog-end.js';
+import { yieldToEventLoop } from '../common/event-loop.js';
+import { STABLE_END_POLL_MS } from './stable-changelog-end.js';
+import { TaskRestoration } from './task-restoration.js';
+import { SLICE_MS } from './loop-slices.js';
 
-const RESTORE_BATCH = 10_000;
-const RESTORE_PROGRESS_MS = 2_000;
+/** How long one restore pass may run before the event loop gets a turn. */
+const RESTORE_PASS_MS = SLICE_MS;
 
 /** A task with local stores fed from changelogs (a StreamTask or a StandbyTask). */
 export interface ChangelogTask {
@@ -36,66 +39,53 @@ export interface StoreRestore {
 
 /**
  * Kafka Streams' StoreChangelogReader: brings a task's stores up to date from their changelogs,
- * from each store's checkpoint to the changelog's end. Reads outside the group, in batches;
+ * from each store's checkpoint to the changelog's end. Reads outside the group, in batches. The
+ * worker restores in bounded passes (`begin`, task-restoration.ts) between its other work;
  * standby tasks (standby-task.ts) apply records through the same applyNext.
  */
 export class StoreChangelogReader {
   constructor(
-    private readonly admin: LogAdmin,
+    readonly admin: LogAdmin,
     private readonly reader: PartitionReader,
     private readonly logger: Logger,
     /** How long a restore waits for a transaction left open on its changelog (stable-changelog-end.ts). */
     private readonly openTransactionWaitMs = 300_000,
   ) {}
 
-  /** Restores every logged store of the task; resolves once each is checkpointed at its changelog end. */
-  async restore(task: RestoringTask): Promise<StoreRestore[]> {
-    const done: StoreRestore[] = [];
-    for (const [name, store] of task.stores) {
-      const topic = task.changelogTopic(name);
-      if (topic !== null) done.push(await this.restoreStore(task, name, store, topic));
-    }
-    return done;
+  /** The restoration of every logged store of the task, to be advanced in passes (TaskRestoration.step). */
+  begin(task: RestoringTask): TaskRestoration {
+    return new TaskRestoration(this, task, this.logger, this.openTransactionWaitMs);
   }
 
-  private async restoreStore(task: RestoringTask, name: string, store: ManagedStore, topic: string): Promise<StoreRestore> {
-    const partition = task.id.partition;
-    const { from, end } = await this.checkpointed(task, name, store, topic, true);
-    this.logger.debug(`store ${name} of task ${task.idString}: checkpoint ${from}, changelog ${topic} ends at ${end}`);
-    if (from === end) {
-      // A standby (or a clean shutdown) left the store at the changelog's end: nothing to restore.
-      if (end > 0) this.logger.info(`restored 0 records into store ${name} of task ${task.idString} in 0 ms (checkpoint ${from} is the changelog end)`);
-      return { store: name, changelog: topic, from, end, records: 0 };
+  /** Restores every logged store of the task at once; resolves once each is checkpointed at its changelog end. */
+  async restore(task: RestoringTask): Promise<StoreRestore[]> {
+    const restoration = this.begin(task);
+    while (!restoration.finished) {
+      await restoration.step(performance.now() + RESTORE_PASS_MS);
+      // A log read may complete without I/O: let the listener (/readyz, the console) answer between passes.
+      if (restoration.waiting) await new Promise((resolve) => setTimeout(resolve, STABLE_END_POLL_MS));
+      else await yieldToEventLoop();
     }
-    const started = Date.now();
-    const total = end - from;
-    const sensor = task.sensors.restoring(name, total);
-    const records = await this.applyRange(store, topic, partition, from, end, sensor, (restored, at) => {
-      this.logger.info(`restoring store ${name} of task ${task.idString}: ${restored} records, offset ${at} of ${end} (${Math.round((100 * (total - (end - at))) / total)}%)`);
-    });
-    sensor.remaining = 0;
-    await store.commit(end);
-    this.logger.info(`restored ${records} records into store ${name} of task ${task.idString} in ${Date.now() - started} ms (changelog offsets ${from} to ${end})`);
-    return { store: name, changelog: topic, from, end, records };
+    return restoration.done;
+  }
+
+  /** The store's checkpoint and its changelog's end (a standby reads on: no wait for open transactions). */
+  async checkpointed(task: ChangelogTask, name: string, store: ManagedStore, topic: string): Promise<{ from: number; end: number }> {
+    const end = (await this.admin.endOffsets(topic))[task.id.partition] ?? 0;
+    return { from: await this.startingPoint(task, name, store, end), end };
   }
 
   /**
-   * The store's checkpoint and its changelog's end. A store ahead of its changelog (the topic was
+   * Where the store's restore starts: its checkpoint. A store ahead of its changelog (the topic was
    * recreated, or local data outlived it) is wiped and opened again, to be rebuilt from offset 0.
-   * A restore (`stable`) first waits for transactions left open on the changelog: the end is then
-   * past every record committed so far. A standby reads on and needs no wait.
    */
-  async checkpointed(task: ChangelogTask, name: string, store: ManagedStore, topic: string, stable = false): Promise<{ from: number; end: number }> {
-    const partition = task.id.partition;
-    const end = stable
-      ? await stableChangelogEnd(this.admin, topic, partition, { logger: this.logger, what: `store ${name} of task ${task.idString}`, timeoutMs: this.openTransactionWaitMs })
-      : ((await this.admin.endOffsets(topic))[partition] ?? 0);
+  async startingPoint(task: ChangelogTask, name: string, store: ManagedStore, end: number): Promise<number> {
     const from = store.restoreFrom();
-    if (from <= end) return { from, end };
+    if (from <= end) return from;
     this.logger.warn(`store ${name} of task ${task.idString} is ahead of its changelog (${from} > ${end}); rebuilding it`);
     await store.wipe();
     await task.initStore(name);
-    return { from: 0, end };
+    return 0;
   }
 
   /**
@@ -107,35 +97,5 @@ export class StoreChangelogReader {
     if (records.length === 0) return { applied: 0, next: from };
     store.restore(records);
     return { applied: records.length, next: records[records.length - 1]!.offset + 1 };
-  }
-
-  /** Applies the changelog records in [from, end) to the store; returns how many there were. */
-  private async applyRange(
-    store: ManagedStore,
-    topic: string,
-    partition: number,
-    from: number,
-    end: number,
-    sensor: { restored: number; remaining: number },
-    progress: (restored: number, offset: number) => void,
-  ): Promise<number> {
-    let restored = 0;
-    let lastReport = Date.now();
-    let at = from;
-    while (at < end) {
-      const { applied, next } = await this.applyNext(store, topic, partition, at, RESTORE_BATCH);
-      if (applied === 0) break;
-      restored += applied;
-      at = next;
-      sensor.restored = restored;
-      sensor.remaining = end - at;
-      // A log read may complete without I/O: let the listener (/readyz, the console) answer between batches.
-      await new Promise((resolve) => setImmediate(resolve));
-      if (Date.now() - lastReport >= RESTORE_PROGRESS_MS) {
-        lastReport = Date.now();
-        progress(restored, at);
-      }
-    }
-    return restored;
   }
 }

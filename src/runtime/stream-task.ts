@@ -525,7 +525,8 @@ export class StreamTask {
   }
 
   async close(): Promise<void> {
-    for (const node of this.nodes.values()) {
+    // Processors of a task closed while restoring were never initialized.
+    for (const node of this.initialized ? this.nodes.values() : []) {
       try {
         node.processor.close?.();
       } catch (error) {

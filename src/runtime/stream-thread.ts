@@ -54,9 +54,9 @@ const LAG_CHECK_MS = 1_000;
 
 /**
  * The worker loop (Kafka Streams' StreamThread): poll → process each task's buffered records
- * synchronously → punctuate → commit. Awaits happen only between batches. Tasks come and go
- * through the TaskManager (the group's rebalance listener); their stores are restored by the
- * StoreChangelogReader.
+ * synchronously → restore a pass → punctuate → commit. Awaits happen only between batches. Tasks
+ * come and go through the TaskManager (the group's rebalance listener); their stores are restored
+ * by the StoreChangelogReader in bounded passes, one per turn, while the running tasks go on.
  */
 export class StreamThread implements TaskEnvironment {
   readonly cache: RecordCache;
@@ -235,7 +235,7 @@ export class StreamThread implements TaskEnvironment {
     while (!this.stopRequested) {
       // Buffered records that could not be processed last round (tasks idling for other inputs) are
       // no reason to spin: then wait a little as when nothing is buffered.
-      const busy = this.commitRequested || (lastProcessed > 0 && this.hasProcessableWork());
+      const busy = this.commitRequested || (lastProcessed > 0 && this.hasProcessableWork()) || taskManager.restoreReady;
       const waitMs = busy ? 0 : Math.min(lastProcessed === 0 && this.hasProcessableWork() ? 5 : IDLE_POLL_MS, this.msUntilNextDeadline());
       const pollStarted = performance.now();
       this.slices.pause();
@@ -246,6 +246,7 @@ export class StreamThread implements TaskEnvironment {
       this.applyFetchedEnds();
       const processed = this.processTasks();
       lastProcessed = processed;
+      if (taskManager.restoringCount > 0) await this.restorePass();
       await this.awaitAsyncPunctuations();
       const now = Date.now();
       for (const task of this.tasks.values()) if (task.punctuateWallClock(now) > 0) this.commitRequested = true;
@@ -255,7 +256,7 @@ export class StreamThread implements TaskEnvironment {
       if (this.commitDue(now, processed === 0 && !this.hasProcessableWork())) await this.commit();
       if (now - progress.lastLagCheck >= LAG_CHECK_MS) await progress.refreshLag(this.tasks);
       if (this.options.untilIdle) {
-        if (processed === 0 && batches.length === 0 && (await this.isIdle())) {
+        if (processed === 0 && batches.length === 0 && taskManager.restoringCount === 0 && (await this.isIdle())) {
           if (++idleRounds >= 2) {
             this.consumedAll = true;
             break;
@@ -266,6 +267,12 @@ export class StreamThread implements TaskEnvironment {
       }
       await this.slices.endTurn();
     }
+  }
+
+  /** One slice of restoring (the TaskManager's RESTORING tasks); a task that starts running gets the fetched ends. */
+  private async restorePass(): Promise<void> {
+    if (this.slices.due) await this.slices.yield();
+    if (await this.taskManager!.restoreStep(this.slices.deadline)) this.fetchedEndsVersion = -1;
   }
 
   private hasProcessableWork(): boolean {

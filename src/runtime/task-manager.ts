@@ -8,6 +8,7 @@ import type { StreamsConfig } from './config.js';
 import type { RepartitionHandoff } from './repartition-handoff.js';
 import type { StandbyTasks } from './standby-tasks.js';
 import type { StoreChangelogReader } from './store-changelog-reader.js';
+import type { TaskRestoration } from './task-restoration.js';
 import { StreamTask } from './stream-task.js';
 import type { TaskEnvironment } from './task-environment.js';
 import { TaskLifecycle, type TaskState } from './task-state.js';
@@ -28,15 +29,17 @@ export interface TaskManagerParts {
   readonly standbys?: StandbyTasks;
   /** Commits every running task (the loop's commit; a revocation commits before it suspends). */
   readonly commit: () => Promise<void>;
-  /** Called when a rebalance begins and when it ends (the client's REBALANCING state). */
+  /** Called when a rebalance or a restore begins and when it ends (the client's REBALANCING state). */
   readonly onRebalancing?: () => void;
 }
 
 /**
  * Kafka Streams' TaskManager: turns assignments and revocations into tasks and moves each task
- * along its lifecycle (task-state.ts): created and restored on assignment, suspended (committed)
- * on revocation, resumed when assigned again, closed when not, or when lost. The loop processes
- * the RUNNING tasks (`active`).
+ * along its lifecycle (task-state.ts): created on assignment and RESTORING, restored in passes
+ * between the loop's turns (`restoreStep`, as Kafka Streams' state updater) and RUNNING once its
+ * stores reached their changelog ends; suspended (committed) on revocation, resumed when assigned
+ * again, closed when not, or when lost. The loop processes the RUNNING tasks (`active`); a
+ * restoring task's input is fetched into its queues (bounded by back-pressure) meanwhile.
  */
 export class TaskManager implements RebalanceListener {
   private readonly running = new Map<string, StreamTask>();
@@ -44,7 +47,10 @@ export class TaskManager implements RebalanceListener {
   /** Tasks committed when their partitions were revoked before a rejoin; kept if assigned again. */
   private readonly suspended = new Map<string, StreamTask>();
   private readonly lifecycles = new Map<StreamTask, TaskLifecycle>();
+  /** The RUNNING and RESTORING tasks by input partition (tpKey). */
   private readonly taskByPartition = new Map<string, StreamTask>();
+  /** The restore of each RESTORING task, and the repartition partitions it reads in-process once it runs. */
+  private readonly restorations = new Map<StreamTask, { readonly restoration: TaskRestoration; readonly handedOff: TopicPartition[] }>();
   /** Partitions whose fetching stopped because their queue is full (tpKey). */
   private readonly paused = new Set<string>();
   private rebalances = 0;
@@ -56,7 +62,7 @@ export class TaskManager implements RebalanceListener {
     return this.running;
   }
 
-  /** The task that reads a partition, if it is RUNNING here. */
+  /** The task that reads a partition, if it is RUNNING or RESTORING here. */
   taskFor(topic: string, partition: number): StreamTask | undefined {
     return this.taskByPartition.get(tpKey(topic, partition));
   }
@@ -68,7 +74,7 @@ export class TaskManager implements RebalanceListener {
 
   /** Partitions are being revoked or assigned, or stores restored (Kafka Streams' REBALANCING). */
   get rebalancing(): boolean {
-    return this.rebalances > 0;
+    return this.rebalances > 0 || this.restoring.size > 0;
   }
 
   /**
@@ -86,6 +92,37 @@ export class TaskManager implements RebalanceListener {
   /** Tasks whose stores are being restored. */
   get restoringCount(): number {
     return this.restoring.size;
+  }
+
+  /** Some restore has records to read now (not only waiting for a transaction left open on its changelog). */
+  get restoreReady(): boolean {
+    for (const r of this.restorations.values()) if (!r.restoration.waiting) return true;
+    return false;
+  }
+
+  /**
+   * One restore pass: advances the RESTORING tasks' restores until `deadline` (performance.now()
+   * time); a task whose stores reached their changelog ends initializes its processors and runs.
+   * Returns whether a task started running.
+   */
+  async restoreStep(deadline: number): Promise<boolean> {
+    let started = false;
+    for (const [task, r] of [...this.restorations]) {
+      // Round robin: the task restored now goes last, so a pass cut short by the deadline starts with another next time.
+      this.restorations.delete(task);
+      this.restorations.set(task, r);
+      await r.restoration.step(deadline);
+      if (r.restoration.finished && this.restorations.get(task) === r) {
+        this.restorations.delete(task);
+        task.initProcessors();
+        this.transition(task, 'RUNNING');
+        for (const tp of r.handedOff) this.parts.handoff?.attach(tp.topic, tp.partition, task);
+        started = true;
+      }
+      if (performance.now() >= deadline) break;
+    }
+    if (started && this.restoring.size === 0) this.parts.onRebalancing?.();
+    return started;
   }
 
   // ---- assignment ---------------------------------------------------------------------------
@@ -139,7 +176,7 @@ export class TaskManager implements RebalanceListener {
     }
     // New tasks' writers first: on a log with per-task transactions this fences the previous
     // owner, so the offsets and changelogs read below no longer move under us.
-    const fresh = [...assignedIds].filter((id) => !this.running.has(id));
+    const fresh = [...assignedIds].filter((id) => !this.running.has(id) && !this.restoring.has(id));
     if (fresh.length > 0) await producer.openTasks(fresh);
     const freshTopics = new Set<string>();
     for (const tp of partitions) {
@@ -159,9 +196,11 @@ export class TaskManager implements RebalanceListener {
         if (q !== undefined) consumer.seek(tp.topic, tp.partition, q.fetchPosition);
         continue;
       }
-      if (task === undefined) task = await this.createAndRestore(subtopologies[st]!, tp.partition);
+      if (task === undefined) task = this.restoring.get(id) ?? (await this.createTask(subtopologies[st]!, tp.partition));
       this.taskByPartition.set(tpKey(tp.topic, tp.partition), task);
-      handoff?.attach(tp.topic, tp.partition, task);
+      // A restoring task is handed repartition records in-process only once it runs: until then
+      // they go to the log and are fetched into its queue, which back-pressure bounds.
+      this.restorations.get(task)?.handedOff.push(tp);
       const c = committed.get(tpKey(tp.topic, tp.partition));
       if (c !== undefined) {
         task.resume(tp.topic, tp.partition, c.offset, c.metadata);
@@ -175,15 +214,14 @@ export class TaskManager implements RebalanceListener {
     }
   }
 
-  /** CREATED → RESTORING (stores opened, brought up to date from their changelogs) → RUNNING. */
-  private async createAndRestore(subtopology: Subtopology, partition: number): Promise<StreamTask> {
+  /** CREATED → RESTORING: stores opened, to be brought up to date from their changelogs by restoreStep. */
+  private async createTask(subtopology: Subtopology, partition: number): Promise<StreamTask> {
     const task = new StreamTask(this.parts.env, this.parts.topology, subtopology, partition);
     this.lifecycles.set(task, new TaskLifecycle(task.idString));
     await task.initStores();
     this.transition(task, 'RESTORING');
-    await this.parts.changelogReader.restore(task);
-    task.initProcessors();
-    this.transition(task, 'RUNNING');
+    this.restorations.set(task, { restoration: this.parts.changelogReader.begin(task), handedOff: [] });
+    this.parts.onRebalancing?.();
     return task;
   }
 
@@ -211,6 +249,12 @@ export class TaskManager implements RebalanceListener {
       if (s !== undefined) suspendedAffected.add(s);
     }
     for (const task of suspendedAffected) await this.closeTask(task, lost);
+    // A task still restoring has processed nothing: it closes, checkpointed at the offsets its restore reached.
+    for (const task of affected) {
+      if (!this.restorations.has(task)) continue;
+      affected.delete(task);
+      await this.closeTask(task, false);
+    }
     if (affected.size === 0) return;
     if (lost) {
       await this.parts.producer.abort([...affected].map((t) => t.idString));
@@ -233,10 +277,11 @@ export class TaskManager implements RebalanceListener {
     }
   }
 
-  /** Closes a task (a lost one without committing: its pending store writes are dropped). */
+  /** Closes a task (a lost one without committing: its pending store writes are dropped; a restoring one checkpointed). */
   private async closeTask(task: StreamTask, lost: boolean): Promise<void> {
     if (lost) this.parts.config.logger.info(`task ${task.idString}: closing as lost; its uncommitted work is dropped`);
     try {
+      await this.stopRestoring(task);
       await task.close();
     } finally {
       this.markClosed(task);
@@ -254,10 +299,21 @@ export class TaskManager implements RebalanceListener {
     }
   }
 
-  /** Clean shutdown: every task closes (they were committed just before). */
+  /** A restoring task's restore ends: its stores are checkpointed at the changelog offsets reached. */
+  private async stopRestoring(task: StreamTask): Promise<void> {
+    const r = this.restorations.get(task);
+    if (r === undefined) return;
+    this.restorations.delete(task);
+    await r.restoration.checkpoint();
+  }
+
+  /** Clean shutdown: every task closes (running ones were committed just before, restoring ones are checkpointed). */
   async closeAll(): Promise<void> {
-    const tasks = [...this.running.values(), ...this.suspended.values()];
-    for (const task of tasks) await task.close();
+    const tasks = [...this.running.values(), ...this.restoring.values(), ...this.suspended.values()];
+    for (const task of tasks) {
+      await this.stopRestoring(task);
+      await task.close();
+    }
     await this.parts.producer.closeTasks(tasks.map((t) => t.idString));
     for (const task of tasks) this.markClosed(task);
     this.taskByPartition.clear();
@@ -314,15 +370,17 @@ export class TaskManager implements RebalanceListener {
     const limit = this.parts.config.bufferedRecordsPerPartition;
     const pause: TopicPartition[] = [];
     const resume: TopicPartition[] = [];
-    for (const task of this.running.values()) {
-      for (const q of task.queues) {
-        const key = tpKey(q.topic, q.partition);
-        if (q.size >= limit && !this.paused.has(key)) {
-          this.paused.add(key);
-          pause.push({ topic: q.topic, partition: q.partition });
-        } else if (q.size < limit / 2 && this.paused.has(key)) {
-          this.paused.delete(key);
-          resume.push({ topic: q.topic, partition: q.partition });
+    for (const tasks of [this.running, this.restoring]) {
+      for (const task of tasks.values()) {
+        for (const q of task.queues) {
+          const key = tpKey(q.topic, q.partition);
+          if (q.size >= limit && !this.paused.has(key)) {
+            this.paused.add(key);
+            pause.push({ topic: q.topic, partition: q.partition });
+          } else if (q.size < limit / 2 && this.paused.has(key)) {
+            this.paused.delete(key);
+            resume.push({ topic: q.topic, partition: q.partition });
+          }
         }
       }
     }

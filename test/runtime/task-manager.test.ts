@@ -10,7 +10,7 @@ import type { ConsumedBatch, GroupConsumer, Log, TopicPartition } from '../../sr
 import { FetchedEnds } from '../../src/log/fetched-ends.js';
 import { RecordCache } from '../../src/state/record-cache.js';
 import { resolveConfig } from '../../src/runtime/config.js';
-import { silentLogger } from '../../src/common/logger.js';
+import { silentLogger, type Logger } from '../../src/common/logger.js';
 import { Metrics } from '../../src/runtime/metrics.js';
 import { StoreChangelogReader } from '../../src/runtime/store-changelog-reader.js';
 import type { TaskEnvironment } from '../../src/runtime/task-environment.js';
@@ -53,7 +53,7 @@ class RecordingConsumer implements GroupConsumer {
   async close(): Promise<void> {}
 }
 
-async function setup() {
+async function setup(logger: Logger = silentLogger) {
   const dir = mkdtempSync(join(tmpdir(), 'kstream-task-manager-'));
   dirs.push(dir);
   const builder = new StreamsBuilder();
@@ -64,7 +64,7 @@ async function setup() {
   const admin = log.admin();
   await admin.createTopics([{ name: 'in', partitions: 2 }]);
   await log.append([{ topic: 'in', partition: 1, key: 'a', value: 'x', timestamp: 1 }]);
-  const config = resolveConfig({ 'application.id': APP, 'data.dir': dir }, silentLogger);
+  const config = resolveConfig({ 'application.id': APP, 'data.dir': dir }, logger);
   const plan = await planTopics(topology, admin, APP);
   await admin.createTopics([...plan.internalTopics, ...plan.missingSinkTopics]);
   const env: TaskEnvironment = {
@@ -98,7 +98,7 @@ async function setup() {
     admin,
     consumer,
     producer,
-    changelogReader: new StoreChangelogReader(admin, reader, silentLogger),
+    changelogReader: new StoreChangelogReader(admin, reader, logger),
     handoff: null,
     commit: async () => {
       commits++;
@@ -109,16 +109,22 @@ async function setup() {
     await producer.close();
     await reader.close();
   });
-  return { manager, consumer, aborted, commits: () => commits };
+  return { manager, consumer, log, aborted, commits: () => commits };
 }
 
 const tp = (partition: number): TopicPartition => ({ topic: 'in', partition });
+
+/** Assigns, then restores in passes (as the worker loop does between its turns) until no task is restoring. */
+async function assignAndRestore(manager: TaskManager, partitions: TopicPartition[]): Promise<void> {
+  await manager.onAssigned(partitions);
+  while (manager.restoringCount > 0) await manager.restoreStep(performance.now() + 10);
+}
 
 describe('TaskManager', () => {
   it('creates, restores and runs a task per assigned partition, seeking to where each input starts', async () => {
     const { manager, consumer } = await setup();
     expect(manager.rebalancing).toBe(false);
-    await manager.onAssigned([tp(0), tp(1)]);
+    await assignAndRestore(manager, [tp(0), tp(1)]);
     expect([...manager.active.keys()].sort()).toEqual(['0_0', '0_1']);
     expect([manager.stateOf('0_0'), manager.stateOf('0_1')]).toEqual(['RUNNING', 'RUNNING']);
     expect(manager.taskFor('in', 1)).toBe(manager.active.get('0_1'));
@@ -128,7 +134,7 @@ describe('TaskManager', () => {
 
   it('suspends revoked tasks after a commit and resumes the same task when it comes back', async () => {
     const { manager, consumer, commits } = await setup();
-    await manager.onAssigned([tp(0), tp(1)]);
+    await assignAndRestore(manager, [tp(0), tp(1)]);
     const task = manager.active.get('0_1')!;
     await manager.onRevoked([tp(1)], false);
     expect(commits()).toBe(1);
@@ -136,7 +142,7 @@ describe('TaskManager', () => {
     expect([...manager.active.keys()]).toEqual(['0_0']);
     expect(manager.taskFor('in', 1)).toBeUndefined();
     consumer.seeks.length = 0;
-    await manager.onAssigned([tp(0), tp(1)]);
+    await assignAndRestore(manager, [tp(0), tp(1)]);
     expect(manager.stateOf('0_1')).toBe('RUNNING');
     expect(manager.active.get('0_1')).toBe(task);
     expect(consumer.seeks).toContain('in/1@0');
@@ -144,10 +150,10 @@ describe('TaskManager', () => {
 
   it('closes a suspended task that is not assigned again, and a lost one without committing', async () => {
     const { manager, aborted, commits } = await setup();
-    await manager.onAssigned([tp(0), tp(1)]);
+    await assignAndRestore(manager, [tp(0), tp(1)]);
     await manager.onRevoked([tp(0), tp(1)], false);
     expect([manager.stateOf('0_0'), manager.stateOf('0_1')]).toEqual(['SUSPENDED', 'SUSPENDED']);
-    await manager.onAssigned([tp(0)]);
+    await assignAndRestore(manager, [tp(0)]);
     expect(manager.stateOf('0_0')).toBe('RUNNING');
     expect(manager.stateOf('0_1')).toBeUndefined();
     await manager.onRevoked([tp(0)], true);
@@ -156,4 +162,47 @@ describe('TaskManager', () => {
     expect(manager.stateOf('0_0')).toBeUndefined();
     expect(manager.active.size).toBe(0);
   });
+
+  it('keeps a new task RESTORING, its input assigned but not processed, until restore passes reach its changelog end', async () => {
+    const { manager, log } = await setup();
+    await writeChangelog(log, 0, 10_000);
+    await manager.onAssigned([tp(0), tp(1)]);
+    expect([manager.stateOf('0_0'), manager.stateOf('0_1')]).toEqual(['RESTORING', 'RESTORING']);
+    expect(manager.active.size).toBe(0);
+    expect(manager.taskFor('in', 0)).toBeDefined();
+    expect(manager.rebalancing).toBe(true);
+    // A pass whose deadline has passed still reads once: partition 1's empty changelog is done, partition 0 has 10,000 records.
+    while (manager.stateOf('0_1') !== 'RUNNING') await manager.restoreStep(0);
+    expect(manager.stateOf('0_0')).toBe('RESTORING');
+    expect(manager.rebalancing).toBe(true);
+    while (manager.restoringCount > 0) await manager.restoreStep(0);
+    expect([...manager.active.keys()].sort()).toEqual(['0_0', '0_1']);
+    expect(manager.rebalancing).toBe(false);
+  });
+
+  it('closes a task revoked while restoring with its stores checkpointed where the restore got to; assigned again, it restores only the rest', async () => {
+    const infos: string[] = [];
+    const logger: Logger = { ...silentLogger, info: (m: string) => infos.push(m) };
+    const { manager, log } = await setup(logger);
+    await writeChangelog(log, 0, 10_000);
+    await manager.onAssigned([tp(0)]);
+    await manager.restoreStep(0);
+    await manager.onRevoked([tp(0)], false);
+    expect(manager.stateOf('0_0')).toBeUndefined();
+    expect(infos).toContain('stopped restoring store counts of task 0_0 at changelog offset 4000 of 10000 (4000 records restored, checkpointed); the next restore reads from there');
+    await assignAndRestore(manager, [tp(0)]);
+    expect(infos.find((m) => m.startsWith('restored '))).toMatch(/^restored 6000 records into store counts of task 0_0 in \d+ ms \(changelog offsets 4000 to 10000\)$/);
+    expect(manager.stateOf('0_0')).toBe('RUNNING');
+    expect(manager.active.get('0_0')!.stores.get('counts')!.restoreFrom()).toBe(10_000);
+  });
 });
+
+/** `count` updates of keys k0..k9 (value = offset) on partition 0 of the counts store's changelog, in batches of 1,000. */
+async function writeChangelog(log: Log, from: number, count: number): Promise<void> {
+  const long = Serdes.Long();
+  for (let b = from; b < from + count; b += 1_000) {
+    const records = [];
+    for (let i = b; i < Math.min(b + 1_000, from + count); i++) records.push({ topic: `${APP}-counts-changelog`, partition: 0, key: `k${i % 10}`, value: long.serialize(i), timestamp: 1000 + i });
+    await log.append(records);
+  }
+}
