@@ -33,6 +33,8 @@ const streams = new KafkaStreams(
     'statestore.cache.max.bytes': 10 * 1024 * 1024,
     'state.dir': arg('state-dir'),
     'auto.offset.reset': 'earliest',
+    // KSTREAM_BENCH_SETTINGS='{"max.poll.records":500}': settings to try, over the ones above.
+    ...(JSON.parse(process.env['KSTREAM_BENCH_SETTINGS'] ?? '{}') as Record<string, never>),
   },
   { logger: silentLogger },
 );

@@ -4,10 +4,11 @@
 //                          [--kafka-version V] [--topologies wordcount,windowed,join]
 //                          [--rate lines/s] [--latency-seconds S] [--svg file] [--json file]
 //                          [--systems kstream,kafka-streams] [--guarantees exactly_once_v2,...]
-//                          [--parts throughput,latency] [--run-id ID]
+//                          [--parts throughput,latency] [--run-id ID] [--port P]
+//                          [--kstream-node-flags "--cpu-prof --trace-gc ..."]
 //   npm run bench -- peers --from-json a.json,b.json [--svg file]   (tables and chart of saved rows)
 //
-// Starts its own single-node broker (127.0.0.1:29692, a temp data dir) unless --brokers is given,
+// Starts its own single-node broker (127.0.0.1:29692 or --port, a temp data dir) unless --brokers is given,
 // builds bench/peers/kafka-streams with Maven (cached), produces every input once (not timed), then
 // for each topology and guarantee runs each system in its own process:
 // - throughput: the whole input from the start until every input and repartition partition is
@@ -20,6 +21,8 @@
 // Prints one JSON line per run and Markdown tables at the end; --json is rewritten after every row.
 // --run-id reuses the inputs of an earlier run on the same broker (--brokers), so that the rows of a
 // matrix split over several commands (--systems, --guarantees, --parts) read the same data.
+// --kstream-node-flags adds node flags to the kstream process (after bench/node-flags.js's), e.g. to
+// profile it (--cpu-prof --cpu-prof-dir=DIR) or to try other GC settings.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -41,7 +44,7 @@ import { inputTopics, outputTopic, TOPOLOGIES, type TopologyName } from './topol
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const ROOT = join(HERE, '..', '..');
-const PORT = 29692;
+const DEFAULT_PORT = 29692;
 
 interface Options {
   quick: boolean;
@@ -59,6 +62,8 @@ interface Options {
   parts: Array<'throughput' | 'latency'>;
   runId: string | null;
   fromJson: string[];
+  port: number;
+  kstreamNodeFlags: string[];
 }
 
 function listOption<T extends string>(value: string | undefined, all: readonly T[], what: string): T[] {
@@ -95,6 +100,8 @@ function parseOptions(argv: string[]): Options {
     parts: listOption(a.get('parts'), ['throughput', 'latency'] as const, 'part'),
     runId: a.get('run-id') ?? null,
     fromJson: a.has('from-json') ? a.get('from-json')!.split(',') : [],
+    port: Number(a.get('port') ?? DEFAULT_PORT),
+    kstreamNodeFlags: (a.get('kstream-node-flags') ?? '').split(/\s+/).filter((f) => f !== ''),
   };
 }
 
@@ -155,12 +162,14 @@ interface App {
 
 /** Child processes still running (killed if the benchmark is interrupted). */
 const running = new Set<ChildProcess>();
+/** Node flags of the kstream process: the benches' own, then --kstream-node-flags. */
+let kstreamNodeFlags: readonly string[] = NODE_FLAGS;
 
 function startApp(system: System, javaDir: string, args: Record<string, string>, timeoutMs: number): App {
   const argv = Object.entries(args).flatMap(([k, v]) => [`--${k}`, v]);
   const proc =
     system === 'kstream'
-      ? spawn(process.execPath, [...NODE_FLAGS, '--import', 'tsx', join(HERE, 'kstream-app.ts'), ...argv], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] })
+      ? spawn(process.execPath, [...kstreamNodeFlags, '--import', 'tsx', join(HERE, 'kstream-app.ts'), ...argv], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] })
       : spawn(javaCommand(), ['-cp', `${join(javaDir, 'peers-kafka-streams-1.jar')}:${join(javaDir, 'lib', '*')}`, 'kstream.bench.Main', ...argv], { stdio: ['pipe', 'pipe', 'pipe'] });
   running.add(proc);
   proc.on('exit', () => running.delete(proc));
@@ -293,13 +302,14 @@ function writeReport(opts: Options, rows: ReadonlyArray<ThroughputRow | LatencyR
 
 async function main(): Promise<void> {
   const opts = parseOptions(process.argv.slice(2));
+  kstreamNodeFlags = [...NODE_FLAGS, ...opts.kstreamNodeFlags];
   if (opts.fromJson.length > 0) {
     writeReport(opts, opts.fromJson.flatMap((f) => JSON.parse(readFileSync(f, 'utf8')) as Array<ThroughputRow | LatencyRow>));
     return;
   }
   const dir = mkdtempSync(join(tmpdir(), 'kstream-peers-'));
   const ownBroker = opts.brokers === null;
-  const brokers = opts.brokers ?? `127.0.0.1:${PORT}`;
+  const brokers = opts.brokers ?? `127.0.0.1:${opts.port}`;
   const rows: Array<ThroughputRow | LatencyRow> = [];
   const emit = (row: ThroughputRow | LatencyRow) => {
     rows.push(row);
@@ -319,7 +329,7 @@ async function main(): Promise<void> {
   try {
     const javaDir = ensureMavenProjectBuilt({ dir: join(HERE, 'kafka-streams'), cacheName: 'peers', jar: 'peers-kafka-streams-1.jar', what: 'Kafka Streams benchmark program' });
     if (ownBroker) {
-      const info = await startLocalKafka({ port: PORT, dataDir: join(dir, 'broker'), version: opts.kafkaVersion, log: quiet });
+      const info = await startLocalKafka({ port: opts.port, dataDir: join(dir, 'broker'), version: opts.kafkaVersion, log: quiet });
       console.error(`peers: Kafka ${info.version} at ${brokers}`);
     }
     log = await KafkaLog.open(brokers, { logger: silentLogger });

@@ -195,6 +195,8 @@ export interface KafkaTuning {
   readonly fetchMaxWaitMs: number;
   readonly fetchMaxBytes: number;
   readonly partitionFetchMaxBytes: number;
+  /** Records one poll() hands over at most (Kafka Streams' default: 1000); the rest waits as fetched bytes. */
+  readonly maxPollRecords: number;
   /** How long broker outages are retried before a worker gives up (Kafka Streams' task.timeout.ms). */
   readonly taskTimeoutMs: number;
   readonly transactionTimeoutMs: number;
@@ -234,6 +236,7 @@ export function kafkaTuning(settings: Settings = {}): KafkaTuning {
     fetchMaxWaitMs: num(settings, 'fetch.max.wait.ms', 100),
     fetchMaxBytes: num(settings, 'fetch.max.bytes', 16 * 1024 * 1024),
     partitionFetchMaxBytes: num(settings, 'max.partition.fetch.bytes', 1024 * 1024),
+    maxPollRecords: num(settings, 'max.poll.records', 1000),
     taskTimeoutMs: num(settings, 'task.timeout.ms', 300_000),
     transactionTimeoutMs: num(settings, 'transaction.timeout.ms', 60_000),
     workerTransactionTimeoutMs: num(settings, 'transaction.timeout.ms', 10_000),

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { decodeFetchResponse, decodeRecordSet, type FetchedPartition } from './fetch.js';
+import { decodeFetchResponse, decodeRecordSet, RecordSetCursor, type FetchedPartition } from './fetch.js';
 
 const require = createRequire(import.meta.url);
 // Batches are written by kafkajs's encoder: an independent implementation of the format.
@@ -102,6 +102,41 @@ describe('fetch response decoding', () => {
     expect(committed.nextOffset).toBe(8);
     const uncommitted = decodeRecordSet('t', partition(set), 0);
     expect(show(uncommitted.records)).toEqual(['0:a=0', '1:b=1', '2:c=2', '3:x=3', '5:d=5']);
+  });
+
+  it('a cursor hands the same records out a slice at a time, resuming inside plain, compressed and transactional batches', async () => {
+    const set = Buffer.concat([
+      await batch(0, [{ key: 'a', value: '0' }, { key: 'b', value: '1' }, { key: 'c', value: '2' }]),
+      await batch(3, [{ key: 'x', value: '3' }], { producerId: 8, transactional: true }),
+      await batch(4, [{ key: 'd', value: '4' }, { key: 'e', value: '5' }, { key: 'f', value: '6' }], { compression: GZIP }),
+      await batch(7, [{ key: 'y', value: '7' }, { key: 'z', value: '8' }], { producerId: 7, transactional: true }),
+      await marker(9, 7, false),
+      await batch(10, [{ key: 'g', value: '10' }], { producerId: 7, transactional: true }),
+      await marker(11, 7, true),
+      await marker(12, 8, true),
+    ]);
+    const data = partition(set, [{ producerId: 7, firstOffset: 7 }]);
+    const whole = decodeRecordSet('t', data, 1);
+    expect(show(whole.records)).toEqual(['1:b=1', '2:c=2', '3:x=3', '4:d=4', '5:e=5', '6:f=6', '10:g=10']);
+    expect(whole.nextOffset).toBe(13);
+    for (const size of [1, 2, 3, 5]) {
+      const cursor = new RecordSetCursor('t', data, 1);
+      expect(cursor.fetchEnd).toBe(13);
+      const slices: string[][] = [];
+      const positions: number[] = [];
+      while (!cursor.done) {
+        const slice = cursor.next(size);
+        expect(slice.length, `slice of ${size}`).toBeGreaterThan(0);
+        expect(slice.length).toBeLessThanOrEqual(size);
+        slices.push(show(slice));
+        positions.push(cursor.nextOffset);
+      }
+      expect(slices.flat(), `slices of ${size}`).toEqual(show(whole.records));
+      // Until the end: after the last record handed out; at the end: past the trailing markers.
+      expect(positions.at(-1)).toBe(13);
+      expect(positions.slice(0, -1).every((p, i) => p === Number(slices[i]!.at(-1)!.split(':')[0]) + 1)).toBe(true);
+      expect(cursor.next(size)).toEqual([]);
+    }
   });
 
   it('stops before a partial batch at the end (the response was cut at max bytes)', async () => {

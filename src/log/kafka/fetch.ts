@@ -117,92 +117,180 @@ const CONTROL = 0x20;
  * read_uncommitted: give no aborted transactions) reader sees them.
  */
 export function decodeRecordSet(topic: string, data: FetchedPartition, fetchOffset: number): DecodedPartition {
-  const buf = data.recordSet;
-  const partition = data.partition;
-  const records: ConsumedRecord[] = [];
-  let next = fetchOffset;
-  const aborted = data.abortedTransactions.length > 0 ? [...data.abortedTransactions].sort((a, b) => a.firstOffset - b.firstOffset) : null;
-  let abortedIndex = 0;
-  let active: Set<number> | null = null;
-  let pos = 0;
-  while (pos + BATCH_HEADER <= buf.length) {
-    const baseOffset = readInt64(buf, pos);
-    const length = buf.readInt32BE(pos + 8);
-    const end = pos + 12 + length;
-    if (end > buf.length) break; // a partial batch at the end of the response (max bytes)
-    const magic = buf.readInt8(pos + 16);
-    if (magic !== 2) throw new Error(`${topic}-${partition}@${baseOffset}: message format v${magic} is not supported (Kafka 0.11+ writes v2)`);
-    const attributes = buf.readInt16BE(pos + 21);
-    const lastOffsetDelta = buf.readInt32BE(pos + 23);
-    const firstTimestamp = readInt64(buf, pos + 27);
-    const maxTimestamp = readInt64(buf, pos + 35);
-    const producerId = readInt64(buf, pos + 43);
-    const count = buf.readInt32BE(pos + 57);
-    const batchEnd = baseOffset + lastOffsetDelta + 1;
-    if (batchEnd > next) next = batchEnd;
-    const isControl = (attributes & CONTROL) !== 0;
-    const inTransaction = (attributes & TRANSACTIONAL) !== 0;
-    if (aborted !== null) {
-      while (abortedIndex < aborted.length && baseOffset + lastOffsetDelta >= aborted[abortedIndex]!.firstOffset) {
-        (active ??= new Set()).add(aborted[abortedIndex]!.producerId);
-        abortedIndex++;
-      }
-    }
-    if (isControl) {
-      // A marker ends its producer's transaction; after an abort marker its records count again.
-      if (active !== null) active.delete(producerId);
-      pos = end;
-      continue;
-    }
-    if (batchEnd <= fetchOffset || (inTransaction && active !== null && active.has(producerId))) {
-      pos = end;
-      continue;
-    }
-    const codec = attributes & COMPRESSION_MASK;
-    let body: Buffer;
-    let at: number;
-    if (codec === 0) {
-      body = buf;
-      at = pos + BATCH_HEADER;
-    } else {
-      try {
-        body = decompressRecords(codec, buf.subarray(pos + BATCH_HEADER, end));
-      } catch (error) {
-        throw new Error(`${topic}-${partition}@${baseOffset}: cannot decompress ${CODEC_NAMES[codec] ?? `codec ${codec}`} record batch: ${(error as Error).message}`);
-      }
-      at = 0;
-    }
-    const logAppendTime = (attributes & LOG_APPEND_TIME) !== 0;
-    const r = new Reader(body, at);
-    for (let i = 0; i < count; i++) {
-      const recordEnd = r.varint() + r.pos;
-      r.pos++; // attributes
-      const timestampDelta = r.varlong();
-      const offset = baseOffset + r.varint();
-      const keyLength = r.varint();
-      const key = keyLength < 0 ? null : body.subarray(r.pos, (r.pos += keyLength));
-      const valueLength = r.varint();
-      const value = valueLength < 0 ? null : body.subarray(r.pos, (r.pos += valueLength));
-      const headerCount = r.varint();
-      let headers: RawHeaders | undefined;
-      if (headerCount > 0) {
-        const list: Array<[string, Buffer | null]> = [];
-        for (let h = 0; h < headerCount; h++) {
-          const nameLength = r.varint();
-          const name = body.toString('utf8', r.pos, (r.pos += nameLength));
-          const headerValueLength = r.varint();
-          list.push([name, headerValueLength < 0 ? null : body.subarray(r.pos, (r.pos += headerValueLength))]);
-        }
-        headers = list;
-      }
-      r.pos = recordEnd;
-      if (offset < fetchOffset) continue;
-      const timestamp = logAppendTime ? maxTimestamp : firstTimestamp + timestampDelta;
-      records.push(headers === undefined ? { topic, partition, offset, key, value, timestamp } : { topic, partition, offset, key, value, timestamp, headers });
-    }
-    pos = end;
+  const cursor = new RecordSetCursor(topic, data, fetchOffset);
+  return { records: cursor.next(Infinity), nextOffset: cursor.nextOffset };
+}
+
+/**
+ * Decodes a partition's record set a slice at a time, so that fetched data waits as bytes (not as
+ * objects) until poll() hands it over (`max.poll.records`). `next(n)` resumes where the last call
+ * stopped, inside a record batch if need be (a compressed batch is decompressed once).
+ */
+export class RecordSetCursor {
+  private readonly buf: Buffer;
+  private readonly partition: number;
+  /** Byte position of the next record batch in `buf`. */
+  private pos = 0;
+  /** Past the last complete record batch of the record set, control batches included. */
+  private readonly batchesEnd: number;
+  private readonly aborted: ReadonlyArray<{ producerId: number; firstOffset: number }> | null;
+  private abortedIndex = 0;
+  private active: Set<number> | null = null;
+  // The record batch being read: its records in `body` from `at`, `left` of them to go.
+  private body: Buffer = EMPTY;
+  private reader: Reader = new Reader(EMPTY);
+  private left = 0;
+  private baseOffset = 0;
+  private firstTimestamp = 0;
+  private maxTimestamp = 0;
+  private logAppendTime = false;
+  /** One past the offset of the last record handed out (or the fetch offset before any). */
+  private handedOut: number;
+
+  constructor(
+    private readonly topic: string,
+    data: FetchedPartition,
+    private readonly fetchOffset: number,
+  ) {
+    this.buf = data.recordSet;
+    this.partition = data.partition;
+    this.batchesEnd = endOfBatches(this.buf, fetchOffset);
+    this.handedOut = fetchOffset;
+    this.aborted = data.abortedTransactions.length > 0 ? [...data.abortedTransactions].sort((a, b) => a.firstOffset - b.firstOffset) : null;
   }
-  return { records, nextOffset: next };
+
+  /** True once every record has been handed out. */
+  get done(): boolean {
+    return this.left === 0 && !this.seekBatch();
+  }
+
+  /** Where the partition's next fetch starts: after the record set's last complete record batch. */
+  get fetchEnd(): number {
+    return this.batchesEnd;
+  }
+
+  /**
+   * Where the partition's next fetch starts once the record set is done: after its last complete
+   * record batch (past trailing markers and aborted records). Before that: after the last record
+   * handed out, since the rest is still to come.
+   */
+  get nextOffset(): number {
+    return this.done ? this.batchesEnd : this.handedOut;
+  }
+
+  /** Up to `max` more records. */
+  next(max: number): ConsumedRecord[] {
+    const records: ConsumedRecord[] = [];
+    const topic = this.topic;
+    const partition = this.partition;
+    const fetchOffset = this.fetchOffset;
+    while (records.length < max && (this.left > 0 || this.seekBatch())) {
+      const body = this.body;
+      const r = this.reader;
+      const baseOffset = this.baseOffset;
+      let left = this.left;
+      while (left > 0 && records.length < max) {
+        left--;
+        const recordEnd = r.varint() + r.pos;
+        r.pos++; // attributes
+        const timestampDelta = r.varlong();
+        const offset = baseOffset + r.varint();
+        const keyLength = r.varint();
+        const key = keyLength < 0 ? null : body.subarray(r.pos, (r.pos += keyLength));
+        const valueLength = r.varint();
+        const value = valueLength < 0 ? null : body.subarray(r.pos, (r.pos += valueLength));
+        const headerCount = r.varint();
+        let headers: RawHeaders | undefined;
+        if (headerCount > 0) {
+          const list: Array<[string, Buffer | null]> = [];
+          for (let h = 0; h < headerCount; h++) {
+            const nameLength = r.varint();
+            const name = body.toString('utf8', r.pos, (r.pos += nameLength));
+            const headerValueLength = r.varint();
+            list.push([name, headerValueLength < 0 ? null : body.subarray(r.pos, (r.pos += headerValueLength))]);
+          }
+          headers = list;
+        }
+        r.pos = recordEnd;
+        if (offset < fetchOffset) continue;
+        const timestamp = this.logAppendTime ? this.maxTimestamp : this.firstTimestamp + timestampDelta;
+        records.push(headers === undefined ? { topic, partition, offset, key, value, timestamp } : { topic, partition, offset, key, value, timestamp, headers });
+        this.handedOut = offset + 1;
+      }
+      this.left = left;
+    }
+    return records;
+  }
+
+  /** Moves to the next record batch with records to hand out; false at the end of the record set. */
+  private seekBatch(): boolean {
+    const buf = this.buf;
+    const topic = this.topic;
+    const partition = this.partition;
+    while (this.left === 0 && this.pos + BATCH_HEADER <= buf.length) {
+      const pos = this.pos;
+      const baseOffset = readInt64(buf, pos);
+      const length = buf.readInt32BE(pos + 8);
+      const end = pos + 12 + length;
+      if (end > buf.length) {
+        this.pos = buf.length; // a partial batch at the end of the response (max bytes)
+        break;
+      }
+      this.pos = end;
+      const magic = buf.readInt8(pos + 16);
+      if (magic !== 2) throw new Error(`${topic}-${partition}@${baseOffset}: message format v${magic} is not supported (Kafka 0.11+ writes v2)`);
+      const attributes = buf.readInt16BE(pos + 21);
+      const lastOffsetDelta = buf.readInt32BE(pos + 23);
+      const producerId = readInt64(buf, pos + 43);
+      const count = buf.readInt32BE(pos + 57);
+      const batchEnd = baseOffset + lastOffsetDelta + 1;
+      const inTransaction = (attributes & TRANSACTIONAL) !== 0;
+      const aborted = this.aborted;
+      if (aborted !== null) {
+        while (this.abortedIndex < aborted.length && baseOffset + lastOffsetDelta >= aborted[this.abortedIndex]!.firstOffset) {
+          (this.active ??= new Set()).add(aborted[this.abortedIndex]!.producerId);
+          this.abortedIndex++;
+        }
+      }
+      if ((attributes & CONTROL) !== 0) {
+        // A marker ends its producer's transaction; after an abort marker its records count again.
+        if (this.active !== null) this.active.delete(producerId);
+        continue;
+      }
+      if (batchEnd <= this.fetchOffset || (inTransaction && this.active !== null && this.active.has(producerId)) || count <= 0) continue;
+      const codec = attributes & COMPRESSION_MASK;
+      if (codec === 0) {
+        this.body = buf;
+        this.reader = new Reader(buf, pos + BATCH_HEADER);
+      } else {
+        try {
+          this.body = decompressRecords(codec, buf.subarray(pos + BATCH_HEADER, end));
+        } catch (error) {
+          throw new Error(`${topic}-${partition}@${baseOffset}: cannot decompress ${CODEC_NAMES[codec] ?? `codec ${codec}`} record batch: ${(error as Error).message}`);
+        }
+        this.reader = new Reader(this.body, 0);
+      }
+      this.left = count;
+      this.baseOffset = baseOffset;
+      this.firstTimestamp = readInt64(buf, pos + 27);
+      this.maxTimestamp = readInt64(buf, pos + 35);
+      this.logAppendTime = (attributes & LOG_APPEND_TIME) !== 0;
+    }
+    return this.left > 0;
+  }
+}
+
+/** After the last complete record batch of a record set (at least `from`). */
+function endOfBatches(buf: Buffer, from: number): number {
+  let end = from;
+  for (let pos = 0; pos + BATCH_HEADER <= buf.length; ) {
+    const next = pos + 12 + buf.readInt32BE(pos + 8);
+    if (next > buf.length) break;
+    const batchEnd = readInt64(buf, pos) + buf.readInt32BE(pos + 23) + 1;
+    if (batchEnd > end) end = batchEnd;
+    pos = next;
+  }
+  return end;
 }
 
 /** An int64 as a number (offsets, timestamps and producer ids stay below 2^53). */

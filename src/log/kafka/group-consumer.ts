@@ -32,7 +32,7 @@ import {
 import type { KafkaTuning } from './client-config.js';
 import { KafkaUnavailableError, isRetriableError, kafkaErrorMessage, retrying } from './errors.js';
 import { READ_COMMITTED, READ_UNCOMMITTED, createCluster, type KBroker, type KCluster } from './kafkajs-internals.js';
-import { decodeRecordSet, fetchFrom, type FetchedPartition } from './fetch.js';
+import { fetchFrom, RecordSetCursor, type FetchedPartition } from './fetch.js';
 import { FetchBuffer } from './fetch-buffer.js';
 import { decodeAssignment, taskAssigner, taskId, type TaskSpec } from './task-assigner.js';
 import { ShutdownRequestedError } from '../shutdown-requested.js';
@@ -155,7 +155,7 @@ export class KafkaGroupConsumer implements GroupConsumer {
     private readonly onClose: () => void = () => {},
   ) {
     this.isolationLevel = readCommitted ? READ_COMMITTED : READ_UNCOMMITTED;
-    this.buffer = new FetchBuffer(tuning.fetchMaxBytes);
+    this.buffer = new FetchBuffer(tuning.fetchMaxBytes, tuning.maxPollRecords);
     this.cooperative = tuning.rebalanceProtocol === 'cooperative';
     // Separate connections: heartbeats must not queue behind a fetch waiting for data.
     this.groupCluster = createCluster(kafka, { isolationLevel: this.isolationLevel });
@@ -275,13 +275,13 @@ export class KafkaGroupConsumer implements GroupConsumer {
       if (this.needsJoin && this.joining === null && !this.closed) await this.startJoin();
     }
     this.throwJoinError();
-    if (this.buffer.isEmpty && maxWaitMs > 0 && !this.needsJoin && this.joinResult === null && !this.woken) {
+    if (!this.buffer.hasReady(this.paused) && maxWaitMs > 0 && !this.needsJoin && this.joinResult === null && !this.woken) {
       await this.dataSignal.wait(maxWaitMs);
       if (this.fatal !== null) throw this.fatal;
     }
     this.woken = false;
-    if (this.buffer.isEmpty) return [];
-    const out = this.buffer.take();
+    if (!this.buffer.hasReady(this.paused)) return [];
+    const out = this.buffer.take(this.paused);
     // A buffered partition was left out of the fetches since its batch, so its end may be older
     // than records of other partitions handed over now (appended after it): once its queue is
     // drained, a task waits for a response that includes it again instead of taking it as caught up.
@@ -701,13 +701,13 @@ export class KafkaGroupConsumer implements GroupConsumer {
     }
   }
 
-  /** Buffers one partition's fetched data for poll(); true when there is something to hand over. */
+  /** Buffers one partition's fetched data for poll() (decoded there); true when there is something to hand over. */
   private accept(topic: string, data: FetchedPartition, offset: number): boolean {
-    const { records, nextOffset } = decodeRecordSet(topic, data, offset);
-    if (records.length === 0 && nextOffset <= offset) return false;
-    const key = tpKey(topic, data.partition);
-    this.positions.set(key, nextOffset);
-    this.buffer.add({ topic, partition: data.partition, records, endOffset: this.endOf(data), nextOffset }, data.recordSet.length);
+    const cursor = new RecordSetCursor(topic, data, offset);
+    const nextOffset = cursor.fetchEnd;
+    if (cursor.done && nextOffset <= offset) return false;
+    this.positions.set(tpKey(topic, data.partition), nextOffset);
+    this.buffer.add(topic, data.partition, cursor, this.endOf(data), data.recordSet.length);
     return true;
   }
 

@@ -69,6 +69,29 @@ describe('record batch encoding', () => {
     ]);
   });
 
+  it('writes keys and values around the short-copy length (32), non-ASCII strings and large timestamp deltas exactly', async () => {
+    const values = ['a'.repeat(31), 'b'.repeat(32), 'c'.repeat(33), 'é'.repeat(16), 'x'.repeat(31) + 'é', '', '\u{1F600}'];
+    const records = values.flatMap((v, i) => [
+      { key: v, value: Buffer.from(v), timestamp: 1000 + i * 2 ** 33 },
+      { key: Buffer.from(v), value: v, timestamp: 1000 + i * 2 ** 33 + 1 },
+    ]);
+    const body = encodeProduceRequest({ transactionalId: null, producerId: 1, producerEpoch: 0 }, -1, 1000, [{ topic: 't', partition: 0, records, baseSequence: 0 }]);
+    const d = new Decoder(body);
+    d.readString();
+    d.readInt16();
+    d.readInt32();
+    d.readInt32();
+    d.readString();
+    d.readInt32();
+    d.readInt32();
+    const batchBytes = d.readBytes(d.readInt32());
+    expect(batchBytes.readUInt32BE(17)).toBe(crc32c(batchBytes, 21));
+    const batch = await RecordBatchDecoder(new Decoder(batchBytes));
+    expect(batch.records.map((r: { timestamp: string; key: Buffer; value: Buffer }) => [Number(r.timestamp), r.key.toString('utf8'), r.value.toString('utf8')])).toEqual(
+      records.map((r) => [r.timestamp, r.key.toString(), r.value.toString()]),
+    );
+  });
+
   it('writes one batch per partition, grouped by topic, non-transactional without the flag', async () => {
     const body = encodeProduceRequest({ transactionalId: null, producerId: 1, producerEpoch: 0 }, -1, 1000, [
       { topic: 'a', partition: 0, records: [{ key: null, value: 'x', timestamp: 1 }], baseSequence: 0 },

@@ -56,15 +56,25 @@ function zigzag(n: number): number {
 }
 
 function uvarintSize(v: number): number {
-  let size = 1;
-  while (v >= 128) {
-    v = Math.floor(v / 128);
-    size++;
-  }
+  if (v < 0x80) return 1;
+  if (v < 0x4000) return 2;
+  if (v < 0x200000) return 3;
+  if (v < 0x10000000) return 4;
+  let size = 5;
+  for (v = Math.floor(v / 0x800000000); v >= 1; v = Math.floor(v / 128)) size++;
   return size;
 }
 
 function writeUvarint(buf: Buffer, pos: number, v: number): number {
+  if (v < 0x80000000) {
+    // Integer arithmetic while the value fits 31 bits (lengths, deltas: nearly always).
+    while (v >= 0x80) {
+      buf[pos++] = (v & 0x7f) | 0x80;
+      v >>>= 7;
+    }
+    buf[pos++] = v;
+    return pos;
+  }
   while (v >= 128) {
     buf[pos++] = (v % 128) | 128;
     v = Math.floor(v / 128);
@@ -81,13 +91,35 @@ function writeVarint(buf: Buffer, pos: number, n: number): number {
   return writeUvarint(buf, pos, zigzag(n));
 }
 
+/** Up to this length, strings and Buffers are copied byte by byte here (cheaper than a call into C++ for short keys and values). */
+const SHORT = 32;
+
+/** UTF-8 length of a string: its length when it is short and ASCII, without a call into C++. */
+function utf8Length(s: string): number {
+  const n = s.length;
+  if (n > SHORT) return Buffer.byteLength(s, 'utf8');
+  for (let i = 0; i < n; i++) if (s.charCodeAt(i) >= 0x80) return Buffer.byteLength(s, 'utf8');
+  return n;
+}
+
 function bytesLength(b: WireBytes): number {
-  return b === null ? -1 : typeof b === 'string' ? Buffer.byteLength(b, 'utf8') : b.length;
+  return b === null ? -1 : typeof b === 'string' ? utf8Length(b) : b.length;
 }
 
 function writeBytes(buf: Buffer, pos: number, b: WireBytes, length: number): number {
   if (b === null) return pos;
-  if (typeof b === 'string') return pos + buf.write(b, pos, length, 'utf8');
+  if (typeof b === 'string') {
+    // A short string whose UTF-8 length is its length is ASCII (see utf8Length).
+    if (length === b.length && length <= SHORT) {
+      for (let i = 0; i < length; i++) buf[pos + i] = b.charCodeAt(i);
+      return pos + length;
+    }
+    return pos + buf.write(b, pos, length, 'utf8');
+  }
+  if (length <= SHORT) {
+    for (let i = 0; i < length; i++) buf[pos + i] = b[i]!;
+    return pos + length;
+  }
   b.copy(buf, pos);
   return pos + length;
 }
