@@ -89,4 +89,27 @@ describe('LevelDB engine: commits written at most once per interval', () => {
     expect(text(engine.get(b('b')))).toBe('20');
     await engine.close();
   });
+
+  it('putAt finds the pending write through its handle, and a handle of written or range-deleted data is not reused', async () => {
+    const dir = tempDir();
+    const engine = await LevelDbEngine.open(dir, { writeIntervalMs: 0 });
+    const first = engine.putAt(undefined, b('a'), b('1'), 'a');
+    expect(engine.putAt(first, b('a'), b('2'), 'a')).toBe(first);
+    expect(text(engine.get(b('a')))).toBe('2');
+    await engine.commit(1); // written: the handle is stale now
+    const second = engine.putAt(first, b('a'), b('3'), 'a');
+    expect(second).not.toBe(first);
+    expect(text(engine.get(b('a')))).toBe('3');
+    engine.deleteRange(b('a'), b('b'));
+    const third = engine.putAt(second, b('a'), b('4'), 'a');
+    expect(third).not.toBe(second);
+    expect(text(engine.get(b('a')))).toBe('4');
+    engine.put(b('a'), b('5'));
+    expect(engine.putAt(third, b('a'), b('6'), 'a')).toBe(third);
+    await engine.commit(2);
+    await engine.close();
+    const again = await LevelDbEngine.open(dir);
+    expect(again.checkpoint()).toBe(2);
+    await again.close();
+  });
 });

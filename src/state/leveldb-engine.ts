@@ -74,6 +74,8 @@ async function droppedOnRecovery(path: string): Promise<string | undefined> {
 interface PendingWrite {
   key: Buffer;
   value: Buffer | null;
+  /** The engine's `generation` while this write is in `pending`; -1 once dropped from it. */
+  generation: number;
 }
 
 /**
@@ -89,6 +91,8 @@ export class LevelDbEngine implements StoreEngine {
   private inflight: Map<string, PendingWrite> | null = null;
   private inflightDone: Promise<void> = Promise.resolve();
   private pendingSize = 0;
+  /** Counts the `pending` maps (a new one at each LevelDB write): tells a live slot (putAt) from a written one. */
+  private generation = 0;
   /** Bytes put since the last commit (what the next commit must cover). */
   private uncommittedBytes = 0;
   /** Something was written since the last commit: `pending` is ahead of every checkpoint. */
@@ -155,19 +159,25 @@ export class LevelDbEngine implements StoreEngine {
   }
 
   put(key: Buffer, value: Buffer | null, knownId?: string): void {
-    const id = knownId ?? key.toString('latin1');
+    this.putAt(undefined, key, value, knownId ?? key.toString('latin1'));
+  }
+
+  putAt(slot: unknown, key: Buffer, value: Buffer | null, id: string): PendingWrite {
     const size = value === null ? 0 : value.length;
-    const prev = this.pending.get(id);
-    if (prev !== undefined) {
+    let w = slot as PendingWrite | undefined;
+    if (w === undefined || w.generation !== this.generation) w = this.pending.get(id);
+    if (w !== undefined) {
       // Updated in place: the entry belongs to this map only (a write takes the whole map).
-      this.pendingSize += size - (prev.value === null ? 0 : prev.value.length);
-      prev.value = value;
+      this.pendingSize += size - (w.value === null ? 0 : w.value.length);
+      w.value = value;
     } else {
-      this.pending.set(id, { key, value });
+      w = { key, value, generation: this.generation };
+      this.pending.set(id, w);
       this.pendingSize += key.length + 48 + size;
     }
     this.uncommittedBytes += key.length + size;
     this.uncommitted = true;
+    return w;
   }
 
   deleteRange(from: Buffer, to: Buffer): void {
@@ -175,7 +185,12 @@ export class LevelDbEngine implements StoreEngine {
     this.rangeDeletes.push([from, to]);
     const lo = from.toString('latin1');
     const hi = to.toString('latin1');
-    for (const id of this.pending.keys()) if (id >= lo && id < hi) this.pending.delete(id);
+    for (const [id, w] of this.pending) {
+      if (id >= lo && id < hi) {
+        w.generation = -1;
+        this.pending.delete(id);
+      }
+    }
     // Expired data still in flight must not be read either.
     if (this.inflight !== null) for (const id of this.inflight.keys()) if (id >= lo && id < hi) this.inflight.delete(id);
   }
@@ -272,6 +287,7 @@ export class LevelDbEngine implements StoreEngine {
     const written = this.pending;
     this.approxEntries += written.size;
     this.pending = new Map();
+    this.generation++;
     this.pendingSize = 0;
     this.checkpointUnwritten = false;
     this.hasCheckpointKey = true;
@@ -314,6 +330,7 @@ export class LevelDbEngine implements StoreEngine {
 
   async destroy(): Promise<void> {
     this.pending = new Map();
+    this.generation++;
     this.checkpointUnwritten = false;
     await this.close();
     await rm(this.path, { recursive: true, force: true });

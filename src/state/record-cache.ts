@@ -12,6 +12,8 @@ export class CacheEntry<K, V> {
   referenced = true;
   /** Position in the cache's clock. */
   slot = -1;
+  /** The store engine's handle of this key's last flushed write (StoreEngine.putAt). */
+  storeSlot: unknown = undefined;
   constructor(
     readonly id: string,
     public key: K,
