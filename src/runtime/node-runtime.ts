@@ -153,16 +153,7 @@ export class SinkProcessor implements Processor<any, any> {
   }
 
   process(record: StreamRecord<any, any>): void {
-    const meta = this.task.currentMetadata;
-    const topic =
-      this.fixedTopic ??
-      this.extractor!(record.key, record.value, {
-        topic: meta?.topic ?? null,
-        partition: meta?.partition ?? null,
-        offset: meta?.offset ?? null,
-        timestamp: record.timestamp,
-        headers: record.headers,
-      });
+    const topic = this.fixedTopic ?? this.extractTopic(record);
     const k = record.key;
     const v = record.value;
     const key: WireBytes = this.keyAsString && typeof k === 'string' ? k : this.keySerde.serialize(k, topic);
@@ -175,6 +166,17 @@ export class SinkProcessor implements Processor<any, any> {
       throw new StreamsError(`partitioner chose partition ${partition} of topic '${topic}', which has ${n}`);
     }
     this.task.outbox.push({ topic, partition, key, value, timestamp: record.timestamp, headers: record.rawHeaders() });
+  }
+
+  private extractTopic(record: StreamRecord<any, any>): string {
+    const meta = this.task.currentMetadata;
+    return this.extractor!(record.key, record.value, {
+      topic: meta?.topic ?? null,
+      partition: meta?.partition ?? null,
+      offset: meta?.offset ?? null,
+      timestamp: record.timestamp,
+      headers: record.headers,
+    });
   }
 }
 

@@ -12,6 +12,12 @@ export interface StoreEngine {
   get(key: Buffer, id?: string): Buffer | undefined;
   /** A null value deletes. */
   put(key: Buffer, value: Buffer | null, id?: string): void;
+  /**
+   * put() for a caller that keeps a handle per key (a cache entry): `slot` is what the last putAt()
+   * of the same key returned (undefined the first time); returns the handle for the next one. An
+   * engine that holds writes in memory finds the key's pending write through it without a lookup.
+   */
+  putAt?(slot: unknown, key: Buffer, value: Buffer | null, id: string): unknown;
   /** Deletes every key in [from, to) at the next commit; reads of that range are the caller's concern. */
   deleteRange(from: Buffer, to: Buffer): void;
   /** Entries in key order within [from, to) (either bound may be null); only in-memory engines. */

@@ -89,6 +89,25 @@ class SerializingLayer<K, V> implements KeyValueLayer<K, V> {
     const keyBytes = this.keyBytes(key);
     const valueBytes = value === null ? null : this.valueSerde.serialize(value);
     this.engine.put(keyBytes, valueBytes === null ? null : withTimestamp(valueBytes, timestamp), this.idOf(key));
+    this.logChange(keyBytes, valueBytes, timestamp);
+  }
+
+  /** put() of a flushed cache entry: the entry keeps the engine's handle of its key (no lookup next time). */
+  putEntry(e: CacheEntry<K, V>): void {
+    const engine = this.engine;
+    if (engine.putAt === undefined) {
+      this.put(e.key, e.value, e.timestamp);
+      return;
+    }
+    const keyBytes = this.keyBytes(e.key);
+    const valueBytes = e.value === null ? null : this.valueSerde.serialize(e.value);
+    // The cache's id of a key is the latin1 image of its bytes, except for non-ASCII string keys.
+    const id = !this.stringKeys || isAscii(e.id) ? e.id : keyBytes.toString('latin1');
+    e.storeSlot = engine.putAt(e.storeSlot, keyBytes, valueBytes === null ? null : withTimestamp(valueBytes, e.timestamp), id);
+    this.logChange(keyBytes, valueBytes, e.timestamp);
+  }
+
+  private logChange(keyBytes: Buffer, valueBytes: Buffer | null, timestamp: number): void {
     const topic = this.ctx.changelogTopic;
     if (topic !== null) this.ctx.logChange(topic, this.ctx.changelogPartition, keyBytes, valueBytes, timestamp);
   }
@@ -128,7 +147,7 @@ class CachingLayer<K, V> implements KeyValueLayer<K, V> {
     const old = e.value === null || (this.listener !== null && this.sendOldValues) ? this.inner.get(e.key) : null;
     // Deleting a key the store never had is not written or forwarded (Kafka Streams' caching store).
     if (e.value === null && old === null) return;
-    this.inner.put(e.key, e.value, e.timestamp);
+    this.inner.putEntry(e);
     if (this.listener !== null) {
       this.listener(e.key, e.value, this.sendOldValues && old !== null ? old.value : null, e.timestamp, e.headers);
     }

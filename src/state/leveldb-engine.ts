@@ -27,7 +27,18 @@ export interface LevelDbOpenOptions {
   readonly rebuildable?: boolean;
   /** Where the engine says that it dropped damaged local data. */
   readonly warn?: (message: string) => void;
+  /** Commits write to LevelDB at most this often (see LevelDbEngine.commit); default STORE_WRITE_INTERVAL_MS. */
+  readonly writeIntervalMs?: number;
 }
+
+/**
+ * A commit writes the store's pending data to LevelDB only when the last write is this old (or
+ * STORE_WRITE_BYTES wait): a key updated at every commit of 100 ms (exactly_once) is written once
+ * per interval instead of at each. What is not written yet is served from memory; on disk the
+ * store keeps the data and checkpoint of its last write, which a restore continues from.
+ */
+export const STORE_WRITE_INTERVAL_MS = 1_000;
+export const STORE_WRITE_BYTES = 4 * 1024 * 1024;
 
 /** The changelog offset in a checkpoint value, or undefined when the value is damaged (-1: no changelog). */
 function parseCheckpoint(value: Buffer): number | undefined {
@@ -63,28 +74,42 @@ async function droppedOnRecovery(path: string): Promise<string | undefined> {
 interface PendingWrite {
   key: Buffer;
   value: Buffer | null;
+  /** The engine's `generation` while this write is in `pending`; -1 once dropped from it. */
+  generation: number;
 }
 
 /**
  * A LevelDB (`level`) engine. Reads are synchronous (`getSync`) so that processing stays
  * synchronous per batch; writes wait in `pending` and go to disk in one atomic batch with the
- * checkpoint at commit.
+ * checkpoint of a commit (not every commit: see STORE_WRITE_INTERVAL_MS).
  */
 export class LevelDbEngine implements StoreEngine {
   readonly persistent = true;
+  /** Writes not in LevelDB yet: those of commits not written yet, then those since the last commit. */
   private pending = new Map<string, PendingWrite>();
-  /** Writes of the previous commit while LevelDB applies them (still served from memory). */
+  /** Writes of the previous LevelDB write while LevelDB applies them (still served from memory). */
   private inflight: Map<string, PendingWrite> | null = null;
   private inflightDone: Promise<void> = Promise.resolve();
   private pendingSize = 0;
+  /** Counts the `pending` maps (a new one at each LevelDB write): tells a live slot (putAt) from a written one. */
+  private generation = 0;
+  /** Bytes put since the last commit (what the next commit must cover). */
+  private uncommittedBytes = 0;
+  /** Something was written since the last commit: `pending` is ahead of every checkpoint. */
+  private uncommitted = false;
   private rangeDeletes: Array<[Buffer, Buffer]> = [];
+  /** Checkpoint of the last commit (the data in memory reflects it; LevelDB may hold an older one). */
   private lastCheckpoint: number | undefined;
+  /** The last commit's checkpoint is not in LevelDB yet. */
+  private checkpointUnwritten = false;
+  private lastWriteAt = performance.now();
   private approxEntries = 0;
   private hasCheckpointKey = false;
 
   private constructor(
     private readonly db: Level<Buffer, Buffer>,
     private readonly path: string,
+    private readonly writeIntervalMs: number,
   ) {}
 
   static async open(path: string, options: LevelDbOpenOptions = {}): Promise<LevelDbEngine> {
@@ -101,7 +126,7 @@ export class LevelDbEngine implements StoreEngine {
       const cause = (e as { cause?: Error }).cause?.message ?? (e as Error).message;
       throw new StoreDamageError(`state store ${path} cannot be opened (${cause.split('\n')[0]}); delete that folder to rebuild the store from its changelog`);
     }
-    const engine = new LevelDbEngine(db, path);
+    const engine = new LevelDbEngine(db, path, options.writeIntervalMs ?? STORE_WRITE_INTERVAL_MS);
     const cp = db.getSync(CHECKPOINT_KEY);
     const offset = cp === undefined ? undefined : parseCheckpoint(cp);
     const dropped = await droppedOnRecovery(path);
@@ -134,19 +159,38 @@ export class LevelDbEngine implements StoreEngine {
   }
 
   put(key: Buffer, value: Buffer | null, knownId?: string): void {
-    const id = knownId ?? key.toString('latin1');
-    const prev = this.pending.get(id);
-    if (prev !== undefined) this.pendingSize -= prev.value === null ? 0 : prev.value.length;
-    else this.pendingSize += key.length + 48;
-    this.pending.set(id, { key, value });
-    if (value !== null) this.pendingSize += value.length;
+    this.putAt(undefined, key, value, knownId ?? key.toString('latin1'));
+  }
+
+  putAt(slot: unknown, key: Buffer, value: Buffer | null, id: string): PendingWrite {
+    const size = value === null ? 0 : value.length;
+    let w = slot as PendingWrite | undefined;
+    if (w === undefined || w.generation !== this.generation) w = this.pending.get(id);
+    if (w !== undefined) {
+      // Updated in place: the entry belongs to this map only (a write takes the whole map).
+      this.pendingSize += size - (w.value === null ? 0 : w.value.length);
+      w.value = value;
+    } else {
+      w = { key, value, generation: this.generation };
+      this.pending.set(id, w);
+      this.pendingSize += key.length + 48 + size;
+    }
+    this.uncommittedBytes += key.length + size;
+    this.uncommitted = true;
+    return w;
   }
 
   deleteRange(from: Buffer, to: Buffer): void {
+    this.uncommitted = true;
     this.rangeDeletes.push([from, to]);
     const lo = from.toString('latin1');
     const hi = to.toString('latin1');
-    for (const id of this.pending.keys()) if (id >= lo && id < hi) this.pending.delete(id);
+    for (const [id, w] of this.pending) {
+      if (id >= lo && id < hi) {
+        w.generation = -1;
+        this.pending.delete(id);
+      }
+    }
     // Expired data still in flight must not be read either.
     if (this.inflight !== null) for (const id of this.inflight.keys()) if (id >= lo && id < hi) this.inflight.delete(id);
   }
@@ -161,7 +205,9 @@ export class LevelDbEngine implements StoreEngine {
   async *scanAsync(from: Buffer | null, to: Buffer | null, reverse: boolean): AsyncIterable<[Buffer, Buffer]> {
     await this.inflightDone;
     // Merge the committed data with pending writes so that a scan sees this task's own updates.
+    // Copies: pending entries are updated in place while the scan awaits.
     const overlay = [...this.pending.values()]
+      .map((w) => ({ key: w.key, value: w.value }))
       .filter((w) => (from === null || Buffer.compare(w.key, from) >= 0) && (to === null || Buffer.compare(w.key, to) < 0))
       .sort((a, b) => (reverse ? Buffer.compare(b.key, a.key) : Buffer.compare(a.key, b.key)));
     const it = this.db.iterator({ gte: bound(from, DATA), lt: bound(to, DATA + 1), reverse });
@@ -197,20 +243,38 @@ export class LevelDbEngine implements StoreEngine {
     return this.approxEntries + this.pending.size;
   }
 
+  /** Bytes written since the last commit (those of commits not written yet are bounded by STORE_WRITE_BYTES). */
   pendingBytes(): number {
-    return this.pendingSize;
+    return this.uncommittedBytes;
   }
 
   /**
-   * Starts writing pending data with the checkpoint as one atomic LevelDB batch and returns
-   * without waiting for it: reads keep being served from the in-flight copy until LevelDB has
-   * it. The next commit (and close) waits for the previous write first, so batches stay ordered.
+   * Commits the writes so far at `checkpoint`. They go to LevelDB with the checkpoint as one atomic
+   * batch when the last such write is STORE_WRITE_INTERVAL_MS old, STORE_WRITE_BYTES wait, or a
+   * range was deleted; otherwise they stay in memory for a later commit (or close) to write, and
+   * LevelDB keeps the data and checkpoint of its last write. A write is started without waiting for
+   * it: reads are served from the in-flight copy until LevelDB has it, and the next write (and close)
+   * waits for it first, so batches stay ordered.
    */
   async commit(checkpoint: number | undefined): Promise<void> {
     await this.inflightDone;
-    if (this.pending.size === 0 && this.rangeDeletes.length === 0 && checkpoint === this.lastCheckpoint && this.hasCheckpointKey) {
-      return;
+    this.uncommitted = false;
+    this.uncommittedBytes = 0;
+    if (checkpoint !== undefined && checkpoint !== this.lastCheckpoint) {
+      this.lastCheckpoint = checkpoint;
+      this.checkpointUnwritten = true;
     }
+    if (this.pending.size === 0 && this.rangeDeletes.length === 0 && !this.checkpointUnwritten && this.hasCheckpointKey) return;
+    const due =
+      !this.hasCheckpointKey ||
+      this.rangeDeletes.length > 0 ||
+      this.pendingSize >= STORE_WRITE_BYTES ||
+      performance.now() - this.lastWriteAt >= this.writeIntervalMs;
+    if (due) this.write();
+  }
+
+  /** Starts writing the pending data with the last commit's checkpoint as one LevelDB batch. */
+  private write(): void {
     const batch = this.db.batch();
     for (const w of this.pending.values()) {
       if (w.value === null) batch.del(dataKey(w.key));
@@ -218,14 +282,16 @@ export class LevelDbEngine implements StoreEngine {
     }
     // Always written: -1 marks a store without changelog whose data is still its own truth.
     const cp = Buffer.allocUnsafe(8);
-    cp.writeBigInt64BE(BigInt(checkpoint ?? this.lastCheckpoint ?? -1), 0);
+    cp.writeBigInt64BE(BigInt(this.lastCheckpoint ?? -1), 0);
     batch.put(CHECKPOINT_KEY, cp);
     const written = this.pending;
     this.approxEntries += written.size;
     this.pending = new Map();
+    this.generation++;
     this.pendingSize = 0;
-    if (checkpoint !== undefined) this.lastCheckpoint = checkpoint;
+    this.checkpointUnwritten = false;
     this.hasCheckpointKey = true;
+    this.lastWriteAt = performance.now();
     const deletes = this.rangeDeletes;
     this.rangeDeletes = [];
     this.inflight = written;
@@ -248,12 +314,24 @@ export class LevelDbEngine implements StoreEngine {
     return this.lastCheckpoint;
   }
 
+  /**
+   * Writes what was committed but not written yet, unless something was written since the last
+   * commit (a task closed without committing, e.g. lost): then nothing is, and LevelDB keeps the
+   * last write, from whose checkpoint a restore goes on.
+   */
   async close(): Promise<void> {
     await this.inflightDone.catch(() => undefined);
+    if (this.db.status === 'open' && !this.uncommitted && (this.pending.size > 0 || this.checkpointUnwritten)) {
+      this.write();
+      await this.inflightDone.catch(() => undefined);
+    }
     if (this.db.status === 'open' || this.db.status === 'opening') await this.db.close();
   }
 
   async destroy(): Promise<void> {
+    this.pending = new Map();
+    this.generation++;
+    this.checkpointUnwritten = false;
     await this.close();
     await rm(this.path, { recursive: true, force: true });
   }

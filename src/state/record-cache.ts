@@ -14,6 +14,8 @@ export class CacheEntry<K, V> {
   slot = -1;
   /** The store below holds a value under this id (read from it or flushed to it); kept across puts. */
   persisted = false;
+  /** The store engine's handle of this key's last flushed write (StoreEngine.putAt). */
+  storeSlot: unknown = undefined;
   constructor(
     readonly id: string,
     public key: K,
